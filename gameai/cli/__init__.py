@@ -1,0 +1,1 @@
+"""The `gameai` command line: one module per subcommand, each with `register(subparsers)`."""

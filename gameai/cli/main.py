@@ -1,0 +1,62 @@
+"""Entry point of the `gameai` console script.
+
+Each subcommand lives in its own module under gameai/cli/ and exposes
+`register(subparsers)`, which adds its parser and sets `func=run`, where
+`run(args) -> int` returns the exit code. Modules import their heavy libraries inside
+`run`, so `gameai --help` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from gameai import __version__
+from gameai.errors import GameAIError
+
+# Order is the order shown in --help.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gameai",
+        description="gameai: game AI toolkit — skirmish simulation, RL bots, balance sweeps, "
+        "NPC dialogue, procedural maps and a demo world.",
+    )
+    parser.add_argument("--version", action="version", version=f"gameai {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"gameai.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except GameAIError as exc:
+        print(f"gameai {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"gameai {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last resort: a bug, not bad input; keep the person's terminal readable
+        if os.environ.get("GAMEAI_DEBUG"):
+            raise
+        print(
+            f"gameai {args.command}: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in gameai. Re-run with GAMEAI_DEBUG=1 for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())
