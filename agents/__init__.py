@@ -1,1 +1,35 @@
-"""Bots: scripted (with skill tiers), SB3-trained policies, self-play, ratings."""
+"""Bots: scripted (with skill tiers), SB3-trained policies, self-play, ratings.
+
+``make_policy`` and the arena are loaded on first use, so ``import agents`` stays light.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agents.policy import Policy
+
+
+def make_policy(name: str, tier: str = "expert", seed: int = 0) -> "Policy":
+    """A scripted bot from ``agents.scripted.BOTS`` played at a skill tier from ``agents.tiers.TIERS``.
+
+    ``seed`` is mixed into every per-environment random stream (noise, random bot), so two bots
+    of the same kind can be made to differ; results still depend only on each match's seed.
+    """
+    from agents.scripted import base_policy
+    from agents.tiers import TieredPolicy, get_tier
+
+    tier_obj = get_tier(tier)  # validate before building
+    return TieredPolicy(base_policy(name, seed), tier_obj, seed)
+
+
+def __getattr__(name: str):
+    if name == "run_matches":
+        from agents.arena import run_matches
+
+        return run_matches
+    if name == "BOTS":
+        from agents.scripted import BOTS
+
+        return BOTS
+    raise AttributeError(f"module 'agents' has no attribute {name!r}")

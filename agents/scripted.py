@@ -1,0 +1,179 @@
+"""Scripted bots: distinct strategies, vectorized over the whole batch with numpy.
+
+Each strategy reads only the egocentric observation and action mask of its units (the same
+inputs a learned bot gets), so scripted and learned bots are interchangeable. Skill tiers
+(reaction delay, decision noise, APM cap) wrap any strategy: see ``agents.tiers``.
+
+Strategies (``BOTS``):
+
+- ``focus_fire``  attack the weakest enemy in range (nearest on ties); otherwise close in on the
+  nearest visible enemy; with none in sight, head for the map centre.
+- ``kite``        ranged units shoot when ready and step back out of the enemy's reach while
+  reloading, keeping their range advantage; melee units fight as in focus_fire.
+- ``retreat``     retreat-and-protect: units below 35% hp fall back towards their allies, away from
+  the enemy; healthy units move to cover a badly hurt ally and strike the weakest attacker.
+- ``random``      a uniformly random valid action (a baseline, and a smoke test for masks).
+
+Healers in every strategy heal the most hurt ally in range first, and otherwise stay near allies.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from agents.policy import env_generators, move_along, random_valid
+from envs.core import ATTACK0, ObservationSpec
+
+LOW_HP = 0.35
+RANGED = 2.5  # cells: units reaching further than this kite
+
+
+class _Features:
+    """Named views of a team's observation batch (all (B, U) or (B, U, K))."""
+
+    def __init__(self, spec: ObservationSpec, obs: np.ndarray, mask: np.ndarray):
+        k, ps = spec.k, spec.pos_scale
+        self.k = k
+        self.alive = obs[..., spec.OWN_HP] > 0
+        self.hp = obs[..., spec.OWN_HP]
+        self.range = obs[..., spec.OWN_RANGE] * ps
+        self.is_healer = obs[..., spec.OWN_HEAL] > 0
+        self.ready = obs[..., spec.OWN_READY] > 0
+        self.center = np.stack([obs[..., spec.OWN_CENTER_DX], obs[..., spec.OWN_CENTER_DY]], -1)
+        e = spec.enemies(obs)
+        a = spec.allies(obs)
+        self.e_present, self.e_vec, self.e_dist, self.e_hp = e[..., 0] > 0, e[..., 1:3], e[..., 3] * ps, e[..., 4]
+        self.e_threat = e[..., 6] > 0  # I am inside this enemy's range
+        self.a_present, self.a_vec, self.a_dist, self.a_hp = a[..., 0] > 0, a[..., 1:3], a[..., 3] * ps, a[..., 4]
+        self.can_attack = mask[..., ATTACK0:ATTACK0 + k] > 0
+        self.can_heal = mask[..., ATTACK0 + k:ATTACK0 + 2 * k] > 0
+        self.mask = mask
+
+    # --- building blocks, each (B, U) -----------------------------------------------------
+    def attack_weakest(self) -> tuple[np.ndarray, np.ndarray]:
+        """(has_target, action): weakest attackable enemy; slots are nearest-first, so ties go to the nearest."""
+        score = np.where(self.can_attack, self.e_hp, np.inf)
+        return self.can_attack.any(-1), ATTACK0 + score.argmin(-1)
+
+    def heal_most_hurt(self, below: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        ok = self.can_heal & (self.a_hp < below)
+        score = np.where(ok, self.a_hp, np.inf)
+        return ok.any(-1), ATTACK0 + self.k + score.argmin(-1)
+
+    def toward(self, vec: np.ndarray) -> np.ndarray:
+        return move_along(vec, self.mask)
+
+    def advance(self) -> np.ndarray:
+        """Towards the nearest visible enemy, else towards the map centre (where fights happen)."""
+        target = np.where(self.e_present[..., :1], self.e_vec[..., 0, :], self.center)
+        return self.toward(target)
+
+    def away_from_nearest_enemy(self) -> np.ndarray:
+        return self.toward(-self.e_vec[..., 0, :])
+
+    def healer_default(self) -> np.ndarray:
+        """Keep close behind the nearest ally; step back from enemies that can reach."""
+        back = self.away_from_nearest_enemy()
+        follow = self.toward(self.a_vec[..., 0, :])
+        far_from_ally = self.a_present[..., 0] & (self.a_dist[..., 0] > 2.0)
+        act = np.where(self.e_threat[..., 0] & self.e_present[..., 0], back,
+                       np.where(far_from_ally, follow, np.where(self.a_present[..., 0], 0, self.advance())))
+        has_heal, heal = self.heal_most_hurt()
+        has_att, att = self.attack_weakest()
+        return np.where(has_heal, heal, np.where(has_att & ~self.e_threat[..., 0], att, act))
+
+
+def focus_fire(f: _Features) -> np.ndarray:
+    has_att, att = f.attack_weakest()
+    act = np.where(has_att, att, f.advance())
+    return np.where(f.is_healer, f.healer_default(), act)
+
+
+def kite(f: _Features) -> np.ndarray:
+    has_att, att = f.attack_weakest()
+    melee = np.where(has_att, att, f.advance())
+    near = f.e_present[..., 0]
+    too_close = near & (f.e_threat[..., 0] | (f.e_dist[..., 0] < 0.6 * f.range))
+    out_of_range = near & (f.e_dist[..., 0] > f.range)
+    ranged = np.where(has_att & f.ready, att,
+                      np.where(too_close, f.away_from_nearest_enemy(),
+                               np.where(out_of_range | ~near, f.advance(), 0)))
+    act = np.where(f.range > RANGED, ranged, melee)
+    return np.where(f.is_healer, f.healer_default(), act)
+
+
+def retreat(f: _Features) -> np.ndarray:
+    has_att, att = f.attack_weakest()
+    near = f.e_present[..., 0]
+    # fall back: away from the nearest enemy, pulled towards the nearest ally
+    away = -f.e_vec[..., 0, :] / np.maximum(np.linalg.norm(f.e_vec[..., 0, :], axis=-1, keepdims=True), 1e-6)
+    to_ally = np.where(f.a_present[..., :1], f.a_vec[..., 0, :], 0.0)
+    fall_back = f.toward(away + 0.5 * to_ally)
+    low = f.alive & (f.hp < LOW_HP) & near & (f.e_threat[..., 0] | (f.e_dist[..., 0] < 3.0))
+    # protect: go to the most hurt visible ally below half hp
+    hurt = f.a_present & (f.a_hp < 0.5)
+    slot = np.where(hurt, f.a_hp, np.inf).argmin(-1)
+    hurt_vec = np.take_along_axis(f.a_vec, slot[..., None, None], -2)[..., 0, :]
+    protect = np.where(hurt.any(-1) & (np.take_along_axis(f.a_dist, slot[..., None], -1)[..., 0] > 1.5),
+                       f.toward(hurt_vec), f.advance())
+    act = np.where(low, fall_back, np.where(has_att, att, protect))
+    return np.where(f.is_healer, np.where(low, fall_back, f.healer_default()), act)
+
+
+Strategy = Callable[[_Features], np.ndarray]
+
+
+class ScriptedPolicy:
+    """A deterministic strategy as a ``Policy``; the skill tier is applied by ``agents.tiers``."""
+
+    def __init__(self, name: str, strategy: Strategy):
+        self.name = name
+        self.strategy = strategy
+        self.spec: ObservationSpec | None = None
+
+    def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
+        self.spec = spec
+
+    def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if self.spec is None:
+            raise RuntimeError(f"{self.name}: call reset(spec, team, seeds) before act()")
+        act = self.strategy(_Features(self.spec, obs, mask))
+        # a last guard: whatever the rules above picked must be allowed, or the unit holds
+        ok = np.take_along_axis(mask, act[..., None], -1)[..., 0] > 0
+        return np.where(ok, act, 0).astype(np.int64)
+
+
+class RandomPolicy:
+    """Uniformly random valid actions, each environment from its own seeded stream."""
+
+    name = "random"
+
+    def __init__(self, seed: int = 0):
+        self.seed = seed
+        self.rngs: list[np.random.Generator] = []
+
+    def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
+        self.rngs = env_generators(seeds, team, self.seed)
+
+    def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return random_valid(mask, self.rngs).astype(np.int64)
+
+
+#: name -> strategy. Add a bot by adding a function of the features here.
+STRATEGIES: dict[str, Strategy] = {"focus_fire": focus_fire, "kite": kite, "retreat": retreat}
+#: the bot registry: name -> what it does (``make_policy(name, tier)`` builds one).
+BOTS: dict[str, str] = {
+    "focus_fire": "attack the weakest enemy in range, else close in on the nearest",
+    "kite": "ranged units shoot, then step back out of reach while reloading",
+    "retreat": "hurt units fall back to allies; healthy ones cover the most hurt ally",
+    "random": "uniformly random valid actions (baseline)",
+}
+
+
+def base_policy(name: str, seed: int = 0):
+    if name == "random":
+        return RandomPolicy(seed)
+    if name not in STRATEGIES:
+        raise ValueError(f"unknown bot {name!r}; available bots: {', '.join(BOTS)}")
+    return ScriptedPolicy(name, STRATEGIES[name])

@@ -1,0 +1,99 @@
+"""Skill tiers: the same strategy played by a novice, an average or an expert player.
+
+A tier wraps any ``Policy`` with three human limits, so balance results can be reported per
+skill level:
+
+- **reaction delay**: decisions are made on what the player saw ``reaction_delay`` steps ago; a
+  decision no longer allowed now (target moved out of range, cell taken) becomes hold;
+- **decision noise**: with probability ``noise`` a unit does a random valid action instead;
+- **APM cap**: the team may change at most ``apm`` unit orders per minute of game time
+  (``envs.core.STEP_SECONDS`` per step); a unit without a fresh order keeps its last one. Orders
+  are granted in a rotating unit order so no unit is always served first.
+
+All randomness is drawn per environment from (match seed, team, policy seed), so a match plays
+the same whatever else is in the batch.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from agents.policy import Policy, env_generators, random_valid
+from envs.core import STEP_SECONDS, ObservationSpec
+
+
+@dataclass(frozen=True)
+class SkillTier:
+    name: str
+    reaction_delay: int      # steps (one step is STEP_SECONDS of game time)
+    noise: float             # probability of a random valid action per unit per step
+    apm: float | None        # order changes per minute for the whole team; None = unlimited
+
+
+TIERS: dict[str, SkillTier] = {
+    "novice": SkillTier("novice", reaction_delay=3, noise=0.25, apm=120.0),
+    "average": SkillTier("average", reaction_delay=1, noise=0.08, apm=300.0),
+    "expert": SkillTier("expert", reaction_delay=0, noise=0.0, apm=None),
+}
+
+
+def get_tier(tier: str | SkillTier) -> SkillTier:
+    if isinstance(tier, SkillTier):
+        return tier
+    if tier not in TIERS:
+        raise ValueError(f"unknown skill tier {tier!r}; available tiers: {', '.join(TIERS)}")
+    return TIERS[tier]
+
+
+class TieredPolicy:
+    """``base`` played with the limits of ``tier``."""
+
+    def __init__(self, base: Policy, tier: str | SkillTier = "expert", seed: int = 0):
+        self.base = base
+        self.tier = get_tier(tier)
+        self.seed = int(seed)
+        self.name = f"{getattr(base, 'name', type(base).__name__)}@{self.tier.name}"
+
+    def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
+        self.base.reset(spec, team, seeds)
+        # a separate stream from the base policy's: SeedSequence entropy (seed, team, policy seed + 1)
+        self.rngs = env_generators(seeds, team, self.seed + 1)
+        self.history: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=self.tier.reaction_delay + 1)
+        self.prev: np.ndarray | None = None
+        self.tokens = np.zeros(len(seeds))
+        self.t = 0
+
+    def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        tier = self.tier
+        self.history.append((obs.copy(), mask.copy()) if tier.reaction_delay else (obs, mask))
+        old_obs, old_mask = self.history[0]
+        intent = np.asarray(self.base.act(old_obs, old_mask), dtype=np.int64)
+        ok = np.take_along_axis(mask, intent[..., None], -1)[..., 0] > 0
+        intent = np.where(ok, intent, 0)
+        if tier.noise > 0:
+            draws = np.stack([g.random(mask.shape[1]) for g in self.rngs])
+            intent = np.where(draws < tier.noise, random_valid(mask, self.rngs), intent)
+        if tier.apm is not None:
+            intent = self._cap(intent, obs, mask)
+        self.prev = intent
+        self.t += 1
+        return intent
+
+    def _cap(self, intent: np.ndarray, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        b_n, u_n = intent.shape
+        rate = self.tier.apm / 60.0 * STEP_SECONDS
+        self.tokens = np.minimum(self.tokens + rate, max(1.0, 4 * rate))
+        prev = self.prev if self.prev is not None else np.zeros_like(intent)
+        prev_ok = np.take_along_axis(mask, prev[..., None], -1)[..., 0] > 0
+        kept = np.where(prev_ok, prev, 0)  # what a unit does without a new order
+        wants = (intent != kept) & (obs[..., 0] > 0)
+        order = (np.arange(u_n) + self.t) % u_n  # rotate who is served first
+        used = np.cumsum(wants[:, order], axis=1)
+        granted_rot = wants[:, order] & (used <= np.floor(self.tokens)[:, None])
+        granted = np.empty_like(granted_rot)
+        granted[:, order] = granted_rot
+        self.tokens -= granted.sum(1)
+        return np.where(granted, intent, kept)

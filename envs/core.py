@@ -1,0 +1,741 @@
+"""The batched skirmish core: a pure ``step(params, state, actions) -> (state, events)``.
+
+The state is a struct of arrays for B environments × N units (like gymnax/Craftax): positions,
+hp, team, type, cooldown, alive, ... each an array with a leading (B, N) shape. One call advances
+every unit of every environment. The Gymnasium/PettingZoo classes, the scripted bots and the
+balance sweeps are all thin layers over these functions.
+
+Rules of one step, in order (the per-agent reference in ``envs.reference`` implements the same):
+
+1. **Attacks and heals**, simultaneous: every unit alive at the start of the step may attack the
+   k-th nearest *visible* enemy (seen by any ally) or heal the k-th nearest ally, if its cooldown
+   is 0 and the target is within range. Hit = max(damage - armor, damage * min_damage_fraction)
+   × (1 - defence of the target's tile). A unit whose hp + heals - hits <= 0 dies; the kill goes
+   to the attacker that hit it hardest this step (lowest index on a tie). Damage dealt is counted
+   without overkill. Heals are capped at max hp.
+2. **Movement**, units still alive, one at a time (index order on even steps, reverse order on
+   odd ones, so neither team always moves first): a move adds the unit's speed to its move points;
+   it enters the next cell when it has the cell's move cost. A cell must be inside the map,
+   passable for the unit's type and free (one unit per cell). A blocked move, or any other action,
+   resets the move points.
+3. **Cooldowns** tick down by one; the step counter advances; the match ends when a team has no
+   unit left (both gone: draw) or at the step limit (ruleset ``match.at_step_limit``).
+
+Actions (one int per unit): 0 hold, 1-8 move N, NE, E, SE, S, SW, W, NW (y grows downward),
+``ATTACK0 + k`` attack the k-th nearest visible enemy, ``ATTACK0 + K + k`` heal the k-th nearest
+ally. An action that is not valid (masked out) is treated as hold. Dead units never act.
+
+The core is deterministic: randomness is only in ``reset`` (spawn cells, from each environment's
+own seed) and in the bots. Each environment is computed independently of the others, so a match's
+result never depends on which other matches share its batch.
+
+Why numba: collisions and "one unit per cell" are sequential by nature, and the nearest-K
+selection per unit is a small partial sort; in pure numpy both need B×N×N temporaries and many
+passes. A compiled loop over the struct of arrays does it in one pass and meets the benchmark
+target (benchmarks/bench_core.py). ``cache=True`` keeps the compile to the first run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+from numba import njit
+
+from envs.maps import MapError, builtin_arena, check_map
+from envs.ruleset import AT_STEP_LIMIT, TEAMS, Ruleset, validate_composition
+from pcg.tiles import Tile
+
+N_TILES = len(Tile)
+#: (dx, dy) of move actions 1..8.
+DIRECTIONS = np.array([(0, -1), (1, -1), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1)], dtype=np.int32)
+HOLD = 0
+MOVE0 = 1
+ATTACK0 = 9
+BLUE, RED = 0, 1
+#: winner codes in ``state.winner``
+RUNNING, BLUE_WINS, RED_WINS, DRAW = -1, 0, 1, 2
+WINNER_NAMES = {BLUE_WINS: "blue", RED_WINS: "red", DRAW: "draw"}
+#: game time of one step, for APM caps and human-readable durations
+STEP_SECONDS = 0.5
+DEFAULT_K = 4
+PATCH_RADIUS = 2
+
+
+def n_actions(k: int = DEFAULT_K) -> int:
+    return ATTACK0 + 2 * k
+
+
+@dataclass(frozen=True)
+class CoreParams:
+    """A ruleset compiled to lookup tables (indexed by unit type or tile id)."""
+
+    ruleset: Ruleset
+    k: int
+    max_steps: int
+    at_step_limit: int
+    min_damage_fraction: float
+    hp: np.ndarray
+    damage: np.ndarray
+    range2: np.ndarray
+    speed: np.ndarray
+    cooldown: np.ndarray
+    armor: np.ndarray
+    vision2: np.ndarray
+    heal: np.ndarray
+    move_cost: np.ndarray
+    defence: np.ndarray
+    defined_tiles: np.ndarray
+    passable: np.ndarray  # (types, tiles): terrain passable and not in the type's blocked_terrain
+
+    @property
+    def n_types(self) -> int:
+        return len(self.hp)
+
+    @property
+    def n_actions(self) -> int:
+        return n_actions(self.k)
+
+
+def compile_params(ruleset: Ruleset, *, k: int = DEFAULT_K, max_steps: int | None = None) -> CoreParams:
+    units = list(ruleset.units.values())
+    f64 = lambda vals: np.array(vals, dtype=np.float64)  # noqa: E731
+    move_cost = np.ones(N_TILES, dtype=np.float64)
+    defence = np.zeros(N_TILES, dtype=np.float64)
+    defined = np.zeros(N_TILES, dtype=np.bool_)
+    tile_ok = np.zeros(N_TILES, dtype=np.bool_)
+    for t in ruleset.terrain.values():
+        move_cost[t.tile_id], defence[t.tile_id] = t.move_cost, t.defence
+        defined[t.tile_id], tile_ok[t.tile_id] = True, t.passable
+    passable = np.tile(tile_ok, (len(units), 1))
+    for i, u in enumerate(units):
+        for name in u.blocked_terrain:
+            passable[i, ruleset.terrain[name].tile_id] = False
+    if k < 1:
+        raise ValueError(f"k (nearest units observed) must be >= 1, got {k}")
+    return CoreParams(
+        ruleset=ruleset, k=int(k),
+        max_steps=int(max_steps if max_steps is not None else ruleset.match.max_steps),
+        at_step_limit=AT_STEP_LIMIT.index(ruleset.match.at_step_limit),
+        min_damage_fraction=float(ruleset.match.min_damage_fraction),
+        hp=f64([u.hp for u in units]), damage=f64([u.damage for u in units]),
+        range2=f64([u.range ** 2 for u in units]), speed=f64([u.speed for u in units]),
+        cooldown=np.array([u.cooldown for u in units], dtype=np.int32), armor=f64([u.armor for u in units]),
+        vision2=f64([u.vision ** 2 for u in units]), heal=f64([u.heal for u in units]),
+        move_cost=move_cost, defence=defence, defined_tiles=defined, passable=passable,
+    )
+
+
+@dataclass
+class SkirmishState:
+    """Struct of arrays: B environments × N units (blue units first, then red)."""
+
+    x: np.ndarray            # (B, N) int32 cell column
+    y: np.ndarray            # (B, N) int32 cell row
+    hp: np.ndarray           # (B, N) float64
+    team: np.ndarray         # (B, N) int8, 0 blue 1 red
+    utype: np.ndarray        # (B, N) int32, index into ruleset.unit_names
+    cooldown: np.ndarray     # (B, N) int32, steps until the next attack
+    move_points: np.ndarray  # (B, N) float64
+    alive: np.ndarray        # (B, N) bool
+    terrain: np.ndarray      # (B, H, W) int16 tile ids, -1 outside this environment's map
+    occupant: np.ndarray     # (B, H, W) int32 unit index, -1 empty
+    map_w: np.ndarray        # (B,) int32
+    map_h: np.ndarray        # (B,) int32
+    t: np.ndarray            # (B,) int32 steps taken
+    done: np.ndarray         # (B,) bool
+    winner: np.ndarray       # (B,) int8: -1 running, 0 blue, 1 red, 2 draw
+    start_hp: np.ndarray     # (B, 2) float64 team hp at the start, for the step-limit rule
+    enemies: np.ndarray      # (B, N, K) int32 k nearest visible enemies (-1 none): derived, kept current
+    allies: np.ndarray       # (B, N, K) int32 k nearest allies (-1 none)
+    damage_dealt: np.ndarray  # (B, N) float64 running totals for the event log
+    damage_taken: np.ndarray  # (B, N) float64
+    healing_done: np.ndarray  # (B, N) float64
+    kills: np.ndarray        # (B, N) int32
+    death_step: np.ndarray   # (B, N) int32, -1 alive
+
+    @property
+    def n_envs(self) -> int:
+        return self.hp.shape[0]
+
+    @property
+    def n_units(self) -> int:
+        return self.hp.shape[1]
+
+    def copy(self) -> "SkirmishState":
+        return SkirmishState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+
+@dataclass
+class StepEvents:
+    """What happened in one step, per environment and unit (the event log is built from these)."""
+
+    attack_target: np.ndarray  # (B, N) int32 unit hit by this unit, -1 none
+    damage: np.ndarray         # (B, N) float64 damage this unit dealt (no overkill)
+    heal_target: np.ndarray    # (B, N) int32
+    heal: np.ndarray           # (B, N) float64 hp this unit restored
+    killed: np.ndarray         # (B, N) bool died this step
+    killer: np.ndarray         # (B, N) int32 who got the kill, -1 none
+    done: np.ndarray           # (B,) bool match over (after this step)
+    winner: np.ndarray         # (B,) int8
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernels. All take flat arrays; each environment b is computed on its own.
+
+
+@njit(cache=True, inline="always")
+def _insert(best_d, best_i, d2, j, k):
+    """Insert (d2, j) into the ascending top-k list; ties keep the lower index first."""
+    if best_i[k - 1] >= 0 and d2 >= best_d[k - 1]:
+        return
+    pos = k - 1
+    while pos > 0 and (best_i[pos - 1] < 0 or d2 < best_d[pos - 1]):
+        best_d[pos] = best_d[pos - 1]
+        best_i[pos] = best_i[pos - 1]
+        pos -= 1
+    best_d[pos] = d2
+    best_i[pos] = j
+
+
+@njit(cache=True)
+def _neighbours_env(b, x, y, alive, team, utype, vision2, enemies, allies):
+    n = x.shape[1]
+    k = enemies.shape[2]
+    visible = np.zeros((2, n), dtype=np.bool_)  # visible[team, j]: some unit of `team` sees j
+    for a in range(n):
+        if not alive[b, a]:
+            continue
+        ta = team[b, a]
+        v2 = vision2[utype[b, a]]
+        for j in range(n):
+            if alive[b, j] and team[b, j] != ta and not visible[ta, j]:
+                dx = x[b, j] - x[b, a]
+                dy = y[b, j] - y[b, a]
+                if dx * dx + dy * dy <= v2 + 1e-9:
+                    visible[ta, j] = True
+    best_ed = np.empty(k, dtype=np.int64)
+    best_ad = np.empty(k, dtype=np.int64)
+    for i in range(n):
+        for q in range(k):
+            enemies[b, i, q] = -1
+            allies[b, i, q] = -1
+        if not alive[b, i]:
+            continue
+        ti = team[b, i]
+        for j in range(n):
+            if j == i or not alive[b, j]:
+                continue
+            dx = x[b, j] - x[b, i]
+            dy = y[b, j] - y[b, i]
+            d2 = dx * dx + dy * dy
+            if team[b, j] == ti:
+                _insert(best_ad, allies[b, i], d2, j, k)
+            elif visible[ti, j]:
+                _insert(best_ed, enemies[b, i], d2, j, k)
+
+
+@njit(cache=True)
+def _neighbours(x, y, alive, team, utype, vision2, enemies, allies):
+    for b in range(x.shape[0]):
+        _neighbours_env(b, x, y, alive, team, utype, vision2, enemies, allies)
+
+
+@njit(cache=True)
+def _step_kernel(actions, x, y, hp, team, utype, cooldown, move_points, alive, terrain, occupant,
+                 map_w, map_h, t, done, winner, start_hp, enemies, allies,
+                 damage_dealt, damage_taken, healing_done, kills, death_step,
+                 p_hp, p_damage, p_range2, p_speed, p_cooldown, p_armor, p_vision2, p_heal,
+                 p_move_cost, p_defence, p_passable, min_frac, max_steps, at_limit, dirs,
+                 ev_attack_target, ev_damage, ev_heal_target, ev_heal, ev_killed, ev_killer):
+    n_env, n = hp.shape
+    k = enemies.shape[2]
+    a_hi = 9 + k
+    h_hi = 9 + 2 * k
+    dmg_in = np.empty(n, dtype=np.float64)
+    heal_in = np.empty(n, dtype=np.float64)
+    best_hit = np.empty(n, dtype=np.float64)
+    best_att = np.empty(n, dtype=np.int32)
+    scale = np.empty(n, dtype=np.float64)
+    raw_out = np.empty(n, dtype=np.float64)
+    for b in range(n_env):
+        for i in range(n):
+            ev_attack_target[b, i] = -1
+            ev_heal_target[b, i] = -1
+            ev_killer[b, i] = -1
+            ev_damage[b, i] = 0.0
+            ev_heal[b, i] = 0.0
+            ev_killed[b, i] = False
+        if done[b]:
+            continue
+        dmg_in[:] = 0.0
+        heal_in[:] = 0.0
+        best_hit[:] = 0.0
+        best_att[:] = -1
+        scale[:] = 1.0
+        raw_out[:] = 0.0
+        # 1. attacks and heals, all decided on the state at the start of the step
+        for i in range(n):
+            if not alive[b, i]:
+                continue
+            a = actions[b, i]
+            if a < 9 or a >= h_hi or cooldown[b, i] != 0:
+                continue
+            ut = utype[b, i]
+            if a < a_hi:
+                j = enemies[b, i, a - 9]
+                if j < 0 or p_damage[ut] <= 0.0:
+                    continue
+                dx = x[b, j] - x[b, i]
+                dy = y[b, j] - y[b, i]
+                if dx * dx + dy * dy > p_range2[ut] + 1e-9:
+                    continue
+                dmg = p_damage[ut]
+                hit = max(dmg - p_armor[utype[b, j]], dmg * min_frac)
+                hit *= 1.0 - p_defence[terrain[b, y[b, j], x[b, j]]]
+                dmg_in[j] += hit
+                raw_out[i] = hit
+                ev_attack_target[b, i] = j
+                cooldown[b, i] = p_cooldown[ut]
+                if hit > best_hit[j]:
+                    best_hit[j] = hit
+                    best_att[j] = i
+            else:
+                j = allies[b, i, a - a_hi]
+                if j < 0 or p_heal[ut] <= 0.0 or hp[b, j] >= p_hp[utype[b, j]]:
+                    continue
+                dx = x[b, j] - x[b, i]
+                dy = y[b, j] - y[b, i]
+                if dx * dx + dy * dy > p_range2[ut] + 1e-9:
+                    continue
+                heal_in[j] += p_heal[ut]
+                ev_heal_target[b, i] = j
+                ev_heal[b, i] = p_heal[ut]
+                cooldown[b, i] = p_cooldown[ut]
+        # apply hits and heals together; deaths
+        for j in range(n):
+            if not alive[b, j] or (dmg_in[j] == 0.0 and heal_in[j] == 0.0):
+                continue
+            total = hp[b, j] + heal_in[j] - dmg_in[j]
+            if total <= 0.0:
+                scale[j] = (hp[b, j] + heal_in[j]) / dmg_in[j]
+                damage_taken[b, j] += hp[b, j] + heal_in[j]
+                hp[b, j] = 0.0
+                alive[b, j] = False
+                death_step[b, j] = t[b]
+                occupant[b, y[b, j], x[b, j]] = -1
+                ev_killed[b, j] = True
+                ev_killer[b, j] = best_att[j]
+                if best_att[j] >= 0:
+                    kills[b, best_att[j]] += 1
+            else:
+                damage_taken[b, j] += dmg_in[j]
+                hp[b, j] = min(total, p_hp[utype[b, j]])
+        for i in range(n):
+            j = ev_attack_target[b, i]
+            if j >= 0:
+                eff = raw_out[i] * scale[j]
+                ev_damage[b, i] = eff
+                damage_dealt[b, i] += eff
+            if ev_heal_target[b, i] >= 0:
+                healing_done[b, i] += ev_heal[b, i]
+        # 2. movement, one unit at a time; alternate the order so neither team always goes first
+        for q in range(n):
+            i = q if t[b] % 2 == 0 else n - 1 - q
+            if not alive[b, i]:
+                continue
+            a = actions[b, i]
+            if a < 1 or a > 8:
+                move_points[b, i] = 0.0
+                continue
+            nx = x[b, i] + dirs[a - 1, 0]
+            ny = y[b, i] + dirs[a - 1, 1]
+            if nx < 0 or ny < 0 or nx >= map_w[b] or ny >= map_h[b]:
+                move_points[b, i] = 0.0
+                continue
+            tile = terrain[b, ny, nx]
+            ut = utype[b, i]
+            if tile < 0 or not p_passable[ut, tile] or occupant[b, ny, nx] >= 0:
+                move_points[b, i] = 0.0
+                continue
+            move_points[b, i] += p_speed[ut]
+            cost = p_move_cost[tile]
+            if move_points[b, i] + 1e-9 >= cost:
+                move_points[b, i] -= cost
+                if move_points[b, i] < 0.0:
+                    move_points[b, i] = 0.0
+                occupant[b, y[b, i], x[b, i]] = -1
+                occupant[b, ny, nx] = i
+                x[b, i] = nx
+                y[b, i] = ny
+        # 3. cooldowns, clock, end of match
+        for i in range(n):
+            if cooldown[b, i] > 0:
+                cooldown[b, i] -= 1
+        t[b] += 1
+        alive_n = np.zeros(2, dtype=np.int64)
+        count_n = np.zeros(2, dtype=np.int64)
+        hp_left = np.zeros(2, dtype=np.float64)
+        for i in range(n):
+            count_n[team[b, i]] += 1
+            if alive[b, i]:
+                alive_n[team[b, i]] += 1
+                hp_left[team[b, i]] += hp[b, i]
+        if alive_n[0] == 0 and alive_n[1] == 0:
+            winner[b] = 2
+        elif alive_n[0] == 0:
+            winner[b] = 1
+        elif alive_n[1] == 0:
+            winner[b] = 0
+        elif t[b] >= max_steps:
+            if at_limit == 0:
+                winner[b] = 2
+            else:
+                if at_limit == 1:
+                    s0 = hp_left[0] / start_hp[b, 0]
+                    s1 = hp_left[1] / start_hp[b, 1]
+                else:
+                    s0 = alive_n[0] / count_n[0]
+                    s1 = alive_n[1] / count_n[1]
+                winner[b] = 0 if s0 > s1 else (1 if s1 > s0 else 2)
+        if winner[b] >= 0:
+            done[b] = True
+        _neighbours_env(b, x, y, alive, team, utype, p_vision2, enemies, allies)
+
+
+@njit(cache=True)
+def _observe_kernel(x, y, hp, team, utype, cooldown, alive, terrain, occupant, map_w, map_h, t, done,
+                    enemies, allies, p_hp, p_damage, p_range2, p_speed, p_cooldown, p_armor, p_vision2,
+                    p_heal, p_defence, p_passable, max_steps, dirs, scales, patch_r, obs, mask):
+    n_env, n = hp.shape
+    k = enemies.shape[2]
+    n_types = p_hp.shape[0]
+    hp_s, dmg_s, pos_s, cd_s, arm_s, heal_s = scales[0], scales[1], scales[2], scales[3], scales[4], scales[5]
+    own = 13 + n_types
+    e_off = own
+    a_off = e_off + 8 * k
+    p_off = a_off + 6 * k
+    side = 2 * patch_r + 1
+    for b in range(n_env):
+        for i in range(n):
+            for f in range(obs.shape[2]):
+                obs[b, i, f] = 0.0
+            for f in range(mask.shape[2]):
+                mask[b, i, f] = 0
+            mask[b, i, 0] = 1
+            if not alive[b, i] or done[b]:
+                continue
+            ut = utype[b, i]
+            xi = x[b, i]
+            yi = y[b, i]
+            ready = cooldown[b, i] == 0
+            obs[b, i, 0] = hp[b, i] / p_hp[ut]
+            obs[b, i, 1] = p_hp[ut] / hp_s
+            obs[b, i, 2] = p_damage[ut] / dmg_s
+            obs[b, i, 3] = np.sqrt(p_range2[ut]) / pos_s
+            obs[b, i, 4] = p_speed[ut]
+            obs[b, i, 5] = 1.0 if ready else 0.0
+            obs[b, i, 6] = cooldown[b, i] / cd_s
+            obs[b, i, 7] = p_armor[ut] / arm_s
+            obs[b, i, 8] = np.sqrt(p_vision2[ut]) / pos_s
+            obs[b, i, 9] = p_heal[ut] / heal_s
+            obs[b, i, 10] = p_defence[terrain[b, yi, xi]]
+            obs[b, i, 11] = ((map_w[b] - 1) / 2.0 - xi) / pos_s
+            obs[b, i, 12] = ((map_h[b] - 1) / 2.0 - yi) / pos_s
+            obs[b, i, 13 + ut] = 1.0
+            for q in range(k):
+                j = enemies[b, i, q]
+                if j < 0:
+                    continue
+                dx = x[b, j] - xi
+                dy = y[b, j] - yi
+                d2 = dx * dx + dy * dy
+                uj = utype[b, j]
+                o = e_off + 8 * q
+                obs[b, i, o] = 1.0
+                obs[b, i, o + 1] = dx / pos_s
+                obs[b, i, o + 2] = dy / pos_s
+                obs[b, i, o + 3] = np.sqrt(d2) / pos_s
+                obs[b, i, o + 4] = hp[b, j] / p_hp[uj]
+                in_mine = d2 <= p_range2[ut] + 1e-9
+                obs[b, i, o + 5] = 1.0 if in_mine else 0.0
+                obs[b, i, o + 6] = 1.0 if d2 <= p_range2[uj] + 1e-9 else 0.0
+                obs[b, i, o + 7] = p_damage[uj] / dmg_s
+                if ready and in_mine and p_damage[ut] > 0.0:
+                    mask[b, i, 9 + q] = 1
+            for q in range(k):
+                j = allies[b, i, q]
+                if j < 0:
+                    continue
+                dx = x[b, j] - xi
+                dy = y[b, j] - yi
+                d2 = dx * dx + dy * dy
+                uj = utype[b, j]
+                o = a_off + 6 * q
+                obs[b, i, o] = 1.0
+                obs[b, i, o + 1] = dx / pos_s
+                obs[b, i, o + 2] = dy / pos_s
+                obs[b, i, o + 3] = np.sqrt(d2) / pos_s
+                obs[b, i, o + 4] = hp[b, j] / p_hp[uj]
+                obs[b, i, o + 5] = 1.0 if p_heal[uj] > 0.0 else 0.0
+                if (ready and p_heal[ut] > 0.0 and d2 <= p_range2[ut] + 1e-9 and hp[b, j] < p_hp[uj]):
+                    mask[b, i, 9 + k + q] = 1
+            for d in range(8):
+                nx = xi + dirs[d, 0]
+                ny = yi + dirs[d, 1]
+                if nx >= 0 and ny >= 0 and nx < map_w[b] and ny < map_h[b]:
+                    tile = terrain[b, ny, nx]
+                    if tile >= 0 and p_passable[ut, tile] and occupant[b, ny, nx] < 0:
+                        mask[b, i, 1 + d] = 1
+            for py in range(side):
+                for px in range(side):
+                    cx = xi + px - patch_r
+                    cy = yi + py - patch_r
+                    o = p_off + 3 * (py * side + px)
+                    if cx < 0 or cy < 0 or cx >= map_w[b] or cy >= map_h[b]:
+                        continue
+                    tile = terrain[b, cy, cx]
+                    if tile < 0:
+                        continue
+                    obs[b, i, o] = 1.0 if p_passable[ut, tile] else 0.0
+                    obs[b, i, o + 1] = 1.0 if occupant[b, cy, cx] >= 0 else 0.0
+                    obs[b, i, o + 2] = p_defence[tile]
+
+
+# ---------------------------------------------------------------------------------------------
+# Observation layout (shared by the faces and the bots)
+
+
+@dataclass(frozen=True)
+class ObservationSpec:
+    """Where each feature sits in a unit's flat observation vector, and how it is scaled.
+
+    Own block: hp_frac, max_hp, damage, range, speed, ready, cooldown, armor, vision, heal,
+    tile defence, dx/dy to the map centre, then a one-hot of the unit type. Then K enemy slots
+    (present, dx, dy, dist, hp_frac, in_my_range, me_in_its_range, its_damage), K ally slots
+    (present, dx, dy, dist, hp_frac, is_healer), and a (2P+1)² terrain patch of (passable for
+    me, occupied, defence). Distances are in cells / ``pos_scale``.
+    """
+
+    k: int
+    n_types: int
+    patch_radius: int
+    scales: tuple[float, ...]  # hp, damage, pos, cooldown, armor, heal
+
+    OWN_HP, OWN_MAX_HP, OWN_DAMAGE, OWN_RANGE, OWN_SPEED, OWN_READY, OWN_COOLDOWN = 0, 1, 2, 3, 4, 5, 6
+    OWN_ARMOR, OWN_VISION, OWN_HEAL, OWN_DEFENCE, OWN_CENTER_DX, OWN_CENTER_DY = 7, 8, 9, 10, 11, 12
+    ENEMY_FEATURES = ("present", "dx", "dy", "dist", "hp", "in_my_range", "in_its_range", "damage")
+    ALLY_FEATURES = ("present", "dx", "dy", "dist", "hp", "is_healer")
+    PATCH_FEATURES = ("passable", "occupied", "defence")
+
+    @property
+    def pos_scale(self) -> float:
+        return self.scales[2]
+
+    @property
+    def own_size(self) -> int:
+        return 13 + self.n_types
+
+    @property
+    def enemy_offset(self) -> int:
+        return self.own_size
+
+    @property
+    def ally_offset(self) -> int:
+        return self.enemy_offset + len(self.ENEMY_FEATURES) * self.k
+
+    @property
+    def patch_offset(self) -> int:
+        return self.ally_offset + len(self.ALLY_FEATURES) * self.k
+
+    @property
+    def size(self) -> int:
+        return self.patch_offset + len(self.PATCH_FEATURES) * (2 * self.patch_radius + 1) ** 2
+
+    @property
+    def n_actions(self) -> int:
+        return n_actions(self.k)
+
+    def enemies(self, obs: np.ndarray) -> np.ndarray:
+        """(..., K, 8) view of the enemy slots."""
+        o = self.enemy_offset
+        return obs[..., o:o + 8 * self.k].reshape(obs.shape[:-1] + (self.k, 8))
+
+    def allies(self, obs: np.ndarray) -> np.ndarray:
+        o = self.ally_offset
+        return obs[..., o:o + 6 * self.k].reshape(obs.shape[:-1] + (self.k, 6))
+
+
+def observation_spec(params: CoreParams, patch_radius: int = PATCH_RADIUS) -> ObservationSpec:
+    scales = (float(params.hp.max()), max(float(params.damage.max()), 1.0), 10.0,
+              float(params.cooldown.max()), max(float(params.armor.max()), 1.0), max(float(params.heal.max()), 1.0))
+    return ObservationSpec(k=params.k, n_types=params.n_types, patch_radius=patch_radius, scales=scales)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions
+
+
+TerrainArg = None | np.ndarray | Callable[[int], np.ndarray]
+
+
+def resolve_terrain(params: CoreParams, terrain: TerrainArg, seeds: Sequence[int]) -> list[np.ndarray]:
+    """One checked grid per seed: the built-in arena, one fixed grid, or ``terrain(seed)``."""
+    m = params.ruleset.match
+    if terrain is None:
+        grid = check_map(builtin_arena(m.arena_width, m.arena_height), params.defined_tiles, "built-in arena")
+        return [grid] * len(seeds)
+    if callable(terrain):
+        return [check_map(terrain(int(s)), params.defined_tiles, f"terrain({int(s)})") for s in seeds]
+    grid = check_map(terrain, params.defined_tiles, "terrain")
+    return [grid] * len(seeds)
+
+
+def unit_roster(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(team, type) per unit slot: blue units first, then red, each in ruleset unit order."""
+    comps = {"blue": validate_composition(ruleset, blue, "blue", "<blue composition>", budget=None),
+             "red": validate_composition(ruleset, red, "red", "<red composition>", budget=None)}
+    team, utype = [], []
+    for ti, name in enumerate(TEAMS):
+        for ui, unit in enumerate(ruleset.unit_names):
+            n = comps[name].get(unit, 0)
+            team += [ti] * n
+            utype += [ui] * n
+    return np.array(team, dtype=np.int8), np.array(utype, dtype=np.int32)
+
+
+def reset(params: CoreParams, blue: Mapping[str, int], red: Mapping[str, int], seeds: Sequence[int],
+          terrain: TerrainArg = None) -> SkirmishState:
+    """A fresh batch, one environment per seed. Spawn cells come from each seed's own generator.
+
+    Blue spawns in the left quarter of the map, red in the right quarter, on random free cells
+    its units can stand on.
+    """
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("reset needs at least one seed")
+    grids = resolve_terrain(params, terrain, seeds)
+    team, utype = unit_roster(params.ruleset, blue, red)
+    b_n, n = len(seeds), len(team)
+    h_max = max(g.shape[0] for g in grids)
+    w_max = max(g.shape[1] for g in grids)
+    terr = np.full((b_n, h_max, w_max), -1, dtype=np.int16)
+    occ = np.full((b_n, h_max, w_max), -1, dtype=np.int32)
+    x = np.zeros((b_n, n), dtype=np.int32)
+    y = np.zeros((b_n, n), dtype=np.int32)
+    map_h = np.array([g.shape[0] for g in grids], dtype=np.int32)
+    map_w = np.array([g.shape[1] for g in grids], dtype=np.int32)
+    for b, (seed, grid) in enumerate(zip(seeds, grids)):
+        h, w = grid.shape
+        terr[b, :h, :w] = grid
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+        zone = max(2, w // 4)
+        for ti, cols in ((BLUE, np.arange(0, zone)), (RED, np.arange(w - zone, w))):
+            cells = np.array([(cx, cy) for cx in cols for cy in range(h)], dtype=np.int32)
+            cells = cells[rng.permutation(len(cells))]
+            free = np.ones(len(cells), dtype=bool)
+            for i in np.flatnonzero(team == ti):
+                ok = free & params.passable[utype[i], grid[cells[:, 1], cells[:, 0]]]
+                if not ok.any():
+                    side = "left" if ti == BLUE else "right"
+                    raise MapError(f"map for seed {seed}: no free cell left for a "
+                                   f"{params.ruleset.unit_names[utype[i]]} in the {TEAMS[ti]} spawn zone "
+                                   f"(the {side} {zone} columns); use a map with more open ground there "
+                                   "or a smaller team")
+                c = int(np.argmax(ok))
+                free[c] = False
+                x[b, i], y[b, i] = cells[c]
+                occ[b, cells[c, 1], cells[c, 0]] = i
+    hp = np.tile(params.hp[utype], (b_n, 1))
+    k = params.k
+    state = SkirmishState(
+        x=x, y=y, hp=hp, team=np.tile(team, (b_n, 1)), utype=np.tile(utype, (b_n, 1)),
+        cooldown=np.zeros((b_n, n), dtype=np.int32), move_points=np.zeros((b_n, n)),
+        alive=np.ones((b_n, n), dtype=np.bool_), terrain=terr, occupant=occ, map_w=map_w, map_h=map_h,
+        t=np.zeros(b_n, dtype=np.int32), done=np.zeros(b_n, dtype=np.bool_),
+        winner=np.full(b_n, RUNNING, dtype=np.int8),
+        start_hp=np.stack([hp[:, team == BLUE].sum(1), hp[:, team == RED].sum(1)], axis=1),
+        enemies=np.full((b_n, n, k), -1, dtype=np.int32), allies=np.full((b_n, n, k), -1, dtype=np.int32),
+        damage_dealt=np.zeros((b_n, n)), damage_taken=np.zeros((b_n, n)), healing_done=np.zeros((b_n, n)),
+        kills=np.zeros((b_n, n), dtype=np.int32), death_step=np.full((b_n, n), -1, dtype=np.int32),
+    )
+    _neighbours(state.x, state.y, state.alive, state.team, state.utype, params.vision2, state.enemies, state.allies)
+    return state
+
+
+def step_inplace(params: CoreParams, state: SkirmishState, actions: np.ndarray) -> StepEvents:
+    """Advance ``state`` by one step in place (the fast path); returns the step's events."""
+    b_n, n = state.hp.shape
+    acts = np.ascontiguousarray(actions, dtype=np.int64)
+    if acts.shape != (b_n, n):
+        raise ValueError(f"actions must have shape (n_envs, n_units) = {(b_n, n)}, got {acts.shape}")
+    ev = StepEvents(
+        attack_target=np.empty((b_n, n), dtype=np.int32), damage=np.empty((b_n, n)),
+        heal_target=np.empty((b_n, n), dtype=np.int32), heal=np.empty((b_n, n)),
+        killed=np.empty((b_n, n), dtype=np.bool_), killer=np.empty((b_n, n), dtype=np.int32),
+        done=state.done, winner=state.winner,
+    )
+    p = params
+    s = state
+    _step_kernel(acts, s.x, s.y, s.hp, s.team, s.utype, s.cooldown, s.move_points, s.alive, s.terrain, s.occupant,
+                 s.map_w, s.map_h, s.t, s.done, s.winner, s.start_hp, s.enemies, s.allies,
+                 s.damage_dealt, s.damage_taken, s.healing_done, s.kills, s.death_step,
+                 p.hp, p.damage, p.range2, p.speed, p.cooldown, p.armor, p.vision2, p.heal,
+                 p.move_cost, p.defence, p.passable, p.min_damage_fraction, p.max_steps, p.at_step_limit,
+                 DIRECTIONS, ev.attack_target, ev.damage, ev.heal_target, ev.heal, ev.killed, ev.killer)
+    ev.done = state.done.copy()
+    ev.winner = state.winner.copy()
+    return ev
+
+
+def step(params: CoreParams, state: SkirmishState, actions: np.ndarray) -> tuple[SkirmishState, StepEvents]:
+    """Pure step: returns a new state and the step's events; ``state`` is left unchanged."""
+    new = state.copy()
+    return new, step_inplace(params, new, actions)
+
+
+def observe(params: CoreParams, state: SkirmishState, spec: ObservationSpec | None = None,
+            out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Egocentric observations (B, N, D) float32 and action masks (B, N, A) int8 for every unit.
+
+    Dead units (and finished environments) see zeros and may only hold.
+    """
+    spec = spec or observation_spec(params)
+    b_n, n = state.hp.shape
+    if out is None:
+        obs = np.empty((b_n, n, spec.size), dtype=np.float32)
+        mask = np.empty((b_n, n, spec.n_actions), dtype=np.int8)
+    else:
+        obs, mask = out
+    s, p = state, params
+    _observe_kernel(s.x, s.y, s.hp, s.team, s.utype, s.cooldown, s.alive, s.terrain, s.occupant, s.map_w, s.map_h,
+                    s.t, s.done, s.enemies, s.allies, p.hp, p.damage, p.range2, p.speed, p.cooldown, p.armor,
+                    p.vision2, p.heal, p.defence, p.passable, p.max_steps, DIRECTIONS,
+                    np.array(spec.scales, dtype=np.float64), spec.patch_radius, obs, mask)
+    return obs, mask
+
+
+def refresh(params: CoreParams, state: SkirmishState) -> SkirmishState:
+    """Recompute the derived arrays (occupancy, nearest lists) after editing x, y, alive or hp by hand.
+
+    For setting up scenarios (tests, tutorials, the demo world). Raises MapError if two live
+    units share a cell or a unit stands outside its map or on a cell it cannot enter.
+    """
+    state.occupant[:] = -1
+    for b, i in zip(*np.nonzero(state.alive)):
+        cx, cy = int(state.x[b, i]), int(state.y[b, i])
+        if not (0 <= cx < state.map_w[b] and 0 <= cy < state.map_h[b]):
+            raise MapError(f"env {b}: unit {i} at ({cx}, {cy}) is outside the {state.map_w[b]}×{state.map_h[b]} map")
+        if not params.passable[state.utype[b, i], state.terrain[b, cy, cx]]:
+            raise MapError(f"env {b}: unit {i} at ({cx}, {cy}) stands on terrain it cannot enter")
+        if state.occupant[b, cy, cx] >= 0:
+            raise MapError(f"env {b}: units {state.occupant[b, cy, cx]} and {i} share cell ({cx}, {cy})")
+        state.occupant[b, cy, cx] = i
+    _neighbours(state.x, state.y, state.alive, state.team, state.utype, params.vision2, state.enemies, state.allies)
+    return state
+
+
+def select(state: SkirmishState, envs: np.ndarray | Sequence[int]) -> SkirmishState:
+    """The sub-batch of the given environments (a copy)."""
+    idx = np.asarray(envs)
+    return replace(state, **{f.name: getattr(state, f.name)[idx].copy() for f in fields(state)})

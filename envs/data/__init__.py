@@ -1,0 +1,1 @@
+"""Data files shipped inside the envs package (the default ruleset)."""
