@@ -1,0 +1,269 @@
+"""Skirmishes on the battlefield: bots fight on the simulation core, drawn on the world map.
+
+The battle is `envs.core` itself (one environment of the batched core, on the battlefield's
+own tiles cut from the world map) driven by `agents` policies: learned bots when the
+registry has them ("ppo"), scripted bots otherwise. The core steps a few times a second;
+drawing interpolates unit positions between steps so the armies glide instead of jump.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from demos import ui_theme as ui
+from demos.terrain_renderer import TILE_PX
+
+STEP_INTERVAL = 0.25  # real seconds per core step: twice the rules' 0.5 s, so a fight is worth watching
+RESTART_AFTER = 6.0  # seconds between the end of a skirmish and the next
+# Share of each army by archetype (rounded, at least one of each when the army is big enough).
+ARMY_MIX = (("warrior", 0.4), ("archer", 0.3), ("knight", 0.15), ("healer", 0.15))
+# (blue bot, red bot) per round, so successive skirmishes show different strategies.
+MATCHUPS = (("focus_fire", "kite"), ("retreat", "focus_fire"), ("kite", "retreat"))
+
+
+def army(ruleset, n: int) -> dict[str, int]:
+    """An n-unit mixed army from the ruleset's archetypes (those it defines)."""
+    mix = [(name, share) for name, share in ARMY_MIX if name in ruleset.units] or [(ruleset.unit_names[0], 1.0)]
+    total = sum(s for _, s in mix)
+    counts = {name: int(n * s / total) for name, s in mix}
+    i = 0
+    while sum(counts.values()) < n:  # hand out the rounding remainder
+        counts[mix[i % len(mix)][0]] += 1
+        i += 1
+    return {k: v for k, v in counts.items() if v > 0}
+
+
+def make_bot(name: str, seed: int):
+    """A learned bot when one is registered under `agents`, else the named scripted bot."""
+    from agents import make_policy
+
+    try:
+        return make_policy("ppo", "expert", seed), "ppo"
+    except (ValueError, KeyError, FileNotFoundError, ImportError):
+        return make_policy(name, "expert", seed), name
+
+
+@dataclass
+class Flash:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    until: float
+    kind: str  # "hit" | "shot" | "heal"
+
+
+class SkirmishView:
+    def __init__(self, world, seed: int, units_per_team: int = 24, ruleset=None):
+        from envs import core
+        from envs.ruleset import apply_overrides, default_ruleset
+
+        self.core = core
+        base = ruleset or default_ruleset()
+        # Demo battles are bigger than a ranked match: lift the budget to fit the chosen army size.
+        need = sum(base.units[u].cost * c for u, c in army(base, int(units_per_team)).items())
+        self.ruleset = apply_overrides(base, {"match.budget": max(base.match.budget, need)})
+        self.params = core.compile_params(self.ruleset)
+        self.spec = core.observation_spec(self.params)
+        bx, by, bw, bh = world.battlefield
+        self.origin = (bx, by)
+        self.rect = (bx, by, bw, bh)
+        self.terrain = np.ascontiguousarray(world.tiles[by:by + bh, bx:bx + bw]).astype(np.int16)
+        self.seed = int(seed)
+        self.units_per_team = int(units_per_team)
+        self.round = 0
+        self.wins = [0, 0]
+        self.draws = 0
+        self.clock = 0.0
+        self._sprites = self._make_sprites()
+        self.new_skirmish()
+
+    # ------------------------------------------------------------------ simulation
+    def new_skirmish(self) -> None:
+        core = self.core
+        self.round += 1
+        match_seed = (self.seed * 1_000_003 + self.round) % 2**31
+        comp = army(self.ruleset, self.units_per_team)
+        try:
+            self.state = core.reset(self.params, comp, comp, [match_seed], terrain=self.terrain)
+        except core.MapError:
+            # Not enough open ground on this battlefield for that many: halve until it fits.
+            smaller = max(2, self.units_per_team // 2)
+            if smaller == self.units_per_team:
+                raise
+            self.units_per_team = smaller
+            self.round -= 1
+            return self.new_skirmish()
+        team = self.state.team[0]
+        self.idx = (np.flatnonzero(team == core.BLUE), np.flatnonzero(team == core.RED))
+        blue_name, red_name = MATCHUPS[(self.round - 1) % len(MATCHUPS)]
+        self.bots = [make_bot(blue_name, match_seed), make_bot(red_name, match_seed + 1)]
+        for ti, (bot, _) in enumerate(self.bots):
+            bot.reset(self.spec, ti, [match_seed])
+        self.prev_xy = np.stack([self.state.x[0], self.state.y[0]], axis=1).astype(np.float64)
+        self.timer = 0.0
+        self.ended_at: float | None = None
+        self.result = ""
+        self.flashes: list[Flash] = []
+        self.death_time = np.full(self.state.n_units, -1.0)
+        self.kills = [0, 0]
+
+    def update(self, dt: float) -> list[str]:
+        """Advance the battle by dt seconds; returns messages worth a toast."""
+        self.clock += dt
+        messages: list[str] = []
+        if self.ended_at is not None:
+            if self.clock - self.ended_at >= RESTART_AFTER:
+                self.new_skirmish()
+                messages.append(f"Skirmish {self.round} begins: {self.bots[0][1]} vs {self.bots[1][1]}")
+            return messages
+        self.timer += dt
+        while self.timer >= STEP_INTERVAL and self.ended_at is None:
+            self.timer -= STEP_INTERVAL
+            msg = self._step()
+            if msg:
+                messages.append(msg)
+        return messages
+
+    def _step(self) -> str | None:
+        core, s = self.core, self.state
+        obs, mask = core.observe(self.params, s, self.spec)
+        actions = np.zeros((1, s.n_units), dtype=np.int64)
+        for ti, (bot, _) in enumerate(self.bots):
+            idx = self.idx[ti]
+            actions[:, idx] = bot.act(obs[:, idx], mask[:, idx])
+        self.prev_xy = np.stack([s.x[0], s.y[0]], axis=1).astype(np.float64)
+        ev = core.step_inplace(self.params, s, actions)
+        until = self.clock + STEP_INTERVAL * 1.2
+        for i in np.flatnonzero(ev.attack_target[0] >= 0):
+            j = ev.attack_target[0, i]
+            ranged = (s.x[0, i] - s.x[0, j]) ** 2 + (s.y[0, i] - s.y[0, j]) ** 2 > 2
+            self.flashes.append(Flash(s.x[0, i], s.y[0, i], s.x[0, j], s.y[0, j], until, "shot" if ranged else "hit"))
+        for i in np.flatnonzero(ev.heal_target[0] >= 0):
+            j = ev.heal_target[0, i]
+            self.flashes.append(Flash(s.x[0, i], s.y[0, i], s.x[0, j], s.y[0, j], until, "heal"))
+        for i in np.flatnonzero(ev.killed[0]):
+            self.death_time[i] = self.clock
+            killer = ev.killer[0, i]
+            if killer >= 0:
+                self.kills[int(s.team[0, killer])] += 1
+        if ev.done[0]:
+            self.ended_at = self.clock
+            w = int(ev.winner[0])
+            if w in (core.BLUE_WINS, core.RED_WINS):
+                self.wins[w] += 1
+                self.result = f"{'Blue' if w == core.BLUE_WINS else 'Red'} wins skirmish {self.round}!"
+            else:
+                self.draws += 1
+                self.result = f"Skirmish {self.round} is a draw."
+            return self.result
+        return None
+
+    # ------------------------------------------------------------------ queries for the HUD
+    def alive_counts(self) -> tuple[int, int]:
+        alive, team = self.state.alive[0], self.state.team[0]
+        return int((alive & (team == 0)).sum()), int((alive & (team == 1)).sum())
+
+    def score(self):
+        blue, red = self.alive_counts()
+        teams = [(f"Blue ({self.bots[0][1]})", blue, self.kills[0], ui.TEAM_COLORS[0]),
+                 (f"Red ({self.bots[1][1]})", red, self.kills[1], ui.TEAM_COLORS[1])]
+        if self.ended_at is not None:
+            left = max(0, math.ceil(RESTART_AFTER - (self.clock - self.ended_at)))
+            status = f"{self.result}  Next skirmish in {left}s (N: now)"
+        else:
+            status = f"step {int(self.state.t[0])}/{self.params.max_steps}"
+        title = f"Skirmish {self.round}" + (f"  (draws {self.draws})" if self.draws else "")
+        return title, teams, self.wins, status
+
+    def center_px(self) -> tuple[float, float]:
+        bx, by, bw, bh = self.rect
+        return (bx + bw / 2) * TILE_PX, (by + bh / 2) * TILE_PX
+
+    def visible_in(self, camera) -> bool:
+        bx, by, bw, bh = self.rect
+        ox, oy = camera.offset
+        return (bx * TILE_PX < ox + camera.view_w and (bx + bw) * TILE_PX > ox
+                and by * TILE_PX < oy + camera.view_h and (by + bh) * TILE_PX > oy)
+
+    # ------------------------------------------------------------------ drawing
+    def _make_sprites(self):
+        """One small surface per (team, archetype): shape tells the role, colour the team."""
+        import pygame
+
+        size = TILE_PX
+        sprites = {}
+        for ti in (0, 1):
+            color = ui.TEAM_COLORS[ti]
+            for ui_, name in enumerate(self.ruleset.unit_names):
+                surf = pygame.Surface((size, size), pygame.SRCALPHA)
+                c, r = size // 2, size // 2 - 2
+                if name == "archer":
+                    pts = [(c, 1), (size - 2, size - 2), (1, size - 2)]
+                    pygame.draw.polygon(surf, (15, 15, 15), pts)
+                    pygame.draw.polygon(surf, color, [(c, 4), (size - 5, size - 4), (4, size - 4)])
+                elif name == "knight":
+                    pygame.draw.rect(surf, (15, 15, 15), (1, 1, size - 2, size - 2), border_radius=3)
+                    pygame.draw.rect(surf, color, (3, 3, size - 6, size - 6), border_radius=2)
+                else:
+                    pygame.draw.circle(surf, (15, 15, 15), (c, c), r + 1)
+                    pygame.draw.circle(surf, color, (c, c), r - 1)
+                    if name == "healer":
+                        pygame.draw.line(surf, (255, 255, 255), (c, c - 4), (c, c + 4), 2)
+                        pygame.draw.line(surf, (255, 255, 255), (c - 4, c), (c + 4, c), 2)
+                sprites[(ti, ui_)] = surf
+        return sprites
+
+    def draw(self, screen, camera) -> int:
+        """Draw the field's border, every unit, attacks and heals; returns the units drawn."""
+        import pygame
+
+        if not self.visible_in(camera):
+            return 0
+        ox, oy = camera.offset
+        bx, by, bw, bh = self.rect
+        border = pygame.Rect(bx * TILE_PX - ox, by * TILE_PX - oy, bw * TILE_PX, bh * TILE_PX)
+        pygame.draw.rect(screen, (120, 30, 30), border, width=2)
+        for fx, fy in (border.topleft, border.topright, border.bottomleft, border.bottomright):
+            pygame.draw.line(screen, (60, 40, 20), (fx, fy), (fx, fy - 18), 2)
+            pygame.draw.polygon(screen, ui.BAD, [(fx, fy - 18), (fx + 10, fy - 14), (fx, fy - 10)])
+        ui.text(screen, "The Battlefield", (border.centerx, border.y - 16), size=26, color=(255, 220, 200),
+                center=True, bold=True)
+
+        s = self.state
+        a = 1.0 if self.ended_at is not None else min(1.0, self.timer / STEP_INTERVAL)
+        cur = np.stack([s.x[0], s.y[0]], axis=1).astype(np.float64)
+        pos = self.prev_xy + (cur - self.prev_xy) * a
+        px = ((bx + pos[:, 0] + 0.5) * TILE_PX - ox).astype(int)
+        py = ((by + pos[:, 1] + 0.5) * TILE_PX - oy).astype(int)
+        half = TILE_PX // 2
+        max_hp = self.params.hp[s.utype[0]]
+        drawn = 0
+        for i in range(s.n_units):
+            if not s.alive[0, i]:
+                died = self.death_time[i]
+                if died >= 0 and self.clock - died < 1.5:  # a fading cross where a unit fell
+                    c = (180, 180, 180)
+                    pygame.draw.line(screen, c, (px[i] - 4, py[i] - 4), (px[i] + 4, py[i] + 4), 2)
+                    pygame.draw.line(screen, c, (px[i] - 4, py[i] + 4), (px[i] + 4, py[i] - 4), 2)
+                continue
+            screen.blit(self._sprites[(int(s.team[0, i]), int(s.utype[0, i]))], (px[i] - half, py[i] - half))
+            frac = float(s.hp[0, i] / max_hp[i])
+            if frac < 0.999:
+                pygame.draw.rect(screen, (30, 30, 30), (px[i] - half, py[i] - half - 4, TILE_PX, 3))
+                pygame.draw.rect(screen, ui.GOOD if frac > 0.5 else ui.ACCENT if frac > 0.25 else ui.BAD,
+                                 (px[i] - half, py[i] - half - 4, max(1, int(TILE_PX * frac)), 3))
+            drawn += 1
+        self.flashes = [f for f in self.flashes if f.until > self.clock]
+        for f in self.flashes:
+            p0 = ((bx + f.x0 + 0.5) * TILE_PX - ox, (by + f.y0 + 0.5) * TILE_PX - oy)
+            p1 = ((bx + f.x1 + 0.5) * TILE_PX - ox, (by + f.y1 + 0.5) * TILE_PX - oy)
+            if f.kind == "heal":
+                pygame.draw.line(screen, (140, 255, 160), p0, p1, 1)
+            elif f.kind == "shot":
+                pygame.draw.line(screen, (250, 240, 200), p0, p1, 1)
+            else:
+                pygame.draw.circle(screen, (255, 250, 220), (int(p1[0]), int(p1[1])), 4, width=1)
+        return drawn
