@@ -18,6 +18,7 @@ from gameai.errors import GameAIError
 # Order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "serve",
+    "demo",
 )
 
 
