@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+import numpy
+
 
 class Tile(IntEnum):
     DEEP_WATER = 0
@@ -47,3 +49,19 @@ TILE_COLORS: dict[int, tuple[int, int, int]] = {
     Tile.BRIDGE: (130, 90, 50),
     Tile.SETTLEMENT: (190, 70, 60),
 }
+
+#: Tiles a unit can walk on. Deep and shallow water, rivers and mountains block movement on
+#: foot; rivers are crossed at bridges (and roads over mountains are passes, i.e. ROAD tiles).
+#: Moves are 4-neighbour steps: a map connected that way is connected for 8-neighbour moves too.
+#: The ruleset's terrain tables and pcg's playability check both use this set.
+IMPASSABLE: frozenset[int] = frozenset({Tile.DEEP_WATER, Tile.SHALLOW_WATER, Tile.RIVER, Tile.MOUNTAIN})
+PASSABLE: frozenset[int] = frozenset(t.value for t in Tile) - IMPASSABLE
+
+
+def passable_mask(tiles) -> numpy.ndarray:
+    """Boolean array: True where `tiles` (an array of tile ids) can be walked on."""
+    return _PASSABLE_LUT[numpy.asarray(tiles)]
+
+
+_PASSABLE_LUT = numpy.zeros(max(TILE_NAMES) + 1, dtype=bool)
+_PASSABLE_LUT[sorted(PASSABLE)] = True

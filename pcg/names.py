@@ -1,0 +1,52 @@
+"""Generated place names: syllable chains with name patterns per kind of place.
+
+Deterministic for a given numpy Generator; names are unique within one generator, so
+NPCs can refer to "Ashford" or "Lake Merrow" without ambiguity.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_ONSETS = ["b", "br", "c", "d", "dr", "f", "g", "gr", "h", "k", "l", "m", "n", "p", "r", "s", "st",
+           "t", "th", "v", "w", "wr", "y", "z", "ash", "el", "or", "al"]
+_VOWELS = ["a", "e", "i", "o", "u", "ae", "ea", "ie", "ou", "y"]
+_CODAS = ["", "", "n", "r", "l", "th", "s", "m", "rn", "ld", "ck", "nd"]
+_SETTLEMENT_SUFFIXES = ["ford", "ton", "wick", "bury", "dale", "holm", "stead", "mere", "by", "haven",
+                        "field", "moor", "gate", "well", "brook"]
+_PATTERNS = {
+    "settlement": ["{root}{suffix}", "{Root}", "{root}{suffix}"],
+    "peak": ["Mount {Root}", "{Root} Peak", "The {Root} Horn"],
+    "lake": ["Lake {Root}", "{Root} Water", "{Root} Mere"],
+    "forest": ["{Root} Wood", "The {Root} Forest", "{Root}wood"],
+    "bridge": ["{Root} Bridge", "Old {Root} Crossing"],
+    "river": ["River {Root}", "The {Root}"],
+    "resource": ["{Root} Quarry", "{Root} Mine", "{Root} Grove"],
+}
+
+
+class NameGenerator:
+    """Makes unique names for places; `name(kind)` with kind in settlement, peak, lake, forest, bridge, river, resource."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._used: set[str] = set()
+
+    def _root(self) -> str:
+        r = self._rng
+        n = int(r.integers(1, 3))
+        parts = [str(r.choice(_ONSETS)) + str(r.choice(_VOWELS)) for _ in range(n)]
+        return "".join(parts) + str(r.choice(_CODAS))
+
+    def name(self, kind: str) -> str:
+        patterns = _PATTERNS[kind]
+        for _ in range(100):
+            root = self._root()
+            pattern = patterns[int(self._rng.integers(len(patterns)))]
+            text = pattern.format(root=root.capitalize(), Root=root.capitalize(),
+                                  suffix=str(self._rng.choice(_SETTLEMENT_SUFFIXES)))
+            if text not in self._used:
+                self._used.add(text)
+                return text
+        text = f"{patterns[0].format(root='Place', Root='Place', suffix='')} {len(self._used) + 1}"
+        self._used.add(text)
+        return text
