@@ -138,7 +138,7 @@ class MapParams:
     def settlement_count(self) -> int:
         if self.settlements >= 0:
             return self.settlements
-        return max(2, min(40, round(self.size * self.size / 110**2 * (1 - self.water))))
+        return max(2, min(40, round(self.size * self.size / 80**2 * (1 - self.water))))
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

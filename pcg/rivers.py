@@ -127,7 +127,7 @@ def drain(height: np.ndarray, water: np.ndarray, density: float = 1.0, min_flow:
     """Route water over `height` to the `water` tiles and trace rivers.
 
     A land tile becomes river where at least `min_flow` tiles drain through it (default:
-    0.15 % of the map, scaled down by `density`). Along every path the returned height never
+    0.25 % of the map, scaled down by `density`). Along every path the returned height never
     rises (it strictly falls on land and ends at or below the last river tile).
     """
     hgt, wid = height.shape
@@ -139,7 +139,7 @@ def drain(height: np.ndarray, water: np.ndarray, density: float = 1.0, min_flow:
         return Drainage(out_h, np.zeros_like(water), lake, [])
     acc = _accumulate(receiver, order).reshape(hgt, wid)
     if min_flow is None:
-        min_flow = max(6, int(hgt * wid * 0.0015 / density))
+        min_flow = max(6, int(hgt * wid * 0.0025 / density))
     river = (acc >= min_flow) & ~water & ~lake
     out_h[river | lake] = filled[river | lake]
     paths = _trace(river, receiver, water | lake, wid)

@@ -19,6 +19,7 @@ from gameai.errors import GameAIError
 COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "demo",
+    "mapgen",
 )
 
 
