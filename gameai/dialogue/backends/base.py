@@ -1,0 +1,41 @@
+"""The backend interface and sampling settings shared by every backend."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Deliberate defaults for a small model: greedy decoding loops ("the the the"), so sample at
+    a moderate temperature with nucleus + top-k cut-offs and a repetition penalty; seeded per turn
+    so that the same seed gives the same line."""
+
+    temperature: float = 0.7
+    top_p: float = 0.9
+    top_k: int = 40
+    repetition_penalty: float = 1.15
+    max_tokens: int = 40
+    timeout_s: float = 20.0
+
+
+class Backend:
+    """One model instance, shared by every NPC. Generation is serialised by `lock`, held while a
+    stream is being consumed (close the iterator to release it early)."""
+
+    name = "base"
+    supports_json = False
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+
+    def stream(self, messages: list[dict[str, str]], sampling: Sampling, seed: int = 0,
+               cache_key: str | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
+        raise NotImplementedError
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)
+
+    def close(self) -> None:
+        """Release the model. Safe to call twice."""

@@ -1,0 +1,135 @@
+"""llama-cpp-python: the fast local backend.
+
+- Per-persona prompt-prefix cache: the KV state after a persona's static prompt block is saved
+  once (per `cache_key`) and restored before each turn of that persona, so only the turn's
+  dynamic part (world, facts, memories, the player's line) is evaluated.
+- Grammar-constrained JSON (data/reply.gbnf): {"line": ..., "emotion": ...}, where the grammar
+  itself forbids stage directions in the line.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Iterator
+
+from gameai.dialogue.backends.base import Backend, Sampling
+from gameai.dialogue.embeddings import threads
+from gameai.dialogue.errors import BackendError, ModelMissingError
+
+GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "data" / "reply.gbnf"
+PREFIX_MARK = "\x1e"  # the prompt builder puts this after the static block; never sent to the model
+
+
+class LlamaCppBackend(Backend):
+    name = "llama_cpp"
+    supports_json = True
+
+    def __init__(self, model_path: str | Path | None = None, n_ctx: int = 2048, max_cached_personas: int = 64):
+        super().__init__()
+        if model_path is None:
+            from gameai.dialogue.backends.transformers_backend import smollm2_path
+            model_path = smollm2_path()
+        p = Path(model_path)
+        if not p.is_file():
+            raise ModelMissingError(f"{p}: GGUF model file not found; pass --model PATH of a .gguf file")
+        try:
+            from llama_cpp import Llama, LlamaGrammar
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        except ImportError:
+            raise BackendError("llama-cpp-python is not installed: run `pip install 'gameai[llama]'` with "
+                               'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"') from None
+        try:
+            self.llm = Llama(model_path=str(p), n_ctx=n_ctx, n_threads=threads(), n_threads_batch=threads(),
+                             verbose=False, seed=0)
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise BackendError(f"{p}: llama.cpp cannot load this model ({exc})") from None
+        meta = self.llm.metadata
+        template = meta.get("tokenizer.chat_template")
+        if not template:
+            raise BackendError(f"{p}: the GGUF has no chat template; use an instruction-tuned model")
+        eos = self.llm.detokenize([self.llm.token_eos()]).decode("utf-8", "ignore")
+        bos = self.llm.detokenize([self.llm.token_bos()]).decode("utf-8", "ignore") if self.llm.token_bos() >= 0 else ""
+        self._fmt = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+        self._grammar = LlamaGrammar.from_string(GRAMMAR_PATH.read_text(encoding="utf-8"), verbose=False)
+        self._states: OrderedDict[str, tuple[list[int], Any]] = OrderedDict()
+        self._max_states = max_cached_personas
+        self.cache_hits = 0
+        self.model_path = p
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def _render(self, messages: list[dict[str, str]]) -> tuple[str, str]:
+        """(full prompt, static prefix). The prefix ends where the system message's PREFIX_MARK was."""
+        res = self._fmt(messages=messages)
+        full = res.prompt
+        cut = full.find(PREFIX_MARK)
+        if cut < 0:
+            return full, ""
+        return full.replace(PREFIX_MARK, ""), full[:cut]
+
+    def _restore_prefix(self, key: str, prefix: str, tokens: list[int]) -> None:
+        """Load (or first build) the KV state of this persona's static prompt block."""
+        have = self.llm.n_tokens
+        cur = self.llm._input_ids[:have].tolist() if have else []
+        common = 0
+        for a, b in zip(cur, tokens):
+            if a != b:
+                break
+            common += 1
+        entry = self._states.get(key)
+        if entry is None:
+            ptoks = self.llm.tokenize(prefix.encode("utf-8"), add_bos=True, special=True)
+            n = 0
+            for a, b in zip(ptoks, tokens):
+                if a != b:
+                    break
+                n += 1
+            if n < 8:
+                return
+            self.llm.reset()
+            self.llm.eval(tokens[:n])
+            entry = (tokens[:n], self.llm.save_state())
+            self._states[key] = entry
+            if len(self._states) > self._max_states:
+                self._states.popitem(last=False)
+            return
+        self._states.move_to_end(key)
+        ptoks, state = entry
+        if len(ptoks) > common and tokens[:len(ptoks)] == ptoks:
+            self.llm.load_state(state)
+            self.cache_hits += 1
+
+    def stream(self, messages: list[dict[str, str]], sampling: Sampling, seed: int = 0,
+               cache_key: str | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
+        import time
+
+        with self.lock:
+            prompt, prefix = self._render(messages)
+            tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+            if len(tokens) + sampling.max_tokens + 8 > self.llm.n_ctx():
+                raise BackendError(f"{self.name}: prompt of {len(tokens)} tokens does not fit n_ctx={self.llm.n_ctx()}")
+            if cache_key and prefix:
+                self._restore_prefix(cache_key, prefix, tokens)
+            deadline = time.monotonic() + sampling.timeout_s
+            try:
+                it = self.llm.create_completion(
+                    prompt=tokens, max_tokens=sampling.max_tokens + (16 if json_schema is not None else 0),
+                    temperature=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k,
+                    repeat_penalty=sampling.repetition_penalty, seed=seed, stream=True,
+                    stop=["<|im_end|>", "<|im_start|>", "\n\n"],
+                    grammar=self._grammar if json_schema is not None else None)
+                for chunk in it:
+                    piece = chunk["choices"][0]["text"]
+                    if piece:
+                        yield piece
+                    if time.monotonic() > deadline:
+                        raise BackendError(f"{self.name}: generation timed out after {sampling.timeout_s}s")
+            except (RuntimeError, ValueError) as exc:
+                raise BackendError(f"{self.name}: generation failed: {exc}") from None
+
+    def close(self) -> None:
+        llm = getattr(self, "llm", None)
+        if llm is not None:
+            llm.close()
+            self.llm = None

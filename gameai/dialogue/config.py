@@ -1,0 +1,30 @@
+"""Engine configuration: which backend, sampling, memory file, limits. Plain dataclass."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gameai.dialogue.backends.base import Sampling
+from gameai.dialogue.guards import MAX_INPUT_CHARS, MAX_OUTPUT_CHARS
+from gameai.dialogue.retrieval import RetrievalWeights
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    backend: str = "smollm2"            # smollm2 | llama_cpp | openai | hf | authored
+    model: str | None = None            # GGUF path (llama_cpp), folder (hf), model name (openai)
+    base_url: str | None = None         # openai: e.g. http://127.0.0.1:8080/v1
+    api_key: str | None = None
+    memory_path: str = ":memory:"       # SQLite file; ':memory:' forgets on exit
+    sampling: Sampling = field(default_factory=Sampling)
+    fact_temperature: float = 0.3       # sampling temperature when the reply must state a fact
+    # Grammar-constrained JSON {"line", "emotion"} where the backend supports it (llama_cpp). Off by
+    # default: with SmolLM2-135M it lowers grounding accuracy (measured by `gameai dialogue-eval`).
+    structured: bool = False
+    seed: int = 0
+    max_input_chars: int = MAX_INPUT_CHARS
+    max_output_chars: int = MAX_OUTPUT_CHARS
+    max_sentences: int = 2
+    memory_k: int = 4
+    memory_budget_chars: int = 480
+    max_active_memories: int = 48       # compaction threshold per NPC-player pair
+    retrieval: RetrievalWeights = field(default_factory=RetrievalWeights)

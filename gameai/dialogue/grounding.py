@@ -1,0 +1,202 @@
+"""Facts come from data: find the facts a question asks for, and check the model stated them right.
+
+The model only phrases a fact; `check_grounding` verifies the value (price, direction, quest state)
+appears in the output and that no other price is claimed. A failed check means a templated line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gameai.dialogue.guards import words
+from gameai.dialogue.persona import Persona
+from gameai.dialogue.world import World
+
+_PRICE_CUES = {"much", "cost", "costs", "price", "prices", "sell", "selling", "buy", "worth", "charge", "pay", "afford", "purchase"}
+_DIRECTION_CUES = {"where", "way", "direction", "directions", "find", "path", "road", "reach", "get", "located", "lead", "go"}
+_QUEST_STATE_CUES = {"progress", "status", "state", "going", "done", "finished", "complete", "how", "update"}
+_QUEST_OFFER_CUES = {"work", "job", "jobs", "quest", "quests", "task", "tasks", "help", "errand", "hire", "coin", "need"}
+_RUMOR_CUES = {"rumor", "rumors", "rumour", "rumours", "news", "gossip", "heard", "happening", "tidings", "new"}
+_WHERE_AM_I = re.compile(r"\bwhere am i\b|\bwhat (is )?this place\b|\bwhat time\b|\bwhat place\b", re.I)
+_GENERIC = {"the", "old", "of", "a", "an", "to", "great", "little", "big", "north", "south", "east", "west"}
+_COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+
+_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n: int) -> str:
+    """English words for 0..9999 (the prices NPCs quote); digits beyond that."""
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + _ONES[n % 10])
+    if n < 1000:
+        return _ONES[n // 100] + " hundred" + ("" if n % 100 == 0 else " and " + number_words(n % 100))
+    if n < 10000:
+        return _ONES[n // 1000] + " thousand" + ("" if n % 1000 == 0 else " " + number_words(n % 1000))
+    return str(n)
+
+
+def numbers_in(text: str) -> list[int]:
+    """Whole numbers written as digits or English words (up to the thousands)."""
+    low = text.lower().replace("-", " ")
+    found = [int(x.replace(",", "")) for x in re.findall(r"\b\d[\d,]*\b", low)]
+    ws = low.split()
+    vals = {w: i for i, w in enumerate(_ONES)} | {w: i * 10 for i, w in enumerate(_TENS) if w != "_"}
+    cur, active = 0, False
+    for w in ws + ["."]:
+        w = w.strip(".,!?;:'\"")
+        if w in vals:
+            cur += vals[w]
+            active = True
+        elif w == "hundred" and active:
+            cur *= 100
+        elif w == "thousand" and active:
+            cur *= 1000
+        elif w == "and" and active:
+            continue
+        else:
+            if active:
+                found.append(cur)
+            cur, active = 0, False
+    return found
+
+
+@dataclass(frozen=True)
+class GroundedFact:
+    """A fact the engine retrieved for this turn.
+
+    id: stable id the game can log ("price:iron_sword", "landmark:old_well", "quest:wolves", ...).
+    statement: the sentence the prompt gives the model. check: what the output must contain.
+    line: (kind, values) of the templated line used when the check fails.
+    """
+
+    id: str
+    statement: str
+    kind: str
+    check: tuple[str, ...] = ()
+    price: int | None = None
+    line_kind: str = "fact"
+    line_values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Grounding:
+    facts: list[GroundedFact]
+    # The question type that decides the intent: price|shop|direction|quest_state|quest_offer|rumor|location|fact|None
+    topic: str | None = None
+    asks_free: bool = False
+
+
+def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] = ()) -> bool:
+    for cand in (name, *aliases):
+        c = cand.lower()
+        if re.search(rf"(?<!\w){re.escape(c)}(?:s|es)?(?!\w)", text_low):
+            return True
+    distinct = [w for w in words(name) if w not in _GENERIC and len(w) >= 4]
+    return bool(distinct) and distinct[-1] in ws
+
+
+def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grounding:
+    """Which facts does this player line ask for? Rules over the data; no model involved."""
+    ws = words(text)
+    wset = set(ws)
+    low = " ".join(ws)
+    facts: list[GroundedFact] = []
+    asks_free = bool(wset & {"free", "discount", "cheaper", "gift", "nothing"})
+
+    items = [it for it in persona.shop if _mentions(ws, low, it.name, it.aliases)]
+    if items and (wset & _PRICE_CUES or "?" in text or asks_free):
+        for it in items[:2]:
+            facts.append(GroundedFact(
+                f"price:{it.id}", f"The {it.name} costs {it.price} {persona.currency}.", "price",
+                check=(str(it.price),), price=it.price, line_kind="price",
+                line_values={"item": it.name, "price": it.price, "currency": persona.currency}))
+        return Grounding(facts, "price", asks_free)
+    if persona.shop and wset & _PRICE_CUES and wset & {"what", "wares", "goods", "sell", "selling", "offer", "have"}:
+        listing = ", ".join(f"{it.name} for {it.price} {persona.currency}" for it in persona.shop)
+        facts.append(GroundedFact("shop:list", f"You sell: {listing}.", "shop",
+                                  line_kind="fact", line_values={"fact": f"I sell {listing}."}))
+        return Grounding(facts, "shop", asks_free)
+
+    if _WHERE_AM_I.search(text):
+        facts.append(GroundedFact("world:location", f"The player is at {world.location}; it is {world.time}.",
+                                  "location", check=(), line_kind="location",
+                                  line_values={"location": world.location, "time": world.time}))
+        return Grounding(facts, "location")
+
+    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name)]
+    if lms and wset & _DIRECTION_CUES:
+        for lm in lms[:2]:
+            dist = f", {lm.distance}" if lm.distance else ""
+            main = next((w for w in words(lm.direction) if w in _COMPASS), words(lm.direction)[0])
+            facts.append(GroundedFact(f"landmark:{lm.id}", f"{lm.name} is {lm.direction} of here{dist}.", "direction",
+                                      check=(main,), line_kind="direction",
+                                      line_values={"landmark": lm.name, "direction": lm.direction}))
+        return Grounding(facts, "direction")
+
+    quests = [q for q in world.quests if _mentions(ws, low, q.name) or q.id.lower() in wset]
+    if quests or (world.quests and wset & {"quest", "quests", "task", "tasks"} and wset & _QUEST_STATE_CUES
+                  and not wset & {"work", "job", "new", "any", "another"}):
+        for q in (quests or list(world.quests))[:2]:
+            obj = f" Objective: {q.objective}." if q.objective else ""
+            facts.append(GroundedFact(f"quest:{q.id}", f"Quest '{q.name}' is {q.state}.{obj}", "quest_state",
+                                      check=tuple(w for w in words(q.state) if w not in _GENERIC)[:1],
+                                      line_kind="quest_state", line_values={"quest": q.name, "state": q.state}))
+        return Grounding(facts, "quest_state")
+
+    if persona.quests and wset & _QUEST_OFFER_CUES and not wset & _RUMOR_CUES:
+        q = persona.quests[turn % len(persona.quests)]
+        facts.append(GroundedFact(f"quest_hook:{q.id}", q.hook, "quest_offer", line_kind="quest_offer",
+                                  line_values={"hook": q.hook, "quest": q.name}))
+        return Grounding(facts, "quest_offer")
+
+    if persona.rumors and wset & _RUMOR_CUES:
+        r = persona.rumors[turn % len(persona.rumors)]
+        facts.append(GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor", line_values={"rumor": r.text}))
+        return Grounding(facts, "rumor")
+
+    for f in persona.facts:
+        kws = [k.lower() for k in f.keywords] or [w for w in words(f.text) if len(w) >= 5]
+        hits = sum(1 for k in kws if re.search(rf"(?<!\w){re.escape(k)}", low))
+        if hits >= (1 if f.keywords else 2):
+            facts.append(GroundedFact(f"fact:{f.id}", f.text, "fact", check=(f.value,) if f.value else (),
+                                      line_kind="fact", line_values={"fact": f.text}))
+    return Grounding(facts[:2], "fact" if facts else None, asks_free)
+
+
+def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]:
+    """Problems with how the output states the facts; empty when every value is right."""
+    problems: list[str] = []
+    low = text.lower()
+    nums = numbers_in(text)
+    for f in grounding.facts:
+        for value in f.check:
+            v = value.lower()
+            if v.isdigit():
+                if int(v) not in nums:
+                    problems.append(f"grounding:missing_value:{f.id}")
+            elif not re.search(rf"(?<!\w){re.escape(v)}(?!\w)", low):
+                problems.append(f"grounding:missing_value:{f.id}")
+        if not f.check and f.kind in ("rumor", "quest_offer", "fact"):
+            # A fact without a single value: the output must carry most of its content words.
+            content = {w for w in words(f.statement) if len(w) >= 4}
+            said = set(words(text))
+            if content and len(content & said) < 0.5 * len(content):
+                problems.append(f"grounding:fact_not_conveyed:{f.id}")
+        if f.kind == "direction":
+            main = f.check[0] if f.check else ""
+            wrong = [w for w in _COMPASS - {main} if re.search(rf"\b{w}\b", low) and w not in main]
+            if wrong and main not in low:
+                problems.append(f"grounding:wrong_direction:{f.id}")
+    # Any amount of money the NPC states must be a price from data.
+    allowed = {f.price for f in grounding.facts if f.price is not None}
+    allowed |= {int(n) for f in grounding.facts if f.kind == "shop" for n in re.findall(r"\d+", f.statement)}
+    cur = re.escape(currency.lower().rstrip("s"))
+    for m in re.finditer(rf"(\S+(?:[ -]\S+){{0,2}})\s+(?:{cur}s?|coins?|crowns?|pieces?)\b", low):
+        stated = numbers_in(m.group(1))
+        if stated and stated[-1] not in allowed:
+            problems.append(f"grounding:unlisted_price:{stated[-1]}")
+    return problems

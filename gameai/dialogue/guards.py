@@ -1,0 +1,279 @@
+"""Guardrails on the player's input and the model's output.
+
+With a 135M model the guarantees come from here, not from the model: secrets never enter the
+prompt, and every output is checked for leaks (overlap with secrets and the prompt's instructions),
+out-of-world words, assistant-speak, granted outcomes, loops, foreign script, name claims and length.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from gameai.dialogue.errors import MessageError
+from gameai.dialogue.lexicon import Lexicon, lexicon_for
+from gameai.dialogue.persona import Persona
+
+MAX_INPUT_CHARS = 600
+MAX_OUTPUT_CHARS = 280
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+_KEYBOARD_RUNS = ("qwer", "wert", "asdf", "sdfg", "dfgh", "fghj", "ghjk", "hjkl", "zxcv", "xcvb", "uiop", "yuio", "jkl;")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+# ---------------------------------------------------------------------------------------- input
+@dataclass
+class InputVerdict:
+    """kind: None when the message may go to the model; else the guard that answers it instead
+    ('injection', 'dictated', 'puzzled', 'insulted', 'gibberish', 'not_understood')."""
+
+    kind: str | None = None
+    flags: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+def capitalised_names(*texts: str) -> frozenset[str]:
+    """Lower-cased capitalised words of data texts: the proper names an NPC may use."""
+    return frozenset(w.lower() for t in texts for w in re.findall(r"[A-Z][a-z]+", t))
+
+
+def validate_message(text: object, max_chars: int = MAX_INPUT_CHARS) -> str:
+    """Reject input the engine cannot treat as a player's line, with a message saying what to do."""
+    if not isinstance(text, str):
+        raise MessageError(f"the player's message must be text (str), got {type(text).__name__}")
+    stripped = text.strip()
+    if not stripped:
+        raise MessageError("the player's message is empty; send at least one word")
+    if len(stripped) > max_chars:
+        raise MessageError(f"the player's message is {len(stripped):,} characters; the limit is {max_chars:,}. "
+                           "Cap your text box, or raise max_input_chars in the engine config")
+    # Control characters (other than newline/tab) are never typed by a person; drop them.
+    return "".join(ch for ch in stripped if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+
+
+def _non_latin_ratio(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    foreign = sum(1 for c in letters if "LATIN" not in unicodedata.name(c, ""))
+    return foreign / len(letters)
+
+
+def detect_language(text: str, lex: Lexicon) -> str:
+    """'en', another code from the lexicon, or 'other' (non-Latin script). Short texts default to 'en'.
+
+    A stop-word vote: general language-ID libraries are unreliable on 3-word game chat and the
+    setting needs only "is this the NPC's language or not".
+    """
+    if _non_latin_ratio(text) > 0.5:
+        return "other"
+    ws = words(text)
+    if len(ws) < 2:
+        return "en"
+    hits = {lang: sum(1 for w in ws if w in vocab) for lang, vocab in lex.languages.items()}
+    best = max(hits, key=lambda k: (hits[k], k == "en"))
+    if best != "en" and hits[best] >= 2 and hits[best] > hits.get("en", 0):
+        return best
+    return "en"
+
+
+def _suspicious_word(w: str, pieces: Callable[[str], int] | None) -> bool:
+    if len(w) < 4 or w.isdigit():
+        return False
+    if not re.search(r"[aeiouyàâäéèêëïîôöùûüáíóú]", w):
+        return True
+    if re.search(r"[bcdfghjklmnpqrstvwxz]{5,}", w) or re.search(r"(.)\1{3,}", w):
+        return True
+    if any(run in w for run in _KEYBOARD_RUNS):
+        return True
+    # Word pieces of the embedding model's English vocabulary: a real word splits into few.
+    return pieces is not None and len(w) <= 14 and pieces(w) >= max(4, len(w) // 2)
+
+
+def is_gibberish(text: str, pieces: Callable[[str], int] | None = None) -> bool:
+    ws = words(text)
+    letters = sum(c.isalpha() for c in text)
+    if not ws or letters < 0.3 * len(text.replace(" ", "")):
+        return len(text.strip()) > 2 and letters < 2 or not ws
+    long_words = [w for w in ws if len(w) >= 4]
+    if not long_words:
+        return False
+    bad = sum(_suspicious_word(w, pieces) for w in long_words)
+    return bad / len(long_words) >= 0.5
+
+
+def check_input(text: str, persona: Persona, pieces: Callable[[str], int] | None = None) -> InputVerdict:
+    """Classify a validated player message; the first matching guard answers in character."""
+    lex = lexicon_for(persona.setting, persona.out_of_world)
+    v = InputVerdict(text=text)
+    if any(p.search(text) for p in lex.injection):
+        v.flags.append("input:injection")
+    if any(p.search(text) for p in lex.dictation):
+        v.flags.append("input:dictation")
+    if lex.out_of_world is not None and lex.out_of_world.search(text):
+        v.flags.append("input:out_of_world")
+    if lex.insults.search(text):
+        v.flags.append("input:insult")
+    lang = detect_language(text, lex)
+    if lang != persona.language:
+        v.flags.append(f"input:language:{lang}")
+    if not v.flags and is_gibberish(text, pieces):
+        v.flags.append("input:gibberish")
+    order = (("input:injection", "injection"), ("input:dictation", "dictated"), ("input:out_of_world", "puzzled"),
+             ("input:insult", "insulted"), ("input:gibberish", "gibberish"))
+    for flag, kind in order:
+        if flag in v.flags:
+            v.kind = kind
+            return v
+    if any(f.startswith("input:language:") for f in v.flags) and persona.on_foreign_language == "not_understood":
+        v.kind = "not_understood"
+    return v
+
+
+# --------------------------------------------------------------------------------------- output
+_NARRATION = re.compile(r"\([^)]*\)|\*[^*]*\*|\[[^\]]*\]|\{[^}]*\}")
+_OPENERS = "(*[{"
+
+
+def sanitize(text: str, persona: Persona) -> str:
+    """Drop stage directions (closed brackets), cut at an unclosed one, drop a leading 'Name:'."""
+    t = _NARRATION.sub(" ", text)
+    cut = min((i for i in (t.find(c) for c in _OPENERS) if i >= 0), default=-1)
+    if cut >= 0:
+        t = t[:cut]
+    t = re.sub(r"<\|?im_(start|end)\|?>.*", "", t, flags=re.S)
+    t = t.split("\n\n")[0] if "\n\n" in t.strip() else t
+    first = re.escape(persona.name.split()[0])
+    t = re.sub(rf"^\s*(?:{first}[\w .]*|npc|assistant)\s*:\s*", "", t, flags=re.I)
+    t = re.sub(r"\s+", " ", t.replace('"', " ").replace("“", " ").replace("”", " "))
+    return t.strip()
+
+
+def loop_start(ws: list[str]) -> int | None:
+    """Index where a repetition loop begins: a word 3x in a row, a 4+-gram twice, a 3-gram 3x."""
+    for i in range(2, len(ws)):
+        if ws[i] == ws[i - 1] == ws[i - 2]:
+            return i - 1
+    for n, times in ((4, 2), (3, 3)):
+        seen: dict[tuple[str, ...], list[int]] = {}
+        for i in range(len(ws) - n + 1):
+            g = tuple(ws[i:i + n])
+            seen.setdefault(g, []).append(i)
+            if len(seen[g]) >= times:
+                return seen[g][1]
+    return None
+
+
+def ngrams(ws: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(ws[i:i + n]) for i in range(len(ws) - n + 1)}
+
+
+_STOP = frozenset("the a an of to and is are was i you he she it in on at for my your me with that this be".split())
+
+
+@dataclass
+class OutputPolicy:
+    """What one reply must not contain. Built per turn by the engine."""
+
+    persona: Persona
+    instructions: str  # the prompt's instruction sentences (not its facts): must never be echoed
+    max_chars: int = MAX_OUTPUT_CHARS
+    # The persona's prompt block: echoing 8 words of it in a row is a prompt leak.
+    persona_block: str = ""
+    # Names of the other NPCs of the cast: the model must not claim to be one of them.
+    other_names: frozenset[str] = frozenset()
+    # Proper names the NPC may use (from persona, world and cast); others are invented by the model.
+    known_names: frozenset[str] = frozenset()
+    # Is a lower-cased word common English? (the embedding model's vocabulary); None: skip the check
+    is_common_word: Callable[[str], bool] | None = None
+
+    def __post_init__(self) -> None:
+        self.lex = lexicon_for(self.persona.setting, self.persona.out_of_world)
+        self._instr6 = ngrams(words(self.instructions), 6)
+        self._block8 = ngrams(words(self.persona_block), 8)
+        self._secret4 = [(s.id, ngrams([w for w in words(s.text) if w not in _STOP], 3)) for s in self.persona.secrets]
+        self._secret_kw = [(s.id, [k.lower() for k in s.keywords]) for s in self.persona.secrets]
+        self._own = self.persona.name.split()[0].lower()
+        self._other_names = {n.lower() for n in self.other_names} - {self._own}
+
+    def violations(self, text: str) -> list[str]:
+        """Every rule the (sanitized) text breaks; empty when it may be shown."""
+        out: list[str] = []
+        ws = words(text)
+        low = " ".join(ws)
+        if self.lex.assistant_speak.search(text):
+            out.append("output:assistant_speak")
+        if self.lex.out_of_world is not None and self.lex.out_of_world.search(text):
+            out.append("output:out_of_world")
+        if self.lex.grant.search(text):
+            out.append("output:grant")
+        if self._instr6 & ngrams(ws, 6) or self._block8 & ngrams(ws, 8):
+            out.append("output:prompt_leak")
+        content = [w for w in ws if w not in _STOP]
+        grams = ngrams(content, 3)
+        for sid, sgrams in self._secret4:
+            if sgrams & grams:
+                out.append(f"output:secret_leak:{sid}")
+        for sid, kws in self._secret_kw:
+            if kws and sum(1 for k in kws if re.search(rf"(?<!\w){re.escape(k)}", low)) >= 2 \
+                    and f"output:secret_leak:{sid}" not in out:
+                out.append(f"output:secret_leak:{sid}")
+        m = re.search(r"\b(?:my name is|call me)\s+([a-z]+)", low)
+        if m and m.group(1) != self._own:
+            out.append("output:wrong_name")
+        m = re.search(r"\b(?:i am|i'm|im)\s+([a-z]+)", low)
+        if m and m.group(1) in self._other_names:
+            out.append("output:wrong_name")
+        if self.is_common_word is not None:
+            bad = invented_names(text, self.known_names, self.is_common_word)
+            if bad:
+                out.append("output:invented_name:" + bad[0])
+        if _non_latin_ratio(text) > 0.2:
+            out.append("output:language")
+        return out
+
+
+def invented_names(text: str, known: frozenset[str], is_common: Callable[[str], bool]) -> list[str]:
+    """Capitalised words that are neither known names nor common words: places and people the
+    model made up ("the town of Ashwood"). Mid-sentence capitals must be known names."""
+    found = []
+    for m in re.finditer(r"(^|[.!?]\s+|\s)([A-Z][a-z']+)", text):
+        w = m.group(2).split("'")[0]
+        low = w.lower()
+        if w == "I" or low in known or low in _COMMON_CAPS:
+            continue
+        sentence_start = m.start(2) == 0 or bool(m.group(1).strip())
+        if sentence_start and is_common(low):
+            continue
+        found.append(w)
+    return found
+
+
+# Words a small model capitalises mid-sentence that are not names.
+_COMMON_CAPS = frozenset("sir madam lady lord master mistress friend traveller traveler god gods".split())
+
+
+def trim_to_sentence(text: str, max_chars: int) -> str:
+    """Cut to at most max_chars, ending on a sentence end where possible."""
+    t = text.strip()
+    if len(t) > max_chars:
+        t = t[:max_chars]
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s|$)", t)]
+    if ends and (ends[-1] >= len(t) - 1 or ends[-1] >= 12):
+        return t[:ends[-1]].strip()
+    return t.rstrip(" ,;:-") + ("." if t and t[-1] not in ".!?" else "")
+
+
+def compression_ratio(text: str) -> float:
+    """Compressed/raw size: low values mean repetitive text (used in the eval's loop rate)."""
+    raw = text.encode("utf-8")
+    return len(zlib.compress(raw)) / max(1, len(raw))
+
+
+def any_loop(texts: Iterable[str]) -> bool:
+    return any(loop_start(words(t)) is not None for t in texts)

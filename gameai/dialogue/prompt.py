@@ -1,0 +1,88 @@
+"""Prompt building: a static persona block (cached per persona by llama.cpp) then the turn's data.
+
+Secrets are never put in the prompt: what the model never sees it cannot leak. Facts enter as
+short sentences the model should repeat; the engine checks the values afterwards.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gameai.dialogue.backends.llama_cpp_backend import PREFIX_MARK
+from gameai.dialogue.grounding import Grounding
+from gameai.dialogue.memory import Memory
+from gameai.dialogue.persona import Persona
+from gameai.dialogue.world import World
+
+# Fixed instruction sentences. The output guard rejects any reply echoing 6 words of these.
+RULES = ("Stay in character and speak as {first} to the traveller in one or two short sentences of plain words. "
+         "Never say you are an assistant or a program. Do not describe actions.")
+JSON_RULE = 'Answer as JSON: {{"line": what {first} says, "emotion": how {first} feels}}.'
+
+
+def reputation_word(rep: float) -> str:
+    if rep <= -50:
+        return "hated"
+    if rep < -10:
+        return "distrusted"
+    if rep < 20:
+        return "a stranger"
+    if rep < 60:
+        return "liked"
+    return "a trusted friend"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    messages: list[dict[str, str]]
+    instructions: str  # the fixed rules: no 6 words of them may appear in a reply
+    persona_block: str  # the persona description: no 8 words of it may appear in a reply
+
+
+def static_block(persona: Persona, structured: bool) -> tuple[str, str]:
+    first = persona.name.split()[0]
+    rules = RULES.format(first=first) + (" " + JSON_RULE.format(first=first) if structured else "")
+    parts = [f"You are {persona.name}, {persona.role}."]
+    if persona.traits:
+        parts.append("You are " + ", ".join(persona.traits) + ".")
+    if persona.description:
+        parts.append(persona.description)
+    if persona.speech_style:
+        parts.append(f"Your way of speaking: {persona.speech_style}")
+    for who, rel in persona.relationships[:4]:
+        parts.append(f"{who}: {rel}.")
+    parts.append(rules)
+    return " ".join(parts), rules
+
+
+def build_prompt(persona: Persona, world: World, grounding: Grounding, memories: list[Memory],
+                 recent: list[tuple[str, str]], player_text: str, structured: bool = False,
+                 foreign_language: bool = False) -> Prompt:
+    """recent: the last exchanges (player line, NPC line) of this pair, oldest first."""
+    static, rules = static_block(persona, structured)
+    dyn = [f"Now: {world.location}, {world.time}."]
+    if world.landmarks:
+        dyn.append("Nearby: " + "; ".join(f"{lm.name} ({lm.direction})" for lm in world.landmarks[:5]) + ".")
+    dyn.append(f"The traveller is {reputation_word(world.reputation)} to you.")
+    old = [m for m in memories if not any(m.text == p or m.text == n for p, n in recent)]
+    if old:
+        dyn.append("You remember: " + " ".join(
+            (m.text if m.speaker == "summary" else f"The traveller said: {m.text}" if m.speaker == "player"
+             else f"You said: {m.text}") for m in old))
+    if grounding.facts:
+        dyn.append("True facts: " + " ".join(f.statement for f in grounding.facts))
+        dyn.append("Tell the traveller these facts exactly.")
+        if grounding.asks_free:
+            dyn.append("Prices are fixed; nothing is free.")
+    if foreign_language:
+        dyn.append(f"The traveller speaks a foreign tongue; answer in {persona.language}.")
+    system = static + "\n" + PREFIX_MARK + " ".join(dyn)
+    messages = [{"role": "system", "content": system}]
+    for p, n in recent[-2:]:
+        messages += [{"role": "user", "content": p}, {"role": "assistant", "content": n}]
+    messages.append({"role": "user", "content": player_text})
+    return Prompt(messages, rules, static)
+
+
+def strip_mark(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Messages without the cache mark, for backends that do not use it."""
+    return [{"role": m["role"], "content": m["content"].replace(PREFIX_MARK, "")} for m in messages]
