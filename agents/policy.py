@@ -31,7 +31,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from envs.core import DIRECTIONS, ObservationSpec
+from envs.spec import DIRECTIONS, ObservationSpec
 
 
 @runtime_checkable

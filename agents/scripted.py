@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from agents.policy import env_generators, move_along, random_valid
-from envs.core import ATTACK0, ObservationSpec
+from envs.spec import ATTACK0, ObservationSpec
 
 LOW_HP = 0.35
 RANGED = 2.5  # cells: units reaching further than this kite
@@ -73,15 +73,20 @@ class _Features:
         return self.toward(-self.e_vec[..., 0, :])
 
     def healer_default(self) -> np.ndarray:
-        """Keep close behind the nearest ally; step back from enemies that can reach."""
-        back = self.away_from_nearest_enemy()
-        follow = self.toward(self.a_vec[..., 0, :])
-        far_from_ally = self.a_present[..., 0] & (self.a_dist[..., 0] > 2.0)
-        act = np.where(self.e_threat[..., 0] & self.e_present[..., 0], back,
-                       np.where(far_from_ally, follow, np.where(self.a_present[..., 0], 0, self.advance())))
+        """Heal the most hurt ally in reach; else step back from threats, go to the most hurt ally
+        in view, or keep close behind the nearest one (chip in with an attack when safe)."""
         has_heal, heal = self.heal_most_hurt()
         has_att, att = self.attack_weakest()
-        return np.where(has_heal, heal, np.where(has_att & ~self.e_threat[..., 0], att, act))
+        hurt = self.a_present & (self.a_hp < 0.95)
+        slot = np.where(hurt, self.a_hp, np.inf).argmin(-1)
+        to_hurt = self.toward(np.take_along_axis(self.a_vec, slot[..., None, None], -2)[..., 0, :])
+        follow = self.toward(self.a_vec[..., 0, :])
+        far_from_ally = self.a_present[..., 0] & (self.a_dist[..., 0] > 2.0)
+        threatened = self.e_present[..., 0] & self.e_threat[..., 0]
+        idle = np.where(has_att, att, np.where(self.a_present[..., 0], 0, self.advance()))
+        return np.where(has_heal, heal, np.where(
+            threatened, self.away_from_nearest_enemy(), np.where(
+                hurt.any(-1), to_hurt, np.where(far_from_ally, follow, idle))))
 
 
 def focus_fire(f: _Features) -> np.ndarray:

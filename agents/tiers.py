@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from agents.policy import Policy, env_generators, random_valid
-from envs.core import STEP_SECONDS, ObservationSpec
+from envs.spec import STEP_SECONDS, ObservationSpec
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,120 @@
+"""Replays: a match saved as its seed and every step's actions, re-run to the identical result.
+
+The file is JSON: the full ruleset (so a later edit of the .toml cannot change the replay), the
+compositions, the seed, the step limit, the terrain grid (or null for the built-in arena), each
+step's actions for all unit slots, and the result the match had. ``replay`` plays the recorded
+actions through the core again; because the core is deterministic, it reproduces the result.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from agents.arena import MatchResult, run_matches
+from envs.ruleset import Ruleset, RulesetError, parse_ruleset
+
+FORMAT = "gameai-replay"
+VERSION = 1
+
+
+class ReplayError(ValueError):
+    """A replay file that cannot be read or played."""
+
+
+class RecordedPolicy:
+    """Plays back one team's recorded actions for a single environment."""
+
+    def __init__(self, actions: np.ndarray, name: str):
+        self.actions = actions  # (T, U)
+        self.name = name
+
+    def reset(self, spec, team: int, seeds: Sequence[int]) -> None:
+        if len(seeds) != 1:
+            raise ReplayError("a replay plays exactly one match")
+        self.t = 0
+
+    def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if self.t >= len(self.actions):
+            raise ReplayError(f"the replay has {len(self.actions)} steps of actions but the match is still running; "
+                              "the file is truncated or was recorded with other rules")
+        a = self.actions[self.t][None, :]
+        self.t += 1
+        return a
+
+
+def record_match(ruleset: Ruleset, blue: dict, red: dict, seed: int, **kwargs) -> tuple[MatchResult, dict]:
+    """Play one match like ``run_matches`` and return (result, replay data)."""
+    steps: list[np.ndarray] = []
+    result = run_matches(ruleset, blue, red, [seed], actions_out=steps, **kwargs)[0]
+    terrain = kwargs.get("terrain")
+    if callable(terrain):
+        terrain = terrain(seed)
+    data = {
+        "format": FORMAT, "version": VERSION, "seed": int(seed),
+        "ruleset": ruleset.to_dict(), "blue": dict(blue), "red": dict(red),
+        "max_steps": result.config["max_steps"],
+        "terrain": None if terrain is None else np.asarray(terrain).astype(int).tolist(),
+        "bots": {"blue": result.config["blue_bot"], "red": result.config["red_bot"]},
+        "actions": [a[0].astype(int).tolist() for a in steps],
+        "result": result.to_dict(),
+    }
+    return result, data
+
+
+def save_replay(path: str | Path, data: dict) -> None:
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(p)  # never leave a half-written replay behind
+
+
+def load_replay(path: str | Path) -> dict:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReplayError(f"{p}: file not found; write one with `gameai match --replay {p}`") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReplayError(f"{p}: not a readable replay file ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ReplayError(f"{p}: not a gameai replay (no \"format\": \"{FORMAT}\"); "
+                          "write one with `gameai match --replay FILE`")
+    if data.get("version") != VERSION:
+        raise ReplayError(f"{p}: replay version {data.get('version')!r} is not supported (this gameai reads "
+                          f"version {VERSION})")
+    missing = [k for k in ("seed", "ruleset", "blue", "red", "max_steps", "terrain", "actions") if k not in data]
+    if missing:
+        raise ReplayError(f"{p}: replay is missing {', '.join(missing)}")
+    return data
+
+
+def replay(data: dict, source: str = "replay") -> MatchResult:
+    """Re-run a replay's recorded actions; returns the match result."""
+    try:
+        ruleset = parse_ruleset(data["ruleset"], source=f"{source} (embedded ruleset)")
+        actions = np.asarray(data["actions"], dtype=np.int64)
+        if actions.ndim != 2 or len(actions) == 0:
+            raise ReplayError(f"{source}: actions must be a non-empty list of per-step lists")
+        terrain: Any = None if data["terrain"] is None else np.asarray(data["terrain"], dtype=np.int64)
+        blue_n = sum(int(v) for v in data["blue"].values())
+        if actions.shape[1] != blue_n + sum(int(v) for v in data["red"].values()):
+            raise ReplayError(f"{source}: each step must have one action per unit "
+                              f"({actions.shape[1]} given for the compositions recorded)")
+        bots = data.get("bots", {})
+        return run_matches(ruleset, data["blue"], data["red"], [int(data["seed"])],
+                           blue_bot=RecordedPolicy(actions[:, :blue_n], f"replay of {bots.get('blue', '?')}"),
+                           red_bot=RecordedPolicy(actions[:, blue_n:], f"replay of {bots.get('red', '?')}"),
+                           terrain=terrain, max_steps=int(data["max_steps"]))[0]
+    except ReplayError:
+        raise
+    except (RulesetError, ValueError, TypeError, AttributeError) as exc:
+        raise ReplayError(f"{source}: cannot play this replay: {exc}") from None
+
+
+def same_outcome(a: dict, b: dict) -> bool:
+    """Whether two result dicts agree on everything but the bot names."""
+    strip = lambda d: {k: v for k, v in d.items() if k != "config"}  # noqa: E731
+    return strip(a) == strip(b)

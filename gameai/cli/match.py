@@ -1,0 +1,118 @@
+"""`gameai match`: one skirmish between two bots, printed as a table or as JSON.
+
+With no arguments it plays the default ruleset's teams, focus_fire vs kite, seed 0.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+
+DEFAULT_BLUE, DEFAULT_RED = "focus_fire", "kite"
+
+
+def register(subparsers) -> None:
+    from agents.scripted import BOTS  # light: numpy only until a match runs
+    from agents.tiers import TIERS
+
+    bots = "; ".join(f"{k}: {v}" for k, v in BOTS.items())
+    p = subparsers.add_parser(
+        "match", help="play one skirmish between two bots and print the result",
+        description="Play one skirmish between two scripted bots on a ruleset (default: the packaged "
+                    f"default ruleset). Bots: {bots}.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--ruleset", default=None, help="ruleset TOML file (default: the packaged default)")
+    p.add_argument("--blue", default=DEFAULT_BLUE, choices=list(BOTS), help="blue team's bot")
+    p.add_argument("--red", default=DEFAULT_RED, choices=list(BOTS), help="red team's bot")
+    p.add_argument("--blue-tier", default="expert", choices=list(TIERS), help="blue bot's skill tier")
+    p.add_argument("--red-tier", default="expert", choices=list(TIERS), help="red bot's skill tier")
+    p.add_argument("--seed", type=int, default=0, help="match seed (spawns, bot noise); same seed, same match")
+    p.add_argument("--max-steps", type=int, default=None, help="step limit (default: the ruleset's)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--events", action="store_true", help="with --json: include the full event log")
+    p.add_argument("--replay", metavar="FILE", default=None,
+                   help="also write a replay (seed + actions) that `gameai replay FILE` re-runs")
+    p.set_defaults(func=run)
+
+
+def load_ruleset_arg(path: str | None):
+    from envs.ruleset import RulesetError, default_ruleset, load_ruleset
+    from gameai.errors import GameAIError
+
+    try:
+        return default_ruleset() if path is None else load_ruleset(path)
+    except RulesetError as exc:
+        raise GameAIError(f"{exc}\nFix the ruleset (guide: docs/designer-ruleset.md) and run again.") from None
+
+
+def result_json(result, include_events: bool = False) -> dict:
+    d = result.to_dict()
+    if not include_events:
+        d.pop("events")
+    return d
+
+
+def print_result(result, ruleset_name: str, console=None) -> None:
+    """Human-readable tables: who won, then per team and per unit type."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from envs.core import STEP_SECONDS
+
+    console = console or Console()
+    cfg = result.config
+    comp = lambda c: ", ".join(f"{n} {u}" for u, n in c.items())  # noqa: E731
+    console.print(f"Skirmish · ruleset {ruleset_name} · seed {result.seed}")
+    console.print(f"  blue: {cfg['blue_bot']:<22} {comp(cfg['blue'])}")
+    console.print(f"  red:  {cfg['red_bot']:<22} {comp(cfg['red'])}")
+    when = f"after {result.steps} steps ({result.steps * STEP_SECONDS:g} s of game time)"
+    headline = "Draw" if result.winner == "draw" else f"Winner: {result.winner}"
+    console.print(f"[bold]{headline}[/bold] {when}")
+    t = Table(show_edge=False)
+    for col in ("team", "survivors", "hp left", "damage dealt", "kills"):
+        t.add_column(col, justify="left" if col == "team" else "right")
+    for team in ("blue", "red"):
+        total = sum(s["count"] for s in result.unit_stats[team].values())
+        t.add_row(team, f"{result.survivors[team]}/{total}", f"{result.hp_left[team]:.0f}",
+                  f"{result.damage[team]:.0f}", str(result.kills[team]))
+    console.print(t)
+    u = Table(show_edge=False, title="per unit type")
+    for col in ("team", "unit", "count", "deaths", "kills", "damage dealt", "damage taken", "healing"):
+        u.add_column(col, justify="left" if col in ("team", "unit") else "right")
+    for team in ("blue", "red"):
+        for name, s in result.unit_stats[team].items():
+            u.add_row(team, name, str(s["count"]), str(s["deaths"]), str(s["kills"]), f"{s['damage_dealt']:.0f}",
+                      f"{s['damage_taken']:.0f}", f"{s['healing']:.0f}")
+    console.print(u)
+
+
+def run(args) -> int:
+    from agents.replay import record_match, save_replay
+    from envs.maps import MapError
+    from gameai.errors import GameAIError
+
+    if args.seed < 0:
+        raise GameAIError(f"--seed must be a whole number >= 0 (got {args.seed})")
+    if args.max_steps is not None and args.max_steps < 1:
+        raise GameAIError(f"--max-steps must be at least 1 (got {args.max_steps})")
+    if args.events and not args.json:
+        raise GameAIError("--events only applies with --json")
+    ruleset = load_ruleset_arg(args.ruleset)
+    try:
+        result, data = record_match(ruleset, ruleset.teams["blue"], ruleset.teams["red"], args.seed,
+                                    blue_bot=args.blue, red_bot=args.red, blue_tier=args.blue_tier,
+                                    red_tier=args.red_tier, max_steps=args.max_steps)
+    except MapError as exc:
+        raise GameAIError(str(exc)) from None
+    if args.replay:
+        try:
+            save_replay(args.replay, data)
+        except OSError as exc:
+            raise GameAIError(f"cannot write the replay to {args.replay}: {exc.strerror or exc}; "
+                              "choose a writable path") from None
+    if args.json:
+        print(json.dumps(result_json(result, args.events)))
+    else:
+        print_result(result, args.ruleset or "default")
+        if args.replay:
+            print(f"replay written to {args.replay} (re-run it with: gameai replay {args.replay})")
+    return 0

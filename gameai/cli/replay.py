@@ -1,0 +1,42 @@
+"""`gameai replay FILE`: re-run a saved match from its seed and actions and check the result matches."""
+from __future__ import annotations
+
+import json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "replay", help="re-run a replay written by `gameai match --replay FILE`",
+        description="Re-run a replay (seed + every step's actions) through the simulation core, print the "
+                    "result, and check it is identical to the recorded one (exit 1 if not).")
+    p.add_argument("file", help="replay file (JSON) written by `gameai match --replay FILE`")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import sys
+
+    from agents.replay import ReplayError, load_replay, replay, same_outcome
+    from gameai.cli.match import print_result, result_json
+    from gameai.errors import GameAIError
+
+    try:
+        data = load_replay(args.file)
+        result = replay(data, source=args.file)
+    except ReplayError as exc:
+        raise GameAIError(str(exc)) from None
+    recorded = data.get("result")
+    identical = recorded is not None and same_outcome(result.to_dict(), recorded)
+    if args.json:
+        out = result_json(result)
+        out["identical_to_recording"] = identical
+        print(json.dumps(out))
+    else:
+        print_result(result, f"embedded in {args.file}")
+        print("identical to the recorded result" if identical else
+              "DIFFERENT from the recorded result" if recorded is not None else "no recorded result to compare")
+    if recorded is not None and not identical:
+        print(f"gameai replay: {args.file}: the re-run differs from the recording", file=sys.stderr)
+        return 1
+    return 0
