@@ -17,6 +17,8 @@ from gameai.errors import GameAIError
 
 # Order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
+    "match",
+    "replay",
     "serve",
     "demo",
     "mapgen",
