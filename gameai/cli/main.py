@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "demo",
     "mapgen",
+    "sweep",
+    "balance",
 )
 
 

@@ -1,0 +1,264 @@
+"""Auto-balance: search parameter changes that bring every matchup within 50% ± target,
+changing as few parameters, by as little, as possible; then re-validate on fresh seeds.
+
+The search is optuna's TPE sampler (seeded, so reruns propose the same trials and find their
+matches in the store: the search resumes like a sweep). Each parameter gets a yes/no
+"change it?" choice and, if yes, a value within its swept range, so leaving a parameter
+alone is a first-class option. A trial's score (lower is better), in win-rate points:
+
+    miss    = mean over matchup cells of max(0, |win rate - 50| - target)
+    penalty = change_penalty * 100 * (number changed + sum of |change| / swept range)
+
+Steps: (1) search on "search" seeds; (2) the best few trials are re-measured with four times
+the matches on "confirm" seeds and the best kept; (3) each change is reverted in turn (smallest
+first) if the target still holds without it; (4) base and proposal are both played on
+"validate" seeds that no earlier step used, giving the before/after figures. The proposal is
+confirmed when every validation win rate lies within 50% ± target.
+"""
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gameai.balance.design import Config
+from gameai.balance.spec import SpecError, SweepSpec
+from gameai.balance.stats import win_rates
+from gameai.balance.store import ResultStore
+from gameai.balance.sweep import STORE_NAME, play
+
+
+@dataclass
+class Knob:
+    key: str
+    base: float
+    low: float
+    high: float
+    integer: bool
+
+    @property
+    def span(self) -> float:
+        return self.high - self.low
+
+
+def knobs_of(spec: SweepSpec) -> list[Knob]:
+    if not spec.autobalance.params:
+        raise SpecError(f"{spec.source}: autobalance: no parameters to change; list swept parameters under [params] "
+                        "(and optionally [autobalance] params = [...])")
+    base = spec.base_ruleset.to_dict()
+    out = []
+    for key in spec.autobalance.params:
+        p = spec.param(key)
+        node = base
+        for part in key.split("."):
+            node = node[part]
+        lo, hi = p.bounds()
+        lo, hi = min(lo, node), max(hi, node)   # the search space always contains "no change"
+        out.append(Knob(key, node, lo, hi, p.integer))
+    return out
+
+
+def _step(k: Knob) -> float:
+    # About 50-500 values across the range, on a round step a designer would type.
+    return 10.0 ** math.floor(math.log10(k.span / 50)) if k.span > 0 else 1.0
+
+
+def cell_rates(rows: list[dict]) -> list[dict]:
+    """Per (matchup, segment = tier or bot) win rates of one configuration, non-mirror only."""
+    segs = sorted({r["tier"] for r in rows})
+    bots = sorted({r["bot"] for r in rows})
+    rates = win_rates(rows, segs if len(bots) == 1 else segs + [f"bot:{b}" for b in bots])
+    return [w.to_dict() for w in rates if not w.mirror]
+
+
+def miss_points(cells: list[dict], target: float) -> float:
+    gaps = [max(0.0, abs((c["win_rate"] if c["win_rate"] is not None else 0.5) - 0.5) - target) * 100 for c in cells]
+    return float(np.mean(gaps)) if gaps else 0.0
+
+
+def within(cells: list[dict], target: float) -> bool:
+    return all(c["win_rate"] is not None and abs(c["win_rate"] - 0.5) <= target + 1e-12 for c in cells)
+
+
+def penalty(changes: dict[str, float], knobs: list[Knob], weight: float) -> float:
+    by = {k.key: k for k in knobs}
+    rel = sum(abs(v - by[key].base) / by[key].span for key, v in changes.items() if by[key].span > 0)
+    return weight * 100 * (len(changes) + rel)
+
+
+def _config(changes: dict[str, float], knobs: list[Knob]) -> Config:
+    ov = tuple((k.key, changes[k.key]) for k in knobs if k.key in changes)
+    return Config(index=0, overrides=ov)
+
+
+def _by_config(rows: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r["config_id"], []).append(r)
+    return out
+
+
+def autobalance(spec: SweepSpec, out_dir: str | Path, *, backend: str = "local", workers: int | None = None,
+                address: str | None = None, progress: bool = True, trials: int | None = None,
+                target: float | None = None, log=print) -> dict:
+    import optuna
+
+    target = spec.target if target is None else target
+    ab = spec.autobalance
+    n_trials = trials or ab.trials
+    knobs = knobs_of(spec)
+    by_key = {k.key: k for k in knobs}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    store = ResultStore(out / STORE_NAME)
+    store.set_meta("spec", spec.source)
+
+    def evaluate(change_sets: list[dict[str, float]], phase: str, matches: int, what: str) -> list[dict]:
+        cfgs = [_config(c, knobs) for c in change_sets]
+        uniq = list({c.id: c for c in cfgs}.values())
+        res = play(spec, uniq, store, phase=phase, matches=matches, backend=backend, workers=workers,
+                   address=address, progress=progress, description=what)
+        rows = _by_config(res.rows)
+        out_ = []
+        for c, ch in zip(cfgs, change_sets):
+            cells = cell_rates(rows[c.id])
+            miss = miss_points(cells, target)
+            out_.append({"changes": ch, "cells": cells, "miss": miss, "within": within(cells, target),
+                         "score": miss + penalty(ch, knobs, ab.change_penalty), "config": c.id})
+        return out_
+
+    # (1) search
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = optuna.samplers.TPESampler(seed=spec.master_seed, n_startup_trials=min(8, max(2, n_trials // 3)),
+                                         multivariate=True, group=True)
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    study.enqueue_trial({f"change:{k.key}": False for k in knobs})     # trial 0: the ruleset as it is
+    history: list[dict] = []
+    batch = max(2, workers or 2)
+    done = 0
+    while done < n_trials:
+        group = [study.ask() for _ in range(min(batch, n_trials - done))]
+        change_sets = []
+        for t in group:
+            ch = {}
+            for k in knobs:
+                if t.suggest_categorical(f"change:{k.key}", [False, True]):
+                    if k.integer:
+                        v = t.suggest_int(k.key, int(math.ceil(k.low)), int(math.floor(k.high)))
+                    else:
+                        v = t.suggest_float(k.key, k.low, k.high, step=_step(k))
+                    v = _clean_value(k, v)
+                    if v != k.base:
+                        ch[k.key] = v
+            change_sets.append(ch)
+        results = evaluate(change_sets, "search", ab.matches, f"search trials {done + 1}-{done + len(group)}/{n_trials}")
+        for t, r in zip(group, results):
+            study.tell(t, r["score"])
+            history.append({"trial": t.number, **{k: r[k] for k in ("changes", "miss", "within", "score")}})
+        done += len(group)
+    base_search = history[0]
+
+    # (2) finalists re-measured on confirm seeds with more matches
+    ranked = sorted(history, key=lambda h: h["score"])
+    finalists, seen = [], set()
+    for h in ranked:
+        sig = json.dumps(h["changes"], sort_keys=True)
+        if sig not in seen and h["changes"]:
+            seen.add(sig)
+            finalists.append(h["changes"])
+        if len(finalists) >= ab.finalists:
+            break
+    confirm_n = ab.matches * 4
+    if not finalists:
+        finalists = [{}]
+    confirmed = evaluate(finalists, "confirm", confirm_n, "re-measuring the best trials")
+    best = min(confirmed, key=lambda r: (not r["within"], r["score"]))
+
+    # (3) drop changes that are not needed (smallest relative change first)
+    pruned = []
+    if best["within"]:
+        order = sorted(best["changes"], key=lambda key: abs(best["changes"][key] - by_key[key].base) / by_key[key].span)
+        for key in order:
+            trial_changes = {k: v for k, v in best["changes"].items() if k != key}
+            if not trial_changes:
+                continue
+            r = evaluate([trial_changes], "confirm", confirm_n, f"trying without {key}")[0]
+            if r["within"]:
+                best = r
+                pruned.append(key)
+
+    # (4) fresh seeds: base vs proposal
+    before, after = evaluate([{}, best["changes"]], "validate", ab.validation_matches, "re-validating on fresh seeds")
+    proposal = {k: {"before": by_key[k].base, "after": v} for k, v in best["changes"].items()}
+    result = {
+        "spec": spec.source, "ruleset": spec.ruleset_ref, "target": target, "trials": n_trials,
+        "search_matches_per_cell": ab.matches, "confirm_matches_per_cell": confirm_n,
+        "validation_matches_per_cell": ab.validation_matches,
+        "proposal": proposal, "reverted_as_unneeded": pruned,
+        "before": _figures(before, target), "after": _figures(after, target),
+        "confirmed": bool(after["within"]),
+        "search": {"base_miss": base_search["miss"], "best_trial_miss": ranked[0]["miss"], "history": history},
+    }
+    paths = write_proposal(out, spec, result)
+    result["files"] = {k: str(v) for k, v in paths.items()}
+    (out / "balance.json").write_text(json.dumps(result, indent=2, default=float), encoding="utf-8")
+    store.close()
+    return result
+
+
+def _clean_value(k: Knob, v: float) -> float:
+    # Same rounding as design points, so a value means the same config id everywhere.
+    return int(round(v)) if k.integer else float(round(float(v), 4))
+
+
+def _figures(r: dict, target: float) -> dict:
+    wr = [c["win_rate"] for c in r["cells"] if c["win_rate"] is not None]
+    devs = [abs(w - 0.5) * 100 for w in wr]
+    return {"deviation": float(np.mean(devs)) if devs else None, "max_deviation": float(np.max(devs)) if devs else None,
+            "within_target": bool(r["within"]), "miss": r["miss"],
+            "cells": [{k: c[k] for k in ("matchup", "segment", "win_rate", "ci_low", "ci_high", "wins_a", "wins_b",
+                                         "draws", "n")} for c in r["cells"]]}
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return repr(float(v))
+
+
+def write_proposal(out: Path, spec: SweepSpec, result: dict) -> dict[str, Path]:
+    """proposal.toml (the diff, with before/after figures as comments) and the full balanced ruleset."""
+    from envs.ruleset import apply_overrides
+
+    b, a = result["before"], result["after"]
+    lines = [f"# gameai balance: proposed changes to {spec.ruleset_ref}",
+             f"# spec: {spec.source}; target: every matchup within 50% ± {100 * result['target']:g}",
+             f"# re-validated on fresh seeds, {result['validation_matches_per_cell']} matches per matchup and tier:",
+             f"#   deviation     {_p(b['deviation'])} -> {_p(a['deviation'])} points",
+             f"#   worst matchup {_p(b['max_deviation'])} -> {_p(a['max_deviation'])} points",
+             f"#   confirmed: {'yes' if result['confirmed'] else 'NO (see balance.json)'}", ""]
+    tables: dict[str, list[str]] = {}
+    for key, ch in result["proposal"].items():
+        table, leaf = key.rsplit(".", 1)
+        tables.setdefault(table, []).append(f"{leaf} = {_toml_value(ch['after'])}    # was {_toml_value(ch['before'])}")
+    if not tables:
+        lines.append("# no change needed")
+    for table, entries in tables.items():
+        lines += [f"[{table}]", *entries, ""]
+    text = "\n".join(lines)
+    tomllib.loads(text)  # the diff must itself be valid TOML
+    paths = {"proposal": out / "proposal.toml", "ruleset": out / "balanced_ruleset.toml"}
+    paths["proposal"].write_text(text, encoding="utf-8")
+    balanced = apply_overrides(spec.base_ruleset, {k: c["after"] for k, c in result["proposal"].items()})
+    paths["ruleset"].write_text(balanced.to_toml(), encoding="utf-8")
+    return paths
+
+
+def _p(v) -> str:
+    return "–" if v is None else f"{v:.1f}"

@@ -1,0 +1,150 @@
+"""The design: which configurations (sets of parameter values) a sweep plays.
+
+grid: every combination of each parameter's values. random: independent draws. sobol / lhs:
+quasi-random points from `scipy.stats.qmc`, which cover the space more evenly than random
+draws for the same budget (better sensitivity estimates per match). Points in the unit cube
+are mapped to each parameter through its distribution's inverse CDF (scipy.stats ppf).
+"""
+from __future__ import annotations
+
+import hashlib
+import inspect
+import itertools
+import json
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+from scipy.stats import qmc
+
+from gameai.balance.spec import Param, SpecError, SweepSpec
+
+# scipy >= 1.15 names the generator argument `rng`; older releases call it `seed`.
+_QMC_SEED_KW = "rng" if "rng" in inspect.signature(qmc.Sobol).parameters else "seed"
+
+
+@dataclass(frozen=True)
+class Config:
+    """One point of the design: the ruleset overrides it applies (empty for the base ruleset)."""
+
+    index: int
+    overrides: tuple[tuple[str, float], ...]
+
+    @property
+    def id(self) -> str:
+        """Stable id from the values alone, so a resumed or extended sweep finds its matches again."""
+        if not self.overrides:
+            return "base"
+        blob = json.dumps(self.overrides, sort_keys=True)
+        return "c" + hashlib.blake2b(blob.encode(), digest_size=5).hexdigest()
+
+    @property
+    def label(self) -> str:
+        if not self.overrides:
+            return "base ruleset"
+        return ", ".join(f"{k.rsplit('.', 2)[-2]}.{k.rsplit('.', 1)[-1]}={_fmt(v)}" for k, v in self.overrides)
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(self.overrides)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def _clean(p: Param, v: float) -> float:
+    # Round so that config ids and report labels stay readable; 4 significant decimals is
+    # finer than any designer's stat granularity.
+    if p.integer:
+        return int(round(float(v)))
+    return float(round(float(v), 4))
+
+
+def grid_points(p: Param) -> list[float]:
+    if p.values is not None:
+        return [_clean(p, v) for v in p.values]
+    pts = np.linspace(p.low, p.high, p.steps)
+    out = list(dict.fromkeys(_clean(p, v) for v in pts))
+    return out
+
+
+def from_unit(p: Param, u: np.ndarray) -> np.ndarray:
+    """Map points of [0, 1) to the parameter's values through its inverse CDF."""
+    u = np.clip(u, 1e-12, 1 - 1e-12)
+    if p.values is not None:
+        vals = np.asarray(p.values, dtype=float)
+        return vals[np.minimum((u * len(vals)).astype(int), len(vals) - 1)]
+    if p.distribution == "loguniform":
+        return stats.loguniform(p.low, p.high).ppf(u)
+    if p.distribution == "normal":
+        if p.low is None and p.high is None:
+            return stats.norm(p.mean, p.sd).ppf(u)
+        lo = -np.inf if p.low is None else (p.low - p.mean) / p.sd
+        hi = np.inf if p.high is None else (p.high - p.mean) / p.sd
+        return stats.truncnorm(lo, hi, loc=p.mean, scale=p.sd).ppf(u)
+    if p.integer:
+        # Every whole number in [low, high] gets an equal share of the cube.
+        return np.floor(p.low + u * (p.high - p.low + 1)).clip(p.low, p.high)
+    return p.low + u * (p.high - p.low)
+
+
+def unit_points(kind: str, n: int, d: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xD5,)))
+    if kind == "random":
+        return rng.random((n, d))
+    if kind == "sobol":
+        return qmc.Sobol(d, scramble=True, **{_QMC_SEED_KW: rng}).random(n)
+    if kind == "lhs":
+        return qmc.LatinHypercube(d, **{_QMC_SEED_KW: rng}).random(n)
+    raise ValueError(f"unknown design kind {kind!r}")
+
+
+def build_design(spec: SweepSpec) -> list[Config]:
+    """All configurations of the spec, base first (when included), duplicates removed."""
+    from envs.ruleset import RulesetError, apply_overrides
+
+    rows: list[tuple[tuple[str, float], ...]] = []
+    if spec.include_base:
+        rows.append(())
+    keys = [p.key for p in spec.params]
+    if spec.params:
+        if spec.design_kind == "grid":
+            for combo in itertools.product(*(grid_points(p) for p in spec.params)):
+                rows.append(tuple(zip(keys, combo)))
+        else:
+            u = unit_points(spec.design_kind, spec.samples, len(spec.params), spec.master_seed)
+            cols = [from_unit(p, u[:, j]) for j, p in enumerate(spec.params)]
+            for i in range(spec.samples):
+                rows.append(tuple((p.key, _clean(p, cols[j][i])) for j, p in enumerate(spec.params)))
+    # A value equal to the base ruleset's is no change: drop it, so that such a point shares
+    # its id (and its matches) with the base configuration.
+    base = spec.base_ruleset.to_dict()
+
+    def base_value(key):
+        node = base
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+
+    rows = [tuple((k, v) for k, v in ov if base_value(k) != v) for ov in rows]
+    configs: list[Config] = []
+    seen: set[str] = set()
+    for ov in rows:
+        c = Config(index=len(configs), overrides=ov)
+        if c.id in seen:
+            continue
+        seen.add(c.id)
+        configs.append(c)
+    if not configs:
+        raise SpecError(f"{spec.source}: design: empty design (no configurations); add [params] or include_base = true")
+    from envs.ruleset import equal_cost_army
+
+    unit_armies = {a.equal_cost_unit for m in spec.matchups for a in (m.a, m.b) if a.equal_cost_unit}
+    for c in configs:
+        try:
+            rs = apply_overrides(spec.base_ruleset, c.as_dict())
+            for u in sorted(unit_armies):
+                equal_cost_army(rs, u, spec.budget)
+        except RulesetError as exc:
+            raise SpecError(f"{spec.source}: design point {c.label}: rejected by the ruleset: {exc}") from None
+    return configs

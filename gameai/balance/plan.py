@@ -1,0 +1,94 @@
+"""The plan: every match a sweep must play, with its identity, its seed, and its batch.
+
+A match's identity is (phase, base ruleset, configuration, matchup, bot, tier, repetition,
+map settings). Its key (the store's primary key) and its simulation seed are hashes of that
+identity and the master seed, never of worker order or batch, so any backend with any
+number of workers plays exactly the same matches and gets exactly the same results.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from gameai.balance.design import Config
+from gameai.balance.spec import Matchup, SweepSpec
+
+#: Phases keep the seeds of a sweep, an auto-balance search and its re-validation disjoint.
+PHASES = ("sweep", "search", "confirm", "validate")
+
+
+@dataclass(frozen=True)
+class MatchTask:
+    key: str
+    phase: str
+    config: Config
+    matchup: Matchup
+    bot: str
+    tier: str
+    rep: int
+    a_side: str          # "blue" or "red": sides alternate so spawn side cannot bias a matchup
+    seed: int
+    map_seed: int | None
+
+
+@dataclass(frozen=True)
+class WorkUnit:
+    """Matches that share everything but their seed: one batched call of the simulator."""
+
+    base_ruleset: object
+    ruleset_fp: str
+    budget: float | None
+    max_steps: int | None
+    map_kind: str
+    map_size: int
+    tasks: tuple[MatchTask, ...]
+
+
+def _digest(obj) -> bytes:
+    return hashlib.blake2b(json.dumps(obj, sort_keys=True).encode(), digest_size=16).digest()
+
+
+def plan_matches(spec: SweepSpec, configs: list[Config], *, phase: str = "sweep",
+                 matches: int | None = None) -> list[MatchTask]:
+    """Every match of `configs` × matchups × bots × tiers × repetitions, in a stable order."""
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}")
+    n = spec.matches if matches is None else matches
+    ruleset_fp = spec.ruleset_fingerprint()
+    tasks = []
+    for cfg in configs:
+        for mu in spec.matchups:
+            for bot in spec.bots:
+                for tier in spec.tiers:
+                    for rep in range(n):
+                        a_side = "red" if spec.swap_sides and rep % 2 else "blue"
+                        map_seed = None
+                        if spec.maps.kind == "skirmish":
+                            pair = rep // 2 if spec.swap_sides else rep
+                            map_seed = spec.maps.seeds[pair % len(spec.maps.seeds)]
+                        identity = {
+                            "phase": phase, "ruleset": ruleset_fp, "overrides": list(cfg.overrides),
+                            "a": mu.a.identity(), "b": mu.b.identity(), "budget": spec.budget,
+                            "bot": bot, "tier": tier, "rep": rep, "a_side": a_side,
+                            "map": [spec.maps.kind, spec.maps.size, map_seed], "max_steps": spec.max_steps,
+                        }
+                        key = _digest({"master_seed": spec.master_seed, **identity}).hex()
+                        seed = int.from_bytes(_digest({"seed_of": identity, "master_seed": spec.master_seed})[:4], "little")
+                        tasks.append(MatchTask(key, phase, cfg, mu, bot, tier, rep, a_side, seed, map_seed))
+    return tasks
+
+
+def work_units(spec: SweepSpec, tasks: list[MatchTask], batch: int | None = None) -> list[WorkUnit]:
+    """Group tasks that can share one batched simulator call, at most `batch` matches each."""
+    size = batch or spec.batch
+    fp = spec.ruleset_fingerprint()
+    groups: dict[tuple, list[MatchTask]] = {}
+    for t in tasks:
+        groups.setdefault((t.config.id, t.matchup.name, t.bot, t.tier, t.a_side), []).append(t)
+    units = []
+    for group in groups.values():
+        for i in range(0, len(group), size):
+            units.append(WorkUnit(spec.base_ruleset, fp, spec.budget, spec.max_steps, spec.maps.kind,
+                                  spec.maps.size, tuple(group[i:i + size])))
+    return units

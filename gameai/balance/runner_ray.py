@@ -1,0 +1,55 @@
+"""The Ray runner: the same work units as the process pool, scheduled by Ray.
+
+`address=None` starts a local Ray instance with `workers` CPUs; an address ("auto",
+"ray://head:10001", "head:6379") joins an existing cluster, whose nodes need gameai
+installed. Rows come back to this process and are committed as each unit finishes, exactly
+as with the local pool, so results are identical and a killed sweep resumes the same way.
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+from gameai.balance.plan import WorkUnit
+from gameai.balance.play import play_unit
+
+
+class RayUnavailable(RuntimeError):
+    """Ray is missing or the cluster cannot be reached."""
+
+
+def run_ray(units: list[WorkUnit], on_rows: Callable[[list[dict]], None], *, workers: int | None = None,
+            address: str | None = None) -> None:
+    if not units:
+        return
+    try:
+        import ray
+    except ImportError:
+        raise RayUnavailable("Ray is not installed: pip install 'gameai[ray]', or use --backend local") from None
+    started_here = False
+    if not ray.is_initialized():
+        kwargs = dict(include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+        if address:
+            kwargs["address"] = address
+        else:
+            kwargs["num_cpus"] = workers or os.cpu_count() or 1
+        try:
+            ray.init(**kwargs)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise RayUnavailable(f"cannot start or reach Ray at {address or 'a local instance'}: {exc}") from None
+        started_here = True
+    try:
+        remote_play = ray.remote(num_cpus=1, max_retries=2)(play_unit)
+        pending = [remote_play.remote(u) for u in units]
+        try:
+            while pending:
+                done, pending = ray.wait(pending, num_returns=1)
+                for ref in done:
+                    on_rows(ray.get(ref))
+        except BaseException:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            raise
+    finally:
+        if started_here:
+            ray.shutdown()

@@ -1,0 +1,82 @@
+"""Running a sweep: plan the matches, skip those already stored, play the rest on a backend.
+
+`play(...)` is the one path every caller uses (the sweep, the auto-balance search and its
+re-validation): it resumes from the store, commits each unit's rows as they arrive, and
+returns the rows of exactly the planned matches, in plan order.
+"""
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gameai.balance.design import Config, build_design
+from gameai.balance.plan import MatchTask, plan_matches, work_units
+from gameai.balance.progress import SweepProgress
+from gameai.balance.spec import SweepSpec
+from gameai.balance.store import ResultStore
+
+BACKENDS = ("local", "ray")
+STORE_NAME = "results.sqlite"
+
+
+@dataclass
+class PlayOutcome:
+    tasks: list[MatchTask]
+    rows: list[dict]
+    played: int          # matches played in this call
+    reused: int          # matches found in the store (resumed or shared with an earlier run)
+    seconds: float
+
+
+def play(spec: SweepSpec, configs: list[Config], store: ResultStore, *, phase: str = "sweep",
+         matches: int | None = None, backend: str = "local", workers: int | None = None,
+         address: str | None = None, progress: bool = True, description: str | None = None) -> PlayOutcome:
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    t0 = time.perf_counter()
+    tasks = plan_matches(spec, configs, phase=phase, matches=matches)
+    done = store.done_keys()
+    todo = [t for t in tasks if t.key not in done]
+    played = 0
+    if todo:
+        run_id = store.start_run({"spec": spec.source, "phase": phase, "backend": backend, "workers": workers,
+                                  "address": address, "planned": len(tasks), "todo": len(todo),
+                                  "host": platform.node()})
+        units = work_units(spec, todo)
+        with SweepProgress(len(tasks), len(tasks) - len(todo), enabled=progress,
+                           description=description or f"{spec.name}: {phase}") as bar:
+            def on_rows(rows: list[dict]) -> None:
+                nonlocal played
+                for r in rows:
+                    r["run_id"] = run_id
+                played += store.add(rows)
+                bar.advance(len(rows))
+
+            if backend == "ray":
+                from gameai.balance.runner_ray import run_ray
+
+                run_ray(units, on_rows, workers=workers, address=address)
+            else:
+                from gameai.balance.runner_local import run_local
+
+                run_local(units, on_rows, workers=workers)
+    by_key = {r["key"]: r for r in store.rows(keys={t.key for t in tasks})}
+    missing = [t for t in tasks if t.key not in by_key]
+    if missing:
+        raise RuntimeError(f"{len(missing)} planned matches are not in the store after the run")
+    return PlayOutcome(tasks, [by_key[t.key] for t in tasks], played, len(tasks) - len(todo),
+                       time.perf_counter() - t0)
+
+
+def run_sweep(spec: SweepSpec, out_dir: str | Path, *, backend: str = "local", workers: int | None = None,
+              address: str | None = None, progress: bool = True) -> tuple[list[Config], PlayOutcome]:
+    """Play the spec's whole design into OUT/results.sqlite (resuming), return configs and rows."""
+    configs = build_design(spec)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with ResultStore(out / STORE_NAME) as store:
+        store.set_meta("spec", spec.source)
+        outcome = play(spec, configs, store, backend=backend, workers=workers, address=address, progress=progress)
+    return configs, outcome
