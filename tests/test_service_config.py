@@ -41,7 +41,7 @@ def test_precedence_file_then_environment_then_flags(tmp_path):
         ({"rate_limit": "lots"}, r"rate_limit: 'lots' is not a rate like '120/minute'"),
         ({"port": 70000}, r"port: Input should be less than or equal to 65535 \(got 70000\)"),
         ({"max_body_bytes": 10}, r"max_body_bytes: .*greater than or equal to 256"),
-        ({"default_max_new_tokens": 500}, r"default_max_new_tokens \(500\) is above max_new_tokens \(64\)"),
+        ({"max_new_tokens": 0}, r"max_new_tokens: Input should be greater than or equal to 1 \(got 0\)"),
         ({"colour": "red"}, r"colour: Extra inputs are not permitted"),
     ],
 )

@@ -29,7 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, default=None, metavar="FILE",
                    help="TOML file with a [serve] table (api_key, rate_limit, max_body_bytes, ...)")
     p.add_argument("--backend", default=None,
-                   help="dialogue model backend (default: the embedded SmolLM2 model); see docs/developer.md")
+                   help="dialogue backend: smollm2 (default, embedded), llama_cpp (faster), openai, hf, authored; "
+                   "see docs/developer.md")
+    p.add_argument("--model", default=None,
+                   help="the backend's model: a .gguf path (llama_cpp), a folder (hf) or a server model name (openai)")
     p.add_argument("--rate-limit", default=None, metavar="RATE",
                    help="per-client request rate, e.g. '120/minute' (default) or '5/second'")
     p.add_argument("--allow-remote", action="store_true",
@@ -48,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         "port": args.port,
         "memory_path": args.memory,
         "backend": args.backend,
+        "model": args.model,
         "rate_limit": args.rate_limit,
         "allow_remote": args.allow_remote or None,
     }

@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from gameai import __version__
 from gameai.service.config import ServiceConfig
 from gameai.service.errors import install_error_handlers
-from gameai.service.limits import DeclaredBodySizeLimit, RateLimiter
+from gameai.service.limits import BodySizeLimit, RateLimiter
 from gameai.service.model_queue import ModelQueue
 from gameai.service.npcs import CastRegistry
 from gameai.service.routes import build_router
@@ -55,9 +55,6 @@ def create_app(config: ServiceConfig, cast: CastRegistry | None = None) -> FastA
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        # Counts the bytes of bodies sent without a Content-Length (DeclaredBodySizeLimit
-        # refuses the declared ones before they are read).
-        max_body_size=config.max_body_bytes,
     )
     app.state.config = config
     app.state.cast = registry
@@ -65,7 +62,7 @@ def create_app(config: ServiceConfig, cast: CastRegistry | None = None) -> FastA
     app.state.rate_limiter = RateLimiter(config.rate_limit)
     app.state.started = time.monotonic()
     app.state.log = log
-    app.add_middleware(DeclaredBodySizeLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=config.max_body_bytes)
     install_error_handlers(app)
     app.include_router(build_router(config))
     return app

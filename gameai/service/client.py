@@ -105,27 +105,21 @@ class GameAIClient:
         return self._call("POST", f"/v1/npcs/{npc_id}/load")
 
     @staticmethod
-    def _turn(player_id: str, text: str, world: dict[str, Any] | None, max_new_tokens: int | None) -> dict[str, Any]:
+    def _turn(player_id: str, text: str, world: dict[str, Any] | None) -> dict[str, Any]:
         body: dict[str, Any] = {"player_id": player_id, "text": text}
         if world is not None:
             body["world"] = world
-        if max_new_tokens is not None:
-            body["max_new_tokens"] = max_new_tokens
         return body
 
-    def say(
-        self, npc_id: str, player_id: str, text: str, world: dict[str, Any] | None = None,
-        max_new_tokens: int | None = None,
-    ) -> dict[str, Any]:
+    def say(self, npc_id: str, player_id: str, text: str, world: dict[str, Any] | None = None) -> dict[str, Any]:
         """The NPC's reply: text, emotion, intent, intent_args, facts, ..., timing."""
-        return self._call("POST", f"/v1/npcs/{npc_id}/reply", json=self._turn(player_id, text, world, max_new_tokens))
+        return self._call("POST", f"/v1/npcs/{npc_id}/reply", json=self._turn(player_id, text, world))
 
     def stream(
-        self, npc_id: str, player_id: str, text: str, world: dict[str, Any] | None = None,
-        max_new_tokens: int | None = None,
+        self, npc_id: str, player_id: str, text: str, world: dict[str, Any] | None = None
     ) -> Iterator[StreamEvent]:
         """Yields `start`, then `token` events as the NPC speaks, then the final `reply` event."""
-        body = self._turn(player_id, text, world, max_new_tokens)
+        body = self._turn(player_id, text, world)
         try:
             with connect_sse(self._http, "POST", f"/v1/npcs/{npc_id}/stream", json=body) as source:
                 _raise_for_error(source.response)
@@ -139,9 +133,9 @@ class GameAIClient:
             raise ServiceCallError(0, "unreachable", f"{self._http.base_url}: {exc}") from exc
 
     def memory(self, npc_id: str, player_id: str) -> list[dict[str, Any]]:
-        """What the NPC remembers of this player, oldest first."""
-        return self._call("GET", f"/v1/npcs/{npc_id}/memory/{player_id}")["exchanges"]
+        """What the NPC remembers of this player, oldest first: {turn, speaker, text, importance}."""
+        return self._call("GET", f"/v1/npcs/{npc_id}/memory/{player_id}")["memories"]
 
     def forget(self, npc_id: str, player_id: str) -> int:
-        """Reset the NPC's memory of this player; returns how many exchanges were removed."""
-        return self._call("DELETE", f"/v1/npcs/{npc_id}/memory/{player_id}")["removed"]
+        """Reset the NPC's memory of this player; returns how many memories it forgot."""
+        return self._call("DELETE", f"/v1/npcs/{npc_id}/memory/{player_id}")["forgotten"]

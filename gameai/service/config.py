@@ -35,7 +35,8 @@ class ServiceConfig(BaseModel):
     api_key: str = Field(min_length=MIN_KEY_LENGTH, repr=False)
     cast_dir: Path | None = Field(default=None, description="Folder of persona files; None = the shipped cast.")
     memory_path: Path | None = Field(default=None, description="SQLite file where NPC memories persist; None = not kept.")
-    backend: str | None = Field(default=None, description="Dialogue model backend; None = the engine's default.")
+    backend: str | None = Field(default=None, description="Dialogue backend (smollm2, llama_cpp, openai, hf, authored); None = the engine's default.")
+    model: str | None = Field(default=None, description="The backend's model: GGUF path, HF folder or server model name.")
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=0, le=65535)
     allow_remote: bool = Field(default=False, description="Must be true to bind a non-loopback address.")
@@ -46,8 +47,7 @@ class ServiceConfig(BaseModel):
     rate_limit: str = "120/minute"
     # Generation: one model, one queue; beyond `queue_limit` waiting jobs the server answers 503.
     queue_limit: int = Field(default=256, ge=1)
-    max_new_tokens: int = Field(default=64, ge=1, le=1024)
-    default_max_new_tokens: int = Field(default=48, ge=1, le=1024)
+    max_new_tokens: int = Field(default=40, ge=1, le=1024, description="Cap on tokens per generated line.")
     # Seconds a graceful shutdown waits for queued generations before refusing the rest.
     shutdown_grace_s: float = Field(default=30.0, ge=0)
 
@@ -71,11 +71,6 @@ class ServiceConfig(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "ServiceConfig":
-        if self.default_max_new_tokens > self.max_new_tokens:
-            raise ValueError(
-                f"default_max_new_tokens ({self.default_max_new_tokens}) is above max_new_tokens "
-                f"({self.max_new_tokens}); lower it"
-            )
         if not self.allow_remote and not is_loopback(self.host):
             raise ValueError(
                 f"host {self.host!r} is not a loopback address. The service binds to 127.0.0.1 by default; "

@@ -7,7 +7,6 @@ reworded). The codes below are part of the public API: add new ones, never renam
 """
 from __future__ import annotations
 
-import logging
 from enum import StrEnum
 from typing import Any
 
@@ -17,15 +16,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger("gameai.service")
-
-
 class ErrorCode(StrEnum):
     UNAUTHORIZED = "unauthorized"  # 401: no API key, or a wrong one
     NOT_FOUND = "not_found"  # 404: no such route
     NPC_NOT_FOUND = "npc_not_found"  # 404: no NPC with that id in the cast
     METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
-    INVALID_JSON = "invalid_json"  # 422: the body is not valid JSON
+    INVALID_JSON = "invalid_json"  # 422 (or 400 if not even UTF-8): the body is not valid JSON
     INVALID_REQUEST = "invalid_request"  # 422: a field is missing, of the wrong type or malformed
     REQUEST_TOO_LARGE = "request_too_large"  # 413: the whole body is over the byte limit
     FIELD_TOO_LARGE = "field_too_large"  # 413: one field (e.g. the player's line) is over its limit
@@ -82,7 +78,7 @@ def error_response(
 # so that a client can tell "shorten the line" apart from "fix your request".
 _TOO_LONG_TYPES = {"string_too_long", "too_long", "bytes_too_long"}
 
-_HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED, 413: ErrorCode.REQUEST_TOO_LARGE}
+_HTTP_CODES = {400: ErrorCode.INVALID_JSON, 404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED, 413: ErrorCode.REQUEST_TOO_LARGE}
 
 
 def _json_safe(value: Any) -> Any:
@@ -130,6 +126,8 @@ async def _on_validation_error(_: Request, exc: RequestValidationError) -> JSONR
 async def _on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL_ERROR)
     message = {
+        # FastAPI's only 400: a body it cannot decode (e.g. not UTF-8).
+        ErrorCode.INVALID_JSON: "The request body could not be read; send UTF-8 JSON.",
         ErrorCode.NOT_FOUND: "No such endpoint. The API is listed at /openapi.json.",
         ErrorCode.METHOD_NOT_ALLOWED: "This endpoint does not take that HTTP method; see /openapi.json.",
     }.get(code, str(exc.detail))
@@ -137,7 +135,7 @@ async def _on_http_error(_: Request, exc: StarletteHTTPException) -> JSONRespons
 
 
 async def _on_unexpected(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("internal error while serving a request")
+    # Starlette re-raises after this response is sent, so uvicorn logs the traceback once.
     return error_response(
         500,
         ErrorCode.INTERNAL_ERROR,

@@ -8,41 +8,88 @@ from __future__ import annotations
 import math
 import time
 
+import anyio
 import limits
 from fastapi import Request
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gameai.service.errors import ErrorCode, ServiceError, error_response
 
 
-class DeclaredBodySizeLimit:
-    """Refuse a body whose Content-Length is over the limit before reading a byte of it.
+# A refused body is still read (and dropped) up to this many bytes before answering: a server
+# that answers and closes with unread data makes the kernel reset the connection, and the
+# client then loses the 413 it was sent. Beyond this, we answer at once and close.
+DRAIN_CAP_BYTES = 16 * 1024 * 1024
+DRAIN_TIMEOUT_S = 5.0
 
-    Bodies sent without a length (chunked) are counted as they arrive by FastAPI's own
-    `max_body_size`, whose 413 the error handler turns into the same JSON error.
+
+class BodySizeLimit:
+    """Refuse request bodies over `max_bytes` with 413 `request_too_large` (pure ASGI middleware).
+
+    Outermost, so that the answer is always our JSON error. A body sent without a length
+    (chunked) is buffered up to the limit (bodies are small), then handed on unchanged.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, size: str, received: int, drain: bool) -> None:
+        if drain:
+            with anyio.move_on_after(DRAIN_TIMEOUT_S):
+                while received <= DRAIN_CAP_BYTES:
+                    message = await receive()
+                    if message["type"] != "http.request" or not message.get("more_body", False):
+                        break
+                    received += len(message.get("body", b""))
+        response = error_response(
+            413,
+            ErrorCode.REQUEST_TOO_LARGE,
+            f"The request body is {size} bytes; the limit is {self.max_bytes}. Send less.",
+            {"limit_bytes": self.max_bytes},
+            headers={"Connection": "close"},
+        )
+        await response(scope, receive, send)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            declared = dict(scope["headers"]).get(b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-                response = error_response(
-                    413,
-                    ErrorCode.REQUEST_TOO_LARGE,
-                    f"The request body is {int(declared)} bytes; the limit is {self.max_bytes}. Send less.",
-                    {"limit_bytes": self.max_bytes},
-                    # the body is not read, so the connection cannot be reused
-                    headers={"Connection": "close"},
-                )
-                await response(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                await self._refuse(scope, receive, send, declared.decode(), 0, int(declared) <= DRAIN_CAP_BYTES)
                 return
-        await self.app(scope, receive, send)
+            await self.app(scope, receive, send)  # the HTTP server enforces the declared length
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                more = message.get("more_body", False)
+                await self._refuse(scope, receive, send, f"over {self.max_bytes}", size, more)
+                return
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: wait for http.disconnect as usual
+
+        await self.app(scope, replay, send)
 
 
 class RateLimiter:

@@ -14,7 +14,7 @@ import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -85,10 +85,13 @@ class ModelQueue:
         return result, JobTiming(queued_s=started - submitted, generate_s=time.perf_counter() - started)
 
     # --- submitting work ------------------------------------------------------------------
+    def submit(self, fn: Callable[[], T]) -> Future[tuple[T, JobTiming]]:
+        """Queue `fn()` for the model thread from any thread; 503 ServiceError if full or stopping."""
+        return self._executor.submit(self._timed, self._admit(), fn)
+
     async def run(self, fn: Callable[[], T]) -> tuple[T, JobTiming]:
         """Run `fn()` on the model thread; returns its result and timing."""
-        submitted = self._admit()
-        future = self._executor.submit(self._timed, submitted, fn)
+        future = self.submit(fn)
         # shield: a client hanging up must not cancel a generation whose exchange is being
         # written to memory; the job finishes and the player finds it in memory later.
         try:

@@ -16,31 +16,13 @@ from gameai.service.errors import ErrorCode, ServiceError
 
 
 @dataclass(frozen=True)
-class TurnRequest:
-    player_id: str
-    text: str
-    world: dict[str, Any] | None
-    max_new_tokens: int
-
-    @classmethod
-    def from_body(cls, body: Any, config: ServiceConfig) -> "TurnRequest":
-        return cls(
-            player_id=body.player_id,
-            text=body.text,
-            world=body.world.model_dump() if body.world is not None else None,
-            max_new_tokens=body.max_new_tokens or config.default_max_new_tokens,
-        )
-
-
-@dataclass(frozen=True)
 class Turn:
-    """A validated turn, ready for the model thread."""
+    """A turn whose NPC id is known, ready for the model thread."""
 
     npc_id: str
     player_id: str
     text: str
-    world: Any  # gameai.dialogue.World
-    max_new_tokens: int
+    world: dict[str, Any] | None  # plain data; the engine validates it (WorldError)
 
 
 def _bad_request(exc: Exception) -> ServiceError:
@@ -48,7 +30,9 @@ def _bad_request(exc: Exception) -> ServiceError:
 
 
 class CastRegistry:
-    def __init__(self, personas: list[Any], memory_path: str = ":memory:", backend: str | None = None) -> None:
+    """`engine_config` is a `gameai.dialogue.EngineConfig`; the engine is built by `warm_up()`."""
+
+    def __init__(self, personas: list[Any], engine_config: Any = None) -> None:
         by_id: dict[str, Any] = {}
         for p in personas:
             if p.id in by_id:
@@ -60,19 +44,24 @@ class CastRegistry:
                 )
             by_id[p.id] = p
         self._personas = by_id
-        self._memory_path = memory_path
-        self._backend = backend
+        self._engine_config = engine_config
         self._engine: Any = None
         self._npcs: dict[str, Any] = {}
-        self._lock = threading.Lock()  # guards _npcs (loads happen on the model thread, reads anywhere)
+        self._lock = threading.Lock()  # guards _npcs and _engine (built on the model thread, read anywhere)
 
     @classmethod
     def from_config(cls, config: ServiceConfig) -> "CastRegistry":
         """Reads and validates every persona file now; raises the engine's PersonaError if one is broken."""
-        from gameai.dialogue import load_cast
+        from gameai.dialogue import EngineConfig, Sampling, load_cast
 
-        memory = str(config.memory_path) if config.memory_path else ":memory:"
-        return cls(load_cast(config.cast_dir), memory_path=memory, backend=config.backend)
+        engine_config = EngineConfig(
+            backend=config.backend or EngineConfig.backend,
+            model=config.model,
+            memory_path=str(config.memory_path) if config.memory_path else ":memory:",
+            sampling=Sampling(max_tokens=config.max_new_tokens),
+            max_input_chars=config.max_text_chars,
+        )
+        return cls(load_cast(config.cast_dir), engine_config)
 
     # --- cheap bookkeeping --------------------------------------------------------------------
     def ids(self) -> list[str]:
@@ -101,66 +90,89 @@ class CastRegistry:
     def describe_all(self) -> list[dict[str, Any]]:
         return [self.describe(i) for i in self._personas]
 
-    def prepare(self, npc_id: str, request: TurnRequest) -> Turn:
-        """Validate a turn before it takes a place in the model queue."""
-        from gameai.dialogue import World
-        from gameai.dialogue.errors import WorldError
+    def turn(self, npc_id: str, player_id: str, text: str, world: dict[str, Any] | None) -> Turn:
+        self.persona(npc_id)  # 404 before the request takes a place in the model queue
+        return Turn(npc_id, player_id, text, world)
 
-        self.persona(npc_id)
-        try:
-            world = World.from_dict(request.world, source="world") if request.world is not None else None
-        except WorldError as exc:
-            raise _bad_request(exc) from None
-        return Turn(npc_id, request.player_id, request.text, world, request.max_new_tokens)
+    @property
+    def engine(self) -> Any:
+        with self._lock:
+            if self._engine is None:
+                raise ServiceError(503, ErrorCode.SHUTTING_DOWN, "The dialogue engine is not running.")
+            return self._engine
+
+    @property
+    def warning(self) -> str | None:
+        """The engine's warning, e.g. that the model is missing and NPCs use authored lines."""
+        with self._lock:
+            return self._engine.warning if self._engine is not None else None
 
     # --- model thread ---------------------------------------------------------------------------
     def warm_up(self) -> None:
-        """Create the engine and load the model (model thread, once)."""
-        if self._engine is None:
-            from gameai.dialogue import DialogueEngine
+        """Build the engine: load the model and the embedder (once; call on the model thread)."""
+        with self._lock:
+            if self._engine is not None:
+                return
+        from gameai.dialogue import DialogueEngine
 
-            self._engine = DialogueEngine(backend=self._backend, memory=self._memory_path)
+        engine = DialogueEngine(self._engine_config)
+        with self._lock:
+            self._engine = engine
 
     def load(self, npc_id: str) -> Any:
+        persona = self.persona(npc_id)
         with self._lock:
             npc = self._npcs.get(npc_id)
         if npc is None:
             self.warm_up()
-            npc = self._engine.npc(self.persona(npc_id))
+            npc = self.engine.npc(persona)
             with self._lock:
                 self._npcs[npc_id] = npc
         return npc
 
     def respond(self, turn: Turn) -> Any:
-        from gameai.dialogue.errors import MessageError
+        from gameai.dialogue.errors import MessageError, WorldError
 
         npc = self.load(turn.npc_id)
         try:
-            return npc.respond(turn.player_id, turn.text, turn.world, max_new_tokens=turn.max_new_tokens)
-        except MessageError as exc:
+            return npc.respond(turn.player_id, turn.text, turn.world)
+        except (MessageError, WorldError) as exc:
             raise _bad_request(exc) from None
 
     def stream(self, turn: Turn) -> Iterator[Any]:
-        """Text chunks as generated, then the final Reply."""
-        from gameai.dialogue.errors import MessageError
+        """The line's text pieces as they are approved, then the final Reply."""
+        from gameai.dialogue.errors import MessageError, WorldError
 
         npc = self.load(turn.npc_id)
         try:
-            yield from npc.stream(turn.player_id, turn.text, turn.world, max_new_tokens=turn.max_new_tokens)
-        except MessageError as exc:
+            pieces = npc.stream(turn.player_id, turn.text, turn.world)
+        except (MessageError, WorldError) as exc:
             raise _bad_request(exc) from None
+        with pieces:  # closing early (client gone) stops generation; nothing is remembered
+            yield from pieces
+        yield pieces.reply
 
-    # --- memory (any thread; the engine's store is thread-safe) ---------------------------------
+    # --- memory (any thread: the engine's store locks itself) -----------------------------------
     def memory(self, npc_id: str, player_id: str) -> list[dict[str, Any]]:
+        """What the NPC remembers of the player (its active memories, oldest first)."""
         self.persona(npc_id)
-        self.warm_up_memory()
-        return self._engine.memory.history(npc_id, player_id)
+        return [
+            {"turn": m.turn, "speaker": m.speaker, "text": m.text, "importance": m.importance}
+            for m in self.engine.store.active(npc_id, player_id)
+        ]
 
     def reset(self, npc_id: str, player_id: str) -> int:
+        """Make the NPC forget the player. The rows are archived, not deleted (as the engine's
+        own compaction does): the NPC no longer recalls them, the history stays on disk."""
         self.persona(npc_id)
-        return self._engine.memory.forget(npc_id, player_id)
+        store = self.engine.store
+        ids = [m.id for m in store.active(npc_id, player_id)]
+        store.archive(ids)
+        return len(ids)
 
     def close(self) -> None:
-        """Flush and close the memory store (after the model queue has drained)."""
-        if self._engine is not None:
-            self._engine.close()
+        """Flush memory to disk and release the model (after the model queue has drained)."""
+        with self._lock:
+            engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.close()

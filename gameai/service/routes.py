@@ -20,7 +20,7 @@ from gameai.service.config import ServiceConfig
 from gameai.service.errors import ErrorCode, ErrorResponse, ServiceError, error_payload
 from gameai.service.limits import enforce_rate_limit
 from gameai.service.model_queue import JobTiming
-from gameai.service.npcs import CastRegistry, TurnRequest
+from gameai.service.npcs import CastRegistry
 from gameai.service.schemas import (
     ID_MAX,
     ID_PATTERN,
@@ -41,8 +41,9 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorResponse, "description": f"Error (JSON with a stable `code`)"} for s in statuses}
 
 
-# Every authenticated endpoint can answer these (auth, rate limit, body size, bad input, bug, stopping).
-COMMON_ERRORS = _errors(401, 413, 422, 429, 500, 503)
+# Every authenticated endpoint can answer these (unreadable body, auth, body size, bad input, rate
+# limit, bug, stopping).
+COMMON_ERRORS = _errors(400, 401, 413, 422, 429, 500, 503)
 NPC_ERRORS = _errors(404)
 
 
@@ -54,6 +55,10 @@ def _reply_out(npc_id: str, player_id: str, reply: Any, timing: JobTiming) -> di
         **{k: d[k] for k in ReplyOut.model_fields if k in d},
         "timing": {"queued_ms": timing.queued_s * 1e3, "generate_ms": timing.generate_s * 1e3},
     }
+
+
+def _world(body: Any) -> dict[str, Any] | None:
+    return body.world.model_dump() if body.world is not None else None
 
 
 def build_router(config: ServiceConfig) -> APIRouter:
@@ -72,6 +77,7 @@ def build_router(config: ServiceConfig) -> APIRouter:
             "version": __version__,
             "uptime_s": time.monotonic() - state.started,
             "npcs_loaded": state.cast.loaded_count(),
+            "warning": state.cast.warning,
             "queue": queue,
         }
 
@@ -96,7 +102,7 @@ def build_router(config: ServiceConfig) -> APIRouter:
     @api.post("/npcs/{npc_id}/reply", response_model=ReplyOut, responses=NPC_ERRORS, summary="Say a line; get the NPC's reply")
     async def reply(request: Request, npc_id: NpcId, body: Say) -> dict[str, Any]:  # type: ignore[valid-type]
         registry = cast(request)
-        turn = registry.prepare(npc_id, TurnRequest.from_body(body, config))
+        turn = registry.turn(npc_id, body.player_id, body.text, _world(body))
         result, timing = await request.app.state.queue.run(lambda: registry.respond(turn))
         return _reply_out(npc_id, turn.player_id, result, timing)
 
@@ -115,7 +121,7 @@ def build_router(config: ServiceConfig) -> APIRouter:
     )
     async def stream(request: Request, npc_id: NpcId, body: Say) -> EventSourceResponse:  # type: ignore[valid-type]
         registry = cast(request)
-        turn = registry.prepare(npc_id, TurnRequest.from_body(body, config))
+        turn = registry.turn(npc_id, body.player_id, body.text, _world(body))
         started: dict[str, float] = {}
         # Admitted now: a full queue is a 503 JSON error, not a stream that fails later.
         chunks = request.app.state.queue.stream(lambda: registry.stream(turn), on_start=lambda q: started.update(q=q))
@@ -146,14 +152,14 @@ def build_router(config: ServiceConfig) -> APIRouter:
     @api.get("/npcs/{npc_id}/memory/{player_id}", response_model=MemoryOut, responses=NPC_ERRORS, summary="What the NPC remembers of a player")
     async def read_memory(request: Request, npc_id: NpcId, player_id: PlayerId) -> dict[str, Any]:
         registry = cast(request)
-        exchanges = await run_in_threadpool(registry.memory, npc_id, player_id)
-        return {"npc_id": npc_id, "player_id": player_id, "exchanges": exchanges}
+        memories = await run_in_threadpool(registry.memory, npc_id, player_id)
+        return {"npc_id": npc_id, "player_id": player_id, "memories": memories}
 
     @api.delete("/npcs/{npc_id}/memory/{player_id}", response_model=MemoryReset, responses=NPC_ERRORS, summary="Make the NPC forget a player")
     async def reset_memory(request: Request, npc_id: NpcId, player_id: PlayerId) -> dict[str, Any]:
         registry = cast(request)
-        removed = await run_in_threadpool(registry.reset, npc_id, player_id)
-        return {"npc_id": npc_id, "player_id": player_id, "removed": removed}
+        forgotten = await run_in_threadpool(registry.reset, npc_id, player_id)
+        return {"npc_id": npc_id, "player_id": player_id, "forgotten": forgotten}
 
     router.include_router(api)
     return router

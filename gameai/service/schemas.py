@@ -70,7 +70,6 @@ def request_models(config: ServiceConfig) -> RequestModels:
         player_id=(str, Field(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN, description="Stable id of the player; the NPC's memory is per player.")),
         text=(str, Field(min_length=1, max_length=config.max_text_chars, description="What the player says.")),
         world=(WorldIn | None, Field(default=None, description="The game's state this turn; omitted: the persona's default world.")),
-        max_new_tokens=(int | None, Field(default=None, ge=1, le=config.max_new_tokens, description=f"Cap on generated tokens (default {config.default_max_new_tokens}).")),
     )
     return RequestModels(Say=say)
 
@@ -107,22 +106,23 @@ class NpcList(BaseModel):
     npcs: list[NpcOut]
 
 
-class ExchangeOut(BaseModel):
-    player: str = Field(description="What the player said.")
-    npc: str = Field(description="What the NPC answered.")
-    turn: int = Field(description="0-based turn number within this player's conversation.")
+class MemoryEntry(BaseModel):
+    turn: int = Field(description="0-based turn of this player's conversation with the NPC.")
+    speaker: str = Field(description="'player', 'npc', or 'summary' (older turns compacted by the engine).")
+    text: str
+    importance: float = Field(description="1-10, how memorable the engine rated it.")
 
 
 class MemoryOut(BaseModel):
     npc_id: str
     player_id: str
-    exchanges: list[ExchangeOut]
+    memories: list[MemoryEntry] = Field(description="What the NPC remembers of the player, oldest first.")
 
 
 class MemoryReset(BaseModel):
     npc_id: str
     player_id: str
-    removed: int = Field(description="How many exchanges were forgotten.")
+    forgotten: int = Field(description="How many memories the NPC no longer recalls (archived, not deleted).")
 
 
 class QueueStats(BaseModel):
@@ -138,4 +138,5 @@ class Health(BaseModel):
     version: str
     uptime_s: float
     npcs_loaded: int
+    warning: str | None = Field(description="Set when the model is missing or failed and NPCs use authored lines.")
     queue: QueueStats

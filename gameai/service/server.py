@@ -58,6 +58,7 @@ class BackgroundServer:
     """
 
     def __init__(self, app: FastAPI, config: ServiceConfig, port: int = 0, start_timeout_s: float = 300.0) -> None:
+        self.app = app
         self.server = uvicorn.Server(uvicorn_config(app, config, log_level="warning"))
         self.start_timeout_s = start_timeout_s
         self._sock = bind_socket(config.host, port)
