@@ -24,6 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mapgen",
     "sweep",
     "balance",
+    "chat",
+    "dialogue_eval",
 )
 
 
