@@ -1,0 +1,87 @@
+"""The Gymnasium face: registered id, gymnasium's and stable-baselines3's check_env, opponents, render."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import gymnasium
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import envs.gym_face  # noqa: F401  (registers gameai/Skirmish-v0)
+from envs.gym_face import SkirmishEnv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_gymnasium_check_env():
+    env = gymnasium.make("gameai/Skirmish-v0", max_steps=60, render_mode="rgb_array")
+    check_env(env.unwrapped, skip_render_check=False)
+
+
+def test_sb3_check_env():
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+    sb3_check_env(SkirmishEnv(max_steps=60), warn=True)
+
+
+def test_import_envs_does_not_import_gymnasium_or_pettingzoo():
+    code = ("import sys, envs, envs.core, envs.ruleset; "
+            "print(any(m.split('.')[0] in ('gymnasium', 'pettingzoo', 'pygame') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_episode_against_each_opponent_kind():
+    class Idle:
+        def reset(self, spec, team, seeds):
+            pass
+
+        def act(self, obs, mask):
+            return np.zeros(obs.shape[:2], dtype=np.int64)
+
+    for opponent in ("kite", Idle()):
+        env = gymnasium.make("gameai/Skirmish-v0", opponent=opponent, opponent_tier="novice", max_steps=120)
+        obs, info = env.reset(seed=5)
+        assert env.observation_space.contains(obs)
+        done = False
+        while not done:
+            mask = info["action_mask"]
+            act = np.where(mask[:, 9:13].any(1), 9 + mask[:, 9:13].argmax(1), 3)  # attack, else march east
+            obs, reward, terminated, truncated, info = env.step(act)
+            done = terminated or truncated
+        assert info["winner"] in ("blue", "red", "draw") and 0 < info["steps"] <= 120
+        if not isinstance(opponent, str):
+            assert info["winner"] == "blue", "an idle opponent loses"
+
+
+def test_same_seed_same_episode_and_masks_for_maskable_ppo():
+    def rollout():
+        env = SkirmishEnv(opponent="focus_fire", opponent_tier="average", max_steps=40)
+        obs, _ = env.reset(seed=11)
+        env.action_space.seed(0)
+        out = [obs]
+        for _ in range(40):
+            m = env.action_masks()
+            assert m.dtype == bool and m.shape == (7 * env.obs_spec.n_actions,)
+            obs, r, te, tr, _ = env.step(env.action_space.sample())
+            out.append(obs)
+            if te or tr:
+                break
+        return np.stack(out)
+
+    assert np.array_equal(rollout(), rollout())
+
+
+def test_red_learner_and_bad_arguments():
+    env = SkirmishEnv(team="red", blue={"archer": 2}, red={"warrior": 3})
+    obs, info = env.reset(seed=0)
+    assert env.action_space.shape == (3,) and info["action_mask"].shape[0] == 3
+    with pytest.raises(ValueError, match="team must be 'blue' or 'red'"):
+        SkirmishEnv(team="green")
+    with pytest.raises(ValueError, match="expected 3 actions"):
+        env.step([0, 0])
+    with pytest.raises(TypeError, match="opponent must be a bot name or a Policy"):
+        SkirmishEnv(opponent=3)
