@@ -20,13 +20,14 @@ import numpy as np
 
 from demos import ui_theme as ui
 from demos.actors import TALK_RANGE, AutoWalk, Walker, draw_person, find_path
+from demos.buildings import house_sprites
 from demos.camera import Camera
 from demos.chat_box import ChatBox
 from demos.controls import KEY_BAR_CHAT, KEY_BAR_WATCH, KEY_BAR_WORLD, movement_keys
 from demos.game_rules import Offer, PlayerState, accept, check_quests, judge_intent
 from demos.hud import Hud
 from demos.input_script import ScriptError, ScriptPlayer, load_script
-from demos.llm_worker import DONE, ERROR, FAILED, READY, TEXT, LLMWorker
+from demos.llm_worker import DONE, ERROR, FAILED, MEMORIES, READY, TEXT, LLMWorker
 from demos.menus import HelpScreen, PauseMenu, SettingsScreen
 from demos.minimap import Minimap
 from demos.settings import DataPaths, Settings, SettingsError, default_data_dir, load_settings, save_settings
@@ -94,6 +95,7 @@ class DemoApp:
         pygame.init()
         pygame.display.set_caption("gameai — demo world")
         self.screen = pygame.display.set_mode((options.width, options.height))
+        self.log(f"display: {pygame.display.get_driver()} {options.width}x{options.height}")
         self.clock = pygame.time.Clock()
         self.sounds = Sounds(self.settings.volume)
         if self.sounds.note:
@@ -138,7 +140,10 @@ class DemoApp:
         self.camera.center_on(sx * TILE_PX, sy * TILE_PX)
         self.skirmish = SkirmishView(w, seed=seed, units_per_team=self.opt.skirmish_units)
         self.labels = self._make_labels()
+        self.house_sprites = house_sprites(TILE_PX)
         self.chats.clear()
+        self.recalled: set[str] = set()
+        self.memories: dict[str, list[str]] = {}
         self.offers.clear()
         self.pending.clear()
         self.mode, self.talking_to = "world", None
@@ -158,8 +163,8 @@ class DemoApp:
 
     def _make_labels(self):
         labels = []
-        for place in self.world.settlements:
-            labels.append((place.x, place.y - 1.6, ui.font(30, True).render(place.name, True, (255, 246, 220)),
+        for place in self.world.settlements:  # above the houses, clear of the villagers
+            labels.append((place.x + 0.5, place.y - 5.2, ui.font(30, True).render(place.name, True, (255, 246, 220)),
                            ui.font(30, True).render(place.name, True, (0, 0, 0))))
         for place in self.world.landmarks:
             labels.append((place.x, place.y - 1.2, ui.font(22).render(place.name, True, (230, 230, 255)),
@@ -207,7 +212,8 @@ class DemoApp:
         return self.autowalk is not None
 
     def reply_pending(self) -> bool:
-        return bool(self.pending)
+        """An NPC is still answering: the model is generating, or its words are still appearing."""
+        return bool(self.pending) or any(c.busy for c in self.chats.values())
 
     def save_screenshot(self, path: Path) -> None:
         import pygame
@@ -381,6 +387,9 @@ class DemoApp:
             self.chats[npc.npc_id].notice = "(NPC voices are off in this run: started with --no-llm)"
         elif self.worker.failed:
             self.chats[npc.npc_id].notice = f"(NPC voices are unavailable: {self.worker.failed})"
+        elif npc.npc_id not in self.recalled:
+            self.recalled.add(npc.npc_id)
+            self.worker.ask_memories(npc.npc_id)
         pygame.key.start_text_input()
         self.sounds.play("talk")
 
@@ -418,6 +427,15 @@ class DemoApp:
         for kind, rid, payload in self.worker.poll():
             if kind == READY:
                 self.log(f"NPC brain ready: {payload}")
+            elif kind == MEMORIES:
+                npc_id, mems = payload["npc_id"], payload["memories"]
+                self.memories[npc_id] = mems
+                if mems and npc_id in self.chats:
+                    npc = self.world.villager(npc_id)
+                    self.log(f"{npc.name} remembers {len(mems)} thing(s) about you")
+                    chat = self.chats[npc_id]
+                    if not chat.lines:
+                        chat.notice = f"({npc.name} remembers you: {mems[-1][:120]})"
             elif kind == FAILED:
                 self.log(f"NPC brain unavailable: {payload}")
                 for rid_, npc_id in list(self.pending.items()):
@@ -431,6 +449,8 @@ class DemoApp:
                 elif kind == DONE:
                     del self.pending[rid]
                     chat.finish_reply(payload.get("text"))
+                    how = payload.get("backend", "?") + (", authored fallback" if payload.get("fallback") else "")
+                    self.log(f"{chat.npc_name} ({how}): {payload.get('text')}")
                     self._judge(npc_id, payload)
                 elif kind == ERROR:
                     del self.pending[rid]
@@ -495,6 +515,8 @@ class DemoApp:
             self.camera.follow(self.player.x * TILE_PX, self.player.y * TILE_PX + 120, dt)
         if self.mode != "watch":
             self._watch_pan = [0.0, 0.0]
+        for chat in self.chats.values():
+            chat.update(dt)
         events = self.skirmish.update(dt)
         for message in events:
             self.hud.toast(message, self.now, color=ui.ACCENT)
@@ -515,15 +537,23 @@ class DemoApp:
             self.overlay.draw(screen)
 
     def _draw_labels(self, off) -> None:
+        """Settlement names first, then landmarks; a label that would overlap one already drawn is skipped."""
+        taken = []
         for wx, wy, surf, shadow in self.labels:
             sx, sy = wx * TILE_PX - off[0], wy * TILE_PX - off[1]
             if -200 < sx < self.opt.width + 200 and -40 < sy < self.opt.height + 40:
                 r = surf.get_rect(center=(sx, sy))
+                if r.collidelist(taken) >= 0:
+                    continue
+                taken.append(r.inflate(8, 4))
                 self.screen.blit(shadow, r.move(2, 2))
                 self.screen.blit(surf, r)
 
     def _draw_people(self) -> None:
         cam = self.camera
+        for hx, hy, style in self.world.houses:
+            if cam.visible(hx * TILE_PX, hy * TILE_PX):
+                self.screen.blit(self.house_sprites[style], cam.to_screen(hx * TILE_PX, hy * TILE_PX))
         near = None if self.mode != "world" else self.nearest_villager()
         for v in self.world.villagers:
             px, py = v.x * TILE_PX, v.y * TILE_PX

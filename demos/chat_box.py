@@ -6,12 +6,12 @@ half-generated word never flickers on screen.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from demos import ui_theme as ui
 
 MAX_INPUT_CHARS = 280
+WORDS_PER_SECOND = 14.0  # reveal pace: brisk reading speed, so bursts of tokens still read as speech
 
 
 @dataclass
@@ -28,8 +28,9 @@ class ChatBox:
     lines: list[ChatLine] = field(default_factory=list)
     input_text: str = ""
     streaming: bool = False
-    waiting_since: float | None = None
     _partial: str = ""
+    _final: str | None = None
+    _shown_words: float = 0.0
     offer: str | None = None  # e.g. "[Y] buy iron sword for 40 gold", set by the game's rules
     notice: str | None = None
 
@@ -45,11 +46,12 @@ class ChatBox:
     def take_input(self) -> str | None:
         """The line to send, or None when there is nothing to send or the NPC is still talking."""
         line = self.input_text.strip()
-        if not line or self.streaming:
+        if not line or self.busy:
             return None
         self.input_text = ""
         self.lines.append(ChatLine("You", line, ui.PLAYER_TEXT))
-        self.streaming, self.waiting_since, self._partial = True, time.monotonic(), ""
+        self.streaming, self._partial = True, ""
+        self._final, self._shown_words = None, 0.0
         self.offer = self.notice = None
         return line
 
@@ -58,22 +60,42 @@ class ChatBox:
         self._partial += piece
 
     def finish_reply(self, full_text: str | None = None) -> None:
-        text = (full_text if full_text is not None else self._partial).strip()
-        self.lines.append(ChatLine(self.npc_name, text or "...", ui.ACCENT))
-        self.streaming, self.waiting_since, self._partial = False, None, ""
+        """The model is done; the rest of the line keeps appearing word by word, then joins the history."""
+        self._final = (full_text if full_text is not None else self._partial).strip() or "..."
+        self._partial = self._final
+        self.streaming = False
 
     def fail_reply(self, message: str) -> None:
-        self.streaming, self.waiting_since, self._partial = False, None, ""
+        self.streaming, self._partial, self._final = False, "", None
+        self._shown_words = 0.0
         self.lines.append(ChatLine("", message, ui.BAD))
 
     @property
-    def visible_partial(self) -> str:
-        """The streamed reply so far, cut back to the last whole word."""
+    def busy(self) -> bool:
+        """True from sending a line until the whole reply is on screen."""
+        return self.streaming or self._final is not None
+
+    def update(self, dt: float) -> None:
+        """Reveal words at reading pace, never ahead of what the model has produced."""
+        if not self.busy:
+            return
+        available = len(self._complete_words())
+        self._shown_words = min(float(available), self._shown_words + WORDS_PER_SECOND * dt)
+        if self._final is not None and self._shown_words >= available:
+            self.lines.append(ChatLine(self.npc_name, self._final, ui.ACCENT))
+            self._final, self._partial, self._shown_words = None, "", 0.0
+
+    def _complete_words(self) -> list[str]:
         text = self._partial
-        if not self.streaming:
-            return text
-        cut = max(text.rfind(" "), text.rfind("\n"))
-        return text[:cut] if cut >= 0 else ""
+        if self._final is None:  # still streaming: the last word may be cut mid-way
+            cut = max(text.rfind(" "), text.rfind("\n"))
+            text = text[:cut] if cut >= 0 else ""
+        return text.split()
+
+    @property
+    def visible_partial(self) -> str:
+        """The reply as shown right now: whole words only, at most as many as revealed so far."""
+        return " ".join(self._complete_words()[:int(self._shown_words)])
 
     @property
     def last_reply(self) -> str | None:
@@ -95,7 +117,7 @@ class ChatBox:
         size, line_h, text_w = 22, 22, box.width - 40
         rendered: list[tuple[str, tuple[int, int, int]]] = []
         entries = [(l.speaker, l.text, l.color) for l in self.lines[-12:]]
-        if self.streaming:
+        if self.busy:
             partial = self.visible_partial
             if partial:
                 entries.append((self.npc_name, partial, ui.ACCENT))
@@ -124,6 +146,6 @@ class ChatBox:
         f = ui.font(size)
         while shown and f.size("> " + shown)[0] > field_rect.width - 24:
             shown = shown[1:]  # keep the end of a long line visible
-        hint = "" if shown or self.streaming else "  type to talk..."
+        hint = "" if shown or self.busy else "  type to talk..."
         ui.text(screen, f"> {shown}{caret}{hint}", (field_rect.x + 8, field_rect.y + 6), size=size,
                 color=ui.MUTED if hint else ui.TEXT, shadow=False)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Event kinds sent back to the game.
-READY, FAILED, TEXT, DONE, ERROR = "ready", "failed", "text", "done", "error"
+READY, FAILED, TEXT, DONE, ERROR, MEMORIES = "ready", "failed", "text", "done", "error", "memories"
 
 
 @dataclass
@@ -49,6 +49,13 @@ def _worker_main(spec: WorkerSpec, requests, events) -> None:
         msg = requests.get()
         if msg[0] == "stop":
             break
+        if msg[0] == "memories":
+            _, rid, npc_id = msg
+            try:
+                events.put((MEMORIES, rid, {"npc_id": npc_id, "memories": bridge.memories(npc_id)}))
+            except Exception as exc:
+                events.put((ERROR, rid, f"{type(exc).__name__}: {exc}"))
+            continue
         _, rid, npc_id, text, world = msg
         try:
             for piece in bridge.stream(npc_id, text, world):
@@ -83,6 +90,12 @@ class LLMWorker:
     def ask(self, npc_id: str, text: str, world: dict[str, Any] | None = None) -> int:
         rid = next(self._ids)
         self._requests.put(("talk", rid, npc_id, text, world))
+        return rid
+
+    def ask_memories(self, npc_id: str) -> int:
+        """What this NPC remembers of the player (from earlier runs too); answered as a MEMORIES event."""
+        rid = next(self._ids)
+        self._requests.put(("memories", rid, npc_id))
         return rid
 
     def poll(self, limit: int = 256) -> list[tuple[str, int | None, Any]]:

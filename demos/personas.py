@@ -69,13 +69,13 @@ def _stand_spots(passable: np.ndarray, cx: int, cy: int, n: int, rng: np.random.
     return spots
 
 
-def make_villagers(game_map, facts_by_settlement: dict[str, list[Fact]], seed: int,
+def make_villagers(game_map, facts_by_settlement: dict[str, list[Fact]], seed: int, landmarks,
                    per_settlement: int = 3) -> list[VillagerSpec]:
     rng = np.random.default_rng([int(seed), 0xD3A0])
     names = list(GIVEN_NAMES)
     rng.shuffle(names)
     passable = game_map.passable
-    landmarks = [p for p in game_map.landmarks if p.kind != "bridge"]
+    landmarks = [p for p in landmarks if p.kind not in ("bridge", "river")]  # quest targets: places to stand at
     out: list[VillagerSpec] = []
     for si, town in enumerate(game_map.settlements):
         roles = [ROLE_ORDER[(si + k) % len(ROLE_ORDER)] for k in range(per_settlement)]

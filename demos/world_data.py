@@ -12,9 +12,10 @@ import numpy as np
 from scipy import ndimage
 
 from demos.actors import Villager, walk_cost, walkable_mask
+from demos.buildings import place_houses
 from demos.game_rules import PlayerState, QuestDef
 from demos.personas import make_villagers
-from demos.world_facts import compass, miles, river_names, road_mask, settlement_facts
+from demos.world_facts import compass, miles, name_bridged_rivers, river_names, road_mask, settlement_facts
 from pcg.tiles import Tile
 
 BATTLEFIELD_W, BATTLEFIELD_H = 40, 26
@@ -34,6 +35,8 @@ class WorldData:
     spawn: tuple[float, float]
     battlefield: tuple[int, int, int, int]  # x, y, w, h in tiles
     villagers: list[Villager] = field(default_factory=list)
+    houses: list[tuple[int, int, int]] = field(default_factory=list)  # (x, y, style)
+    landmarks: list = field(default_factory=list)  # pcg's landmarks + the rivers the demo named
     personas: list[dict] = field(default_factory=list)
     shops: dict[str, dict[str, int]] = field(default_factory=dict)
     quests: dict[str, dict[str, QuestDef]] = field(default_factory=dict)
@@ -45,10 +48,6 @@ class WorldData:
     @property
     def settlements(self):
         return self.game_map.settlements
-
-    @property
-    def landmarks(self):
-        return self.game_map.landmarks
 
     def villager(self, npc_id: str) -> Villager:
         return next(v for v in self.villagers if v.npc_id == npc_id)
@@ -116,19 +115,21 @@ def build_world(seed: int, size: int) -> WorldData:
     import pcg
     from pcg.paths import walk_distance
 
-    game_map = pcg.generate_map(seed, size)
+    # More villages than pcg's size-based default: the demo is about meeting people.
+    game_map = pcg.generate_map(seed, size, settlements=max(4, min(24, round(size * size / 6000))))
     if not game_map.settlements:
         raise WorldDataError(f"the map for seed {seed} has no settlement to start in; try another --seed "
                              "or a larger --map-size")
     tiles = np.asarray(game_map.tiles)
     walkable = walkable_mask(tiles)
     roads = road_mask(tiles)
-    rivers = river_names(game_map)
+    extra_marks, rivers = name_bridged_rivers(game_map, river_names(game_map), seed)
+    landmarks = list(game_map.landmarks) + extra_marks
     facts = {}
     for town in game_map.settlements:
         road_dist = walk_distance(roads, [(town.x, town.y)])
-        facts[town.name] = settlement_facts(game_map, town, rivers, road_dist)
-    specs = make_villagers(game_map, facts, seed)
+        facts[town.name] = settlement_facts(game_map, town, rivers, road_dist, landmarks)
+    specs = make_villagers(game_map, facts, seed, landmarks)
     home = game_map.settlements[0]
     # Start a few steps from the first village's first villager, so "walk up and talk" is the first thing to do.
     spawn = (home.x + 0.5, home.y + 0.5)
@@ -136,12 +137,19 @@ def build_world(seed: int, size: int) -> WorldData:
         ys, xs = np.nonzero(walkable)
         i = int(np.argmin((xs - home.x) ** 2 + (ys - home.y) ** 2))
         spawn = (xs[i] + 0.5, ys[i] + 0.5)
+    keep_free = [(int(s.x), int(s.y)) for s in specs] + [(int(spawn[0]), int(spawn[1]))]
+    houses = place_houses(tiles, walkable, game_map.settlements, keep_free, seed)
+    walkable = walkable.copy()
+    for hx, hy, _ in houses:
+        walkable[hy, hx] = False  # houses are solid
+    cost = walk_cost(tiles)
+    cost[~walkable] = np.inf
     battlefield = _battlefield(tiles, walkable, game_map.settlements, (int(spawn[0]), int(spawn[1])))
     villagers = [Villager(s.npc_id, s.name, s.role, s.settlement, s.x, s.y, s.color, phase=i * 1.7)
                  for i, s in enumerate(specs)]
     return WorldData(
-        seed=seed, game_map=game_map, tiles=tiles, walkable=walkable, walk_cost=walk_cost(tiles),
-        spawn=spawn, battlefield=battlefield, villagers=villagers,
+        seed=seed, game_map=game_map, tiles=tiles, walkable=walkable, walk_cost=cost,
+        spawn=spawn, battlefield=battlefield, villagers=villagers, houses=houses, landmarks=landmarks,
         personas=[s.persona for s in specs], shops={s.npc_id: s.shop for s in specs},
         quests={s.npc_id: s.quests for s in specs},
     )

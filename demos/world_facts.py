@@ -50,20 +50,74 @@ class RouteInfo:
 
 
 def river_names(game_map) -> list[tuple[np.ndarray, str]]:
-    """Pair each river path with the name pcg gave it (its 'river' landmark lies on the path)."""
+    """Name every river path: its own name when pcg named it (its 'river' landmark lies on it),
+    else "a stream that feeds <the river it flows into>", following tributaries downstream."""
     named = [p for p in game_map.landmarks if p.kind == "river"]
+    paths = [np.asarray(p) for p in game_map.rivers if len(p)]
+    own: dict[int, str] = {}
+    for p in named:
+        dists = [float(np.min((path[:, 0] - p.x) ** 2 + (path[:, 1] - p.y) ** 2)) for path in paths]
+        if dists and min(dists) <= 2.0:
+            own.setdefault(int(np.argmin(dists)), p.name)
+    where: dict[tuple[int, int], int] = {}
+    for i, path in enumerate(paths):
+        for x, y in path.tolist():
+            where.setdefault((x, y), i)
+
+    def downstream(i: int) -> int | None:
+        mx, my = paths[i][-1].tolist()
+        # The mouth touches the river it joins (pcg traces each path up to the junction).
+        ring = sorted(((dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)), key=lambda d: abs(d[0]) + abs(d[1]))
+        for dx, dy in ring:
+            j = where.get((mx + dx, my + dy))
+            if j is not None and j != i:
+                return j
+        return None
+
     out = []
-    for path in game_map.rivers:
-        if not len(path) or not named:
-            continue
-        best, best_d = None, 9.0  # the landmark must sit on (or right by) this river
-        for p in named:
-            d = float(np.min((path[:, 0] - p.x) ** 2 + (path[:, 1] - p.y) ** 2))
-            if d < best_d:
-                best, best_d = p, d
-        if best is not None:
-            out.append((path, best.name))
+    for i, path in enumerate(paths):
+        j, seen = i, set()
+        while j is not None and j not in own and j not in seen:
+            seen.add(j)
+            j = downstream(j)
+        if j is not None and j in own:
+            out.append((path, own[j] if j == i else f"a stream that feeds {own[j]}"))
     return out
+
+
+def name_bridged_rivers(game_map, rivers: list[tuple[np.ndarray, str]], seed: int):
+    """Give a name to each unnamed river that a bridge crosses, so every bridge crosses a named river.
+
+    pcg names only the longest rivers; a villager pointing at "the bridge over the water"
+    is less of a place. Names come from pcg's own name generator (seeded), and each new river
+    becomes a landmark at its middle, so the map shows the name the villagers use.
+    Returns (new landmarks, rivers including the new names).
+    """
+    from pcg.gamemap import Place
+    from pcg.names import NameGenerator
+
+    gen = NameGenerator(np.random.default_rng([int(seed), 0x21BE2]))
+    taken = {p.name for p in game_map.landmarks} | {p.name for p in game_map.settlements}
+    known = {id(path) for path, _ in rivers}
+    out_rivers = list(rivers)
+    new_marks = []
+    paths = [np.asarray(p) for p in game_map.rivers if len(p)]
+    for b in (p for p in game_map.landmarks if p.kind == "bridge"):
+        if bridge_river(b, out_rivers) is not None or not paths:
+            continue
+        d = [float(np.min((path[:, 0] - b.x) ** 2 + (path[:, 1] - b.y) ** 2)) for path in paths]
+        i = int(np.argmin(d))
+        if d[i] > 4.0 or id(paths[i]) in known:
+            continue
+        name = gen.name("river")
+        while name in taken:
+            name = gen.name("river")
+        taken.add(name)
+        known.add(id(paths[i]))
+        mid = paths[i][len(paths[i]) // 2]
+        new_marks.append(Place(name, "river", int(mid[0]), int(mid[1])))
+        out_rivers.append((paths[i], name))
+    return new_marks, out_rivers
 
 
 def bridge_river(bridge, rivers: list[tuple[np.ndarray, str]], reach: float = 4.0) -> str | None:
@@ -97,10 +151,10 @@ def road_mask(tiles: np.ndarray) -> np.ndarray:
     return np.isin(tiles, [int(Tile.ROAD), int(Tile.BRIDGE), int(Tile.SETTLEMENT)])
 
 
-def settlement_facts(game_map, home, rivers, road_dist: np.ndarray) -> list[Fact]:
+def settlement_facts(game_map, home, rivers, road_dist: np.ndarray, landmarks) -> list[Fact]:
     """What anyone living in `home` knows about the land around it."""
     facts: list[Fact] = []
-    bridges = sorted((p for p in game_map.landmarks if p.kind == "bridge"),
+    bridges = sorted((p for p in landmarks if p.kind == "bridge"),
                      key=lambda b: (b.x - home.x) ** 2 + (b.y - home.y) ** 2)
     for b in bridges[:1]:
         dist = math.hypot(b.x - home.x, b.y - home.y)
@@ -112,14 +166,14 @@ def settlement_facts(game_map, home, rivers, road_dist: np.ndarray) -> list[Fact
     for i, r in enumerate(road_routes(game_map, home, road_dist)[:3]):
         facts.append(Fact(f"road_{i}", f"The road {r.direction} out of {home.name} leads to {r.target}, "
                                        f"{miles(r.road_tiles)} by road.", (r.target.lower(), "road")))
-    others = [p for p in game_map.landmarks if p.kind not in ("bridge",)]
+    others = [p for p in landmarks if p.kind not in ("bridge", "river")]
     if others:
         near = min(others, key=lambda p: (p.x - home.x) ** 2 + (p.y - home.y) ** 2)
         dist = math.hypot(near.x - home.x, near.y - home.y)
         facts.append(Fact("landmark", f"The nearest landmark is {near.name} ({near.kind}), "
                                       f"{miles(dist)} {compass(near.x - home.x, near.y - home.y)} of {home.name}.",
                           (near.name.split()[-1].lower(),)))
-    named = [name for _, name in rivers]
+    named = [name for _, name in rivers if not name.startswith("a stream")]
     if named:
         facts.append(Fact("rivers", f"The rivers of this land are {', '.join(sorted(set(named))[:4])}.",
                           ("river",)))
