@@ -19,7 +19,7 @@ from pcg.names import NameGenerator
 from pcg.params import MapParams
 from pcg.places import landmarks, main_landmass, name_settlements, scatter_resources, settlement_sites
 from pcg.rivers import drain
-from pcg.roads import bridge_sites, connect
+from pcg.roads import add_crossings, bridge_sites, connect
 from pcg.spawns import SpawnError, fairness, place_spawns
 from pcg.terrain import classify, compute_thresholds, make_fields
 from pcg.tiles import Tile, passable_mask
@@ -85,16 +85,18 @@ def build(p: MapParams, seed: int, used_seed: int, with_landmarks: bool = True) 
     fields = make_fields(p, used_seed)
     tiles = classify(fields, compute_thresholds(fields, p))
     water = tiles <= Tile.SHALLOW_WATER
-    dr = drain(fields.height, water, p.rivers)
+    dr = drain(fields.height, water, p.rivers, lakes=p.water > 0)
     tiles[dr.lake] = Tile.SHALLOW_WATER
     tiles[dr.river] = Tile.RIVER
+    add_crossings(tiles, dr.paths, every=max(8, p.size // 16))
 
     rng = np.random.default_rng([used_seed & 0xFFFFFFFF, used_seed >> 32, 0x51ACE])
     names = NameGenerator(np.random.default_rng([used_seed & 0xFFFFFFFF, used_seed >> 32, 0x4A3E]))
     land = main_landmass(tiles)
     sites = settlement_sites(tiles, land, p.settlement_count, rng)
-    if len(sites) < min(p.settlement_count, 2):
-        raise _Retry(f"only {len(sites)} settlement sites on the main landmass")
+    wanted = p.settlement_count if p.settlements >= 0 else min(p.settlement_count, 2)
+    if len(sites) < wanted:
+        raise _Retry(f"only {len(sites)} of {p.settlement_count} settlement sites on the main landmass")
     settlements = name_settlements(sites, names)
     for x, y in sites:
         tiles[y, x] = Tile.SETTLEMENT
@@ -127,7 +129,7 @@ def build(p: MapParams, seed: int, used_seed: int, with_landmarks: bool = True) 
     fair = fairness(passable, plan.spawns, resources, plan.centre)
     if not fair["fair"]:
         raise _Retry(f"spawns not fair: {fair}")
-    marks = landmarks(tiles, dr.height, dr.paths, bridge_sites(tiles), names) if with_landmarks else []
+    marks = landmarks(tiles, dr.height, dr.paths, bridge_sites(tiles, on_roads=True), names) if with_landmarks else []
     return GameMap(
         tiles=tiles, height=dr.height, moisture=fields.moisture, temperature=fields.temperature,
         rivers=dr.paths, settlements=settlements, landmarks=marks, resources=resources, spawns=plan.spawns,

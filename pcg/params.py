@@ -91,6 +91,16 @@ class MapParams:
             )
         for name in ("water", "mountain", "hills", "beach", "forest", "desert", "swamp"):
             _check_fraction(name, getattr(self, name))
+        _check_int("teams", self.teams, 0, 8)
+        land = max(0.0, 1.0 - self.water - self.mountain)
+        need = max(MIN_LAND, LAND_PER_TEAM * self.teams) if self.teams else 0.0
+        if land < need:
+            raise MapParameterError(
+                "water", self.water,
+                f"with mountain={self.mountain} it leaves {land:.0%} walkable land, but {self.teams} "
+                f"team spawns need at least {need:.0%} to be fair and apart; lower water or mountain, "
+                "or use fewer teams",
+            )
         if self.water + self.mountain + self.hills + self.beach > 1.0:
             raise MapParameterError(
                 "water", self.water,
@@ -117,15 +127,6 @@ class MapParams:
         _check_int("settlements", self.settlements, -1, 200)
         _check_int("teams", self.teams, 0, 8)
         _check_int("resources", self.resources, -1, 500)
-        land = 1.0 - self.water - self.mountain
-        need = max(MIN_LAND, LAND_PER_TEAM * self.teams) if self.teams else 0.0
-        if land < need:
-            raise MapParameterError(
-                "water", self.water,
-                f"with mountain={self.mountain} it leaves {land:.0%} walkable land, but {self.teams} "
-                f"team spawns need at least {need:.0%} to be fair and apart; lower water or mountain, "
-                "or use fewer teams",
-            )
         if self.teams and self.size < 8 * self.teams:
             raise MapParameterError("size", self.size, f"{self.teams} teams need size >= {8 * self.teams}")
 

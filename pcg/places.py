@@ -41,13 +41,17 @@ def settlement_sites(tiles: np.ndarray, region: np.ndarray, count: int, rng: np.
     area = max(int(region.sum()), 1)
     # Spacing such that `count` discs would cover about half the region.
     radius = float(np.clip(np.sqrt(area / count / np.pi) * 1.1 / max(h, w), 2.0 / max(h, w), 0.5))
-    sampler = qmc.PoissonDisk(d=2, radius=radius, seed=rng)
-    pts = sampler.fill_space()
-    xs = np.minimum((pts[:, 0] * w).astype(int), w - 1)
-    ys = np.minimum((pts[:, 1] * h).astype(int), h - 1)
-    score = _SITE_SCORE[tiles[ys, xs]] * region[ys, xs]
     near_water = ndimage.binary_dilation(np.isin(tiles, _WATER), iterations=3)
-    score = score + 1.5 * (score > 0) * near_water[ys, xs] + rng.uniform(0, 0.5, score.size) * (score > 0)
+    # Shrink the spacing until enough good sites turn up (small or broken-up land).
+    for _ in range(5):
+        pts = qmc.PoissonDisk(d=2, radius=radius, seed=rng).fill_space()
+        xs = np.minimum((pts[:, 0] * w).astype(int), w - 1)
+        ys = np.minimum((pts[:, 1] * h).astype(int), h - 1)
+        score = _SITE_SCORE[tiles[ys, xs]] * region[ys, xs]
+        score = score + 1.5 * (score > 0) * near_water[ys, xs] + rng.uniform(0, 0.5, score.size) * (score > 0)
+        if (score > 0).sum() >= count or radius <= 2.0 / max(h, w):
+            break
+        radius = max(radius * 0.7, 2.0 / max(h, w))
     order = np.argsort(-score, kind="stable")
     chosen = [int(i) for i in order[:count] if score[i] > 0]
     return [(int(xs[i]), int(ys[i])) for i in chosen]

@@ -123,26 +123,34 @@ class Drainage:
     paths: list[np.ndarray]  # each (k, 2) int array of (x, y), source first, ending in water
 
 
-def drain(height: np.ndarray, water: np.ndarray, density: float = 1.0, min_flow: int | None = None) -> Drainage:
-    """Route water over `height` to the `water` tiles and trace rivers.
+def drain(height: np.ndarray, water: np.ndarray, density: float = 1.0, min_flow: int | None = None,
+          lakes: bool = True) -> Drainage:
+    """Route water over `height` to the `water` tiles (or off the map edge) and trace rivers.
+
+    The map border drains too (the world goes on beyond it), so a map with little water does
+    not fill up with lakes; `lakes=False` leaves filled basins as land.
 
     A land tile becomes river where at least `min_flow` tiles drain through it (default:
-    0.25 % of the map, scaled down by `density`). Along every path the returned height never
+    0.2 % of the map plus one side's length, scaled down by `density`). Along every path the returned height never
     rises (it strictly falls on land and ends at or below the last river tile).
     """
     hgt, wid = height.shape
-    filled, receiver, order = _priority_flood(height.astype(np.float64), water)
+    outlet = water.copy()
+    outlet[0, :] = outlet[-1, :] = outlet[:, 0] = outlet[:, -1] = True
+    filled, receiver, order = _priority_flood(height.astype(np.float64), outlet)
     lake = (filled - height > LAKE_DEPTH) & ~water
+    if not lakes:
+        lake[:] = False
     out_h = height.astype(np.float32).copy()
     if density <= 0:
         out_h[lake] = filled[lake]
         return Drainage(out_h, np.zeros_like(water), lake, [])
     acc = _accumulate(receiver, order).reshape(hgt, wid)
     if min_flow is None:
-        min_flow = max(6, int(hgt * wid * 0.0025 / density))
+        min_flow = max(6, int((hgt * wid * 0.002 + max(hgt, wid)) / density))
     river = (acc >= min_flow) & ~water & ~lake
     out_h[river | lake] = filled[river | lake]
-    paths = _trace(river, receiver, water | lake, wid)
+    paths = _trace(river, receiver, outlet | lake, wid)
     return Drainage(out_h, river, lake, paths)
 
 

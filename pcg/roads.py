@@ -76,13 +76,44 @@ def connect(tiles: np.ndarray, points: list[tuple[int, int]]) -> tuple[list[np.n
     return paths, failed
 
 
-def bridge_sites(tiles: np.ndarray) -> list[tuple[int, int]]:
-    """One (x, y) per connected bridge: the bridge tile nearest the bridge's centre."""
+def bridge_sites(tiles: np.ndarray, on_roads: bool = False) -> list[tuple[int, int]]:
+    """One (x, y) per connected bridge: the bridge tile nearest the bridge's centre.
+
+    With `on_roads`, only bridges that carry a road (the ones worth naming).
+    """
     labels, n = ndimage.label(tiles == Tile.BRIDGE)
+    keep = None
+    if on_roads:
+        near_road = ndimage.binary_dilation(tiles == Tile.ROAD)
+        keep = set(np.unique(labels[near_road & (labels > 0)]).tolist())
     sites = []
     for k, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if keep is not None and k not in keep:
+            continue
         ys, xs = np.nonzero(labels[sl] == k)
         cy, cx = ys.mean(), xs.mean()
         i = int(np.argmin((ys - cy) ** 2 + (xs - cx) ** 2))
         sites.append((int(xs[i] + sl[1].start), int(ys[i] + sl[0].start)))
     return sites
+
+
+def add_crossings(tiles: np.ndarray, rivers: list[np.ndarray], every: int) -> int:
+    """Bridge each river every `every` tiles where it runs between walkable banks; returns the count.
+
+    Roads only bridge the rivers they happen to cross; these crossings keep rivers from
+    cutting the countryside into pockets that spawns and wanderers cannot leave.
+    """
+    h, w = tiles.shape
+    walk = ~np.isin(tiles, [Tile.DEEP_WATER, Tile.SHALLOW_WATER, Tile.RIVER, Tile.MOUNTAIN])
+    count = 0
+    for path in rivers:
+        for x, y in path[every // 2:-1:every]:
+            if tiles[y, x] != Tile.RIVER:
+                continue
+            # A crossing needs land on two opposite sides (across the flow).
+            for (ax, ay), (bx, by) in (((x - 1, y), (x + 1, y)), ((x, y - 1), (x, y + 1))):
+                if 0 <= ax < w and 0 <= bx < w and 0 <= ay < h and 0 <= by < h and walk[ay, ax] and walk[by, bx]:
+                    tiles[y, x] = Tile.BRIDGE
+                    count += 1
+                    break
+    return count

@@ -67,6 +67,16 @@ def shape_mask(height: int, width: int, size: int, origin: tuple[int, int] = (0,
     return (1 - (1 - ys[:, None] ** 2) * (1 - xs[None, :] ** 2)).astype(np.float32)
 
 
+def useful_octaves(params: MapParams) -> int:
+    """`params.octaves`, less the octaves whose wavelength would be under two tiles.
+
+    Those only add per-tile salt (isolated single tiles of another biome) on small maps.
+    """
+    finest = params.feature_scale / 2.0
+    useful = 1 + int(np.floor(np.log(max(finest, 1.0)) / np.log(max(params.lacunarity, 1.0001))))
+    return max(1, min(params.octaves, useful))
+
+
 def make_fields(params: MapParams, seed: int, shape: tuple[int, int] | None = None,
                 origin: tuple[int, int] = (0, 0)) -> Fields:
     """Sample the fields for the tiles [origin, origin + shape) in world tile coordinates."""
@@ -74,7 +84,8 @@ def make_fields(params: MapParams, seed: int, shape: tuple[int, int] | None = No
     off = noise_offsets(seed)
     scale = params.feature_scale
     common = dict(persistence=params.persistence, lacunarity=params.lacunarity, kind=params.noise, origin=origin)
-    n = fractal_grid(w, h, scale=scale, offset=off["height"], octaves=params.octaves, warp=params.warp, **common)
+    n = fractal_grid(w, h, scale=scale, offset=off["height"], octaves=useful_octaves(params), warp=params.warp,
+                     **common)
     height = np.clip(0.5 + _GAIN * n, 0.0, 1.0) ** np.float32(params.exponent)
     mix = _MASK_MIX[params.shape]
     if mix:

@@ -57,20 +57,26 @@ def _params(args) -> dict:
 def run(args) -> int:
     import pcg
 
+    if args.metrics:
+        return _metrics(args)
+    if args.out is None:
+        raise GameAIError("--out DIR is required (where to write map.npz, map.json and map.png)")
+    params = _params(args)
+    size = args.size if args.size is not None else (32 if args.skirmish else 256)
     try:
-        if args.metrics:
-            return _metrics(args)
-        if args.out is None:
-            raise GameAIError("--out DIR is required (where to write map.npz, map.json and map.png)")
+        # Validate the parameters before looking at --out, so a typo is reported first.
+        from pcg.generate import check_seed, make_params
+
+        check_seed(args.seed)
+        make_params(size, {"teams": 2, **params} if args.skirmish else params)
         if (args.out / "map.json").exists() and not args.force:
             raise GameAIError(f"{args.out} already holds a map; pass --force to overwrite it or choose another --out")
-        params = _params(args)
         t0 = time.perf_counter()
         if args.skirmish:
             teams = params.pop("teams", 2)
-            gm = pcg.skirmish_map(args.seed, args.size or 32, teams=teams, **params)
+            gm = pcg.skirmish_map(args.seed, size, teams=teams, **params)
         else:
-            gm = pcg.generate_map(args.seed, args.size or 256, **params)
+            gm = pcg.generate_map(args.seed, size, **params)
         took = time.perf_counter() - t0
         gm.save(args.out, preview=not args.no_preview)
     except pcg.MapParameterError as exc:
@@ -113,7 +119,7 @@ def _metrics(args) -> int:
         raise GameAIError(f"--seeds {args.seeds}: need at least 2 maps to measure diversity")
     if args.seeds > 100000:
         raise GameAIError(f"--seeds {args.seeds}: at most 100000")
-    size = args.size or 96
+    size = args.size if args.size is not None else 96
     params = _params(args)
     from rich.progress import Progress
 
