@@ -200,3 +200,27 @@ def test_openapi_spec_documents_auth_limits_and_errors(http):
     assert {"APIKeyHeader", "HTTPBearer"} <= set(spec["components"]["securitySchemes"])
     say = spec["components"]["schemas"]["SayRequest"]["properties"]
     assert say["text"]["maxLength"] == 600 and say["player_id"]["maxLength"] == 64
+
+
+def test_concurrent_players_with_the_real_model(server, npcs):
+    """Six players talk to two NPCs at once: every reply is generated and remembered, none mixed up."""
+    players = [(("mara", "wren")[i % 2], f"crowd-{i}") for i in range(6)]
+    results: dict[str, dict] = {}
+
+    def talk(npc: str, player: str) -> None:
+        with GameAIClient(server.url, api_key=KEY) as own:
+            results[player] = own.say(npc, player, f"Hello, I am {player}. What do you do here?")
+
+    threads = [threading.Thread(target=talk, args=p) for p in players]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert sorted(results) == sorted(p for _, p in players)
+    for npc, player in players:
+        reply = results[player]
+        assert reply["backend"] == "llama_cpp" and reply["npc_id"] == npc
+        remembered = [(m["speaker"], m["text"]) for m in npcs.memory(npc, player)]
+        assert remembered == [("player", f"Hello, I am {player}. What do you do here?"), ("npc", reply["text"])]
+    # one model, one queue: at least one of them had to wait for another's generation
+    assert max(r["timing"]["queued_ms"] for r in results.values()) > 0
