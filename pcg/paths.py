@@ -107,15 +107,18 @@ def _astar(cost, start, goal, min_cost):
     return path
 
 
-def least_cost_path(cost: np.ndarray, start: tuple[int, int], goal: tuple[int, int]) -> np.ndarray:
+def least_cost_path(cost: np.ndarray, start: tuple[int, int], goal: tuple[int, int],
+                    min_cost: float | None = None) -> np.ndarray:
     """Cheapest 4-neighbour path from `start` to `goal` ((x, y) pairs) over per-tile entry costs.
 
-    Tiles with an infinite cost are never entered. Returns a (k, 2) int array of (x, y), start
-    first, or an empty (0, 2) array when the goal cannot be reached.
+    Tiles with an infinite cost are never entered. `min_cost` (a lower bound of the costs,
+    computed when not given) scales the A* heuristic. Returns a (k, 2) int array of (x, y),
+    start first, or an empty (0, 2) array when the goal cannot be reached.
     """
     h, w = cost.shape
-    finite = cost[np.isfinite(cost)]
-    min_cost = float(finite.min()) if finite.size else 1.0
+    if min_cost is None:
+        finite = cost[np.isfinite(cost)]
+        min_cost = float(finite.min()) if finite.size else 1.0
     idx = _astar(np.ascontiguousarray(cost, dtype=np.float64), start[1] * w + start[0],
                  goal[1] * w + goal[0], min_cost)
     return np.stack([idx % w, idx // w], axis=1) if idx.size else np.empty((0, 2), np.int64)

@@ -44,7 +44,8 @@ def settlement_sites(tiles: np.ndarray, region: np.ndarray, count: int, rng: np.
     near_water = ndimage.binary_dilation(np.isin(tiles, _WATER), iterations=3)
     # Shrink the spacing until enough good sites turn up (small or broken-up land).
     for _ in range(5):
-        pts = qmc.PoissonDisk(d=2, radius=radius, seed=rng).fill_space()
+        # 10 candidates per disc instead of 30: slightly looser packing, 3x faster.
+        pts = qmc.PoissonDisk(d=2, radius=radius, ncandidates=10, seed=rng).fill_space()
         xs = np.minimum((pts[:, 0] * w).astype(int), w - 1)
         ys = np.minimum((pts[:, 1] * h).astype(int), h - 1)
         score = _SITE_SCORE[tiles[ys, xs]] * region[ys, xs]

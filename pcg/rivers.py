@@ -70,12 +70,18 @@ def _priority_flood(height, outlet):
     keys = np.empty(size, np.float64)
     vals = np.empty(size, np.int64)
     n = 0
+    out = outlet.ravel()
     for k in range(size):
-        if outlet.ravel()[k]:
+        if out[k]:
             filled[k] = flat[k]
             seen[k] = True
-            n = _heap_push(keys, vals, n, filled[k], k)
-    if n == 0:  # no water at all: drain to the lowest tile
+            # Only outlets next to land can receive water; the open sea stays off the heap.
+            r = k // w
+            q = k - r * w
+            edge = r == 0 or r == h - 1 or q == 0 or q == w - 1
+            if edge or not (out[k - 1] and out[k + 1] and out[k - w] and out[k + w]):
+                n = _heap_push(keys, vals, n, filled[k], k)
+    if n == 0:  # no outlet given: drain to the lowest tile
         k = np.argmin(flat)
         filled[k] = flat[k]
         seen[k] = True
@@ -99,7 +105,7 @@ def _priority_flood(height, outlet):
             filled[nb] = max(flat[nb], key + _EPS)
             receiver[nb] = c
             n = _heap_push(keys, vals, n, filled[nb], nb)
-    return filled.reshape(h, w), receiver, order
+    return filled.reshape(h, w), receiver, order[:m]
 
 
 @numba.njit(cache=True)

@@ -66,12 +66,14 @@ def connect(tiles: np.ndarray, points: list[tuple[int, int]]) -> tuple[list[np.n
     mst = minimum_spanning_tree(cdist(pts, pts) + 1e-9).tocoo()
     edges = sorted(zip(mst.data, mst.row, mst.col))
     paths, failed = [], []
+    cost = road_cost(tiles)
     for _, a, b in edges:
-        path = least_cost_path(road_cost(tiles), points[a], points[b])
+        path = least_cost_path(cost, points[a], points[b], min_cost=ROAD_COST[Tile.ROAD])
         if path.size == 0:
             failed.append((int(a), int(b)))
             continue
         lay_road(tiles, path)
+        cost[path[:, 1], path[:, 0]] = _COST_LUT[tiles[path[:, 1], path[:, 0]]]
         paths.append(path)
     return paths, failed
 
