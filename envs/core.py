@@ -62,11 +62,13 @@ class CoreParams:
     min_damage_fraction: float
     hp: np.ndarray
     damage: np.ndarray
-    range2: np.ndarray
+    range2: np.ndarray   # int64: the largest squared cell distance within range (integer compares)
+    range: np.ndarray
     speed: np.ndarray
     cooldown: np.ndarray
     armor: np.ndarray
-    vision2: np.ndarray
+    vision2: np.ndarray  # int64, as range2
+    vision: np.ndarray
     heal: np.ndarray
     move_cost: np.ndarray
     defence: np.ndarray
@@ -80,6 +82,11 @@ class CoreParams:
     @property
     def n_actions(self) -> int:
         return n_actions(self.k)
+
+
+def _reach2(radii) -> np.ndarray:
+    """Squared cell distances are integers, so "within r" is d2 <= floor(r² + ε)."""
+    return np.array([int(np.floor(r * r + 1e-9)) for r in radii], dtype=np.int64)
 
 
 def compile_params(ruleset: Ruleset, *, k: int = DEFAULT_K, max_steps: int | None = None) -> CoreParams:
@@ -104,9 +111,11 @@ def compile_params(ruleset: Ruleset, *, k: int = DEFAULT_K, max_steps: int | Non
         at_step_limit=AT_STEP_LIMIT.index(ruleset.match.at_step_limit),
         min_damage_fraction=float(ruleset.match.min_damage_fraction),
         hp=f64([u.hp for u in units]), damage=f64([u.damage for u in units]),
-        range2=f64([u.range ** 2 for u in units]), speed=f64([u.speed for u in units]),
+        range2=_reach2([u.range for u in units]), range=f64([u.range for u in units]),
+        speed=f64([u.speed for u in units]),
         cooldown=np.array([u.cooldown for u in units], dtype=np.int32), armor=f64([u.armor for u in units]),
-        vision2=f64([u.vision ** 2 for u in units]), heal=f64([u.heal for u in units]),
+        vision2=_reach2([u.vision for u in units]), vision=f64([u.vision for u in units]),
+        heal=f64([u.heal for u in units]),
         move_cost=move_cost, defence=defence, defined_tiles=defined, passable=passable,
     )
 
@@ -118,7 +127,7 @@ class SkirmishState:
     x: np.ndarray            # (B, N) int32 cell column
     y: np.ndarray            # (B, N) int32 cell row
     hp: np.ndarray           # (B, N) float64
-    team: np.ndarray         # (B, N) int8, 0 blue 1 red
+    team: np.ndarray         # (B, N) int8, 0 blue 1 red; blue slots always come first
     utype: np.ndarray        # (B, N) int32, index into ruleset.unit_names
     cooldown: np.ndarray     # (B, N) int32, steps until the next attack
     move_points: np.ndarray  # (B, N) float64
@@ -170,60 +179,88 @@ class StepEvents:
 
 
 @njit(cache=True, inline="always")
-def _insert(best_d, best_i, d2, j, k):
-    """Insert (d2, j) into the ascending top-k list; ties keep the lower index first."""
-    if best_i[k - 1] >= 0 and d2 >= best_d[k - 1]:
-        return
-    pos = k - 1
-    while pos > 0 and (best_i[pos - 1] < 0 or d2 < best_d[pos - 1]):
-        best_d[pos] = best_d[pos - 1]
-        best_i[pos] = best_i[pos - 1]
-        pos -= 1
-    best_d[pos] = d2
-    best_i[pos] = j
+def _top_k(i, lo, hi, al, d2, best_d, best_i, row, out, b, k, seen, need_seen):
+    """The k nearest living units j in [lo, hi) of unit i (ties: lower index first) into out[b, i]."""
+    m = 0
+    for q in range(k):
+        best_i[row, q] = -1
+    for j in range(lo, hi):
+        if j == i or not al[j] or (need_seen and not seen[j]):
+            continue
+        v = d2[i, j]
+        if m == k and v >= best_d[row, k - 1]:
+            continue
+        pos = m if m < k else k - 1
+        while pos > 0 and v < best_d[row, pos - 1]:
+            best_d[row, pos] = best_d[row, pos - 1]
+            best_i[row, pos] = best_i[row, pos - 1]
+            pos -= 1
+        best_d[row, pos] = v
+        best_i[row, pos] = j
+        if m < k:
+            m += 1
+    for q in range(k):
+        out[b, i, q] = best_i[row, q]
 
 
 @njit(cache=True)
-def _neighbours_env(b, x, y, alive, team, utype, vision2, enemies, allies):
+def _neighbours_env(b, x, y, alive, team, utype, vision2, enemies, allies, d2, seen, vis, best_d, best_i):
+    """k nearest visible enemies and k nearest allies of every unit of environment b.
+
+    Ties in distance go to the lower unit index. An enemy is visible if any living unit of the
+    other team has it within its vision radius (shared team sight). Unit slots hold blue units
+    first, then red (``reset`` lays them out so), which lets each loop run over one team only.
+    """
     n = x.shape[1]
     k = enemies.shape[2]
-    visible = np.zeros((2, n), dtype=np.bool_)  # visible[team, j]: some unit of `team` sees j
-    for a in range(n):
-        if not alive[b, a]:
-            continue
-        ta = team[b, a]
-        v2 = vision2[utype[b, a]]
-        for j in range(n):
-            if alive[b, j] and team[b, j] != ta and not visible[ta, j]:
-                dx = x[b, j] - x[b, a]
-                dy = y[b, j] - y[b, a]
-                if dx * dx + dy * dy <= v2 + 1e-9:
-                    visible[ta, j] = True
-    best_ed = np.empty(k, dtype=np.int64)
-    best_ad = np.empty(k, dtype=np.int64)
+    xs = x[b]
+    ys = y[b]
+    al = alive[b]
+    n_blue = 0
     for i in range(n):
-        for q in range(k):
-            enemies[b, i, q] = -1
-            allies[b, i, q] = -1
-        if not alive[b, i]:
+        if team[b, i] == 0:
+            n_blue += 1
+        vis[i] = vision2[utype[b, i]]
+        for j in range(i, n):
+            dx = xs[j] - xs[i]
+            dy = ys[j] - ys[i]
+            v = dx * dx + dy * dy
+            d2[i, j] = v
+            d2[j, i] = v
+    for j in range(n):  # seen[j]: some living enemy of j has j in sight
+        seen[j] = False
+        if not al[j]:
             continue
-        ti = team[b, i]
-        for j in range(n):
-            if j == i or not alive[b, j]:
-                continue
-            dx = x[b, j] - x[b, i]
-            dy = y[b, j] - y[b, i]
-            d2 = dx * dx + dy * dy
-            if team[b, j] == ti:
-                _insert(best_ad, allies[b, i], d2, j, k)
-            elif visible[ti, j]:
-                _insert(best_ed, enemies[b, i], d2, j, k)
+        lo, hi = (n_blue, n) if j < n_blue else (0, n_blue)
+        for a in range(lo, hi):
+            if al[a] and d2[a, j] <= vis[a]:
+                seen[j] = True
+                break
+    for i in range(n):
+        if not al[i]:
+            for q in range(k):
+                enemies[b, i, q] = -1
+                allies[b, i, q] = -1
+            continue
+        if i < n_blue:
+            _top_k(i, 0, n_blue, al, d2, best_d, best_i, 1, allies, b, k, seen, False)
+            _top_k(i, n_blue, n, al, d2, best_d, best_i, 0, enemies, b, k, seen, True)
+        else:
+            _top_k(i, n_blue, n, al, d2, best_d, best_i, 1, allies, b, k, seen, False)
+            _top_k(i, 0, n_blue, al, d2, best_d, best_i, 0, enemies, b, k, seen, True)
+
+
+@njit(cache=True)
+def _scratch(n, k):
+    return (np.empty((n, n), dtype=np.int64), np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64),
+            np.empty((2, k), dtype=np.int64), np.empty((2, k), dtype=np.int64))
 
 
 @njit(cache=True)
 def _neighbours(x, y, alive, team, utype, vision2, enemies, allies):
+    d2, seen, vis, best_d, best_i = _scratch(x.shape[1], enemies.shape[2])
     for b in range(x.shape[0]):
-        _neighbours_env(b, x, y, alive, team, utype, vision2, enemies, allies)
+        _neighbours_env(b, x, y, alive, team, utype, vision2, enemies, allies, d2, seen, vis, best_d, best_i)
 
 
 @njit(cache=True)
@@ -243,6 +280,10 @@ def _step_kernel(actions, x, y, hp, team, utype, cooldown, move_points, alive, t
     best_att = np.empty(n, dtype=np.int32)
     scale = np.empty(n, dtype=np.float64)
     raw_out = np.empty(n, dtype=np.float64)
+    alive_n = np.zeros(2, dtype=np.int64)
+    count_n = np.zeros(2, dtype=np.int64)
+    hp_left = np.zeros(2, dtype=np.float64)
+    d2, seen, vis, best_d, best_i = _scratch(n, k)
     for b in range(n_env):
         for i in range(n):
             ev_attack_target[b, i] = -1
@@ -273,7 +314,7 @@ def _step_kernel(actions, x, y, hp, team, utype, cooldown, move_points, alive, t
                     continue
                 dx = x[b, j] - x[b, i]
                 dy = y[b, j] - y[b, i]
-                if dx * dx + dy * dy > p_range2[ut] + 1e-9:
+                if dx * dx + dy * dy > p_range2[ut]:
                     continue
                 dmg = p_damage[ut]
                 hit = max(dmg - p_armor[utype[b, j]], dmg * min_frac)
@@ -291,7 +332,7 @@ def _step_kernel(actions, x, y, hp, team, utype, cooldown, move_points, alive, t
                     continue
                 dx = x[b, j] - x[b, i]
                 dy = y[b, j] - y[b, i]
-                if dx * dx + dy * dy > p_range2[ut] + 1e-9:
+                if dx * dx + dy * dy > p_range2[ut]:
                     continue
                 heal_in[j] += p_heal[ut]
                 ev_heal_target[b, i] = j
@@ -358,9 +399,9 @@ def _step_kernel(actions, x, y, hp, team, utype, cooldown, move_points, alive, t
             if cooldown[b, i] > 0:
                 cooldown[b, i] -= 1
         t[b] += 1
-        alive_n = np.zeros(2, dtype=np.int64)
-        count_n = np.zeros(2, dtype=np.int64)
-        hp_left = np.zeros(2, dtype=np.float64)
+        alive_n[:] = 0
+        count_n[:] = 0
+        hp_left[:] = 0.0
         for i in range(n):
             count_n[team[b, i]] += 1
             if alive[b, i]:
@@ -385,12 +426,12 @@ def _step_kernel(actions, x, y, hp, team, utype, cooldown, move_points, alive, t
                 winner[b] = 0 if s0 > s1 else (1 if s1 > s0 else 2)
         if winner[b] >= 0:
             done[b] = True
-        _neighbours_env(b, x, y, alive, team, utype, p_vision2, enemies, allies)
+        _neighbours_env(b, x, y, alive, team, utype, p_vision2, enemies, allies, d2, seen, vis, best_d, best_i)
 
 
 @njit(cache=True)
 def _observe_kernel(x, y, hp, team, utype, cooldown, alive, terrain, occupant, map_w, map_h, t, done,
-                    enemies, allies, p_hp, p_damage, p_range2, p_speed, p_cooldown, p_armor, p_vision2,
+                    enemies, allies, p_hp, p_damage, p_range2, p_range, p_speed, p_cooldown, p_armor, p_vision,
                     p_heal, p_defence, p_passable, max_steps, dirs, scales, patch_r, obs, mask):
     n_env, n = hp.shape
     k = enemies.shape[2]
@@ -417,12 +458,12 @@ def _observe_kernel(x, y, hp, team, utype, cooldown, alive, terrain, occupant, m
             obs[b, i, 0] = hp[b, i] / p_hp[ut]
             obs[b, i, 1] = p_hp[ut] / hp_s
             obs[b, i, 2] = p_damage[ut] / dmg_s
-            obs[b, i, 3] = np.sqrt(p_range2[ut]) / pos_s
+            obs[b, i, 3] = p_range[ut] / pos_s
             obs[b, i, 4] = p_speed[ut]
             obs[b, i, 5] = 1.0 if ready else 0.0
             obs[b, i, 6] = cooldown[b, i] / cd_s
             obs[b, i, 7] = p_armor[ut] / arm_s
-            obs[b, i, 8] = np.sqrt(p_vision2[ut]) / pos_s
+            obs[b, i, 8] = p_vision[ut] / pos_s
             obs[b, i, 9] = p_heal[ut] / heal_s
             obs[b, i, 10] = p_defence[terrain[b, yi, xi]]
             obs[b, i, 11] = ((map_w[b] - 1) / 2.0 - xi) / pos_s
@@ -442,9 +483,9 @@ def _observe_kernel(x, y, hp, team, utype, cooldown, alive, terrain, occupant, m
                 obs[b, i, o + 2] = dy / pos_s
                 obs[b, i, o + 3] = np.sqrt(d2) / pos_s
                 obs[b, i, o + 4] = hp[b, j] / p_hp[uj]
-                in_mine = d2 <= p_range2[ut] + 1e-9
+                in_mine = d2 <= p_range2[ut]
                 obs[b, i, o + 5] = 1.0 if in_mine else 0.0
-                obs[b, i, o + 6] = 1.0 if d2 <= p_range2[uj] + 1e-9 else 0.0
+                obs[b, i, o + 6] = 1.0 if d2 <= p_range2[uj] else 0.0
                 obs[b, i, o + 7] = p_damage[uj] / dmg_s
                 if ready and in_mine and p_damage[ut] > 0.0:
                     mask[b, i, 9 + q] = 1
@@ -463,7 +504,7 @@ def _observe_kernel(x, y, hp, team, utype, cooldown, alive, terrain, occupant, m
                 obs[b, i, o + 3] = np.sqrt(d2) / pos_s
                 obs[b, i, o + 4] = hp[b, j] / p_hp[uj]
                 obs[b, i, o + 5] = 1.0 if p_heal[uj] > 0.0 else 0.0
-                if (ready and p_heal[ut] > 0.0 and d2 <= p_range2[ut] + 1e-9 and hp[b, j] < p_hp[uj]):
+                if (ready and p_heal[ut] > 0.0 and d2 <= p_range2[ut] and hp[b, j] < p_hp[uj]):
                     mask[b, i, 9 + k + q] = 1
             for d in range(8):
                 nx = xi + dirs[d, 0]
@@ -634,8 +675,8 @@ def observe(params: CoreParams, state: SkirmishState, spec: ObservationSpec | No
         obs, mask = out
     s, p = state, params
     _observe_kernel(s.x, s.y, s.hp, s.team, s.utype, s.cooldown, s.alive, s.terrain, s.occupant, s.map_w, s.map_h,
-                    s.t, s.done, s.enemies, s.allies, p.hp, p.damage, p.range2, p.speed, p.cooldown, p.armor,
-                    p.vision2, p.heal, p.defence, p.passable, p.max_steps, DIRECTIONS,
+                    s.t, s.done, s.enemies, s.allies, p.hp, p.damage, p.range2, p.range, p.speed, p.cooldown,
+                    p.armor, p.vision, p.heal, p.defence, p.passable, p.max_steps, DIRECTIONS,
                     np.array(spec.scales, dtype=np.float64), spec.patch_radius, obs, mask)
     return obs, mask
 
@@ -646,6 +687,8 @@ def refresh(params: CoreParams, state: SkirmishState) -> SkirmishState:
     For setting up scenarios (tests, tutorials, the demo world). Raises MapError if two live
     units share a cell or a unit stands outside its map or on a cell it cannot enter.
     """
+    if (np.diff(state.team.astype(np.int64), axis=1) < 0).any() or not np.isin(state.team, (BLUE, RED)).all():
+        raise ValueError("unit slots must hold blue units (team 0) first, then red (team 1)")
     state.occupant[:] = -1
     for b, i in zip(*np.nonzero(state.alive)):
         cx, cy = int(state.x[b, i]), int(state.y[b, i])
