@@ -93,6 +93,7 @@ class DemoApp:
             self.script = ScriptPlayer(load_script(options.script), base_dir=Path.cwd())
 
         pygame.init()
+        ui.font.cache_clear()  # fonts from an earlier pygame session in this process are dead objects
         pygame.display.set_caption("gameai — demo world")
         self.screen = pygame.display.set_mode((options.width, options.height))
         self.log(f"display: {pygame.display.get_driver()} {options.width}x{options.height}")
@@ -263,6 +264,7 @@ class DemoApp:
         self.save_game()
         if self.worker is not None:
             self.worker.close()
+        ui.font.cache_clear()
         pygame.quit()
 
     def save_game(self) -> None:

@@ -1,0 +1,115 @@
+"""The demo end to end with the real local model: walk to a villager, talk, see the reply, be remembered.
+
+Run 1 drives the game in-process (so the chat box can be inspected frame by frame) from an
+input script; run 2 is a separate `gameai demo` process on the same data dir, which must find
+the first conversation in the NPC's SQLite memory.
+"""
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from demos.app import DemoApp, RunOptions
+
+pytestmark = pytest.mark.slow
+
+SEED, MAP = 7, 96
+FIRST_LINES = ("Good morning, how are you?", "What do you sell?")
+
+
+class RecordingApp(DemoApp):
+    """The real game, noting what the chat box shows each frame (instrumentation, not a stand-in)."""
+
+    def draw(self) -> None:
+        super().draw()
+        for chat in self.chats.values():
+            if chat.busy:
+                self.shown.append(chat.visible_partial)
+
+
+def _script(path, lines, shot):
+    body = ["walk_to npc", "talk"]
+    for line in lines:
+        body += [f'type "{line}"', "send", "wait_reply 3000"]
+    body += [f"screenshot {shot}", "quit"]
+    path.write_text("\n".join(body) + "\n")
+    return path
+
+
+def _pixel_stats(path):
+    import pygame
+
+    img = pygame.image.load(str(path))
+    px = pygame.surfarray.array3d(img).reshape(-1, 3)
+    return img.get_size(), float(px.std()), len(np.unique(px[::7], axis=0))
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("talk")
+    shot = tmp / "talk.png"
+    opts = RunOptions(seed=SEED, map_size=MAP, headless=True, frames=6000, data_dir=tmp / "data",
+                      script=_script(tmp / "talk.txt", FIRST_LINES, shot), fps_cap=60, skirmish_units=12)
+    app = RecordingApp.__new__(RecordingApp)
+    app.shown = []
+    DemoApp.__init__(app, opts)
+    assert app.run() == 0
+    return app, tmp, shot
+
+
+def test_player_walks_to_a_villager_and_talks(first_run):
+    app, _, _ = first_run
+    assert app.talking_to is not None, "the script's talk key did not open a conversation"
+    npc = app.world.villager(app.talking_to)
+    assert npc.distance_to(app.player.x, app.player.y) <= 1.9  # walked up to them (TALK_RANGE)
+    chat = app.chats[app.talking_to]
+    said = [l.text for l in chat.lines if l.speaker == "You"]
+    assert said == list(FIRST_LINES)
+
+
+def test_a_real_model_reply_arrives_and_is_shown_word_by_word(first_run):
+    app, _, _ = first_run
+    assert app.worker is not None and app.worker.info.get("backend") in ("llama_cpp", "transformers", "smollm2")
+    chat = app.chats[app.talking_to]
+    replies = [l.text for l in chat.lines if l.speaker == chat.npc_name]
+    assert len(replies) == len(FIRST_LINES) and all(r.strip() for r in replies)
+    # What was on screen while the reply came in: growing prefixes of whole words of the final line.
+    frames = [s for s in app.shown if s]
+    assert len(set(frames)) >= 3, f"the reply did not appear word by word: {frames[:5]}"
+    finals = [r.split() for r in replies]
+    for shown in frames:
+        words = shown.split()
+        assert any(f[:len(words)] == words for f in finals), f"{shown!r} is not a word prefix of a reply"
+
+
+def test_screenshot_is_a_rendered_frame(first_run):
+    _, _, shot = first_run
+    size, std, colors = _pixel_stats(shot)
+    assert size == (1280, 720)
+    assert std > 20 and colors > 40, f"screenshot looks blank: std {std:.1f}, {colors} colours"
+
+
+def test_memory_persists_for_the_next_run(first_run):
+    app, tmp, _ = first_run
+    db = tmp / "data" / "npc_memory.sqlite"
+    with sqlite3.connect(db) as con:
+        texts = [r[0] for r in con.execute("SELECT text FROM memories WHERE npc=?", (app.talking_to,))]
+    assert FIRST_LINES[0] in texts  # the player's own words, stored for this villager
+    save = (tmp / "data" / "save.json").read_text()
+    assert '"seed": 7' in save
+
+    script = tmp / "again.txt"
+    script.write_text('walk_to npc\ntalk\ntype "Hello again."\nsend\nwait_reply 3000\nquit\n')
+    out = subprocess.run(
+        [sys.executable, "-m", "gameai.cli.main", "demo", "--headless", "--seed", str(SEED), "--map-size", str(MAP),
+         "--frames", "3000", "--units", "12", "--backend", "authored", "--script", str(script),
+         "--data-dir", str(tmp / "data")],
+        capture_output=True, text=True, timeout=240,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    npc_name = app.world.villager(app.talking_to).name
+    assert f"{npc_name} remembers" in out.stdout, out.stdout[-2000:]
