@@ -84,4 +84,6 @@ def run(args: argparse.Namespace) -> int:
     )
     if not serve_forever(create_app(config, cast), config, sock, log_level=args.log_level):
         raise GameAIError("the server failed to start; the log above says why")
+    kept = f"memory saved in {config.memory_path}" if config.memory_path else "memory was not kept (no --memory)"
+    print(f"gameai serve: stopped; {kept}", flush=True)
     return 0

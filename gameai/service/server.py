@@ -7,6 +7,7 @@ benchmark and by Python games that want the service inside their own process.
 """
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -44,9 +45,19 @@ def uvicorn_config(app: FastAPI, config: ServiceConfig, log_level: str = "info")
 
 
 def serve_forever(app: FastAPI, config: ServiceConfig, sock: socket.socket, log_level: str = "info") -> bool:
-    """Serve on `sock` until SIGINT/SIGTERM; returns False if the app failed to start."""
+    """Serve on `sock` until SIGINT/SIGTERM; returns False if the app failed to start.
+
+    uvicorn shuts down gracefully on the signal, then raises it again with the handler that
+    was installed before it started. Installing a no-op one makes a requested stop return
+    normally (exit 0) instead of dying by the signal after the shutdown already completed.
+    """
     server = uvicorn.Server(uvicorn_config(app, config, log_level=log_level))
-    server.run(sockets=[sock])
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run(sockets=[sock])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return server.started
 
 
