@@ -64,8 +64,8 @@ def main() -> None:
     ys, xs = np.mgrid[0:n, 0:n]
     fnl_coords = np.ascontiguousarray(np.stack([xs.ravel(), ys.ravel()]).astype(np.float32))
 
-    threads = numba.get_num_threads()
     pnoise2_grid(coords, coords, octaves=OCTAVES)  # load the compiled kernels (numba cache)
+    threads = numba.get_num_threads()  # after the first call: pcg applies GAMEAI_THREADS there
     gx, gy = np.meshgrid(coords, coords)
     pnoise2(gx[:2], gy[:2], octaves=OCTAVES)
 

@@ -14,6 +14,8 @@ version we wrote, and `cache=True` keeps the compile cost to the first run on a 
 """
 from __future__ import annotations
 
+import os
+
 import numba
 import numpy as np
 
@@ -243,8 +245,20 @@ _snoise2_points_par = numba.njit(cache=True, parallel=True)(_snoise2_points_impl
 _snoise2_points_ser = numba.njit(cache=True)(_snoise2_points_impl)
 
 
+_threads_set = False
+
+
 def _pick(par, ser, n):
-    return par if n >= _PARALLEL_MIN else ser
+    global _threads_set
+    if n < _PARALLEL_MIN:
+        return ser
+    if not _threads_set:
+        # The project-wide thread knob (GAMEAI_THREADS) also caps numba's pool; unset, numba's default.
+        want = os.environ.get("GAMEAI_THREADS", "")
+        if want.isdigit() and int(want) > 0:
+            numba.set_num_threads(min(int(want), numba.config.NUMBA_NUM_THREADS))
+        _threads_set = True
+    return par
 
 
 def _check_octaves(octaves: int) -> int:
