@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,14 @@ from gameai.balance.design import Config
 from gameai.balance.spec import SpecError, SweepSpec
 from gameai.balance.stats import win_rates
 from gameai.balance.store import ResultStore
-from gameai.balance.sweep import STORE_NAME, play
+from gameai.balance.sweep import STORE_NAME, make_runner, play
+
+
+#: Weight of the damage-share guide in the search score (see damage_gap).
+GUIDE_WEIGHT = 0.5
+#: Weight of the plain deviation: inside the band it pulls proposals off the band's edge,
+#: where fresh seeds would push them out again half the time.
+CENTRE_WEIGHT = 0.2
 
 
 @dataclass
@@ -80,6 +88,23 @@ def miss_points(cells: list[dict], target: float) -> float:
     return float(np.mean(gaps)) if gaps else 0.0
 
 
+def damage_gap(rows: list[dict]) -> float:
+    """Mean over matchup cells of |A's share of the damage dealt - 50%|, in points.
+
+    Win rates saturate at 0% or 100% far from balance, which leaves the search a flat
+    landscape; the damage share still moves smoothly there, so it guides the search
+    towards the balanced region (it only counts while the target is missed).
+    """
+    cells: dict[tuple, list[float]] = {}
+    for r in rows:
+        if r["army_a"] == r["army_b"]:
+            continue
+        tot = (r["a_damage"] or 0) + (r["b_damage"] or 0)
+        cells.setdefault((r["matchup"], r["tier"], r["bot"]), []).append(0.5 if tot <= 0 else r["a_damage"] / tot)
+    gaps = [abs(float(np.mean(v)) - 0.5) * 100 for v in cells.values()]
+    return float(np.mean(gaps)) if gaps else 0.0
+
+
 def within(cells: list[dict], target: float) -> bool:
     return all(c["win_rate"] is not None and abs(c["win_rate"] - 0.5) <= target + 1e-12 for c in cells)
 
@@ -104,39 +129,57 @@ def _by_config(rows: list[dict]) -> dict[str, list[dict]]:
 
 def autobalance(spec: SweepSpec, out_dir: str | Path, *, backend: str = "local", workers: int | None = None,
                 address: str | None = None, progress: bool = True, trials: int | None = None,
-                target: float | None = None, log=print) -> dict:
-    import optuna
-
+                target: float | None = None) -> dict:
+    """Search, prune, re-validate; writes proposal.toml, balanced_ruleset.toml, balance.json."""
     target = spec.target if target is None else target
-    ab = spec.autobalance
-    n_trials = trials or ab.trials
+    n_trials = trials or spec.autobalance.trials
     knobs = knobs_of(spec)
-    by_key = {k.key: k for k in knobs}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    store = ResultStore(out / STORE_NAME)
-    store.set_meta("spec", spec.source)
+    with ResultStore(out / STORE_NAME) as store, make_runner(backend, workers, address) as runner:
+        store.set_meta("spec", spec.source)
+        return _balance(spec, out, store, runner, knobs, n_trials, target, progress)
+
+
+def _balance(spec, out, store, runner, knobs, n_trials, target, progress) -> dict:
+    import optuna
+
+    ab = spec.autobalance
+    by_key = {k.key: k for k in knobs}
+    workers = runner.workers
 
     def evaluate(change_sets: list[dict[str, float]], phase: str, matches: int, what: str) -> list[dict]:
         cfgs = [_config(c, knobs) for c in change_sets]
         uniq = list({c.id: c for c in cfgs}.values())
-        res = play(spec, uniq, store, phase=phase, matches=matches, backend=backend, workers=workers,
-                   address=address, progress=progress, description=what)
+        res = play(spec, uniq, store, runner, phase=phase, matches=matches, progress=progress, description=what)
         rows = _by_config(res.rows)
         out_ = []
         for c, ch in zip(cfgs, change_sets):
             cells = cell_rates(rows[c.id])
             miss = miss_points(cells, target)
-            out_.append({"changes": ch, "cells": cells, "miss": miss, "within": within(cells, target),
-                         "score": miss + penalty(ch, knobs, ab.change_penalty), "config": c.id})
+            guide = GUIDE_WEIGHT * damage_gap(rows[c.id]) if miss > 0 else 0.0
+            dev = miss_points(cells, 0.0)
+            score = miss + guide + CENTRE_WEIGHT * dev + penalty(ch, knobs, ab.change_penalty)
+            out_.append({"changes": ch, "cells": cells, "miss": miss, "deviation": dev,
+                         "within": within(cells, target), "score": score, "config": c.id})
         return out_
 
     # (1) search
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(seed=spec.master_seed, n_startup_trials=min(8, max(2, n_trials // 3)),
-                                         multivariate=True, group=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = optuna.samplers.TPESampler(seed=spec.master_seed, n_startup_trials=min(8, max(2, n_trials // 3)),
+                                             multivariate=True, group=True)
     study = optuna.create_study(direction="minimize", sampler=sampler)
     study.enqueue_trial({f"change:{k.key}": False for k in knobs})     # trial 0: the ruleset as it is
+    # Then a one-at-a-time screen: each parameter alone at both ends of its range, so the
+    # sampler learns early which numbers move the win rates and in which direction.
+    queued = 1
+    for k in knobs:
+        for end in (k.low, k.high):
+            if end != k.base and queued < n_trials:
+                queued += 1
+                study.enqueue_trial({**{f"change:{o.key}": o.key == k.key for o in knobs}, k.key: end})
     history: list[dict] = []
     batch = max(2, workers or 2)
     done = 0
@@ -206,7 +249,6 @@ def autobalance(spec: SweepSpec, out_dir: str | Path, *, backend: str = "local",
     paths = write_proposal(out, spec, result)
     result["files"] = {k: str(v) for k, v in paths.items()}
     (out / "balance.json").write_text(json.dumps(result, indent=2, default=float), encoding="utf-8")
-    store.close()
     return result
 
 

@@ -3,7 +3,9 @@
 Work units go out all at once; rows come back as units finish and are handed to
 `on_rows` (which commits them to the store) in the coordinating process, so a kill at any
 moment loses at most the units in flight. Results do not depend on the worker count: each
-match's outcome is a function of its own seed and inputs (see plan.py).
+match's outcome is a function of its own seed and inputs (see plan.py). The pool starts on
+first use and is kept for the runner's life, so the auto-balance search, which plays many
+small rounds, pays the start-up once.
 """
 from __future__ import annotations
 
@@ -21,26 +23,46 @@ def default_workers() -> int:
 
 
 def _init_worker() -> None:
-    # One BLAS/torch thread per worker: the pool is the parallelism.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # One BLAS/numba thread per worker: the pool is the parallelism.
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["NUMBA_NUM_THREADS"] = "1"
 
 
-def run_local(units: list[WorkUnit], on_rows: Callable[[list[dict]], None], *, workers: int | None = None) -> None:
-    """Play every unit; call `on_rows(rows)` in this process as each unit finishes."""
-    if not units:
-        return
-    workers = max(1, min(workers or default_workers(), len(units)))
-    if workers == 1:
-        # In-process: no pickling or start-up cost, same results (same function, same seeds).
-        for u in units:
-            on_rows(play_unit(u))
-        return
-    # forkserver: safe after threads (rich, Ray) exist in this process, and cheaper than spawn
-    # once the server has imported the simulator.
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["gameai.balance.play", "agents.arena", "envs.ruleset"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
-        pending = {pool.submit(play_unit, u) for u in units}
+class LocalRunner:
+    """`with LocalRunner(workers) as r: r.run(units, on_rows)`; workers=1 plays in this process."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers or default_workers())
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "LocalRunner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def run(self, units: list[WorkUnit], on_rows: Callable[[list[dict]], None]) -> None:
+        """Play every unit; call `on_rows(rows)` in this process as each unit finishes."""
+        if not units:
+            return
+        if self.workers == 1:
+            # In-process: no pickling or start-up cost, same results (same function, same seeds).
+            for u in units:
+                on_rows(play_unit(u))
+            return
+        if self._pool is None:
+            # forkserver: safe after threads (rich, Ray, optuna) exist in this process.
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["gameai.balance.play", "agents.arena", "envs.ruleset"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_init_worker)
+        pending = {self._pool.submit(play_unit, u) for u in units}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -18,29 +18,56 @@ class RayUnavailable(RuntimeError):
     """Ray is missing or the cluster cannot be reached."""
 
 
-def run_ray(units: list[WorkUnit], on_rows: Callable[[list[dict]], None], *, workers: int | None = None,
-            address: str | None = None) -> None:
-    if not units:
-        return
-    try:
-        import ray
-    except ImportError:
-        raise RayUnavailable("Ray is not installed: pip install 'gameai[ray]', or use --backend local") from None
-    started_here = False
-    if not ray.is_initialized():
-        kwargs = dict(include_dashboard=False, logging_level="ERROR", log_to_driver=False)
-        if address:
-            kwargs["address"] = address
-        else:
-            kwargs["num_cpus"] = workers or os.cpu_count() or 1
+class RayRunner:
+    name = "ray"
+
+    def __init__(self, workers: int | None = None, address: str | None = None):
+        self.workers = workers
+        self.address = address
+        self._started_here = False
+        self._remote = None
+
+    def __enter__(self) -> "RayRunner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _start(self):
         try:
-            ray.init(**kwargs)
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise RayUnavailable(f"cannot start or reach Ray at {address or 'a local instance'}: {exc}") from None
-        started_here = True
-    try:
-        remote_play = ray.remote(num_cpus=1, max_retries=2)(play_unit)
-        pending = [remote_play.remote(u) for u in units]
+            import ray
+        except ImportError:
+            raise RayUnavailable("Ray is not installed: pip install 'gameai[ray]', or use --backend local") from None
+        if not ray.is_initialized():
+            kwargs = dict(include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+            if self.address:
+                kwargs["address"] = self.address
+            else:
+                kwargs["num_cpus"] = self.workers or os.cpu_count() or 1
+            try:
+                ray.init(**kwargs)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise RayUnavailable(f"cannot start or reach Ray at {self.address or 'a local instance'}: {exc}; "
+                                     "check the address, or use --backend local") from None
+            self._started_here = True
+        self._remote = ray.remote(num_cpus=1, max_retries=2)(play_unit)
+        return ray
+
+    def close(self) -> None:
+        if self._started_here:
+            import ray
+
+            ray.shutdown()
+            self._started_here = False
+        self._remote = None
+
+    def run(self, units: list[WorkUnit], on_rows: Callable[[list[dict]], None]) -> None:
+        if not units:
+            return
+        if self._remote is None:
+            self._start()
+        import ray
+        pending = [self._remote.remote(u) for u in units]
         try:
             while pending:
                 done, pending = ray.wait(pending, num_returns=1)
@@ -50,6 +77,3 @@ def run_ray(units: list[WorkUnit], on_rows: Callable[[list[dict]], None], *, wor
             for ref in pending:
                 ray.cancel(ref, force=True)
             raise
-    finally:
-        if started_here:
-            ray.shutdown()

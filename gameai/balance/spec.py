@@ -499,7 +499,7 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
     max_steps = play.get("max_steps")
     if max_steps is not None:
         max_steps = _int(source, "play.max_steps", max_steps, minimum=1)
-    batch = _int(source, "play.batch", play.get("batch", 16), minimum=1)
+    batch = _int(source, "play.batch", play.get("batch", 64), minimum=1)
 
     mp = _table(source, "maps", data.get("maps", {}))
     _check_keys(source, "maps", mp, {"kind", "size", "seeds"})

@@ -30,19 +30,29 @@ class PlayOutcome:
     seconds: float
 
 
-def play(spec: SweepSpec, configs: list[Config], store: ResultStore, *, phase: str = "sweep",
-         matches: int | None = None, backend: str = "local", workers: int | None = None,
-         address: str | None = None, progress: bool = True, description: str | None = None) -> PlayOutcome:
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+def make_runner(backend: str = "local", workers: int | None = None, address: str | None = None):
+    """A runner for the backend; use it as a context manager (it owns a pool or a Ray session)."""
+    if backend == "local":
+        from gameai.balance.runner_local import LocalRunner
+
+        return LocalRunner(workers)
+    if backend == "ray":
+        from gameai.balance.runner_ray import RayRunner
+
+        return RayRunner(workers, address)
+    raise ValueError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+
+
+def play(spec: SweepSpec, configs: list[Config], store: ResultStore, runner, *, phase: str = "sweep",
+         matches: int | None = None, progress: bool = True, description: str | None = None) -> PlayOutcome:
     t0 = time.perf_counter()
     tasks = plan_matches(spec, configs, phase=phase, matches=matches)
     done = store.done_keys()
     todo = [t for t in tasks if t.key not in done]
     played = 0
     if todo:
-        run_id = store.start_run({"spec": spec.source, "phase": phase, "backend": backend, "workers": workers,
-                                  "address": address, "planned": len(tasks), "todo": len(todo),
+        run_id = store.start_run({"spec": spec.source, "phase": phase, "backend": runner.name,
+                                  "workers": runner.workers, "planned": len(tasks), "todo": len(todo),
                                   "host": platform.node()})
         units = work_units(spec, todo)
         with SweepProgress(len(tasks), len(tasks) - len(todo), enabled=progress,
@@ -54,14 +64,7 @@ def play(spec: SweepSpec, configs: list[Config], store: ResultStore, *, phase: s
                 played += store.add(rows)
                 bar.advance(len(rows))
 
-            if backend == "ray":
-                from gameai.balance.runner_ray import run_ray
-
-                run_ray(units, on_rows, workers=workers, address=address)
-            else:
-                from gameai.balance.runner_local import run_local
-
-                run_local(units, on_rows, workers=workers)
+            runner.run(units, on_rows)
     by_key = {r["key"]: r for r in store.rows(keys={t.key for t in tasks})}
     missing = [t for t in tasks if t.key not in by_key]
     if missing:
@@ -76,7 +79,7 @@ def run_sweep(spec: SweepSpec, out_dir: str | Path, *, backend: str = "local", w
     configs = build_design(spec)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with ResultStore(out / STORE_NAME) as store:
+    with ResultStore(out / STORE_NAME) as store, make_runner(backend, workers, address) as runner:
         store.set_meta("spec", spec.source)
-        outcome = play(spec, configs, store, backend=backend, workers=workers, address=address, progress=progress)
+        outcome = play(spec, configs, store, runner, progress=progress)
     return configs, outcome

@@ -104,11 +104,16 @@ def print_summary(console, summary: dict, paths: dict, outcome) -> None:
     head = [f for f in summary["flags"] if f["config"] == summary["headline_config"]]
     for f in head:
         if f["flag"] in ("dominant", "underpowered"):
-            console.print(f"[red]flag[/] [{f['segment']}] {f['army']} ({f['kind']}) is {f['flag']}: "
-                          f"mean win rate {100 * f['mean_win_rate']:.1f}%")
-        else:
-            console.print(f"[yellow]flag[/] [{f['segment']}] {f['matchup']}: {100 * f['win_rate']:.1f}% "
-                          f"(CI {100 * f['ci_low']:.1f}–{100 * f['ci_high']:.1f}%)")
+            console.print(f"[red]flag[/] ({f['segment']}) {f['army']} ({f['kind']}) is {f['flag']}: "
+                          f"mean win rate {100 * f['mean_win_rate']:.1f}% against {len(f['against'])} opponents",
+                          markup=True, highlight=False)
+    outside: dict[str, list[str]] = {}
+    for f in head:
+        if f["flag"] == "imbalanced_matchup":
+            outside.setdefault(f["segment"], []).append(f"{f['matchup']} {100 * f['win_rate']:.0f}%")
+    for seg, items in outside.items():
+        console.print(f"[yellow]outside 50% ± {100 * summary['target']:g}[/] ({seg}): {', '.join(items)}",
+                      highlight=False)
     if not head:
         console.print("no flags in the headline configuration")
     for name, p in paths.items():
