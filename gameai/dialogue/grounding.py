@@ -95,8 +95,11 @@ def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] 
         c = cand.lower()
         if re.search(rf"(?<!\w){re.escape(c)}(?:s|es)?(?!\w)", text_low):
             return True
-    distinct = [w for w in words(name) if w not in _GENERIC and len(w) >= 4]
-    return bool(distinct) and distinct[-1] in ws
+    # Without the full name: its distinctive words ("mill" of "the Old Mill"; both "wolves" and
+    # "road" of "Wolves on the North Road", so a question about the road is not about the quest).
+    distinct = [w for w in words(name) if w not in _GENERIC and len(w) >= 3]
+    need = min(2, len(distinct))
+    return bool(distinct) and sum(w in ws for w in distinct) >= need
 
 
 def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grounding:
@@ -127,16 +130,6 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
                                   line_values={"location": world.location, "time": world.time}))
         return Grounding(facts, "location")
 
-    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name)]
-    if lms and wset & _DIRECTION_CUES:
-        for lm in lms[:2]:
-            dist = f", {lm.distance}" if lm.distance else ""
-            main = next((w for w in words(lm.direction) if w in _COMPASS), words(lm.direction)[0])
-            facts.append(GroundedFact(f"landmark:{lm.id}", f"{lm.name} is {lm.direction} of here{dist}.", "direction",
-                                      check=(main,), line_kind="direction",
-                                      line_values={"landmark": lm.name, "direction": lm.direction}))
-        return Grounding(facts, "direction")
-
     quests = [q for q in world.quests if _mentions(ws, low, q.name) or q.id.lower() in wset]
     if quests or (world.quests and wset & {"quest", "quests", "task", "tasks"} and wset & _QUEST_STATE_CUES
                   and not wset & {"work", "job", "new", "any", "another"}):
@@ -146,6 +139,16 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
                                       check=tuple(w for w in words(q.state) if w not in _GENERIC)[:1],
                                       line_kind="quest_state", line_values={"quest": q.name, "state": q.state}))
         return Grounding(facts, "quest_state")
+
+    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name)]
+    if lms and wset & _DIRECTION_CUES:
+        for lm in lms[:2]:
+            dist = f", {lm.distance}" if lm.distance else ""
+            main = next((w for w in words(lm.direction) if w in _COMPASS), words(lm.direction)[0])
+            facts.append(GroundedFact(f"landmark:{lm.id}", f"{lm.name} is {lm.direction} of here{dist}.", "direction",
+                                      check=(main,), line_kind="direction",
+                                      line_values={"landmark": lm.name, "direction": lm.direction}))
+        return Grounding(facts, "direction")
 
     if persona.quests and wset & _QUEST_OFFER_CUES and not wset & _RUMOR_CUES:
         q = persona.quests[turn % len(persona.quests)]
@@ -165,6 +168,19 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
             facts.append(GroundedFact(f"fact:{f.id}", f.text, "fact", check=(f.value,) if f.value else (),
                                       line_kind="fact", line_values={"fact": f.text}))
     return Grounding(facts[:2], "fact" if facts else None, asks_free)
+
+
+def value_grammar(grounding: Grounding) -> str | None:
+    """A GBNF grammar that makes the model say the fact's value (llama.cpp) in its first sentence:
+    free words (no digits, no sentence end, no stage directions) before the literal value, free words
+    after it. The output check still runs afterwards."""
+    values = [v for f in grounding.facts for v in f.check]
+    if len(values) != 1 or grounding.topic == "quest_state":
+        return None
+    v = values[0].replace("\\", "").replace('"', "")
+    return (f'root ::= pre "{v}" post\n'
+            'pre ::= [^0-9.!?()*\\[\\]{}<>\\n]{2,60}\n'
+            'post ::= [^0-9()*\\[\\]{}<>\\n]{0,120}\n')
 
 
 def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]:
@@ -195,7 +211,8 @@ def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]
     allowed = {f.price for f in grounding.facts if f.price is not None}
     allowed |= {int(n) for f in grounding.facts if f.kind == "shop" for n in re.findall(r"\d+", f.statement)}
     cur = re.escape(currency.lower().rstrip("s"))
-    for m in re.finditer(rf"(\S+(?:[ -]\S+){{0,2}})\s+(?:{cur}s?|coins?|crowns?|pieces?)\b", low):
+    money = rf"(?:{cur}s?|gold|silver|copper|coins?|crowns?|pieces?|golds)"
+    for m in re.finditer(rf"(\S+(?:[ -]\S+){{0,2}})\s+{money}\b", low):
         stated = numbers_in(m.group(1))
         if stated and stated[-1] not in allowed:
             problems.append(f"grounding:unlisted_price:{stated[-1]}")

@@ -150,7 +150,11 @@ def sanitize(text: str, persona: Persona) -> str:
     t = t.split("\n\n")[0] if "\n\n" in t.strip() else t
     first = re.escape(persona.name.split()[0])
     t = re.sub(rf"^\s*(?:{first}[\w .]*|npc|assistant)\s*:\s*", "", t, flags=re.I)
+    # Prompt labels the model sometimes echoes ("Fact: ...") are not speech.
+    t = re.sub(r"\b(?:True facts?|Facts?|Now|Nearby|You remember|The traveller said|You said)\s*:\s*", "", t)
     t = re.sub(r"\s+", " ", t.replace('"', " ").replace("“", " ").replace("”", " "))
+    t = re.sub(r"\s+([.,!?;:])", r"\1", t)
+    t = re.sub(r"([.!?])(?:\s*[.!?])+", r"\1", t)
     return t.strip()
 
 
@@ -194,7 +198,7 @@ class OutputPolicy:
 
     def __post_init__(self) -> None:
         self.lex = lexicon_for(self.persona.setting, self.persona.out_of_world)
-        self._instr6 = ngrams(words(self.instructions), 6)
+        self._instr5 = ngrams(words(self.instructions), 5)
         self._block8 = ngrams(words(self.persona_block), 8)
         self._secret4 = [(s.id, ngrams([w for w in words(s.text) if w not in _STOP], 3)) for s in self.persona.secrets]
         self._secret_kw = [(s.id, [k.lower() for k in s.keywords]) for s in self.persona.secrets]
@@ -212,7 +216,7 @@ class OutputPolicy:
             out.append("output:out_of_world")
         if self.lex.grant.search(text):
             out.append("output:grant")
-        if self._instr6 & ngrams(ws, 6) or self._block8 & ngrams(ws, 8):
+        if self._instr5 & ngrams(ws, 5) or self._block8 & ngrams(ws, 8):
             out.append("output:prompt_leak")
         content = [w for w in ws if w not in _STOP]
         grams = ngrams(content, 3)
@@ -255,7 +259,8 @@ def invented_names(text: str, known: frozenset[str], is_common: Callable[[str], 
 
 
 # Words a small model capitalises mid-sentence that are not names.
-_COMMON_CAPS = frozenset("sir madam lady lord master mistress friend traveller traveler god gods".split())
+_COMMON_CAPS = frozenset("sir madam lady lord master mistress friend traveller traveler god gods "
+                         "north south east west northern southern eastern western".split())
 
 
 def trim_to_sentence(text: str, max_chars: int) -> str:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from gameai.dialogue.errors import BackendError
-from gameai.dialogue.grounding import Grounding, check_grounding, find_facts
+from gameai.dialogue.grounding import Grounding, check_grounding, find_facts, value_grammar
 from gameai.dialogue.guards import OutputPolicy, capitalised_names, check_input, loop_start, sanitize, trim_to_sentence, validate_message, words
 from gameai.dialogue.importance import importance
 from gameai.dialogue.intent import decide_emotion, decide_intent
@@ -120,7 +120,7 @@ class NPC:
             reply.fallback = True
             yield line
         elif eng.backend.name == "authored":
-            line = self._template(grounding, seed)
+            line = self._template(grounding, seed, text)
             reply.fallback = True
             reply.warning = eng.warning
             yield line
@@ -131,8 +131,10 @@ class NPC:
         self._remember(player, turn, text, line, query, reply.flags)
         return reply
 
-    def _template(self, grounding: Grounding, seed: int) -> str:
+    def _template(self, grounding: Grounding, seed: int, text: str = "") -> str:
         if not grounding.facts:
+            if _ABOUT_YOU.search(text):
+                return self.persona.line("intro", seed, name=self.persona.name, role=self.persona.role)
             return self.persona.line("fallback", seed)
         parts = [self.persona.line(f.line_kind, seed, **f.line_values) for f in grounding.facts]
         return " ".join(parts)
@@ -159,8 +161,9 @@ class NPC:
         sampling = cfg.sampling
         if grounding.facts:  # fact answers: less creative, so the value survives
             sampling = replace(sampling, temperature=cfg.fact_temperature)
+        grammar = value_grammar(grounding) if cfg.grounded_grammar and eng.backend.supports_json and not structured else None
         gen = eng.backend.stream(prompt.messages, sampling, seed=seed, cache_key=p.id,
-                                 json_schema={} if structured else None)
+                                 json_schema={} if structured else None, grammar=grammar)
         try:
             for piece in gen:
                 if reply.ttft_ms is None:
@@ -211,7 +214,7 @@ class NPC:
             if said:  # part of a clean line already reached the player: break off in character
                 final = (said if said[-1:] in ".!?" else said.rstrip(",;:") + "...") + " " + p.line("fallback", seed)
             else:
-                final = self._template(grounding, seed)
+                final = self._template(grounding, seed, text)
                 reply.fallback = True
         yield final[len(said):] if said else final
         return final
@@ -245,6 +248,9 @@ class NPC:
         eng.store.add(p.id, player, turn, "player", text, importance(text, flags), query)
         eng.store.add(p.id, player, turn, "npc", line, max(1.0, importance(line) - 1), eng.embedder.embed_one(line))
         compact(eng.store, eng.embedder, p.id, player, max_active=eng.config.max_active_memories)
+
+
+_ABOUT_YOU = __import__("re").compile(r"\b(who are you|your name|about yourself|what do you do|who you are)\b", 2)
 
 
 def _sentences(text: str) -> int:

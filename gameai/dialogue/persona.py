@@ -17,6 +17,7 @@ LANGUAGE_POLICIES = ("not_understood", "reply_in_language")
 # overridden per persona in [lines]; a list gives variety (picked deterministically per turn).
 DEFAULT_LINES: dict[str, list[str]] = {
     "greeting": ["Well met, traveller."],
+    "intro": ["I am {name}, {role}."],
     "farewell": ["Safe roads."],
     "fallback": ["Hm. Let me think on that.", "Ask me something else, traveller."],
     "refuse": ["No. That is not how it works here."],

@@ -14,27 +14,15 @@ from gameai.dialogue.persona import Persona
 from gameai.dialogue.world import World
 
 # Fixed instruction sentences. The output guard rejects any reply echoing 6 words of these.
-RULES = ("Stay in character and speak as {first} to the traveller in one or two short sentences of plain words. "
-         "Never say you are an assistant or a program. Do not describe actions.")
+# Short and positive: a 135M model echoes negated instructions ("I am not an assistant").
+RULES = "Speak as {first} would, to the traveller, in one or two short plain sentences."
 JSON_RULE = 'Answer as JSON: {{"line": what {first} says, "emotion": how {first} feels}}.'
-
-
-def reputation_word(rep: float) -> str:
-    if rep <= -50:
-        return "hated"
-    if rep < -10:
-        return "distrusted"
-    if rep < 20:
-        return "a stranger"
-    if rep < 60:
-        return "liked"
-    return "a trusted friend"
 
 
 @dataclass(frozen=True)
 class Prompt:
     messages: list[dict[str, str]]
-    instructions: str  # the fixed rules: no 6 words of them may appear in a reply
+    instructions: str  # the fixed rules: no 5 words of them in a row may appear in a reply
     persona_block: str  # the persona description: no 8 words of it may appear in a reply
 
 
@@ -59,20 +47,18 @@ def build_prompt(persona: Persona, world: World, grounding: Grounding, memories:
                  foreign_language: bool = False) -> Prompt:
     """recent: the last exchanges (player line, NPC line) of this pair, oldest first."""
     static, rules = static_block(persona, structured)
+    # Only what this turn needs: a small model repeats whatever list it is shown (landmarks,
+    # reputation), so directions and prices enter only as the facts the question asks for.
     dyn = [f"Now: {world.location}, {world.time}."]
-    if world.landmarks:
-        dyn.append("Nearby: " + "; ".join(f"{lm.name} ({lm.direction})" for lm in world.landmarks[:5]) + ".")
-    dyn.append(f"The traveller is {reputation_word(world.reputation)} to you.")
     old = [m for m in memories if not any(m.text == p or m.text == n for p, n in recent)]
     if old:
         dyn.append("You remember: " + " ".join(
             (m.text if m.speaker == "summary" else f"The traveller said: {m.text}" if m.speaker == "player"
              else f"You said: {m.text}") for m in old))
     if grounding.facts:
-        dyn.append("True facts: " + " ".join(f.statement for f in grounding.facts))
-        dyn.append("Tell the traveller these facts exactly.")
+        dyn.append("Fact: " + " ".join(f.statement for f in grounding.facts))
         if grounding.asks_free:
-            dyn.append("Prices are fixed; nothing is free.")
+            dyn.append("Prices are fixed.")
     if foreign_language:
         dyn.append(f"The traveller speaks a foreign tongue; answer in {persona.language}.")
     system = static + "\n" + PREFIX_MARK + " ".join(dyn)

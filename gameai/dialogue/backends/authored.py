@@ -14,5 +14,6 @@ class AuthoredBackend(Backend):
     name = "authored"
 
     def stream(self, messages: list[dict[str, str]], sampling: Sampling, seed: int = 0,
-               cache_key: str | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
+               cache_key: str | None = None, json_schema: dict[str, Any] | None = None,
+               grammar: str | None = None) -> Iterator[str]:
         return iter(())

@@ -25,13 +25,16 @@ class Backend:
     stream is being consumed (close the iterator to release it early)."""
 
     name = "base"
+    # json_schema: reply as {"line", "emotion"}; grammar: a GBNF string constraining the text.
+    # Backends that cannot constrain decoding ignore both (the engine's checks still run).
     supports_json = False
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
 
     def stream(self, messages: list[dict[str, str]], sampling: Sampling, seed: int = 0,
-               cache_key: str | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
+               cache_key: str | None = None, json_schema: dict[str, Any] | None = None,
+               grammar: str | None = None) -> Iterator[str]:
         raise NotImplementedError
 
     def count_tokens(self, text: str) -> int:

@@ -51,10 +51,21 @@ class LlamaCppBackend(Backend):
         bos = self.llm.detokenize([self.llm.token_bos()]).decode("utf-8", "ignore") if self.llm.token_bos() >= 0 else ""
         self._fmt = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
         self._grammar = LlamaGrammar.from_string(GRAMMAR_PATH.read_text(encoding="utf-8"), verbose=False)
+        self._grammars: dict[str, Any] = {}
         self._states: OrderedDict[str, tuple[list[int], Any]] = OrderedDict()
         self._max_states = max_cached_personas
         self.cache_hits = 0
         self.model_path = p
+
+    def _compiled(self, grammar: str | None):
+        if grammar is None:
+            return None
+        if grammar not in self._grammars:
+            from llama_cpp import LlamaGrammar
+            if len(self._grammars) > 256:
+                self._grammars.clear()
+            self._grammars[grammar] = LlamaGrammar.from_string(grammar, verbose=False)
+        return self._grammars[grammar]
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
@@ -101,7 +112,8 @@ class LlamaCppBackend(Backend):
             self.cache_hits += 1
 
     def stream(self, messages: list[dict[str, str]], sampling: Sampling, seed: int = 0,
-               cache_key: str | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
+               cache_key: str | None = None, json_schema: dict[str, Any] | None = None,
+               grammar: str | None = None) -> Iterator[str]:
         import time
 
         with self.lock:
@@ -118,7 +130,7 @@ class LlamaCppBackend(Backend):
                     temperature=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k,
                     repeat_penalty=sampling.repetition_penalty, seed=seed, stream=True,
                     stop=["<|im_end|>", "<|im_start|>", "\n\n"],
-                    grammar=self._grammar if json_schema is not None else None)
+                    grammar=self._grammar if json_schema is not None else self._compiled(grammar))
                 for chunk in it:
                     piece = chunk["choices"][0]["text"]
                     if piece:

@@ -34,7 +34,8 @@ class OpenAIHTTPBackend(Backend):
         self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(30.0, connect=connect_timeout_s))
 
     def stream(self, messages: list[dict[str, str]], sampling: Sampling, seed: int = 0,
-               cache_key: str | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
+               cache_key: str | None = None, json_schema: dict[str, Any] | None = None,
+               grammar: str | None = None) -> Iterator[str]:
         httpx = self._httpx
         body = {
             "model": self.model, "stream": True, "seed": seed,

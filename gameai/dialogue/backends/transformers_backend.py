@@ -70,7 +70,8 @@ class TransformersBackend(Backend):
         return len(self.tokenizer(text)["input_ids"])
 
     def stream(self, messages: list[dict[str, str]], sampling: Sampling, seed: int = 0,
-               cache_key: str | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
+               cache_key: str | None = None, json_schema: dict[str, Any] | None = None,
+               grammar: str | None = None) -> Iterator[str]:
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         torch = self._torch
