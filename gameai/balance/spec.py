@@ -375,14 +375,21 @@ def _is_int_field(data: dict, key: str) -> bool:
 
 
 def _known_bots() -> tuple[list[str], tuple[str, ...]]:
-    from agents import scripted
+    """Every bot name `agents.make_policy` accepts (scripted and learned), and the skill tiers."""
+    import agents
 
+    try:
+        names = list(agents.ALL_BOTS)
+    except (AttributeError, ImportError):
+        from agents import scripted
+
+        names = list(scripted.BOTS)
     try:
         from agents.tiers import TIERS
         tiers = tuple(TIERS)
     except ImportError:
         tiers = DEFAULT_TIERS
-    return list(scripted.BOTS), tiers
+    return names, tiers
 
 
 # ----------------------------------------------------------------------------- entry points
