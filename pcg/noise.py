@@ -47,6 +47,25 @@ _PGX = _GRAD3[PERM & 15, 0].copy()
 _PGY = _GRAD3[PERM & 15, 1].copy()
 _SGX = _GRAD3[PERM % 12, 0].copy()
 _SGY = _GRAD3[PERM % 12, 1].copy()
+_SGZ = _GRAD3[PERM % 12, 2].copy()
+# 4-D gradients and the simplex traversal table of noise's _noise.h (tiled simplex noise).
+_GRAD4 = np.array([[0, 1, 1, 1], [0, 1, 1, -1], [0, 1, -1, 1], [0, 1, -1, -1], [0, -1, 1, 1], [0, -1, 1, -1],
+                   [0, -1, -1, 1], [0, -1, -1, -1], [1, 0, 1, 1], [1, 0, 1, -1], [1, 0, -1, 1], [1, 0, -1, -1],
+                   [-1, 0, 1, 1], [-1, 0, 1, -1], [-1, 0, -1, 1], [-1, 0, -1, -1], [1, 1, 0, 1], [1, 1, 0, -1],
+                   [1, -1, 0, 1], [1, -1, 0, -1], [-1, 1, 0, 1], [-1, 1, 0, -1], [-1, -1, 0, 1], [-1, -1, 0, -1],
+                   [1, 1, 1, 0], [1, 1, -1, 0], [1, -1, 1, 0], [1, -1, -1, 0], [-1, 1, 1, 0], [-1, 1, -1, 0],
+                   [-1, -1, 1, 0], [-1, -1, -1, 0]], dtype=np.float32)
+_G4X, _G4Y, _G4Z, _G4W = (_GRAD4[PERM & 31, k].copy() for k in range(4))
+_SIMPLEX = np.array([
+    [0, 1, 2, 3], [0, 1, 3, 2], [0, 0, 0, 0], [0, 2, 3, 1], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [1, 2, 3, 0],
+    [0, 2, 1, 3], [0, 0, 0, 0], [0, 3, 1, 2], [0, 3, 2, 1], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [1, 3, 2, 0],
+    [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0],
+    [1, 2, 0, 3], [0, 0, 0, 0], [1, 3, 0, 2], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [2, 3, 0, 1], [2, 3, 1, 0],
+    [1, 0, 2, 3], [1, 0, 3, 2], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [2, 0, 3, 1], [0, 0, 0, 0], [2, 1, 3, 0],
+    [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0],
+    [2, 0, 1, 3], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [3, 0, 1, 2], [3, 0, 2, 1], [0, 0, 0, 0], [3, 1, 2, 0],
+    [2, 1, 0, 3], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [3, 1, 0, 2], [0, 0, 0, 0], [3, 2, 0, 1], [3, 2, 1, 0]],
+    dtype=np.int64)
 
 #: Largest `base` for Perlin noise. noise's C code indexes PERM[A + j] with j up to 255 + base,
 #: which leaves its 512-entry table (undefined behaviour) for base > 1; we accept 0 and 1 only,
@@ -56,6 +75,11 @@ PERLIN_MAX_BASE = 1
 _F32 = np.float32
 _F2 = _F32(0.3660254037844386)
 _G2 = _F32(0.21132486540518713)
+_F3 = _F32(1.0) / _F32(3.0)
+_G3 = _F32(1.0) / _F32(6.0)
+_F4 = _F32(0.30901699437494745)
+_G4 = _F32(0.1381966011250105)
+_M_1_PI = 0.31830988618379067154
 
 
 @numba.njit(cache=True, inline="always")
@@ -234,6 +258,185 @@ def _snoise2_points_impl(xs, ys, octaves, persistence, lacunarity, z, out):
         out[k] = total / mx
 
 
+@numba.njit(cache=True)
+def _simplex3_point(x, y, z):
+    """noise3() of _simplex.c, float32 throughout."""
+    one = _F32(1)
+    s = (x + y + z) * _F3
+    i = np.floor(x + s)
+    j = np.floor(y + s)
+    k = np.floor(z + s)
+    t = (i + j + k) * _G3
+    x0 = x - (i - t)
+    y0 = y - (j - t)
+    z0 = z - (k - t)
+    if x0 >= y0:
+        if y0 >= z0:
+            a0, a1, a2, b0, b1, b2 = 1, 0, 0, 1, 1, 0
+        elif x0 >= z0:
+            a0, a1, a2, b0, b1, b2 = 1, 0, 0, 1, 0, 1
+        else:
+            a0, a1, a2, b0, b1, b2 = 0, 0, 1, 1, 0, 1
+    else:
+        if y0 < z0:
+            a0, a1, a2, b0, b1, b2 = 0, 0, 1, 0, 1, 1
+        elif x0 < z0:
+            a0, a1, a2, b0, b1, b2 = 0, 1, 0, 0, 1, 1
+        else:
+            a0, a1, a2, b0, b1, b2 = 0, 1, 0, 1, 1, 0
+    x3 = x0 - one + _F32(3) * _G3
+    y3 = y0 - one + _F32(3) * _G3
+    z3 = z0 - one + _F32(3) * _G3
+    x2 = x0 - _F32(b0) + _F32(2) * _G3
+    y2 = y0 - _F32(b1) + _F32(2) * _G3
+    z2 = z0 - _F32(b2) + _F32(2) * _G3
+    x1 = x0 - _F32(a0) + _G3
+    y1 = y0 - _F32(a1) + _G3
+    z1 = z0 - _F32(a2) + _G3
+    ii = int(i) & 255
+    jj = int(j) & 255
+    kk = int(k) & 255
+    # Indices whose gradient is GRAD3[PERM[idx] % 12].
+    g0 = ii + PERM[jj + PERM[kk]]
+    g1 = ii + a0 + PERM[jj + a1 + PERM[a2 + kk]]
+    g2 = ii + b0 + PERM[jj + b1 + PERM[b2 + kk]]
+    g3 = ii + 1 + PERM[jj + 1 + PERM[kk + 1]]
+    six = _F32(0.6)
+    n0 = _F32(0)
+    n1 = _F32(0)
+    n2 = _F32(0)
+    n3 = _F32(0)
+    f = six - x0 * x0 - y0 * y0 - z0 * z0
+    if f > 0:
+        n0 = f * f * f * f * (x0 * _SGX[g0] + y0 * _SGY[g0] + z0 * _SGZ[g0])
+    f = six - x1 * x1 - y1 * y1 - z1 * z1
+    if f > 0:
+        n1 = f * f * f * f * (x1 * _SGX[g1] + y1 * _SGY[g1] + z1 * _SGZ[g1])
+    f = six - x2 * x2 - y2 * y2 - z2 * z2
+    if f > 0:
+        n2 = f * f * f * f * (x2 * _SGX[g2] + y2 * _SGY[g2] + z2 * _SGZ[g2])
+    f = six - x3 * x3 - y3 * y3 - z3 * z3
+    if f > 0:
+        n3 = f * f * f * f * (x3 * _SGX[g3] + y3 * _SGY[g3] + z3 * _SGZ[g3])
+    return (n0 + n1 + n2 + n3) * _F32(32)
+
+
+@numba.njit(cache=True, inline="always")
+def _corner4(t, gi, x, y, z, w):
+    if t >= _F32(0):
+        t *= t
+        return t * t * (_G4X[gi] * x + _G4Y[gi] * y + _G4Z[gi] * z + _G4W[gi] * w)
+    return _F32(0)
+
+
+@numba.njit(cache=True)
+def _simplex4_point(x, y, z, w):
+    """noise4() of _simplex.c, float32 throughout."""
+    one = _F32(1)
+    s = (x + y + z + w) * _F4
+    i = np.floor(x + s)
+    j = np.floor(y + s)
+    k = np.floor(z + s)
+    m = np.floor(w + s)
+    t = (i + j + k + m) * _G4
+    x0 = x - (i - t)
+    y0 = y - (j - t)
+    z0 = z - (k - t)
+    w0 = w - (m - t)
+    c = (32 * (x0 > y0) + 16 * (x0 > z0) + 8 * (y0 > z0) + 4 * (x0 > w0) + 2 * (y0 > w0) + (z0 > w0))
+    sc = _SIMPLEX[c]
+    i1, j1, k1, l1 = int(sc[0] >= 3), int(sc[1] >= 3), int(sc[2] >= 3), int(sc[3] >= 3)
+    i2, j2, k2, l2 = int(sc[0] >= 2), int(sc[1] >= 2), int(sc[2] >= 2), int(sc[3] >= 2)
+    i3, j3, k3, l3 = int(sc[0] >= 1), int(sc[1] >= 1), int(sc[2] >= 1), int(sc[3] >= 1)
+    x1 = x0 - _F32(i1) + _G4
+    y1 = y0 - _F32(j1) + _G4
+    z1 = z0 - _F32(k1) + _G4
+    w1 = w0 - _F32(l1) + _G4
+    x2 = x0 - _F32(i2) + _F32(2) * _G4
+    y2 = y0 - _F32(j2) + _F32(2) * _G4
+    z2 = z0 - _F32(k2) + _F32(2) * _G4
+    w2 = w0 - _F32(l2) + _F32(2) * _G4
+    x3 = x0 - _F32(i3) + _F32(3) * _G4
+    y3 = y0 - _F32(j3) + _F32(3) * _G4
+    z3 = z0 - _F32(k3) + _F32(3) * _G4
+    w3 = w0 - _F32(l3) + _F32(3) * _G4
+    x4 = x0 - one + _F32(4) * _G4
+    y4 = y0 - one + _F32(4) * _G4
+    z4 = z0 - one + _F32(4) * _G4
+    w4 = w0 - one + _F32(4) * _G4
+    ii = int(i) & 255
+    jj = int(j) & 255
+    kk = int(k) & 255
+    ll = int(m) & 255
+    # Indices whose gradient is GRAD4[PERM[idx] & 31].
+    g0 = ii + PERM[jj + PERM[kk + PERM[ll]]]
+    g1 = ii + i1 + PERM[jj + j1 + PERM[kk + k1 + PERM[ll + l1]]]
+    g2 = ii + i2 + PERM[jj + j2 + PERM[kk + k2 + PERM[ll + l2]]]
+    g3 = ii + i3 + PERM[jj + j3 + PERM[kk + k3 + PERM[ll + l3]]]
+    g4 = ii + 1 + PERM[jj + 1 + PERM[kk + 1 + PERM[ll + 1]]]
+    six = _F32(0.6)
+    n0 = _corner4(six - x0 * x0 - y0 * y0 - z0 * z0 - w0 * w0, g0, x0, y0, z0, w0)
+    n1 = _corner4(six - x1 * x1 - y1 * y1 - z1 * z1 - w1 * w1, g1, x1, y1, z1, w1)
+    n2 = _corner4(six - x2 * x2 - y2 * y2 - z2 * z2 - w2 * w2, g2, x2, y2, z2, w2)
+    n3 = _corner4(six - x3 * x3 - y3 * y3 - z3 * z3 - w3 * w3, g3, x3, y3, z3, w3)
+    n4 = _corner4(six - x4 * x4 - y4 * y4 - z4 * z4 - w4 * w4, g4, x4, y4, z4, w4)
+    return _F32(27) * (n0 + n1 + n2 + n3 + n4)
+
+
+@numba.njit(cache=True, inline="always")
+def _fast_sin(x):
+    """noise's fast_sin: input in half-turns (x = 2 is a full circle)."""
+    big = _F32(25165824.0)
+    zz = x + big
+    x = x - (zz - big)
+    y = x - x * abs(x)
+    return y * (_F32(3.1) + _F32(3.6) * abs(y))
+
+
+@numba.njit(cache=True)
+def _snoise2_tiled_impl(xs, ys, octaves, persistence, lacunarity, rx, ry, tile_x, tile_y, base, out):
+    for k in numba.prange(xs.size):
+        x = xs[k]
+        y = ys[k]
+        z = base
+        w = base
+        if tile_y:
+            yf = _F32(np.float64(y) * 2.0 / np.float64(ry))
+            yr = _F32(np.float64(ry) * _M_1_PI * 0.5)
+            vy = _fast_sin(yf)
+            vyz = _fast_sin(yf + _F32(0.5))
+            y = vy * yr
+            w += vyz * yr
+        if tile_x:
+            xf = _F32(np.float64(x) * 2.0 / np.float64(rx))
+            xr = _F32(np.float64(rx) * _M_1_PI * 0.5)
+            vx = _fast_sin(xf)
+            vxz = _fast_sin(xf + _F32(0.5))
+            x = vx * xr
+            z += vxz * xr
+        freq = _F32(1)
+        amp = _F32(1)
+        mx = _F32(1)
+        if tile_x and tile_y:
+            total = _simplex4_point(x, y, z, w)
+        elif tile_y:
+            total = _simplex3_point(x, y, w)
+        else:
+            total = _simplex3_point(x, y, z)
+        for _ in range(1, octaves):
+            freq *= lacunarity
+            amp *= persistence
+            mx += amp
+            if tile_x and tile_y:
+                v = _simplex4_point(x * freq, y * freq, z * freq, w * freq)
+            elif tile_y:
+                v = _simplex3_point(x * freq, y * freq, w * freq)
+            else:
+                v = _simplex3_point(x * freq, y * freq, z * freq)
+            total += v * amp
+        out[k] = total / mx
+
+
 # Each kernel in two builds: threads pay off on big arrays, but starting the thread pool costs
 # milliseconds, which would dominate small maps (a 32x32 skirmish map is 1024 pixels).
 _PARALLEL_MIN = 1 << 16
@@ -243,6 +446,8 @@ _pnoise2_grid_par = numba.njit(cache=True, parallel=True)(_pnoise2_grid_impl)
 _pnoise2_grid_ser = numba.njit(cache=True)(_pnoise2_grid_impl)
 _snoise2_points_par = numba.njit(cache=True, parallel=True)(_snoise2_points_impl)
 _snoise2_points_ser = numba.njit(cache=True)(_snoise2_points_impl)
+_snoise2_tiled_par = numba.njit(cache=True, parallel=True)(_snoise2_tiled_impl.py_func)
+_snoise2_tiled_ser = _snoise2_tiled_impl
 
 
 _threads_set = False
@@ -323,28 +528,35 @@ def pnoise2_grid(xs, ys, octaves: int = 1, persistence: float = 0.5, lacunarity:
 
 
 def snoise2(x, y, octaves: int = 1, persistence: float = 0.5, lacunarity: float = 2.0,
-            base: float = 0.0) -> np.ndarray:
-    """Fractal simplex noise at the points (x, y), equal to `noise.snoise2` (without repeat).
+            repeatx: float | None = None, repeaty: float | None = None, base: float = 0.0) -> np.ndarray:
+    """Fractal simplex noise at the points (x, y); equal to `noise.snoise2` with the same arguments.
 
-    `base` shifts both coordinates, as in noise. noise's tiled simplex variant (repeatx/y,
-    which samples 3-D/4-D simplex noise on a torus) is not ported: use `pnoise2` with
-    `repeatx`/`repeaty` for tiling textures.
+    `base` shifts the pattern, as in noise. With `repeatx` / `repeaty` the noise tiles with
+    that period: like noise, it then samples 3-D or 4-D simplex noise on a circle / torus.
     """
     octaves = _check_octaves(octaves)
     xb, yb = np.broadcast_arrays(np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.float32))
     out = np.empty(xb.shape, dtype=np.float32)
-    _pick(_snoise2_points_par, _snoise2_points_ser, out.size)(np.ascontiguousarray(xb).ravel(), np.ascontiguousarray(yb).ravel(), octaves,
-                    _check_finite("persistence", persistence), _check_finite("lacunarity", lacunarity),
-                    _check_finite("base", base), out.reshape(-1))
+    xf = np.ascontiguousarray(xb).ravel()
+    yf = np.ascontiguousarray(yb).ravel()
+    pers, lac = _check_finite("persistence", persistence), _check_finite("lacunarity", lacunarity)
+    z = _check_finite("base", base)
+    if repeatx is None and repeaty is None:
+        _pick(_snoise2_points_par, _snoise2_points_ser, out.size)(xf, yf, octaves, pers, lac, z, out.reshape(-1))
+    else:
+        rx = _check_repeat("repeatx", repeatx) if repeatx is not None else _F32(1)
+        ry = _check_repeat("repeaty", repeaty) if repeaty is not None else _F32(1)
+        _pick(_snoise2_tiled_par, _snoise2_tiled_ser, out.size)(
+            xf, yf, octaves, pers, lac, rx, ry, repeatx is not None, repeaty is not None, z, out.reshape(-1))
     return out
 
 
 def snoise2_grid(xs, ys, octaves: int = 1, persistence: float = 0.5, lacunarity: float = 2.0,
-                 base: float = 0.0) -> np.ndarray:
+                 repeatx: float | None = None, repeaty: float | None = None, base: float = 0.0) -> np.ndarray:
     """Fractal simplex noise on the grid xs × ys: result[r, c] == noise.snoise2(xs[c], ys[r], ...)."""
     xs = np.asarray(xs, dtype=np.float32).ravel()
     ys = np.asarray(ys, dtype=np.float32).ravel()
-    return snoise2(xs[None, :], ys[:, None], octaves, persistence, lacunarity, base)
+    return snoise2(xs[None, :], ys[:, None], octaves, persistence, lacunarity, repeatx, repeaty, base)
 
 
 def domain_warp(x, y, strength: float, scale: float = 1.0, octaves: int = 3,

@@ -36,6 +36,10 @@ def test_pnoise2_matches_noise_on_random_points(kw):
     {"octaves": 4, "persistence": 0.7, "lacunarity": 2.3},
     {"octaves": 3, "base": 17.25},
     {"octaves": 2, "base": -3.0},
+    {"repeatx": 16},
+    {"repeaty": 10.5, "octaves": 3},
+    {"repeatx": 8, "repeaty": 12, "octaves": 4, "base": 2.5},
+    {"repeatx": 3, "repeaty": 3, "octaves": 6, "persistence": 0.6, "lacunarity": 2.2},
 ])
 def test_snoise2_matches_noise_on_random_points(kw):
     got = snoise2(PTS_X, PTS_Y, **kw)
@@ -69,6 +73,21 @@ def test_snoise2_grid_matches_noise_per_pixel():
     assert np.abs(got - ref).max() <= 1e-6
 
 
+@pytest.mark.parametrize("fn, ref, kw", [
+    (pnoise2_grid, noise.pnoise2, {"octaves": 6}),
+    (snoise2_grid, noise.snoise2, {"octaves": 3}),
+    (snoise2_grid, noise.snoise2, {"octaves": 2, "repeatx": 9, "repeaty": 5}),
+])
+def test_large_grids_use_the_threaded_kernels_and_still_match(fn, ref, kw):
+    xs = np.linspace(-50.3, 70.9, 300)
+    ys = np.linspace(-20.7, 30.1, 260)  # 78,000 points: above the threading threshold
+    got = fn(xs, ys, **kw)
+    rows = RNG.integers(0, ys.size, 300)
+    cols = RNG.integers(0, xs.size, 300)
+    want = np.array([ref(float(xs[c]), float(ys[r]), **kw) for r, c in zip(rows, cols)])
+    assert np.abs(got[rows, cols] - want).max() <= 1e-6
+
+
 def test_broadcasting_keeps_shapes():
     out = pnoise2(np.arange(5.0)[None, :] * 0.3, np.arange(4.0)[:, None] * 0.3, octaves=2)
     assert out.shape == (4, 5)
@@ -100,6 +119,7 @@ def test_domain_warp_is_deterministic_and_moves_points():
     (lambda: pnoise2(0.5, 0.5, persistence=float("nan")), "persistence"),
     (lambda: pnoise2(0.5, 0.5, repeatx=0), "repeatx"),
     (lambda: snoise2(0.5, 0.5, octaves=-1), "octaves"),
+    (lambda: snoise2(0.5, 0.5, repeatx=0.5), "repeatx"),
     (lambda: fractal_grid(8, 8, scale=0.0), "scale"),
     (lambda: fractal_grid(8, 8, scale=4.0, kind="value"), "noise"),
 ])
