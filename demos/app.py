@@ -93,7 +93,7 @@ class DemoApp:
             self.script = ScriptPlayer(load_script(options.script), base_dir=Path.cwd())
 
         pygame.init()
-        ui.font.cache_clear()  # fonts from an earlier pygame session in this process are dead objects
+        ui.clear_caches()  # fonts from an earlier pygame session in this process are dead objects
         pygame.display.set_caption("gameai — demo world")
         self.screen = pygame.display.set_mode((options.width, options.height))
         self.log(f"display: {pygame.display.get_driver()} {options.width}x{options.height}")
@@ -226,21 +226,9 @@ class DemoApp:
 
     # ---------------------------------------------------------------- main loop
     def run(self) -> int:
-        import pygame
-
         try:
             while self.running:
-                start = time.perf_counter()
-                dt = HEADLESS_DT if self.opt.headless else min(self.clock.get_time() / 1000.0 or HEADLESS_DT, 0.1)
-                if self.script is not None:
-                    self.script.update(self)
-                for event in pygame.event.get():
-                    self.handle_event(event)
-                self.update(dt)
-                self.draw()
-                pygame.display.flip()
-                self.stats.add((time.perf_counter() - start) * 1000.0, self.reply_pending())
-                self.frame += 1
+                self.tick()
                 if self.opt.frames is not None and self.frame >= self.opt.frames:
                     self.running = False
                 self.clock.tick(self.opt.fps_cap)
@@ -251,6 +239,24 @@ class DemoApp:
         finally:
             self.shutdown()
         return 0
+
+    def tick(self) -> float:
+        """One frame: input, update, draw, present. Returns the frame's work time in ms (no pacing)."""
+        import pygame
+
+        start = time.perf_counter()
+        dt = HEADLESS_DT if self.opt.headless else min(self.clock.get_time() / 1000.0 or HEADLESS_DT, 0.1)
+        if self.script is not None:
+            self.script.update(self)
+        for event in pygame.event.get():
+            self.handle_event(event)
+        self.update(dt)
+        self.draw()
+        pygame.display.flip()
+        ms = (time.perf_counter() - start) * 1000.0
+        self.stats.add(ms, bool(self.pending))  # "generating": the model is producing a reply right now
+        self.frame += 1
+        return ms
 
     def shutdown(self) -> None:
         """Save the game, write the requested screenshot, stop the NPC process; safe to call twice."""
@@ -264,7 +270,7 @@ class DemoApp:
         self.save_game()
         if self.worker is not None:
             self.worker.close()
-        ui.font.cache_clear()
+        ui.clear_caches()
         pygame.quit()
 
     def save_game(self) -> None:
@@ -526,15 +532,16 @@ class DemoApp:
     # ---------------------------------------------------------------- draw
     def draw(self) -> None:
         screen = self.screen
-        screen.fill((10, 14, 24))
         off = self.camera.offset
+        if self.camera.world_w_px < self.camera.view_w or self.camera.world_h_px < self.camera.view_h:
+            screen.fill((10, 14, 24))  # the map does not cover the view: clear the margins
         self.terrain.draw(screen, off)
         self._draw_labels(off)
-        self.skirmish.draw(screen, self.camera)
+        self.units_drawn = self.skirmish.draw(screen, self.camera)
         self._draw_people()
         self._draw_hud()
-        if self.mode == "chat" and self.talking_to:
-            self.chats[self.talking_to].draw(screen, self.now)
+        if self.talking_to and (self.mode == "chat" or self.chats[self.talking_to].busy):
+            self.chats[self.talking_to].draw(screen, self.now)  # a reply still arriving stays on screen
         if self.overlay is not None:
             self.overlay.draw(screen)
 

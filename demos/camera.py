@@ -43,13 +43,12 @@ class Camera:
 
     @property
     def offset(self) -> tuple[int, int]:
-        """Integer top-left used for blitting (rounded once per frame so all layers agree)."""
-        return round(self.x), round(self.y)
+        """Integer top-left used for blitting (rounded the same way for every layer, so they agree)."""
+        return int(self.x + 0.5), int(self.y + 0.5)
 
     def to_screen(self, wx_px: float, wy_px: float) -> tuple[int, int]:
-        ox, oy = self.offset
-        return round(wx_px) - ox, round(wy_px) - oy
+        return int(wx_px + 0.5) - int(self.x + 0.5), int(wy_px + 0.5) - int(self.y + 0.5)
 
     def visible(self, wx_px: float, wy_px: float, margin: int = 32) -> bool:
-        ox, oy = self.offset
-        return -margin <= wx_px - ox <= self.view_w + margin and -margin <= wy_px - oy <= self.view_h + margin
+        dx, dy = wx_px - self.x, wy_px - self.y
+        return -margin <= dx <= self.view_w + margin and -margin <= dy <= self.view_h + margin

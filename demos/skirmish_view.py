@@ -97,6 +97,8 @@ class SkirmishView:
             self.round -= 1
             return self.new_skirmish()
         team = self.state.team[0]
+        # Team and archetype never change during a skirmish: pick each unit's sprite once.
+        self.unit_sprites = [self._sprites[(int(t), int(u))] for t, u in zip(team, self.state.utype[0])]
         self.idx = (np.flatnonzero(team == core.BLUE), np.flatnonzero(team == core.RED))
         blue_name, red_name = MATCHUPS[(self.round - 1) % len(MATCHUPS)]
         self.bots = [make_bot(blue_name, match_seed), make_bot(red_name, match_seed + 1)]
@@ -213,7 +215,7 @@ class SkirmishView:
                     if name == "healer":
                         pygame.draw.line(surf, (255, 255, 255), (c, c - 4), (c, c + 4), 2)
                         pygame.draw.line(surf, (255, 255, 255), (c - 4, c), (c + 4, c), 2)
-                sprites[(ti, ui_)] = surf
+                sprites[(ti, ui_)] = surf.convert_alpha() if pygame.display.get_surface() is not None else surf
         return sprites
 
     def draw(self, screen, camera) -> int:
@@ -239,23 +241,25 @@ class SkirmishView:
         px = ((bx + pos[:, 0] + 0.5) * TILE_PX - ox).astype(int)
         py = ((by + pos[:, 1] + 0.5) * TILE_PX - oy).astype(int)
         half = TILE_PX // 2
-        max_hp = self.params.hp[s.utype[0]]
-        drawn = 0
-        for i in range(s.n_units):
-            if not s.alive[0, i]:
-                died = self.death_time[i]
-                if died >= 0 and self.clock - died < 1.5:  # a fading cross where a unit fell
-                    c = (180, 180, 180)
-                    pygame.draw.line(screen, c, (px[i] - 4, py[i] - 4), (px[i] + 4, py[i] + 4), 2)
-                    pygame.draw.line(screen, c, (px[i] - 4, py[i] + 4), (px[i] + 4, py[i] - 4), 2)
-                continue
-            screen.blit(self._sprites[(int(s.team[0, i]), int(s.utype[0, i]))], (px[i] - half, py[i] - half))
-            frac = float(s.hp[0, i] / max_hp[i])
-            if frac < 0.999:
-                pygame.draw.rect(screen, (30, 30, 30), (px[i] - half, py[i] - half - 4, TILE_PX, 3))
-                pygame.draw.rect(screen, ui.GOOD if frac > 0.5 else ui.ACCENT if frac > 0.25 else ui.BAD,
-                                 (px[i] - half, py[i] - half - 4, max(1, int(TILE_PX * frac)), 3))
-            drawn += 1
+        alive = s.alive[0]
+        utype = s.utype[0]
+        idx = np.flatnonzero(alive)
+        # One batched blit call for all units (Surface.blits) instead of one Python call each.
+        sprites, xs, ys = self.unit_sprites, (px - half).tolist(), (py - half).tolist()
+        screen.blits([(sprites[i], (xs[i], ys[i])) for i in idx.tolist()], doreturn=False)
+        frac = s.hp[0] / self.params.hp[utype]
+        for i in idx[frac[idx] < 0.999]:  # health bars only for the wounded
+            f = float(frac[i])
+            x0, y0 = int(px[i]) - half, int(py[i]) - half - 4
+            pygame.draw.rect(screen, (30, 30, 30), (x0, y0, TILE_PX, 3))
+            pygame.draw.rect(screen, ui.GOOD if f > 0.5 else ui.ACCENT if f > 0.25 else ui.BAD,
+                             (x0, y0, max(1, int(TILE_PX * f)), 3))
+        for i in np.flatnonzero(~alive & (self.death_time >= 0) & (self.clock - self.death_time < 1.5)):
+            c = (180, 180, 180)  # a fading cross where a unit fell
+            x, y = int(px[i]), int(py[i])
+            pygame.draw.line(screen, c, (x - 4, y - 4), (x + 4, y + 4), 2)
+            pygame.draw.line(screen, c, (x - 4, y + 4), (x + 4, y - 4), 2)
+        drawn = len(idx)
         self.flashes = [f for f in self.flashes if f.until > self.clock]
         for f in self.flashes:
             p0 = ((bx + f.x0 + 0.5) * TILE_PX - ox, (by + f.y0 + 0.5) * TILE_PX - oy)

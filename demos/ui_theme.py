@@ -29,28 +29,48 @@ def font(size: int, bold: bool = False):
     return f
 
 
+@functools.lru_cache(maxsize=64)
+def _panel_surface(size: tuple[int, int], alpha_fill, edge, radius: int):
+    import pygame
+
+    box = pygame.Surface(size, pygame.SRCALPHA)
+    pygame.draw.rect(box, alpha_fill, box.get_rect(), border_radius=radius)
+    pygame.draw.rect(box, edge, box.get_rect(), width=1, border_radius=radius)
+    return box.convert_alpha() if pygame.display.get_surface() is not None else box
+
+
 def panel(screen, rect, alpha_fill=PANEL, edge=PANEL_EDGE, radius: int = 8) -> None:
-    """A rounded translucent box with a thin border."""
+    """A rounded translucent box with a thin border (made once per size, then reused every frame)."""
     import pygame
 
     rect = pygame.Rect(rect)
-    box = pygame.Surface(rect.size, pygame.SRCALPHA)
-    pygame.draw.rect(box, alpha_fill, box.get_rect(), border_radius=radius)
-    pygame.draw.rect(box, edge, box.get_rect(), width=1, border_radius=radius)
-    screen.blit(box, rect.topleft)
+    screen.blit(_panel_surface(rect.size, tuple(alpha_fill), tuple(edge), radius), rect.topleft)
+
+
+@functools.lru_cache(maxsize=1024)
+def rendered(message: str, size: int, color, bold: bool = False, shadow: bool = True):
+    """(text, shadow) surfaces; cached because most on-screen text is the same from frame to frame."""
+    f = font(size, bold)
+    return f.render(message, True, color), (f.render(message, True, (0, 0, 0)) if shadow else None)
+
+
+def clear_caches() -> None:
+    """Forget fonts and rendered surfaces (they die with pygame.quit())."""
+    font.cache_clear()
+    rendered.cache_clear()
+    _panel_surface.cache_clear()
 
 
 def text(screen, message: str, pos, size: int = 22, color=TEXT, shadow: bool = True, center: bool = False, bold: bool = False):
     """Draw one line; returns its rect. A 1-px shadow keeps labels readable over any terrain."""
-    f = font(size, bold)
-    surf = f.render(message, True, color)
+    surf, shade = rendered(message, size, tuple(color), bold, shadow)
     rect = surf.get_rect()
     if center:
         rect.center = pos
     else:
         rect.topleft = pos
-    if shadow:
-        screen.blit(f.render(message, True, (0, 0, 0)), rect.move(1, 1))
+    if shade is not None:
+        screen.blit(shade, rect.move(1, 1))
     screen.blit(surf, rect)
     return rect
 
