@@ -100,7 +100,6 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
         pol.reset(spec, ti, seeds)
 
     b_n, n = state.n_envs, state.n_units
-    onehot = np.stack([team == core.BLUE, team == core.RED], axis=1).astype(np.float64)  # (N, 2)
     obs = np.empty((b_n, n, spec.size), dtype=np.float32)
     mask = np.empty((b_n, n, spec.n_actions), dtype=np.int8)
     actions = np.zeros((b_n, n), dtype=np.int64)
@@ -119,7 +118,8 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
         if actions_out is not None:
             actions_out.append(actions.copy())
         ev = core.step_inplace(params, state, actions)
-        dmg_by_step.append(ev.damage @ onehot)
+        # per-row sums, not a matrix product: BLAS may round differently for other batch sizes
+        dmg_by_step.append(np.stack([ev.damage[:, idx[0]].sum(1), ev.damage[:, idx[1]].sum(1)], axis=1))
         for b, v in zip(*np.nonzero(ev.killed)):
             kill_log.append((int(b), int(t_now[b]), int(ev.killer[b, v]), int(v)))
         if record_attacks:

@@ -49,12 +49,13 @@ def env_generators(seeds: Sequence[int], team: int, policy_seed: int = 0) -> lis
             for s in seeds]
 
 
-_UNIT_DIRS = DIRECTIONS / np.linalg.norm(DIRECTIONS, axis=1, keepdims=True)
+_UNIT_DIRS = DIRECTIONS / np.hypot(DIRECTIONS[:, 0], DIRECTIONS[:, 1])[:, None]
 
 
 def move_along(vec: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The valid move action (1-8) closest in direction to ``vec`` (..., 2); hold (0) if none helps."""
-    dots = vec @ _UNIT_DIRS.T  # (..., 8)
+    # elementwise, not a matrix product: BLAS may round differently for other batch shapes
+    dots = vec[..., 0:1] * _UNIT_DIRS[:, 0] + vec[..., 1:2] * _UNIT_DIRS[:, 1]  # (..., 8)
     dots = np.where(mask[..., 1:9] > 0, dots, -np.inf)
     best = dots.argmax(-1)
     good = np.take_along_axis(dots, best[..., None], -1)[..., 0] > 1e-6

@@ -112,7 +112,7 @@ def retreat(f: _Features) -> np.ndarray:
     has_att, att = f.attack_weakest()
     near = f.e_present[..., 0]
     # fall back: away from the nearest enemy, pulled towards the nearest ally
-    away = -f.e_vec[..., 0, :] / np.maximum(np.linalg.norm(f.e_vec[..., 0, :], axis=-1, keepdims=True), 1e-6)
+    away = -f.e_vec[..., 0, :] / np.maximum(np.hypot(f.e_vec[..., 0, 0], f.e_vec[..., 0, 1])[..., None], 1e-6)
     to_ally = np.where(f.a_present[..., :1], f.a_vec[..., 0, :], 0.0)
     fall_back = f.toward(away + 0.5 * to_ally)
     low = f.alive & (f.hp < LOW_HP) & near & (f.e_threat[..., 0] | (f.e_dist[..., 0] < 3.0))

@@ -302,9 +302,9 @@ def parse_ruleset(data: Mapping[str, Any], source: str = "<dict>") -> Ruleset:
 
 def validate_composition(units: Mapping[str, UnitType] | Ruleset, comp: Any, path: str = "composition",
                          source: str = "<composition>", budget: int | None = None) -> dict[str, int]:
-    """Check a team composition ``{unit: count}``: known units, whole counts >= 0, not empty, within budget."""
+    """Check a team composition ``{unit: count}``: known units, whole counts >= 0, not empty, and
+    (when ``budget`` is given) within budget. Returns it without zero counts."""
     if isinstance(units, Ruleset):
-        budget = units.match.budget if budget is None else budget
         units = units.units
     comp = _table(comp, path, source, "unit counts, like warrior = 3")
     clean: dict[str, int] = {}
