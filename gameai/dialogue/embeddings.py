@@ -43,7 +43,9 @@ class Embedder:
     def __init__(self, model_dir: str | Path | None = None, max_length: int = 128):
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()
         torch.set_num_threads(threads())
         d = Path(model_dir) if model_dir else minilm_dir()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -264,14 +264,17 @@ _COMMON_CAPS = frozenset("sir madam lady lord master mistress friend traveller t
 
 
 def trim_to_sentence(text: str, max_chars: int) -> str:
-    """Cut to at most max_chars, ending on a sentence end where possible."""
+    """Cut to at most max_chars and drop an unfinished last sentence (the model ran out of tokens),
+    unless that would leave fewer than two words; then close the fragment with a full stop."""
     t = text.strip()
     if len(t) > max_chars:
         t = t[:max_chars]
+    if t[-1:] in (".", "!", "?"):
+        return t
     ends = [m.end() for m in re.finditer(r"[.!?](?=\s|$)", t)]
-    if ends and (ends[-1] >= len(t) - 1 or ends[-1] >= 12):
+    if ends and len(t[:ends[-1]].split()) >= 2:
         return t[:ends[-1]].strip()
-    return t.rstrip(" ,;:-") + ("." if t and t[-1] not in ".!?" else "")
+    return t.rstrip(" ,;:-") + "." if t else t
 
 
 def compression_ratio(text: str) -> float:
