@@ -15,6 +15,7 @@ version we wrote, and `cache=True` keeps the compile cost to the first run on a 
 from __future__ import annotations
 
 import os
+import types
 
 import numba
 import numpy as np
@@ -165,43 +166,47 @@ def _pnoise2_grid_impl(xs, ys, octaves, persistence, lacunarity, rx, ry, base, o
     rv = np.empty((octaves, ny), np.float32)
     _perlin_axis(xs, octaves, lacunarity, rx, base, ci, cii, cf, cu)
     _perlin_axis(ys, octaves, lacunarity, ry, base, rj, rjj, rf, rv)
-    # A = PERM[i] and B = PERM[ii] depend on the column only.
-    ca = np.empty((octaves, nx), np.int64)
-    cb = np.empty((octaves, nx), np.int64)
+    # A = PERM[i] and B = PERM[ii] depend on the column only; int32 keeps the tables in L1.
+    perm = PERM.astype(np.int32)
+    ca = np.empty((octaves, nx), np.int32)
+    cb = np.empty((octaves, nx), np.int32)
     for o in range(octaves):
         for k in range(nx):
-            ca[o, k] = PERM[ci[o, k]]
-            cb[o, k] = PERM[cii[o, k]]
-    amps = np.empty(octaves, np.float32)
+            ca[o, k] = perm[ci[o, k]]
+            cb[o, k] = perm[cii[o, k]]
+    one = _F32(1)
+    out[:] = _F32(0)
     amp = _F32(1)
     mx = _F32(0)
+    # Octave by octave over the whole grid (C adds the octaves in the same order, so the
+    # float32 sums are identical); a row's y terms stay in registers along the row.
     for o in range(octaves):
-        amps[o] = amp
-        mx += amp
-        amp *= persistence
-    one = _F32(1)
-    for r in numba.prange(ny):
-        for c in range(nx):
-            total = _F32(0)
-            for o in range(octaves):
-                j = rj[o, r]
-                jj = rjj[o, r]
-                y = rf[o, r]
-                fy = rv[o, r]
+        for r in numba.prange(ny):
+            j = rj[o, r]
+            jj = rjj[o, r]
+            y = rf[o, r]
+            y1 = y - one
+            fy = rv[o, r]
+            row = out[r]
+            for c in range(nx):
                 a = ca[o, c]
                 b = cb[o, c]
                 x = cf[o, c]
                 fx = cu[o, c]
-                aa = PERM[a + j]
-                ab = PERM[a + jj]
-                ba = PERM[b + j]
-                bb = PERM[b + jj]
+                aa = perm[a + j]
+                ab = perm[a + jj]
+                ba = perm[b + j]
+                bb = perm[b + jj]
                 g00 = x * _PGX[aa] + y * _PGY[aa]
                 g10 = (x - one) * _PGX[ba] + y * _PGY[ba]
-                g01 = x * _PGX[ab] + (y - one) * _PGY[ab]
-                g11 = (x - one) * _PGX[bb] + (y - one) * _PGY[bb]
-                total += _lerp(fy, _lerp(fx, g00, g10), _lerp(fx, g01, g11)) * amps[o]
-            out[r, c] = total / mx
+                g01 = x * _PGX[ab] + y1 * _PGY[ab]
+                g11 = (x - one) * _PGX[bb] + y1 * _PGY[bb]
+                row[c] += _lerp(fy, _lerp(fx, g00, g10), _lerp(fx, g01, g11)) * amp
+        mx += amp
+        amp *= persistence
+    for r in numba.prange(ny):
+        for c in range(nx):
+            out[r, c] = out[r, c] / mx
 
 
 @numba.njit(cache=True)
@@ -393,7 +398,6 @@ def _fast_sin(x):
     return y * (_F32(3.1) + _F32(3.6) * abs(y))
 
 
-@numba.njit(cache=True)
 def _snoise2_tiled_impl(xs, ys, octaves, persistence, lacunarity, rx, ry, tile_x, tile_y, base, out):
     for k in numba.prange(xs.size):
         x = xs[k]
@@ -440,30 +444,43 @@ def _snoise2_tiled_impl(xs, ys, octaves, persistence, lacunarity, rx, ry, tile_x
 # Each kernel in two builds: threads pay off on big arrays, but starting the thread pool costs
 # milliseconds, which would dominate small maps (a 32x32 skirmish map is 1024 pixels).
 _PARALLEL_MIN = 1 << 16
-_pnoise2_points_par = numba.njit(cache=True, parallel=True)(_pnoise2_points_impl)
-_pnoise2_points_ser = numba.njit(cache=True)(_pnoise2_points_impl)
-_pnoise2_grid_par = numba.njit(cache=True, parallel=True)(_pnoise2_grid_impl)
-_pnoise2_grid_ser = numba.njit(cache=True)(_pnoise2_grid_impl)
-_snoise2_points_par = numba.njit(cache=True, parallel=True)(_snoise2_points_impl)
-_snoise2_points_ser = numba.njit(cache=True)(_snoise2_points_impl)
-_snoise2_tiled_par = numba.njit(cache=True, parallel=True)(_snoise2_tiled_impl.py_func)
-_snoise2_tiled_ser = _snoise2_tiled_impl
 
 
-_threads_set = False
+def _build(fn, parallel: bool):
+    """Compile `fn` under its own name per variant: numba's on-disk cache is keyed by the
+    function's name, not its flags, so two builds of one function would share a cache entry."""
+    suffix = "_par" if parallel else "_ser"
+    clone = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + suffix, fn.__defaults__, fn.__closure__)
+    clone.__qualname__ = fn.__qualname__ + suffix
+    return numba.njit(cache=True, parallel=parallel)(clone)
+
+
+_pnoise2_points_par = _build(_pnoise2_points_impl, True)
+_pnoise2_points_ser = _build(_pnoise2_points_impl, False)
+_pnoise2_grid_par = _build(_pnoise2_grid_impl, True)
+_pnoise2_grid_ser = _build(_pnoise2_grid_impl, False)
+_snoise2_points_par = _build(_snoise2_points_impl, True)
+_snoise2_points_ser = _build(_snoise2_points_impl, False)
+_snoise2_tiled_par = _build(_snoise2_tiled_impl, True)
+_snoise2_tiled_ser = _build(_snoise2_tiled_impl, False)
+
+
+_threads: int | None = None
+
+
+def kernel_threads() -> int:
+    """Threads the big-array kernels use: GAMEAI_THREADS (the project-wide knob), default 1."""
+    global _threads
+    if _threads is None:
+        want = os.environ.get("GAMEAI_THREADS", "1")
+        _threads = max(1, min(int(want) if want.isdigit() else 1, numba.config.NUMBA_NUM_THREADS))
+        if _threads > 1:
+            numba.set_num_threads(_threads)
+    return _threads
 
 
 def _pick(par, ser, n):
-    global _threads_set
-    if n < _PARALLEL_MIN:
-        return ser
-    if not _threads_set:
-        # The project-wide thread knob (GAMEAI_THREADS) also caps numba's pool; unset, numba's default.
-        want = os.environ.get("GAMEAI_THREADS", "")
-        if want.isdigit() and int(want) > 0:
-            numba.set_num_threads(min(int(want), numba.config.NUMBA_NUM_THREADS))
-        _threads_set = True
-    return par
+    return par if n >= _PARALLEL_MIN and kernel_threads() > 1 else ser
 
 
 def _check_octaves(octaves: int) -> int:
