@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "see docs/developer.md")
     p.add_argument("--model", default=None,
                    help="the backend's model: a .gguf path (llama_cpp), a folder (hf) or a server model name (openai)")
+    p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
+                   help="cap on tokens per generated line (default 40)")
     p.add_argument("--rate-limit", default=None, metavar="RATE",
                    help="per-client request rate, e.g. '120/minute' (default) or '5/second'")
     p.add_argument("--allow-remote", action="store_true",
@@ -53,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         "backend": args.backend,
         "model": args.model,
         "rate_limit": args.rate_limit,
+        "max_new_tokens": args.max_new_tokens,
         "allow_remote": args.allow_remote or None,
     }
     try:

@@ -21,7 +21,10 @@ from gameai.service.config import ServiceConfig
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket on (host, port); OSError if the port is taken or the address not ours."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must say TCP: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose proto is
+    # IPPROTO_TCP, and accepted sockets inherit it. With proto 0, every response waits ~40 ms
+    # for a delayed ACK between its header and body writes.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
