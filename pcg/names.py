@@ -31,19 +31,22 @@ class NameGenerator:
         self._rng = rng
         self._used: set[str] = set()
 
+    def _pick(self, options: list[str]) -> str:
+        # integers() rather than choice(): choice turns the list into an array on every call.
+        return options[int(self._rng.integers(len(options)))]
+
     def _root(self) -> str:
-        r = self._rng
-        n = int(r.integers(1, 3))
-        parts = [str(r.choice(_ONSETS)) + str(r.choice(_VOWELS)) for _ in range(n)]
-        return "".join(parts) + str(r.choice(_CODAS))
+        n = int(self._rng.integers(1, 3))
+        parts = [self._pick(_ONSETS) + self._pick(_VOWELS) for _ in range(n)]
+        return "".join(parts) + self._pick(_CODAS)
 
     def name(self, kind: str) -> str:
         patterns = _PATTERNS[kind]
         for _ in range(100):
             root = self._root()
-            pattern = patterns[int(self._rng.integers(len(patterns)))]
+            pattern = self._pick(patterns)
             text = pattern.format(root=root.capitalize(), Root=root.capitalize(),
-                                  suffix=str(self._rng.choice(_SETTLEMENT_SUFFIXES)))
+                                  suffix=self._pick(_SETTLEMENT_SUFFIXES))
             if text not in self._used:
                 self._used.add(text)
                 return text
