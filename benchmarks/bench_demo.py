@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import os
+
+import numpy as np
 import statistics
 import sys
 import tempfile
@@ -73,7 +75,7 @@ def measure(app: DemoApp, npc, frames: int, llm: bool, renderer) -> dict:
         while not app.pending:
             keep_generating(app, npc, turn)
             app.tick()
-    times, units = [], []
+    times, cpu, units = [], [], []
     counted = 0
     guard = frames * 20
     while counted < frames and guard > 0:
@@ -85,16 +87,20 @@ def measure(app: DemoApp, npc, frames: int, llm: bool, renderer) -> dict:
         if llm and not generating:
             continue
         times.append(ms)
+        cpu.append(app.stats.cpu_ms[-1])
         units.append(app.units_drawn)
         counted += 1
     if not llm:
         # let a reply still in flight finish so the next scene starts clean
         while app.pending or app.chats[npc.npc_id].busy:
             app.tick()
-    times.sort()
-    p99 = times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
-    return {"fps": 1000.0 / statistics.mean(times), "median_ms": statistics.median(times), "p99_ms": p99,
+    return {"fps": 1000.0 / statistics.mean(times), "median_ms": statistics.median(times), "p99_ms": p99(times),
+            "cpu_fps": 1000.0 / statistics.mean(cpu), "cpu_ms": statistics.median(cpu), "cpu_p99": p99(cpu),
             "units": statistics.median(units), "frames": len(times)}
+
+
+def p99(values: list[float]) -> float:
+    return float(np.percentile(values, 99))
 
 
 def main() -> int:
@@ -104,6 +110,7 @@ def main() -> int:
     ap.add_argument("--backend", default="auto")
     args = ap.parse_args()
 
+    load0 = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         app = DemoApp(RunOptions(seed=7, headless=True, fps_cap=0, llm=True, backend=args.backend,
                                  skirmish_units=100, data_dir=Path(tmp), log=False))
@@ -127,19 +134,23 @@ def main() -> int:
     med = {k: {m: statistics.median(r[m] for r in v) for m in v[0]} for k, v in runs.items()}
     print(f"Demo frame rate, 1280x720 headless, {args.repeats} repeats x {args.frames} frames, "
           f"NPC model backend: {backend}; medians of the repeats")
-    print(f"{'scene':<11} {'fps':>7} {'median ms':>10} {'p99 ms':>8} {'units on screen':>16}")
+    print(f"machine: {os.cpu_count()} cores, load average {load0:.1f} before / {os.getloadavg()[0]:.1f} after "
+          "(wall-clock figures include time the OS gave to other processes; CPU figures are the main thread's own work)")
+    print(f"{'scene':<11} {'wall fps':>9} {'median ms':>10} {'p99 ms':>8} | {'CPU fps':>8} {'CPU ms':>7} "
+          f"{'CPU p99':>8} | {'units on screen':>15}")
     for name, m in med.items():
-        print(f"{name:<11} {m['fps']:7.1f} {m['median_ms']:10.2f} {m['p99_ms']:8.2f} {m['units']:16.0f}")
+        print(f"{name:<11} {m['fps']:9.1f} {m['median_ms']:10.2f} {m['p99_ms']:8.2f} | {m['cpu_fps']:8.1f} "
+              f"{m['cpu_ms']:7.2f} {m['cpu_p99']:8.2f} | {m['units']:15.0f}")
     a, b, n = med["demo+LLM"], med["demo"], med["naive+LLM"]
     print()
-    print(f"LLM generating vs idle (demo+LLM / demo):      fps x{a['fps'] / b['fps']:.2f}, "
-          f"p99 x{a['p99_ms'] / b['p99_ms']:.2f}")
-    print(f"chunk renderer vs per-tile (demo+LLM / naive+LLM): fps x{a['fps'] / n['fps']:.2f}, "
-          f"p99 x{a['p99_ms'] / n['p99_ms']:.2f} (lower p99 ratio is better)")
-    ok_fps, ok_p99 = a["fps"] >= 60, a["p99_ms"] <= 33
-    print(f"targets: >= 60 fps with 200 units and an NPC generating: {'met' if ok_fps else 'NOT met'} "
-          f"({a['fps']:.0f} fps); p99 <= 33 ms while generating: {'met' if ok_p99 else 'NOT met'} "
-          f"({a['p99_ms']:.1f} ms)")
+    print(f"LLM generating vs idle (demo+LLM / demo):          wall fps x{a['fps'] / b['fps']:.2f}, "
+          f"wall p99 x{a['p99_ms'] / b['p99_ms']:.2f}, CPU ms x{a['cpu_ms'] / b['cpu_ms']:.2f}")
+    print(f"chunk renderer vs per-tile (demo+LLM / naive+LLM): wall fps x{a['fps'] / n['fps']:.2f}, "
+          f"wall p99 x{a['p99_ms'] / n['p99_ms']:.2f}, CPU ms x{a['cpu_ms'] / n['cpu_ms']:.2f}")
+    for label, fps, p in (("wall clock", a["fps"], a["p99_ms"]), ("CPU time", a["cpu_fps"], a["cpu_p99"])):
+        print(f"targets ({label}): >= 60 fps with 200 units and an NPC generating: "
+              f"{'met' if fps >= 60 else 'NOT met'} ({fps:.0f}); p99 <= 33 ms while generating: "
+              f"{'met' if p <= 33 else 'NOT met'} ({p:.1f} ms)")
     return 0
 
 

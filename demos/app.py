@@ -67,10 +67,12 @@ class FrameStats:
     """Work time per frame (excluding the pacing sleep), for the benchmark and the log."""
 
     work_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # this thread's CPU time: immune to other processes
     generating: list[bool] = field(default_factory=list)
 
-    def add(self, ms: float, generating: bool) -> None:
+    def add(self, ms: float, cpu_ms: float, generating: bool) -> None:
         self.work_ms.append(ms)
+        self.cpu_ms.append(cpu_ms)
         self.generating.append(generating)
 
 
@@ -244,7 +246,7 @@ class DemoApp:
         """One frame: input, update, draw, present. Returns the frame's work time in ms (no pacing)."""
         import pygame
 
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.thread_time()
         dt = HEADLESS_DT if self.opt.headless else min(self.clock.get_time() / 1000.0 or HEADLESS_DT, 0.1)
         if self.script is not None:
             self.script.update(self)
@@ -254,7 +256,7 @@ class DemoApp:
         self.draw()
         pygame.display.flip()
         ms = (time.perf_counter() - start) * 1000.0
-        self.stats.add(ms, bool(self.pending))  # "generating": the model is producing a reply right now
+        self.stats.add(ms, (time.thread_time() - cpu_start) * 1000.0, bool(self.pending))  # "generating": the model is producing a reply right now
         self.frame += 1
         return ms
 
