@@ -53,6 +53,7 @@ class ReferenceSkirmish:
         self.winner = -1
         self.terrain_by_id = {t.tile_id: t for t in ruleset.terrain.values()}
         self.start_hp = [sum(u.hp for u in units if u.team == team) for team in (0, 1)]
+        self.occupied = {(u.x, u.y): u for u in units if u.alive}
 
     @classmethod
     def from_core(cls, params, state, env: int = 0) -> "ReferenceSkirmish":
@@ -70,13 +71,23 @@ class ReferenceSkirmish:
         return sim
 
     # --- the agent's view ------------------------------------------------------------------
-    def visible_to(self, team: int, unit: Unit) -> bool:
-        return any(o.alive and o.team == team and o.dist2(unit) <= o.kind.vision ** 2 + 1e-9 for o in self.units)
+    def visible(self) -> list[set[int]]:
+        """Per team, the indices of the enemy units some living unit of that team can see."""
+        seen: list[set[int]] = [set(), set()]
+        for o in self.units:
+            if not o.alive:
+                continue
+            reach = o.kind.vision ** 2 + 1e-9
+            for u in self.units:
+                if u.alive and u.team != o.team and o.dist2(u) <= reach:
+                    seen[o.team].add(u.index)
+        return seen
 
-    def nearest(self, unit: Unit) -> tuple[list[Unit], list[Unit]]:
+    def nearest(self, unit: Unit, visible: list[set[int]] | None = None) -> tuple[list[Unit], list[Unit]]:
         """The k nearest visible enemies and k nearest allies (ties: lower index first)."""
+        visible = self.visible() if visible is None else visible
         others = [o for o in self.units if o.alive and o is not unit]
-        enemies = [o for o in others if o.team != unit.team and self.visible_to(unit.team, o)]
+        enemies = [o for o in others if o.team != unit.team and o.index in visible[unit.team]]
         allies = [o for o in others if o.team == unit.team]
         key = lambda o: (unit.dist2(o), o.index)  # noqa: E731
         return sorted(enemies, key=key)[:self.k], sorted(allies, key=key)[:self.k]
@@ -87,14 +98,15 @@ class ReferenceSkirmish:
         terrain = self.terrain_by_id[self.grid[y][x]]
         if not terrain.passable or terrain.name in unit.kind.blocked_terrain:
             return False
-        return not any(o.alive and o.x == x and o.y == y for o in self.units)
+        return (x, y) not in self.occupied
 
     # --- one step --------------------------------------------------------------------------
     def step(self, actions: list[int]) -> None:
         if self.done:
             return
         k = self.k
-        targets = {u.index: self.nearest(u) for u in self.units if u.alive}
+        visible = self.visible()
+        targets = {u.index: self.nearest(u, visible) for u in self.units if u.alive}
         hits: dict[int, list[tuple[Unit, float]]] = {}
         heals: dict[int, float] = {}
         for u in self.units:  # attacks and heals, decided on the state at the start of the step
@@ -137,6 +149,7 @@ class ReferenceSkirmish:
                 target.damage_taken += target.hp + healed
                 target.hp = 0.0
                 target.alive = False
+                del self.occupied[(target.x, target.y)]
                 best = max(hits[target.index], key=lambda p: (p[1], -p[0].index))
                 if best[1] > 0:
                     best[0].kills += 1
@@ -162,7 +175,9 @@ class ReferenceSkirmish:
             cost = self.terrain_by_id[self.grid[ny][nx]].move_cost
             if u.move_points + 1e-9 >= cost:
                 u.move_points = max(u.move_points - cost, 0.0)
+                del self.occupied[(u.x, u.y)]
                 u.x, u.y = nx, ny
+                self.occupied[(nx, ny)] = u
         for u in self.units:
             if u.cooldown > 0:
                 u.cooldown -= 1
