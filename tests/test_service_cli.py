@@ -126,3 +126,14 @@ def test_missing_cast_folder_and_taken_port(tmp_path, monkeypatch, capsys):
         assert main(["serve", "--port", str(taken.getsockname()[1])]) == 2
     err = capsys.readouterr().err
     assert "cannot listen on 127.0.0.1:" in err and "Pick another --port" in err
+
+
+def test_unreadable_memory_file_is_refused_and_left_untouched(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GAMEAI_API_KEY", KEY)
+    db = tmp_path / "memory.sqlite"
+    db.write_bytes(b"this is a save game, not a memory database" * 100)
+    before = db.read_bytes()
+    assert main(["serve", "--backend", "authored", "--memory", str(db), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot open the memory database" in err and "Traceback" not in err
+    assert db.read_bytes() == before
