@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Callable
 
@@ -26,6 +27,27 @@ def _init_worker() -> None:
     # One BLAS/numba thread per worker: the pool is the parallelism.
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["NUMBA_NUM_THREADS"] = "1"
+
+
+def _context():
+    """How workers start. On Linux, fork: workers inherit the simulator already imported here
+    (importing it costs seconds per process, which would eat a short sweep's speed-up). Where
+    fork is unsafe (Ray's threads live in this process, or not Linux), forkserver or spawn.
+    GAMEAI_MP_START overrides."""
+    method = os.environ.get("GAMEAI_MP_START")
+    if not method:
+        ray = sys.modules.get("ray")
+        ray_up = ray is not None and getattr(ray, "is_initialized", lambda: False)()
+        if sys.platform.startswith("linux") and not ray_up:
+            method = "fork"
+        else:
+            method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "fork":
+        import agents.arena  # noqa: F401  (imported once here, inherited by every worker)
+    elif method == "forkserver":
+        ctx.set_forkserver_preload(["gameai.balance.play", "agents.arena", "envs.ruleset"])
+    return ctx
 
 
 class LocalRunner:
@@ -58,10 +80,8 @@ class LocalRunner:
                 on_rows(play_unit(u))
             return
         if self._pool is None:
-            # forkserver: safe after threads (rich, Ray, optuna) exist in this process.
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["gameai.balance.play", "agents.arena", "envs.ruleset"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_init_worker)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
+                                             initializer=_init_worker)
         pending = {self._pool.submit(play_unit, u) for u in units}
         try:
             while pending:

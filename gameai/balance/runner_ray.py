@@ -18,6 +18,10 @@ class RayUnavailable(RuntimeError):
     """Ray is missing or the cluster cannot be reached."""
 
 
+def _warm_up() -> None:
+    import agents.arena  # noqa: F401
+
+
 class RayRunner:
     name = "ray"
 
@@ -51,6 +55,10 @@ class RayRunner:
                                      "check the address, or use --backend local") from None
             self._started_here = True
         self._remote = ray.remote(num_cpus=1, max_retries=2)(play_unit)
+        # Start the workers and import the simulator in each now (seconds per process), so
+        # that cost is paid once per session, like the process pool's start-up.
+        cpus = int(ray.available_resources().get("CPU", 1))
+        ray.get([ray.remote(num_cpus=1)(_warm_up).remote() for _ in range(max(1, cpus))])
         return ray
 
     def close(self) -> None:
