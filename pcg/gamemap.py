@@ -150,8 +150,9 @@ class GameMap:
         if arrays["tiles"].ndim != 2 or any(a.shape != shape for a in arrays.values()):
             raise MapFileError(f"{npz_path}: arrays have mismatched shapes "
                                f"{ {k: v.shape for k, v in arrays.items()} }")
-        if arrays["tiles"].size and int(arrays["tiles"].max()) >= len(Tile):
-            raise MapFileError(f"{npz_path}: tile id {int(arrays['tiles'].max())} is unknown (ids 0-{len(Tile) - 1})")
+        t = arrays["tiles"]
+        if t.size and (not np.issubdtype(t.dtype, np.integer) or int(t.min()) < 0 or int(t.max()) >= len(Tile)):
+            raise MapFileError(f"{npz_path}: tiles hold values outside the tile ids 0-{len(Tile) - 1}")
         if int(lens.sum()) != len(pts):
             raise MapFileError(f"{npz_path}: river_lengths do not add up to the river points")
         rivers = np.split(pts, np.cumsum(lens)[:-1]) if len(lens) else []

@@ -29,7 +29,11 @@ _FOUR = ndimage.generate_binary_structure(2, 1)
 
 
 class _Retry(Exception):
-    pass
+    """This seed cannot meet a constraint; `param` names the parameter that asks for it."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 def derive_seed(seed: int, attempt: int) -> int:
@@ -65,19 +69,25 @@ def generate_map(seed: int, size: int = 256, **params) -> GameMap:
     """
     seed = check_seed(seed)
     p = make_params(size, params)
-    reasons = []
+    failures: list[_Retry] = []
     for attempt in range(MAX_ATTEMPTS):
         try:
             gm = build(p, seed, derive_seed(seed, attempt))
         except _Retry as exc:
-            reasons.append(str(exc))
+            failures.append(exc)
             continue
         gm.report["attempts"] = attempt + 1
         return gm
-    param = "teams" if p.teams and any("spawn" in r for r in reasons) else "water"
-    raise MapParameterError(param, getattr(p, param),
-                            f"no map met the constraints in {MAX_ATTEMPTS} seeds ({reasons[-1]}); "
-                            "lower water/mountain, use fewer teams or settlements, or a larger size")
+    raise unmet(p, failures)
+
+
+def unmet(p: MapParams, failures: list[_Retry]) -> MapParameterError:
+    """The error for constraints that no reseed could meet, naming the most frequent culprit."""
+    params = [f.param for f in failures]
+    param = max(set(params), key=params.count)
+    return MapParameterError(param, getattr(p, param),
+                             f"no map met the constraints in {len(failures)} seeds ({failures[-1]}); "
+                             "lower water/mountain, use fewer teams or settlements, or a larger size")
 
 
 def build(p: MapParams, seed: int, used_seed: int, with_landmarks: bool = True) -> GameMap:
@@ -96,13 +106,13 @@ def build(p: MapParams, seed: int, used_seed: int, with_landmarks: bool = True) 
     sites = settlement_sites(tiles, land, p.settlement_count, rng)
     wanted = p.settlement_count if p.settlements >= 0 else min(p.settlement_count, 2)
     if len(sites) < wanted:
-        raise _Retry(f"only {len(sites)} of {p.settlement_count} settlement sites on the main landmass")
+        raise _Retry("settlements", f"only {len(sites)} of {p.settlement_count} settlement sites on the main landmass")
     settlements = name_settlements(sites, names)
     for x, y in sites:
         tiles[y, x] = Tile.SETTLEMENT
     _, failed = connect(tiles, sites)
     if failed or not playability.repair(tiles, sites):
-        raise _Retry("settlements could not all be joined by roads")
+        raise _Retry("settlements", "settlements could not all be joined by roads")
 
     passable = passable_mask(tiles)
     labels, _ = ndimage.label(passable, structure=_FOUR)
@@ -114,21 +124,21 @@ def build(p: MapParams, seed: int, used_seed: int, with_landmarks: bool = True) 
         home = int(np.argmax(counts))
     region = labels == home
     if p.teams and region.sum() < 16 * p.teams:
-        raise _Retry(f"the walkable region has {int(region.sum())} tiles, too few for {p.teams} spawns")
+        raise _Retry("teams", f"the walkable region has {int(region.sum())} tiles, too few for {p.teams} spawns")
     try:
         plan = place_spawns(tiles, passable, region, p.teams, rng, names)
     except SpawnError as exc:
-        raise _Retry(f"spawns: {exc}") from exc
+        raise _Retry("teams", f"spawns: {exc}") from exc
 
     n_res = p.resources if p.resources >= 0 else max(2 * p.teams, p.size * p.size // 3000)
     resources = plan.resources + scatter_resources(tiles, region, n_res, rng, names, keep_out=plan.keep_out)
     points = sites + [(s.x, s.y) for s in plan.spawns] + [(r.x, r.y) for r in resources]
     report = playability.check(tiles, points)
     if not report["playable"]:
-        raise _Retry(f"unreachable places {report['unreachable'][:3]}")
+        raise _Retry("water", f"unreachable places {report['unreachable'][:3]}")
     fair = fairness(passable, plan.spawns, resources, plan.centre)
     if not fair["fair"]:
-        raise _Retry(f"spawns not fair: {fair}")
+        raise _Retry("teams", f"spawns not fair: {fair}")
     marks = landmarks(tiles, dr.height, dr.paths, bridge_sites(tiles, on_roads=True), names) if with_landmarks else []
     return GameMap(
         tiles=tiles, height=dr.height, moisture=fields.moisture, temperature=fields.temperature,

@@ -174,7 +174,7 @@ def _trace(river: np.ndarray, receiver: np.ndarray, water: np.ndarray, wid: int)
     visited = np.zeros(flat_r.size, bool)
     flat_w = water.ravel()
     paths = []
-    # Longest rivers first, so tributaries end where they join the main stem.
+    # A path stops where it meets a river traced before it, so each tile is in one path.
     for head in heads:
         path = [head]
         visited[head] = True

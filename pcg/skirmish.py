@@ -8,9 +8,8 @@ ringed by a little water. Landmark naming is skipped to keep it to milliseconds.
 from __future__ import annotations
 
 from pcg.gamemap import GameMap
-from pcg.generate import MAX_ATTEMPTS, _Retry, check_seed, derive_seed, make_params
+from pcg.generate import MAX_ATTEMPTS, _Retry, check_seed, derive_seed, make_params, unmet
 from pcg import generate as _generate
-from pcg.errors import MapParameterError
 
 SKIRMISH_DEFAULTS = dict(water=0.12, mountain=0.06, hills=0.12, beach=0.04, forest=0.3, desert=0.08,
                          swamp=0.04, shape="continent", octaves=4, rivers=0.0, settlements=0)
@@ -25,14 +24,14 @@ def skirmish_map(seed: int, size: int = 32, teams: int = 2, **params) -> GameMap
     """
     seed = check_seed(seed)
     p = make_params(size, {**SKIRMISH_DEFAULTS, "teams": teams, "resources": teams * 2, **params})
-    reasons = []
+    failures: list[_Retry] = []
+    # Twice the usual attempts: small arenas miss a fair ring more often, and each try is cheap.
     for attempt in range(MAX_ATTEMPTS * 2):
         try:
             gm = _generate.build(p, seed, derive_seed(seed, attempt), with_landmarks=False)
         except _Retry as exc:
-            reasons.append(str(exc))
+            failures.append(exc)
             continue
         gm.report["attempts"] = attempt + 1
         return gm
-    raise MapParameterError("teams", teams, f"no fair {size}x{size} battlefield for {teams} teams "
-                            f"({reasons[-1]}); use a larger size or fewer teams")
+    raise unmet(p, failures)

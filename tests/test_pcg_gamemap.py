@@ -97,3 +97,14 @@ def test_fractions_add_up(gm):
     fr = gm.fractions()
     assert abs(sum(fr.values()) - 1.0) < 1e-9
     assert gm.passable.dtype == bool and gm.passable.shape == gm.tiles.shape
+
+
+def test_unknown_tile_ids(gm, tmp_path):
+    gm.save(tmp_path)
+    with np.load(tmp_path / "map.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["tiles"] = arrays["tiles"].astype(np.int16)
+    arrays["tiles"][0, 0] = 99
+    np.savez(tmp_path / "map.npz", **arrays)
+    with pytest.raises(MapFileError, match="outside the tile ids"):
+        GameMap.load(tmp_path)

@@ -156,3 +156,20 @@ def test_bad_seed_is_rejected():
     for seed in (-1, 1.5, "x"):
         with pytest.raises(MapParameterError, match="seed"):
             pcg.generate_map(seed, 32)
+
+
+def test_constraints_no_seed_can_meet_raise_naming_the_parameter():
+    with pytest.raises(MapParameterError) as info:
+        pcg.generate_map(1, 16, settlements=200, teams=0)
+    assert info.value.param == "settlements" and "no map met the constraints" in str(info.value)
+
+
+def test_reseeding_is_deterministic_and_recorded():
+    from pcg.generate import derive_seed
+
+    seed = next(s for s in range(60) if pcg.skirmish_map(s, size=32, teams=4).report["attempts"] > 1)
+    gm = pcg.skirmish_map(seed, size=32, teams=4)
+    assert gm.seed == seed and gm.used_seed == derive_seed(seed, gm.report["attempts"] - 1) != seed
+    again = pcg.skirmish_map(seed, size=32, teams=4)
+    assert again.used_seed == gm.used_seed and np.array_equal(again.tiles, gm.tiles)
+    assert gm.report["playable"]["playable"] and gm.report["fairness"]["fair"]
