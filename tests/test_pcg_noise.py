@@ -2,6 +2,8 @@
 import noise
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pcg import MapParameterError
 from pcg.noise import domain_warp, fractal_grid, pnoise2, pnoise2_grid, snoise2, snoise2_grid
@@ -128,3 +130,23 @@ def test_bad_noise_arguments_name_the_parameter(call, param):
         call()
     assert info.value.param == param
     assert param in str(info.value)
+
+
+_coord = st.floats(-5000, 5000, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(x=_coord, y=_coord, octaves=st.integers(1, 8), persistence=st.floats(0.1, 0.9),
+       lacunarity=st.floats(1.5, 3.0), repeat=st.sampled_from([1024, 7, 33.5]), base=st.integers(0, 1))
+def test_pnoise2_property_any_point(x, y, octaves, persistence, lacunarity, repeat, base):
+    kw = dict(octaves=octaves, persistence=persistence, lacunarity=lacunarity, repeatx=repeat, repeaty=repeat,
+              base=base)
+    assert abs(float(pnoise2(x, y, **kw)) - noise.pnoise2(x, y, **kw)) <= 1e-6
+
+
+@settings(max_examples=150, deadline=None)
+@given(x=_coord, y=_coord, octaves=st.integers(1, 8), persistence=st.floats(0.1, 0.9),
+       lacunarity=st.floats(1.5, 3.0), base=st.floats(-100, 100))
+def test_snoise2_property_any_point(x, y, octaves, persistence, lacunarity, base):
+    kw = dict(octaves=octaves, persistence=persistence, lacunarity=lacunarity, base=base)
+    assert abs(float(snoise2(x, y, **kw)) - noise.snoise2(x, y, **kw)) <= 1e-6
