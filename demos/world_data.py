@@ -98,15 +98,18 @@ def _battlefield(tiles: np.ndarray, walkable: np.ndarray, settlements, start: tu
     open_ground = walkable & ~np.isin(tiles, [int(Tile.SETTLEMENT), int(Tile.ROAD), int(Tile.BRIDGE)])
     openness = ndimage.uniform_filter(open_ground.astype(np.float64), size=(h, w), mode="constant")
     reach = ndimage.uniform_filter((dist >= 0).astype(np.float64), size=(h, w), mode="constant")
-    score = openness * (reach > 0.5)
     yy, xx = np.mgrid[0:rows, 0:cols]
-    for s in settlements:  # keep villages off the battlefield
-        score[(abs(xx - s.x) < w // 2 + 4) & (abs(yy - s.y) < h // 2 + 4)] = 0
-    valid = np.zeros_like(score, dtype=bool)
+    valid = np.zeros((rows, cols), dtype=bool)
     valid[h // 2: rows - (h - h // 2), w // 2: cols - (w - w // 2)] = True
-    score = np.where(valid, score, -1)
     # Prefer nearer fields among the open ones: a walk, not a trek.
     travel = np.where(dist >= 0, dist, dist.max() + 1) / max(1, dist.max())
+    for margin in (8, 4, 0):  # keep villages (and their houses) off the field; relax on crowded maps
+        score = openness * (reach > 0.5)
+        for s in settlements:
+            score[(abs(xx - s.x) < w // 2 + margin) & (abs(yy - s.y) < h // 2 + margin)] = 0
+        score = np.where(valid, score, -1)
+        if score.max() >= 0.6:
+            break
     cy, cx = np.unravel_index(np.argmax(score - 0.25 * travel), score.shape)
     return int(cx - w // 2), int(cy - h // 2), int(w), int(h)
 
