@@ -191,6 +191,10 @@ def test_client_raises_the_stable_code(npcs):
     with pytest.raises(ServiceCallError) as err:
         list(npcs.stream("mara", "p1", "x" * 601))
     assert (err.value.status, err.value.code) == (413, "field_too_large")
+    with pytest.raises(ServiceCallError) as err:  # refused before the stream opens, not mid-stream
+        list(npcs.stream("mara", "p1", "   "))
+    assert (err.value.status, err.value.code) == (422, "invalid_request")
+    assert "empty" in err.value.message
 
 
 def test_openapi_spec_documents_auth_limits_and_errors(http):

@@ -45,6 +45,7 @@ class CastRegistry:
             by_id[p.id] = p
         self._personas = by_id
         self._engine_config = engine_config
+        self._max_input_chars: int = getattr(engine_config, "max_input_chars", 600)
         self._engine: Any = None
         self._npcs: dict[str, Any] = {}
         self._lock = threading.Lock()  # guards _npcs and _engine (built on the model thread, read anywhere)
@@ -91,7 +92,19 @@ class CastRegistry:
         return [self.describe(i) for i in self._personas]
 
     def turn(self, npc_id: str, player_id: str, text: str, world: dict[str, Any] | None) -> Turn:
-        self.persona(npc_id)  # 404 before the request takes a place in the model queue
+        """Check what can be checked cheaply before the turn takes a place in the model queue, so
+        that a bad turn is a 404/422 even on the streaming endpoint (not an error event later)."""
+        from gameai.dialogue import World
+        from gameai.dialogue.errors import MessageError, WorldError
+        from gameai.dialogue.guards import validate_message
+
+        self.persona(npc_id)
+        try:
+            validate_message(text, self._max_input_chars)
+            if world is not None:
+                World.from_dict(world)
+        except (MessageError, WorldError) as exc:
+            raise _bad_request(exc) from None
         return Turn(npc_id, player_id, text, world)
 
     @property
