@@ -32,7 +32,7 @@ def test_help_lists_match_and_replay():
 def test_match_on_embedded_defaults_prints_a_readable_result(capsys):
     rc, out, err = run_cli(capsys, "match")
     assert rc == 0, err
-    assert "Skirmish · ruleset default · seed 0" in out
+    assert "Skirmish · ruleset default · built-in arena · seed 0" in out
     assert ("Winner: blue" in out or "Winner: red" in out or "Draw" in out) and "per unit type" in out
 
 
@@ -67,6 +67,16 @@ def test_replay_reruns_to_the_identical_result(tmp_path, capsys):
     assert replayed == recorded
     rc, out, _ = run_cli(capsys, "replay", str(path))
     assert rc == 0 and "identical to the recorded result" in out
+
+
+def test_match_on_a_procedural_map_replays_identically(tmp_path, capsys):
+    path = tmp_path / "m.json"
+    rc, out, _ = run_cli(capsys, "match", "--map", "skirmish", "--seed", "2", "--json", "--replay", str(path))
+    assert rc == 0
+    assert len(json.loads(path.read_text())["terrain"]) == 32, "the generated map is stored in the replay"
+    rc, out2, _ = run_cli(capsys, "replay", str(path), "--json")
+    assert rc == 0 and json.loads(out2)["identical_to_recording"] is True
+    assert json.loads(out2)["winner"] == json.loads(out)["winner"]
 
 
 def test_replay_that_no_longer_matches_is_reported(tmp_path, capsys):
@@ -108,6 +118,7 @@ def _bad_ruleset(tmp_path: Path) -> Path:
     (lambda d: ["match", "--seed", "-2"], "--seed must be a whole number >= 0"),
     (lambda d: ["match", "--max-steps", "0"], "--max-steps must be at least 1"),
     (lambda d: ["match", "--replay", str(d / "no" / "dir" / "r.json")], "cannot write the replay"),
+    (lambda d: ["match", "--map", str(d / "nomap")], "Use 'arena', 'skirmish' or a folder"),
     (lambda d: ["replay", str(d / "missing.json")], "missing.json: file not found"),
     (lambda d: ["replay", str(d.joinpath("x.json").write_text("{oops") and d / "x.json")], "not a readable replay"),
     (lambda d: ["replay", str(d.joinpath("y.json").write_text('{"a": 1}') and d / "y.json")],

@@ -27,6 +27,9 @@ def register(subparsers) -> None:
     p.add_argument("--red-tier", default="expert", choices=list(TIERS), help="red bot's skill tier")
     p.add_argument("--seed", type=int, default=0, help="match seed (spawns, bot noise); same seed, same match")
     p.add_argument("--max-steps", type=int, default=None, help="step limit (default: the ruleset's)")
+    p.add_argument("--map", default="arena", metavar="MAP",
+                   help="battlefield: 'arena' (built-in), 'skirmish' (a procedural map generated from the "
+                        "seed) or the folder of a map written by `gameai mapgen --out DIR`")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument("--events", action="store_true", help="with --json: include the full event log")
     p.add_argument("--replay", metavar="FILE", default=None,
@@ -44,6 +47,24 @@ def load_ruleset_arg(path: str | None):
         raise GameAIError(f"{exc}\nFix the ruleset (guide: docs/designer-ruleset.md) and run again.") from None
 
 
+def resolve_map(arg: str, seed: int):
+    """(terrain grid or None, description) for --map."""
+    from gameai.errors import GameAIError
+
+    if arg == "arena":
+        return None, "built-in arena"
+    import pcg  # maps are only generated or loaded when asked for
+
+    if arg == "skirmish":
+        return pcg.skirmish_map(seed).tiles, f"procedural skirmish map (seed {seed})"
+    try:
+        gm = pcg.GameMap.load(arg)
+    except (pcg.MapFileError, OSError) as exc:
+        raise GameAIError(f"--map {arg}: {exc}\nUse 'arena', 'skirmish' or a folder written by "
+                          "`gameai mapgen --out DIR`.") from None
+    return gm.tiles, f"map {arg} ({gm.tiles.shape[1]}×{gm.tiles.shape[0]})"
+
+
 def result_json(result, include_events: bool = False) -> dict:
     d = result.to_dict()
     if not include_events:
@@ -51,7 +72,7 @@ def result_json(result, include_events: bool = False) -> dict:
     return d
 
 
-def print_result(result, ruleset_name: str, console=None) -> None:
+def print_result(result, ruleset_name: str, console=None, map_name: str = "built-in arena") -> None:
     """Human-readable tables: who won, then per team and per unit type."""
     from rich.console import Console
     from rich.table import Table
@@ -61,7 +82,7 @@ def print_result(result, ruleset_name: str, console=None) -> None:
     console = console or Console()
     cfg = result.config
     comp = lambda c: ", ".join(f"{n} {u}" for u, n in c.items())  # noqa: E731
-    console.print(f"Skirmish · ruleset {ruleset_name} · seed {result.seed}")
+    console.print(f"Skirmish · ruleset {ruleset_name} · {map_name} · seed {result.seed}")
     console.print(f"  blue: {cfg['blue_bot']:<22} {comp(cfg['blue'])}")
     console.print(f"  red:  {cfg['red_bot']:<22} {comp(cfg['red'])}")
     when = f"after {result.steps} steps ({result.steps * STEP_SECONDS:g} s of game time)"
@@ -97,10 +118,11 @@ def run(args) -> int:
     if args.events and not args.json:
         raise GameAIError("--events only applies with --json")
     ruleset = load_ruleset_arg(args.ruleset)
+    terrain, map_name = resolve_map(args.map, args.seed)
     try:
         result, data = record_match(ruleset, ruleset.teams["blue"], ruleset.teams["red"], args.seed,
                                     blue_bot=args.blue, red_bot=args.red, blue_tier=args.blue_tier,
-                                    red_tier=args.red_tier, max_steps=args.max_steps)
+                                    red_tier=args.red_tier, max_steps=args.max_steps, terrain=terrain)
     except MapError as exc:
         raise GameAIError(str(exc)) from None
     if args.replay:
@@ -112,7 +134,7 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(result_json(result, args.events)))
     else:
-        print_result(result, args.ruleset or "default")
+        print_result(result, args.ruleset or "default", map_name=map_name)
         if args.replay:
             print(f"replay written to {args.replay} (re-run it with: gameai replay {args.replay})")
     return 0

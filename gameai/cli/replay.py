@@ -33,7 +33,8 @@ def run(args) -> int:
         out["identical_to_recording"] = identical
         print(json.dumps(out))
     else:
-        print_result(result, f"embedded in {args.file}")
+        where = "built-in arena" if data.get("terrain") is None else "recorded map"
+        print_result(result, f"embedded in {args.file}", map_name=where)
         print("identical to the recorded result" if identical else
               "DIFFERENT from the recorded result" if recorded is not None else "no recorded result to compare")
     if recorded is not None and not identical:
