@@ -22,6 +22,8 @@ def tile_image(tiles: np.ndarray, height: np.ndarray | None = None) -> np.ndarra
     if height is not None:
         gy, gx = np.gradient(height.astype(np.float32) * tiles.shape[0] * 0.5)
         shade = np.clip(1.0 + 0.35 * (-(gx + gy) / np.sqrt(2)), 0.65, 1.25)
+        # Water surfaces are flat: shade the land only.
+        shade[np.isin(tiles, [Tile.DEEP_WATER, Tile.SHALLOW_WATER, Tile.RIVER])] = 1.0
         rgb = rgb * shade[..., None]
     return np.clip(rgb, 0, 255).astype(np.uint8)
 

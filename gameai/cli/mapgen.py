@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def run(args) -> int:
         if (args.out / "map.json").exists() and not args.force:
             raise GameAIError(f"{args.out} already holds a map; pass --force to overwrite it or choose another --out")
         t0 = time.perf_counter()
+        if size >= 1024:  # tens of seconds: say so rather than sit silent
+            print(f"generating a {size}x{size} map ...", file=sys.stderr, flush=True)
         if args.skirmish:
             teams = params.pop("teams", 2)
             gm = pcg.skirmish_map(args.seed, size, teams=teams, **params)
