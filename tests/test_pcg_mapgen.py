@@ -173,3 +173,26 @@ def test_reseeding_is_deterministic_and_recorded():
     again = pcg.skirmish_map(seed, size=32, teams=4)
     assert again.used_seed == gm.used_seed and np.array_equal(again.tiles, gm.tiles)
     assert gm.report["playable"]["playable"] and gm.report["fairness"]["fair"]
+
+
+@pytest.mark.parametrize("shape", ["continent", "island", "none"])
+@pytest.mark.parametrize("kind", ["perlin", "simplex"])
+def test_every_shape_and_noise_kind_gives_a_playable_fair_map(shape, kind):
+    gm = pcg.generate_map(21, 80, shape=shape, noise=kind, warp=0.5, exponent=1.4, teams=3)
+    labels, _ = ndimage.label(_walkable(gm.tiles), structure=FOUR)
+    pts = [(p.x, p.y) for p in gm.settlements] + [(s.x, s.y) for s in gm.spawns]
+    assert len({int(labels[y, x]) for x, y in pts} - {0}) == 1
+    assert gm.report["fairness"]["fair"] and len(gm.spawns) == 3
+    if shape == "island":  # the sea rings the island: the border is water
+        border = np.concatenate([gm.tiles[0], gm.tiles[-1], gm.tiles[:, 0], gm.tiles[:, -1]])
+        assert np.isin(border, [Tile.DEEP_WATER, Tile.SHALLOW_WATER]).mean() > 0.9
+
+
+def test_redistribution_exponent_reshapes_the_land_but_keeps_the_water_share():
+    low = pcg.generate_map(2, 96, exponent=0.5, shape="island", water=0.4)
+    high = pcg.generate_map(2, 96, exponent=3.0, shape="island", water=0.4)
+    # Against the island mask, a sharper relief moves coasts and mountains ...
+    assert np.mean(low.tiles != high.tiles) > 0.1
+    # ... while the quantile thresholds keep the requested water share.
+    for gm in (low, high):
+        assert abs(achieved(gm)["water"] - 0.4) < 0.05
