@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -34,12 +35,16 @@ class RulesetError(ValueError):
     """A ruleset that cannot be used. ``str(err)`` is a complete message for a person.
 
     Attributes: ``source`` (file or "<dict>"), ``path`` (dotted key path, "" for the whole
-    file), ``value`` (the offending value, or None) and ``expected`` (what would be valid).
+    file), ``value`` (the offending value, or None), ``expected`` (what would be valid) and
+    ``line`` (1-based line in the file, when known).
     """
 
-    def __init__(self, source: str, path: str, value: Any, expected: str, *, show_value: bool = True):
-        self.source, self.path, self.value, self.expected = source, path, value, expected
-        where = f"{source}: {path}" if path else source
+    def __init__(self, source: str, path: str, value: Any, expected: str, *, show_value: bool = True,
+                 line: int | None = None):
+        self.source, self.path, self.value, self.expected, self.line = source, path, value, expected, line
+        self.show_value = show_value
+        src = f"{source}:{line}" if line else source
+        where = f"{src}: {path}" if path else src
         got = f" = {value!r}" if show_value else ""
         super().__init__(f"{where}{got}: {expected}")
 
@@ -343,7 +348,44 @@ def load_ruleset(path: str | Path) -> Ruleset:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesetError(str(p), "", None, f"not valid TOML: {exc}", show_value=False) from None
-    return parse_ruleset(data, source=str(p))
+    try:
+        return parse_ruleset(data, source=str(p))
+    except RulesetError as exc:  # point the designer at the line as well
+        line = _line_of(text, exc.path)
+        if line is None:
+            raise
+        raise RulesetError(exc.source, exc.path, exc.value, exc.expected, show_value=exc.show_value,
+                           line=line) from None
+
+
+_HEADER = re.compile(r"^\[\s*([^\[\]]+?)\s*\]$")
+_KEY = re.compile(r"^([A-Za-z0-9_\-]+)\s*=")
+
+
+def _line_of(text: str, path: str) -> int | None:
+    """The line that sets ``path`` (or the header of the nearest enclosing table) in TOML text.
+
+    A plain scan of ``[table]`` headers and ``key =`` lines, which is how rulesets are written;
+    tomllib does not report positions.
+    """
+    if not path:
+        return None
+    table, headers = "", {}
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        m = _HEADER.match(line)
+        if m:
+            table = m.group(1).replace(" ", "")
+            headers.setdefault(table, n)
+            continue
+        m = _KEY.match(line)
+        if m and (f"{table}.{m.group(1)}" if table else m.group(1)) == path:
+            return n
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):
+        if ".".join(parts[:i]) in headers:
+            return headers[".".join(parts[:i])]
+    return None
 
 
 def default_ruleset_text() -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 import tomllib
@@ -149,11 +150,23 @@ def test_bad_ruleset_names_file_path_value_and_expectation(tmp_path, case):
     with pytest.raises(RulesetError) as info:
         load_ruleset(bad)
     msg = str(info.value)
-    assert msg.startswith(str(bad) + ": " + path), msg
+    assert re.match(re.escape(str(bad)) + r"(:\d+)?: " + re.escape(path), msg), msg
     if shown is not None:
         assert f"{path} = {shown}" in msg, msg
     assert expected in msg, msg
     assert info.value.path == path and info.value.source == str(bad)
+
+
+def test_errors_point_at_the_line(tmp_path):
+    bad = _write(tmp_path, lambda s: s.replace("damage = 11.0", "damage = -11.0"))
+    line = next(n for n, l in enumerate(bad.read_text().splitlines(), 1) if l.startswith("damage = -11.0"))
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(bad)
+    assert info.value.line == line and str(info.value).startswith(f"{bad}:{line}: units.archer.damage = -11.0")
+    bad = _write(tmp_path, lambda s: s.replace("vision = 6.0\n", ""))
+    with pytest.raises(RulesetError) as info:  # a missing key: the line of its table
+        load_ruleset(bad)
+    assert bad.read_text().splitlines()[info.value.line - 1].startswith("[units.knight]")
 
 
 def test_toml_syntax_error_and_missing_file(tmp_path):
