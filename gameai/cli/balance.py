@@ -5,6 +5,8 @@ DIR/balance.json. Exit code 0 when fresh-seed re-validation confirms the proposa
 """
 from __future__ import annotations
 
+import sys
+
 
 def register(subparsers) -> None:
     from gameai.cli.sweep import add_backend_args
@@ -27,7 +29,7 @@ def run(args) -> int:
     from rich.console import Console
 
     from gameai.balance.autobalance import autobalance
-    from gameai.cli.sweep import load, translate
+    from gameai.cli.sweep import RESUME_NOTE, load, translate
     from gameai.errors import GameAIError
 
     console = Console()
@@ -39,6 +41,9 @@ def run(args) -> int:
     try:
         result = autobalance(spec, args.out, backend=args.backend, workers=args.workers, address=args.address,
                              progress=not args.no_progress, trials=args.trials, target=args.target)
+    except KeyboardInterrupt:
+        print(RESUME_NOTE.format(cmd="balance", out=args.out), file=sys.stderr)
+        raise
     except Exception as exc:
         clean = translate(exc)
         if clean is not None:

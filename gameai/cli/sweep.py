@@ -5,6 +5,12 @@ Resumable: rerunning the same command after a kill plays only the missing matche
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+
+RESUME_NOTE = ("every finished match is saved in {out}/results.sqlite; "
+               "run the same `gameai {cmd}` command again to resume")
 
 
 def register(subparsers) -> None:
@@ -37,6 +43,9 @@ def load(spec_path: str, args):
         raise GameAIError(f"--workers must be at least 1 (got {args.workers})")
     if args.address and args.backend != "ray":
         raise GameAIError("--address only applies to --backend ray")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise GameAIError(f"--out {out} is a file; give a folder (it is created, and reused to resume)")
     try:
         return load_spec(spec_path)
     except SpecError as exc:
@@ -81,6 +90,9 @@ def run(args) -> int:
         configs, outcome = run_sweep(spec, args.out, backend=args.backend, workers=args.workers,
                                      address=args.address, progress=not args.no_progress)
         summary, paths = analyse_and_report(spec, configs, outcome, args.out)
+    except KeyboardInterrupt:
+        print(RESUME_NOTE.format(cmd="sweep", out=args.out), file=sys.stderr)
+        raise
     except Exception as exc:
         clean = translate(exc)
         if clean is not None:
