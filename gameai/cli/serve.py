@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "see docs/developer.md")
     p.add_argument("--model", default=None,
                    help="the backend's model: a .gguf path (llama_cpp), a folder (hf) or a server model name (openai)")
+    p.add_argument("--base-url", default=None, metavar="URL",
+                   help="openai backend: the OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
                    help="cap on tokens per generated line (default 40)")
     p.add_argument("--rate-limit", default=None, metavar="RATE",
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         "memory_path": args.memory,
         "backend": args.backend,
         "model": args.model,
+        "base_url": args.base_url,
         "rate_limit": args.rate_limit,
         "max_new_tokens": args.max_new_tokens,
         "allow_remote": args.allow_remote or None,
