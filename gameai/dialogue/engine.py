@@ -34,6 +34,8 @@ class DialogueEngine:
         self.store = store or MemoryStore(self.config.memory_path)
         self._own_store = store is None
         self.embedder = embedder or default_embedder()
+        # The engine closes only what it created: a backend passed in may serve other engines.
+        self._own_backend = backend is None
         if backend is None:
             try:
                 backend = make_backend(self.config.backend, model=self.config.model,
@@ -68,10 +70,11 @@ class DialogueEngine:
         return frozenset(w.lower() for n in self._npcs.values() for w in n.persona.name.split())  # type: ignore[attr-defined]
 
     def close(self) -> None:
-        """Flush memory to disk and release the model."""
+        """Flush memory to disk and release the model (each only if this engine created it)."""
         if self._own_store:
             self.store.close()
-        self.backend.close()
+        if self._own_backend:
+            self.backend.close()
 
     def __enter__(self) -> "DialogueEngine":
         return self
