@@ -528,6 +528,9 @@ class DemoApp:
         for chat in self.chats.values():
             chat.update(dt)
         events = self.skirmish.update(dt)
+        if self.skirmish.note:
+            self.log(self.skirmish.note)
+            self.skirmish.note = None
         for message in events:
             self.hud.toast(message, self.now, color=ui.ACCENT)
 

@@ -19,7 +19,8 @@ STEP_INTERVAL = 0.25  # real seconds per core step: twice the rules' 0.5 s, so a
 RESTART_AFTER = 6.0  # seconds between the end of a skirmish and the next
 # Share of each army by archetype (rounded, at least one of each when the army is big enough).
 ARMY_MIX = (("warrior", 0.4), ("archer", 0.3), ("knight", 0.15), ("healer", 0.15))
-# (blue bot, red bot) per round, so successive skirmishes show different strategies.
+# (blue bot, red bot) per round, so successive skirmishes show different strategies; when a learned
+# bot is shipped it replaces one side (alternating), so it is seen against every scripted style.
 MATCHUPS = (("focus_fire", "kite"), ("retreat", "focus_fire"), ("kite", "retreat"))
 
 
@@ -35,14 +36,26 @@ def army(ruleset, n: int) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v > 0}
 
 
+def learned_bots() -> list[str]:
+    """Names of the learned bots shipped with `agents` whose model file is present (may be none yet)."""
+    try:
+        from agents.pretrained import LEARNED_BOTS, model_path
+    except ImportError:
+        return []
+    names = []
+    for name in LEARNED_BOTS:
+        try:
+            model_path(name)
+            names.append(name)
+        except (ValueError, FileNotFoundError):
+            pass
+    return names
+
+
 def make_bot(name: str, seed: int):
-    """A learned bot when one is registered under `agents`, else the named scripted bot."""
     from agents import make_policy
 
-    try:
-        return make_policy("ppo", "expert", seed), "ppo"
-    except (ValueError, KeyError, FileNotFoundError, ImportError):
-        return make_policy(name, "expert", seed), name
+    return make_policy(name, "expert", seed)
 
 
 @dataclass
@@ -77,6 +90,8 @@ class SkirmishView:
         self.wins = [0, 0]
         self.draws = 0
         self.clock = 0.0
+        self.learned = learned_bots()
+        self.note: str | None = None
         self._sprites = self._make_sprites()
         self.new_skirmish()
 
@@ -100,8 +115,16 @@ class SkirmishView:
         # Team and archetype never change during a skirmish: pick each unit's sprite once.
         self.unit_sprites = [self._sprites[(int(t), int(u))] for t, u in zip(team, self.state.utype[0])]
         self.idx = (np.flatnonzero(team == core.BLUE), np.flatnonzero(team == core.RED))
-        blue_name, red_name = MATCHUPS[(self.round - 1) % len(MATCHUPS)]
-        self.bots = [make_bot(blue_name, match_seed), make_bot(red_name, match_seed + 1)]
+        names = list(MATCHUPS[(self.round - 1) % len(MATCHUPS)])
+        if self.learned:  # a learned bot takes one side, switching sides every round
+            names[self.round % 2] = self.learned[(self.round // 2) % len(self.learned)]
+        try:
+            self.bots = [(make_bot(n, match_seed + i), n) for i, n in enumerate(names)]
+        except (ValueError, OSError) as exc:  # a broken model file: note it once, fight on with scripted bots
+            self.note = f"learned bots unavailable ({exc}); scripted bots fight instead"
+            self.learned = []
+            names = list(MATCHUPS[(self.round - 1) % len(MATCHUPS)])
+            self.bots = [(make_bot(n, match_seed + i), n) for i, n in enumerate(names)]
         for ti, (bot, _) in enumerate(self.bots):
             bot.reset(self.spec, ti, [match_seed])
         self.prev_xy = np.stack([self.state.x[0], self.state.y[0]], axis=1).astype(np.float64)
