@@ -10,6 +10,15 @@ from pathlib import Path
 from gameai.errors import GameAIError
 
 _FRACTIONS = ("water", "mountain", "hills", "beach", "forest", "desert", "swamp")
+_FRACTION_HELP = {
+    "water": "share of the map under sea or lake (default 0.35)",
+    "mountain": "share of impassable high ground, snow caps included (default 0.08)",
+    "hills": "share of hills (default 0.12)",
+    "beach": "share of the coastal band (default 0.03)",
+    "forest": "share of the lowland under forest (default 0.35)",
+    "desert": "share of the lowland that is desert (default 0.10)",
+    "swamp": "share of the lowland that is swamp (default 0.05)",
+}
 
 
 def register(subparsers) -> None:
@@ -30,7 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-preview", action="store_true", help="skip map.png")
     p.add_argument("--skirmish", action="store_true", help="small fast battlefield for skirmishes (pcg.skirmish_map)")
     for name in _FRACTIONS:
-        p.add_argument(f"--{name}", type=float, help=f"{name} fraction in [0, 1]")
+        p.add_argument(f"--{name}", type=float, metavar="F", help=_FRACTION_HELP[name])
     p.add_argument("--shape", choices=["continent", "island", "none"])
     p.add_argument("--noise", choices=["perlin", "simplex"])
     p.add_argument("--scale", type=float, help="tiles per noise unit (feature size; default size/4)")
