@@ -112,8 +112,13 @@ def plot_sensitivity(entries: list[dict], title: str):
     return fig
 
 
-def plot_heatmaps(rows: list[dict], px: str, py: str, matchups: list[str], base_values: dict, target: float):
-    """Win rate over two swept parameters, one panel per matchup plus the deviation."""
+def plot_heatmaps(rows: list[dict], px: str, py: str, matchups: list[str], base_values: dict, target: float,
+                  title: str = ""):
+    """Win rate over two swept parameters, one panel per matchup plus the deviation.
+
+    Cells whose win rate lies within the target band are outlined."""
+    from matplotlib.patches import Rectangle
+
     plt = _plt()
 
     def val(r, k):
@@ -168,22 +173,26 @@ def plot_heatmaps(rows: list[dict], px: str, py: str, matchups: list[str], base_
                 tot[i, j] += 1
             grid = np.where(tot > 0, wins / np.maximum(tot, 1), np.nan)
             im = ax.imshow(grid, origin="lower", cmap="RdBu_r", vmin=0.2, vmax=0.8, aspect="auto")
-            cs = np.nan_to_num(grid, nan=0.5)
-            if min(cs.shape) > 1:
-                ax.contour(cs, levels=[0.5 - target, 0.5 + target], colors="k", linewidths=0.8, linestyles="--")
+            for i, j in zip(*np.nonzero(np.abs(np.nan_to_num(grid, nan=1.0) - 0.5) <= target)):
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=2, ec="k"))
             fig.colorbar(im, ax=ax, label="win rate")
             ax.set_title(name, fontsize=10)
+        dev_panel = name == "deviation"
         for i in range(len(yc)):
             for j in range(len(xc)):
                 if tot[i, j]:
-                    ax.text(j, i, f"{grid[i, j] * (1 if name == 'deviation' else 100):.0f}", ha="center",
-                            va="center", fontsize=7)
+                    v = grid[i, j]
+                    dark = v > 0.6 * np.nanmax(grid) if dev_panel else abs(v - 0.5) > 0.2
+                    ax.text(j, i, f"{v * (1 if dev_panel else 100):.0f}", ha="center", va="center", fontsize=7,
+                            color="white" if dark else "black")
         ax.set_xticks(range(len(xc)), [f"{v:g}" for v in np.round(xc, 3)], fontsize=7, rotation=45)
         ax.set_yticks(range(len(yc)), [f"{v:g}" for v in np.round(yc, 3)], fontsize=7)
         ax.set_xlabel(px, fontsize=8)
         ax.set_ylabel(py, fontsize=8)
     for k in range(len(panels), nrow * ncol):
         axes[k // ncol][k % ncol].axis("off")
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
 
@@ -364,9 +373,15 @@ def write_report(out_dir: str | Path, spec, configs, rows: list[dict], analysis:
                 e["matchup"] == mu and e["param"] in keys for e in sens) else 0)
             mus = [m for m in ranked if m in mus] or mus
         parts.append(f"<h2>Win rate over {html.escape(keys[0])} × {html.escape(keys[1])}</h2><p class=muted>"
-                     "Win rate of the first army (%) in each cell, all tiers; dashed lines: the target band. "
-                     "Last panel: balance deviation (points).</p>")
-        parts.append(_png(plot_heatmaps(rows, keys[0], keys[1], mus[:5], base_values, spec.target)))
+                     "Win rate of the first army (%) in each cell; outlined cells lie within the target band. "
+                     "Last panel: balance deviation (points). One figure for all tiers pooled, then one per tier "
+                     "(pooling can hide opposite effects in different tiers).</p>")
+        from gameai.balance.stats import in_segment
+
+        for seg in [s_ for s_ in segs if not s_.startswith("bot:")][:4]:
+            seg_rows = [r for r in rows if in_segment(r, seg)]
+            parts.append(_png(plot_heatmaps(seg_rows, keys[0], keys[1], mus[:5], base_values, spec.target,
+                                            title="all tiers" if seg == "all" else f"tier: {seg}")))
 
     # Configurations
     parts.append("<h2>Configurations</h2><table><tr><th class=l>id</th><th class=l>values</th><th>matches</th>"

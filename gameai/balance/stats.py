@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 
 @dataclass
@@ -125,11 +125,15 @@ def ratings(rates: list[WinRate]) -> dict[str, float]:
 
     def nll(theta):
         d = theta[ia] - theta[ib]
-        ll = -(wa * np.logaddexp(0, -d) + wb * np.logaddexp(0, d)).sum()
-        ll -= (np.logaddexp(0, -theta) + np.logaddexp(0, theta)).sum()   # prior
-        return -ll
+        value = (wa * np.logaddexp(0, -d) + wb * np.logaddexp(0, d)).sum()
+        value += (np.logaddexp(0, -theta) + np.logaddexp(0, theta)).sum()     # prior
+        dd = -wa * special.expit(-d) + wb * special.expit(d)
+        grad = np.tanh(theta / 2)                                             # prior's gradient
+        np.add.at(grad, ia, dd)
+        np.add.at(grad, ib, -dd)
+        return value, grad
 
-    theta = optimize.minimize(nll, np.zeros(len(armies)), method="L-BFGS-B").x
+    theta = optimize.minimize(nll, np.zeros(len(armies)), jac=True, method="L-BFGS-B").x
     theta -= theta.mean()
     return {a: float(1500 + 400 / math.log(10) * theta[idx[a]]) for a in armies}
 
