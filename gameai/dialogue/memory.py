@@ -34,9 +34,9 @@ class MemoryStore:
 
     def __init__(self, path: str | Path = ":memory:"):
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -57,7 +57,7 @@ class MemoryStore:
                 raise DialogueError(f"{self.path}: memory schema version {row[0]}, this gameai reads "
                                     f"{SCHEMA_VERSION}; use a new --memory file or upgrade gameai")
             self._db.commit()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise DialogueError(f"{self.path}: cannot open the memory database ({exc}); "
                                 "pass a writable path to a gameai memory file (a new path creates one)") from None
         self._lock = threading.Lock()
