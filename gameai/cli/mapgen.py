@@ -12,7 +12,7 @@ from gameai.errors import GameAIError
 _FRACTIONS = ("water", "mountain", "hills", "beach", "forest", "desert", "swamp")
 _FRACTION_HELP = {
     "water": "share of the map under sea or lake (default 0.35)",
-    "mountain": "share of impassable high ground, snow caps included (default 0.08)",
+    "mountain": "share of high ground: impassable mountains and their walkable snow caps (default 0.08)",
     "hills": "share of hills (default 0.12)",
     "beach": "share of the coastal band (default 0.03)",
     "forest": "share of the lowland under forest (default 0.35)",
