@@ -54,7 +54,7 @@ TILE_COLORS: dict[int, tuple[int, int, int]] = {
 #: foot; rivers are crossed at bridges (and roads over mountains are passes, i.e. ROAD tiles).
 #: Moves are 4-neighbour steps: a map connected that way is connected for 8-neighbour moves too.
 #: The ruleset's terrain tables and pcg's playability check both use this set.
-IMPASSABLE: frozenset[int] = frozenset({Tile.DEEP_WATER, Tile.SHALLOW_WATER, Tile.RIVER, Tile.MOUNTAIN})
+IMPASSABLE: frozenset[int] = frozenset(int(t) for t in (Tile.DEEP_WATER, Tile.SHALLOW_WATER, Tile.RIVER, Tile.MOUNTAIN))
 PASSABLE: frozenset[int] = frozenset(t.value for t in Tile) - IMPASSABLE
 
 
