@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
-from scipy.stats import qmc
 
 from pcg.gamemap import Place
 from pcg.names import NameGenerator
@@ -37,6 +36,8 @@ def settlement_sites(tiles: np.ndarray, region: np.ndarray, count: int, rng: np.
     """Up to `count` (x, y) sites on good land inside `region`, spaced by Poisson-disc sampling."""
     if count <= 0:
         return []
+    from scipy.stats import qmc  # scipy.stats takes about a second to import: only when needed
+
     h, w = tiles.shape
     area = max(int(region.sum()), 1)
     # Spacing such that `count` discs would cover about half the region.
