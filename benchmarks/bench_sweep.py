@@ -52,7 +52,7 @@ def spec_text(configs: int, matches: int) -> str:
 def timed(spec, configs, backend: str, workers: int, tmp: Path, tag: str, prestart: bool = False):
     with ResultStore(tmp / f"{tag}.sqlite") as store, make_runner(backend, workers) as runner:
         if prestart:
-            runner._start()          # Ray already up, as on a cluster
+            runner.start()           # Ray already up, as on a cluster
         t0 = time.perf_counter()
         out = play(spec, configs, store, runner, progress=False)
         wall = time.perf_counter() - t0

@@ -37,7 +37,8 @@ class RayRunner:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _start(self):
+    def start(self):
+        """Start or join Ray and warm the workers (done on first use if not called)."""
         try:
             import ray
         except ImportError:
@@ -73,7 +74,7 @@ class RayRunner:
         if not units:
             return
         if self._remote is None:
-            self._start()
+            self.start()
         import ray
         pending = [self._remote.remote(u) for u in units]
         try:

@@ -118,6 +118,7 @@ class AutoBalanceSpec:
     trials: int = 30
     matches: int = 40                     # per matchup cell and trial, on search seeds
     finalists: int = 3                    # best trials re-measured with more matches before choosing
+    rounds: int = 3                       # search rounds while no finalist holds the target
     validation_matches: int = 200         # per matchup cell, on fresh seeds
     change_penalty: float = 0.02          # weight of "how many and how much" against the balance miss
 
@@ -533,7 +534,8 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
             raise _err(source, "report.heatmap", "is not a swept parameter", k, f"swept: {', '.join(ptable) or 'none'}")
 
     ab = _table(source, "autobalance", data.get("autobalance", {}))
-    _check_keys(source, "autobalance", ab, {"params", "trials", "matches", "finalists", "validation_matches", "change_penalty"})
+    _check_keys(source, "autobalance", ab, {"params", "trials", "matches", "finalists", "rounds", "validation_matches",
+                                            "change_penalty"})
     ab_params = tuple(_str_list(source, "autobalance.params", ab.get("params", list(ptable))))
     for k in ab_params:
         if k not in ptable:
@@ -544,6 +546,7 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
         trials=_int(source, "autobalance.trials", ab.get("trials", 30), minimum=1),
         matches=_int(source, "autobalance.matches", ab.get("matches", 40), minimum=2),
         finalists=_int(source, "autobalance.finalists", ab.get("finalists", 3), minimum=1),
+        rounds=_int(source, "autobalance.rounds", ab.get("rounds", 3), minimum=1),
         validation_matches=_int(source, "autobalance.validation_matches", ab.get("validation_matches", 200), minimum=2),
         change_penalty=_number(source, "autobalance.change_penalty", ab.get("change_penalty", 0.02), positive=True),
     )
