@@ -93,6 +93,8 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     state = core.reset(params, blue, red, seeds, terrain)
     team = state.team[0]
     idx = {0: np.flatnonzero(team == core.BLUE), 1: np.flatnonzero(team == core.RED)}
+    n_blue = len(idx[0])
+    view = {0: slice(0, n_blue), 1: slice(n_blue, len(team))}  # blue slots come first: slices are views
     policies = {0: _policy(blue_bot, blue_tier, 0), 1: _policy(red_bot, red_tier, 0)}
     if policies[0] is policies[1]:
         raise ValueError("blue_bot and red_bot must be different Policy objects (each keeps per-team state)")
@@ -109,17 +111,17 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     while not state.done.all():
         core.observe(params, state, spec, out=(obs, mask))
         for ti, pol in policies.items():
-            a = np.asarray(pol.act(obs[:, idx[ti]], mask[:, idx[ti]]))
+            a = np.asarray(pol.act(obs[:, view[ti]], mask[:, view[ti]]))
             if a.shape != (b_n, len(idx[ti])):
                 raise ValueError(f"{TEAMS[ti]} bot returned actions of shape {a.shape}, "
                                  f"expected {(b_n, len(idx[ti]))}")
-            actions[:, idx[ti]] = a
+            actions[:, view[ti]] = a
         t_now = state.t.copy()
         if actions_out is not None:
             actions_out.append(actions.copy())
         ev = core.step_inplace(params, state, actions)
         # per-row sums, not a matrix product: BLAS may round differently for other batch sizes
-        dmg_by_step.append(np.stack([ev.damage[:, idx[0]].sum(1), ev.damage[:, idx[1]].sum(1)], axis=1))
+        dmg_by_step.append(np.stack([ev.damage[:, view[0]].sum(1), ev.damage[:, view[1]].sum(1)], axis=1))
         for b, v in zip(*np.nonzero(ev.killed)):
             kill_log.append((int(b), int(t_now[b]), int(ev.killer[b, v]), int(v)))
         if record_attacks:

@@ -61,72 +61,88 @@ class _Features:
         score = np.where(ok, self.a_hp, np.inf)
         return ok.any(-1), ATTACK0 + self.k + score.argmin(-1)
 
-    def toward(self, vec: np.ndarray) -> np.ndarray:
-        return move_along(vec, self.mask)
-
-    def advance(self) -> np.ndarray:
-        """Towards the nearest visible enemy, else towards the map centre (where fights happen)."""
-        target = np.where(self.e_present[..., :1], self.e_vec[..., 0, :], self.center)
-        return self.toward(target)
-
-    def away_from_nearest_enemy(self) -> np.ndarray:
-        return self.toward(-self.e_vec[..., 0, :])
-
-    def healer_default(self) -> np.ndarray:
-        """Heal the most hurt ally in reach; else step back from threats, go to the most hurt ally
-        in view, or keep close behind the nearest one (chip in with an attack when safe)."""
-        has_heal, heal = self.heal_most_hurt()
-        has_att, att = self.attack_weakest()
-        hurt = self.a_present & (self.a_hp < 0.95)
-        slot = np.where(hurt, self.a_hp, np.inf).argmin(-1)
-        to_hurt = self.toward(np.take_along_axis(self.a_vec, slot[..., None, None], -2)[..., 0, :])
-        follow = self.toward(self.a_vec[..., 0, :])
-        far_from_ally = self.a_present[..., 0] & (self.a_dist[..., 0] > 2.0)
-        threatened = self.e_present[..., 0] & self.e_threat[..., 0]
-        idle = np.where(has_att, att, np.where(self.a_present[..., 0], 0, self.advance()))
-        return np.where(has_heal, heal, np.where(
-            threatened, self.away_from_nearest_enemy(), np.where(
-                hurt.any(-1), to_hurt, np.where(far_from_ally, follow, idle))))
+    def nearest_enemy_or_centre(self) -> np.ndarray:
+        return np.where(self.e_present[..., :1], self.e_vec[..., 0, :], self.center)
 
 
-def focus_fire(f: _Features) -> np.ndarray:
+# A strategy returns a Plan: (action, vector). Where action == MOVE the unit steps along vector;
+# resolving every move in one pass at the end keeps the bots cheap on big batches.
+MOVE = -1
+Plan = tuple[np.ndarray, np.ndarray]
+_STILL = np.zeros(2)
+
+
+def do(action) -> Plan:
+    return np.asarray(action), _STILL
+
+
+def go(vec: np.ndarray) -> Plan:
+    return np.full(vec.shape[:-1], MOVE), vec
+
+
+def pick(cond: np.ndarray, a: Plan, b: Plan) -> Plan:
+    return np.where(cond, a[0], b[0]), np.where(cond[..., None], a[1], b[1])
+
+
+def advance(f: _Features) -> Plan:
+    """Towards the nearest visible enemy, else towards the map centre (where fights happen)."""
+    return go(f.nearest_enemy_or_centre())
+
+
+def away_from_nearest_enemy(f: _Features) -> Plan:
+    return go(-f.e_vec[..., 0, :])
+
+
+def healer(f: _Features) -> Plan:
+    """Heal the most hurt ally in reach; else step back from threats, go to the most hurt ally in
+    view, or keep close behind the nearest one (chipping in with an attack when safe)."""
+    has_heal, heal = f.heal_most_hurt()
     has_att, att = f.attack_weakest()
-    act = np.where(has_att, att, f.advance())
-    return np.where(f.is_healer, f.healer_default(), act)
+    hurt = f.a_present & (f.a_hp < 0.95)
+    slot = np.where(hurt, f.a_hp, np.inf).argmin(-1)
+    to_hurt = np.take_along_axis(f.a_vec, slot[..., None, None], -2)[..., 0, :]
+    far_from_ally = f.a_present[..., 0] & (f.a_dist[..., 0] > 2.0)
+    threatened = f.e_present[..., 0] & f.e_threat[..., 0]
+    idle = pick(has_att, do(att), pick(f.a_present[..., 0], do(0), advance(f)))
+    return pick(has_heal, do(heal), pick(threatened, away_from_nearest_enemy(f), pick(
+        hurt.any(-1), go(to_hurt), pick(far_from_ally, go(f.a_vec[..., 0, :]), idle))))
 
 
-def kite(f: _Features) -> np.ndarray:
+def focus_fire(f: _Features) -> Plan:
     has_att, att = f.attack_weakest()
-    melee = np.where(has_att, att, f.advance())
+    return pick(f.is_healer, healer(f), pick(has_att, do(att), advance(f)))
+
+
+def kite(f: _Features) -> Plan:
+    has_att, att = f.attack_weakest()
+    melee = pick(has_att, do(att), advance(f))
     near = f.e_present[..., 0]
     too_close = near & (f.e_threat[..., 0] | (f.e_dist[..., 0] < 0.6 * f.range))
     out_of_range = near & (f.e_dist[..., 0] > f.range)
-    ranged = np.where(has_att & f.ready, att,
-                      np.where(too_close, f.away_from_nearest_enemy(),
-                               np.where(out_of_range | ~near, f.advance(), 0)))
-    act = np.where(f.range > RANGED, ranged, melee)
-    return np.where(f.is_healer, f.healer_default(), act)
+    ranged = pick(has_att & f.ready, do(att),
+                  pick(too_close, away_from_nearest_enemy(f), pick(out_of_range | ~near, advance(f), do(0))))
+    return pick(f.is_healer, healer(f), pick(f.range > RANGED, ranged, melee))
 
 
-def retreat(f: _Features) -> np.ndarray:
+def retreat(f: _Features) -> Plan:
     has_att, att = f.attack_weakest()
     near = f.e_present[..., 0]
     # fall back: away from the nearest enemy, pulled towards the nearest ally
     away = -f.e_vec[..., 0, :] / np.maximum(np.hypot(f.e_vec[..., 0, 0], f.e_vec[..., 0, 1])[..., None], 1e-6)
     to_ally = np.where(f.a_present[..., :1], f.a_vec[..., 0, :], 0.0)
-    fall_back = f.toward(away + 0.5 * to_ally)
+    fall_back = go(away + 0.5 * to_ally)
     low = f.alive & (f.hp < LOW_HP) & near & (f.e_threat[..., 0] | (f.e_dist[..., 0] < 3.0))
     # protect: go to the most hurt visible ally below half hp
     hurt = f.a_present & (f.a_hp < 0.5)
     slot = np.where(hurt, f.a_hp, np.inf).argmin(-1)
     hurt_vec = np.take_along_axis(f.a_vec, slot[..., None, None], -2)[..., 0, :]
-    protect = np.where(hurt.any(-1) & (np.take_along_axis(f.a_dist, slot[..., None], -1)[..., 0] > 1.5),
-                       f.toward(hurt_vec), f.advance())
-    act = np.where(low, fall_back, np.where(has_att, att, protect))
-    return np.where(f.is_healer, np.where(low, fall_back, f.healer_default()), act)
+    far = np.take_along_axis(f.a_dist, slot[..., None], -1)[..., 0] > 1.5
+    protect = pick(hurt.any(-1) & far, go(hurt_vec), advance(f))
+    fighter = pick(low, fall_back, pick(has_att, do(att), protect))
+    return pick(f.is_healer, pick(low, fall_back, healer(f)), fighter)
 
 
-Strategy = Callable[[_Features], np.ndarray]
+Strategy = Callable[[_Features], Plan]
 
 
 class ScriptedPolicy:
@@ -143,7 +159,9 @@ class ScriptedPolicy:
     def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if self.spec is None:
             raise RuntimeError(f"{self.name}: call reset(spec, team, seeds) before act()")
-        act = self.strategy(_Features(self.spec, obs, mask))
+        action, vec = self.strategy(_Features(self.spec, obs, mask))
+        action = np.broadcast_to(action, mask.shape[:-1])
+        act = np.where(action == MOVE, move_along(np.broadcast_to(vec, mask.shape[:-1] + (2,)), mask), action)
         # a last guard: whatever the rules above picked must be allowed, or the unit holds
         ok = np.take_along_axis(mask, act[..., None], -1)[..., 0] > 0
         return np.where(ok, act, 0).astype(np.int64)
