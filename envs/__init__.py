@@ -1,1 +1,10 @@
-"""The simulation core (numpy, no gym imports at import time) and its Gymnasium/PettingZoo faces."""
+"""The simulation core (numpy + numba, no gym imports at import time) and its Gymnasium/PettingZoo faces.
+
+- ``envs.ruleset``         the game's numbers as validated TOML (``load_ruleset``, ``default_ruleset``)
+- ``envs.core``            the batched struct-of-arrays core: ``reset``, ``step``, ``observe``
+- ``envs.spec``            action numbering and observation layout shared with the bots
+- ``envs.maps``            the built-in arena and map checks (maps are ``pcg.tiles`` id grids)
+- ``envs.reference``       the same rules as a per-agent Python loop (benchmark peer and test oracle)
+- ``envs.pettingzoo_face`` ``parallel_env()`` / ``env()``: every unit an agent (imports pettingzoo)
+- ``envs.gym_face``        ``gameai/Skirmish-v0``: the learner commands one team (imports gymnasium)
+"""
