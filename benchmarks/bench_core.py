@@ -106,10 +106,8 @@ def main() -> None:
         for _ in range(steps):
             if not env.agents:
                 obs, _ = env.reset()
-            acts = {}
-            for a, o in obs.items():
-                valid = np.flatnonzero(o["action_mask"])
-                acts[a] = int(valid[rng.integers(len(valid))])
+            noise = rng.random((len(obs), spec.n_actions))  # one draw per step: a random valid action each
+            acts = {a: int(np.argmax(o["action_mask"] * noise[i])) for i, (a, o) in enumerate(obs.items())}
             count += len(env.agents)
             obs, *_ = env.step(acts)
         return count, time.perf_counter() - w0, time.process_time() - c0, None
