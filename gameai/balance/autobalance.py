@@ -7,10 +7,13 @@ matches in the store: the search resumes like a sweep). Each parameter gets a ye
 alone is a first-class option. A trial's score (lower is better), in win-rate points:
 
     miss    = mean over matchup cells of max(0, |win rate - 50| - target)
+    guide   = GUIDE_WEIGHT * damage-share gap, only while the target is missed (see damage_gap)
+    centre  = CENTRE_WEIGHT * mean over cells of |win rate - 50|
     penalty = change_penalty * 100 * (number changed + sum of |change| / swept range)
 
 Steps: (1) search on "search" seeds; (2) the best few trials are re-measured with four times
-the matches on "confirm" seeds and the best kept; (3) each change is reverted in turn (smallest
+the matches on "confirm" seeds and the best kept, searching further (up to `rounds` times)
+while none holds the target; (3) each change is reverted in turn (smallest
 first) if the target still holds without it; (4) base and proposal are both played on
 "validate" seeds that no earlier step used, giving the before/after figures. The proposal is
 confirmed when every validation win rate lies within 50% ± target.
@@ -19,8 +22,8 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -209,8 +209,7 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 def build_summary(spec, configs, analysis: dict, sens: list[dict], *, played: int, reused: int) -> dict:
     headline = analysis["configs"][0]
-    best = min(analysis["configs"], key=lambda c: (c["segments"]["all"]["deviation"] is None,
-                                                   c["segments"]["all"]["deviation"] or 0))
+    best = min(analysis["configs"], key=lambda c: (c["tier_deviation"] is None, c["tier_deviation"] or 0))
     flags = []
     for c in analysis["configs"]:
         for seg, s in c["segments"].items():
@@ -227,9 +226,10 @@ def build_summary(spec, configs, analysis: dict, sens: list[dict], *, played: in
         "deviation": {seg: {k: s[k] for k in ("deviation", "max_deviation", "matchups")}
                       for seg, s in headline["segments"].items()},
         "best_config": {"id": best["id"], "label": best["label"], "params": best["params"],
-                        "deviation": best["segments"]["all"]["deviation"]},
+                        "deviation": best["segments"]["all"]["deviation"], "tier_deviation": best["tier_deviation"]},
         "flags": flags,
         "configs": [{"id": c["id"], "label": c["label"], "params": c["params"], "matches": c["matches"],
+                     "tier_deviation": c["tier_deviation"],
                      "segments": {seg: {k: s[k] for k in ("deviation", "max_deviation", "win_rates", "ratings",
                                                           "unit_contribution")}
                                   for seg, s in c["segments"].items()}} for c in analysis["configs"]],
@@ -275,9 +275,9 @@ def write_report(out_dir: str | Path, spec, configs, rows: list[dict], analysis:
                      f"<td>{_fmt_pts(d['max_deviation'])}</td><td>{d['matchups']}</td></tr>")
     parts.append(f"</table><p class=note>Configuration shown: <b>{html.escape(head['label'])}</b>. "
                  "Deviation = mean |win rate − 50%| over non-mirror matchups, in points; target: every "
-                 f"matchup within 50% ± {100 * spec.target:g}. Lowest-deviation configuration: "
-                 f"<b>{html.escape(summary['best_config']['label'])}</b> "
-                 f"({_fmt_pts(summary['best_config']['deviation'])}).</p>")
+                 f"matchup within 50% ± {100 * spec.target:g}. Lowest-deviation configuration (mean of the "
+                 f"per-tier deviations): <b>{html.escape(summary['best_config']['label'])}</b> "
+                 f"({_fmt_pts(summary['best_config']['tier_deviation'])}).</p>")
 
     # Flags
     parts.append("<h2>Flags</h2>")
@@ -384,11 +384,12 @@ def write_report(out_dir: str | Path, spec, configs, rows: list[dict], analysis:
                                             title="all tiers" if seg == "all" else f"tier: {seg}")))
 
     # Configurations
-    parts.append("<h2>Configurations</h2><table><tr><th class=l>id</th><th class=l>values</th><th>matches</th>"
+    parts.append("<h2>Configurations</h2><p class=muted>Sorted by the mean of the per-tier deviations.</p>"
+                 "<table><tr><th class=l>id</th><th class=l>values</th><th>matches</th><th>mean tier deviation</th>"
                  + "".join(f"<th>deviation {html.escape(s)}</th>" for s in segs) + "</tr>")
-    for c in sorted(analysis["configs"], key=lambda c: (c["segments"]["all"]["deviation"] is None,
-                                                        c["segments"]["all"]["deviation"] or 0)):
+    for c in sorted(analysis["configs"], key=lambda c: (c["tier_deviation"] is None, c["tier_deviation"] or 0)):
         parts.append(f"<tr><td class=l>{c['id']}</td><td class=l>{html.escape(c['label'])}</td><td>{c['matches']}</td>"
+                     f"<td>{_fmt_pts(c['tier_deviation'])}</td>"
                      + "".join(f"<td>{_fmt_pts(c['segments'][s]['deviation'])}</td>" for s in segs) + "</tr>")
     parts.append("</table><p class=muted>Files: results.csv (one row per match), summary.json (findings), "
                  "results.sqlite (the resumable store).</p>")

@@ -223,5 +223,10 @@ def analyse(rows: list[dict], configs, target: float, unit_armies: set[str] = fr
                 "unit_contribution": unit_contribution(seg_rows),
                 "flags": dominance_flags(wr, target, unit_armies),
             }
+        # Pooling tiers can hide opposite imbalances (novices lose what experts win): rank
+        # configurations by the mean of their per-tier deviations.
+        tier_devs = [entry["segments"][t]["deviation"] for t in segs if t != "all" and not t.startswith("bot:")]
+        tier_devs = [d for d in tier_devs if d is not None]
+        entry["tier_deviation"] = float(np.mean(tier_devs)) if tier_devs else entry["segments"]["all"]["deviation"]
         out_cfgs.append(entry)
     return {"segments": segs, "configs": out_cfgs, "rates": rates}
