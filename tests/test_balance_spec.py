@@ -134,3 +134,12 @@ def test_a_spec_may_point_at_its_own_ruleset_file(tmp_path):
     (tmp_path / "rules.toml").write_text(default_ruleset_text().replace("damage = 11.0", "damage = 33.0"))
     spec = load_spec(write(tmp_path, 'ruleset = "rules.toml"\n' + BASE))
     assert spec.base_ruleset.units["archer"].damage == 33.0
+
+
+def test_a_swept_cost_that_pushes_a_named_army_over_budget_is_caught_before_playing(tmp_path):
+    text = BASE.replace('[matchups]\nequal_cost = ["warrior", "archer", "knight"]',
+                        '[armies]\nvolley = { archer = 6, healer = 1 }\nwall = { warrior = 5 }\n'
+                        '[matchups]\npairs = [["volley", "wall"]]')
+    spec = load_spec(write(tmp_path, text + '[params]\n"units.archer.cost" = [12, 16]\n'))
+    with pytest.raises(SpecError, match="archer.cost=16.*armies.volley.*budget"):
+        build_design(spec)

@@ -137,14 +137,18 @@ def build_design(spec: SweepSpec) -> list[Config]:
         configs.append(c)
     if not configs:
         raise SpecError(f"{spec.source}: design: empty design (no configurations); add [params] or include_base = true")
-    from envs.ruleset import equal_cost_army
+    from envs.ruleset import equal_cost_army, validate_composition
 
+    fixed_armies = {a.name: a for m in spec.matchups for a in (m.a, m.b) if a.equal_cost_unit is None}
     unit_armies = {a.equal_cost_unit for m in spec.matchups for a in (m.a, m.b) if a.equal_cost_unit}
     for c in configs:
         try:
             rs = apply_overrides(spec.base_ruleset, c.as_dict())
             for u in sorted(unit_armies):
                 equal_cost_army(rs, u, spec.budget)
+            for name, army in fixed_armies.items():   # a swept cost may push an army over budget
+                validate_composition(rs, dict(army.units), path=f"armies.{name}", source=spec.source,
+                                     budget=rs.match.budget)
         except RulesetError as exc:
             raise SpecError(f"{spec.source}: design point {c.label}: rejected by the ruleset: {exc}") from None
     return configs

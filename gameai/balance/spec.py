@@ -295,7 +295,7 @@ def _parse_army(source: str, where: str, name: str, v: Any, ruleset) -> Army:
     if not units:
         raise _err(source, where, "army has no units", v)
     try:
-        validate_composition(ruleset, dict(units), path=where, source=source)
+        validate_composition(ruleset, dict(units), path=where, source=source, budget=ruleset.match.budget)
     except RulesetError as exc:
         raise SpecError(str(exc)) from None
     return Army(name=name, units=tuple(sorted(units)))
