@@ -55,6 +55,8 @@ class Embedder:
         self._lock = threading.Lock()
         self._torch = torch
         self._cache: dict[str, np.ndarray] = {}
+        # tokenizer.vocab rebuilds a 30k-entry dict on every access: keep one frozen copy.
+        self._vocab = frozenset(self.tokenizer.get_vocab())
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(n, 384) float32, unit length. Repeated texts (persona facts) come from a cache."""
@@ -79,7 +81,7 @@ class Embedder:
 
     def is_common_word(self, word: str) -> bool:
         """Is this lower-cased word a whole token of the model's 30k English vocabulary?"""
-        return word in self.tokenizer.vocab
+        return word in self._vocab
 
     def word_pieces(self, word: str) -> int:
         """How many WordPiece tokens a word splits into (used by the gibberish guard)."""

@@ -6,7 +6,9 @@ themselves, so a web service or a game's worker thread may call NPCs concurrentl
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from gameai.dialogue.backends.base import Backend
@@ -46,6 +48,11 @@ class DialogueEngine:
                 backend = AuthoredBackend()
         self.backend = backend
         self._npcs: dict[str, object] = {}
+        # Memory writes (embedding the NPC's line, SQLite insert, compaction) run off the reply's
+        # critical path on one worker thread; every turn and close() wait for them first.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gameai-memory")
+        self._pending: list[Future] = []
+        self._pending_lock = threading.Lock()
 
     def warn(self, message: str) -> None:
         self.warning = message
@@ -69,8 +76,22 @@ class DialogueEngine:
     def cast_names_lower(self) -> frozenset[str]:
         return frozenset(w.lower() for n in self._npcs.values() for w in n.persona.name.split())  # type: ignore[attr-defined]
 
+    def write_later(self, fn, *args) -> None:
+        with self._pending_lock:
+            self._pending = [f for f in self._pending if not f.done()]
+            self._pending.append(self._writer.submit(fn, *args))
+
+    def flush(self) -> None:
+        """Wait for pending memory writes (raises the first write error, if any)."""
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        for f in pending:
+            f.result()
+
     def close(self) -> None:
         """Flush memory to disk and release the model (each only if this engine created it)."""
+        self.flush()
+        self._writer.shutdown(wait=True)
         if self._own_store:
             self.store.close()
         if self._own_backend:

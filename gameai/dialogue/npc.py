@@ -97,12 +97,14 @@ class NPC:
         return ReplyStream(self._turn(player_id, clean, w, incremental))
 
     def memories(self, player_id: str) -> list[str]:
+        self.engine.flush()
         return [m.text for m in self.engine.store.active(self.persona.id, player_id)]
 
     # ------------------------------------------------------------------ the turn
     def _turn(self, player: str, text: str, world: World, incremental: bool) -> Iterator[str]:
         eng, cfg, p = self.engine, self.engine.config, self.persona
         t0 = time.perf_counter()
+        eng.flush()  # the previous turn's memory is written before this one reads it
         store, emb = eng.store, eng.embedder
         turn = store.next_turn(p.id, player)
         seed = _seed(cfg.seed, p.id, player, turn)
@@ -164,8 +166,16 @@ class NPC:
         grammar = value_grammar(grounding) if cfg.grounded_grammar and eng.backend.supports_json and not structured else None
         gen = eng.backend.stream(prompt.messages, sampling, seed=seed, cache_key=p.id,
                                  json_schema={} if structured else None, grammar=grammar)
+        in_backend = 0.0
         try:
-            for piece in gen:
+            while True:
+                tb = time.perf_counter()
+                try:
+                    piece = next(gen)
+                except StopIteration:
+                    in_backend += time.perf_counter() - tb
+                    break
+                in_backend += time.perf_counter() - tb
                 if reply.ttft_ms is None:
                     reply.ttft_ms = (time.perf_counter() - t0) * 1000
                 raw += extractor.feed(piece) if extractor else piece
@@ -194,7 +204,9 @@ class NPC:
             reply.flags.append("backend:error")
             ws = ws[:emitted]
         finally:
+            tb = time.perf_counter()
             gen.close()
+            reply.backend_ms = (in_backend + time.perf_counter() - tb) * 1000
         if extractor is not None and extractor.emotion() and reply.emotion == p.mood:
             reply.emotion = extractor.emotion() or reply.emotion
         reply.flags.extend(bad)
@@ -244,6 +256,9 @@ class NPC:
         return pairs
 
     def _remember(self, player: str, turn: int, text: str, line: str, query, flags: list[str]) -> None:
+        self.engine.write_later(self._write_memory, player, turn, text, line, query, list(flags))
+
+    def _write_memory(self, player: str, turn: int, text: str, line: str, query, flags: list[str]) -> None:
         eng, p = self.engine, self.persona
         eng.store.add(p.id, player, turn, "player", text, importance(text, flags), query)
         eng.store.add(p.id, player, turn, "npc", line, max(1.0, importance(line) - 1), eng.embedder.embed_one(line))

@@ -34,6 +34,8 @@ class Reply:
     warning: str | None = None
     ttft_ms: float | None = None
     total_ms: float = 0.0
+    # Of total_ms, the time spent inside the backend (prompt evaluation + generation).
+    backend_ms: float = 0.0
     backend: str = ""
     # What the model produced before guards/checks (empty when no model ran): for logs and the eval.
     draft: str = ""
