@@ -192,3 +192,23 @@ validation_matches = 96
     validate = {r["seed"] for r in rows if r["phase"] == "validate"}
     earlier = {r["seed"] for r in rows if r["phase"] in ("search", "confirm")}
     assert validate and earlier and not validate & earlier
+
+
+def test_generated_maps_pair_both_sides_on_each_map_seed(tmp_path):
+    spec = load_spec(write(tmp_path, """
+name = "maps"
+[matchups]
+equal_cost = ["warrior", "archer"]
+budget = 30
+[play]
+matches = 4
+max_steps = 120
+[maps]
+kind = "skirmish"
+size = 24
+seeds = [5, 6]
+"""))
+    _, outcome = run_sweep(spec, tmp_path / "out", workers=1, progress=False)
+    by_rep = {r["rep"]: (r["map_seed"], r["a_side"]) for r in outcome.rows}
+    assert by_rep == {0: (5, "blue"), 1: (5, "red"), 2: (6, "blue"), 3: (6, "red")}
+    assert all(r["winner"] in ("a", "b", "draw") and r["steps"] > 0 for r in outcome.rows)
