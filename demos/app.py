@@ -118,6 +118,7 @@ class DemoApp:
         self.pending: dict[int, str] = {}  # request id -> npc id
         self.offers: dict[str, Offer] = {}
         self.autowalk: AutoWalk | None = None
+        self._swallow: tuple[str, int] | None = None  # (text, frame): a TEXTINPUT made by a command key
         self.fps_smooth = 0.0
         self.load_world(self.settings.seed)
 
@@ -327,6 +328,9 @@ class DemoApp:
 
         chat = self.chats[self.talking_to]
         if event.type == pygame.TEXTINPUT:
+            if self._swallow == (event.text.lower(), self.frame):
+                self._swallow = None  # the "e" of the key that opened this chat is not part of the line
+                return
             chat.type_text(event.text)
         elif event.type == pygame.KEYDOWN:
             if event.key == pygame.K_ESCAPE:
@@ -335,7 +339,7 @@ class DemoApp:
                 chat.backspace()
             elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 self.send_line()
-            elif event.key == pygame.K_y and not chat.input_text and self.talking_to in self.offers:
+            elif event.key == pygame.K_TAB and self.talking_to in self.offers:  # Tab types nothing, so "yes" stays typeable
                 self.accept_offer(self.talking_to)
 
     def _overlay_key(self, event) -> None:
@@ -391,6 +395,7 @@ class DemoApp:
 
         self.autowalk = None
         self.mode, self.talking_to = "chat", npc.npc_id
+        self._swallow = ("e", self.frame)
         if npc.npc_id not in self.chats:
             self.chats[npc.npc_id] = ChatBox(npc.name, f"{npc.role} of {npc.settlement}")
         if self.worker is None:

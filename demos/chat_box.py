@@ -31,7 +31,7 @@ class ChatBox:
     _partial: str = ""
     _final: str | None = None
     _shown_words: float = 0.0
-    offer: str | None = None  # e.g. "[Y] buy iron sword for 40 gold", set by the game's rules
+    offer: str | None = None  # e.g. "[Tab] buy iron sword for 40 gold", set by the game's rules
     notice: str | None = None
 
     # -- input -----------------------------------------------------------------------------
@@ -112,7 +112,7 @@ class ChatBox:
         box = pygame.Rect(40, h - 300, w - 80, 280)
         ui.panel(screen, box)
         ui.text(screen, f"{self.npc_name}, {self.npc_title}", (box.x + 16, box.y + 10), size=28, color=ui.ACCENT, bold=True)
-        ui.text(screen, "Enter: send   Esc: leave   Y: accept offer", (box.right - 390, box.y + 14), size=20, color=ui.MUTED)
+        ui.text(screen, "Enter: send   Esc: leave   Tab: accept offer", (box.right - 400, box.y + 14), size=20, color=ui.MUTED)
 
         size, line_h, text_w = 22, 22, box.width - 40
         rendered: list[tuple[str, tuple[int, int, int]]] = []

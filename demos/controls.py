@@ -6,7 +6,7 @@ CONTROLS: tuple[tuple[str, str], ...] = (
     ("WASD / arrows", "walk (hold Shift to run)"),
     ("E", "talk to the NPC next to you"),
     ("Enter", "send your line (while talking)"),
-    ("Y", "accept an NPC's offer (trade or quest)"),
+    ("Tab", "accept an NPC's offer (trade or quest), while talking"),
     ("B", "watch the skirmish on the battlefield / back to the player"),
     ("N", "start a new skirmish"),
     ("M", "show or hide the minimap"),
@@ -16,7 +16,7 @@ CONTROLS: tuple[tuple[str, str], ...] = (
 )
 
 KEY_BAR_WORLD = "WASD move  E talk  B battlefield  N new skirmish  M map  F1 help  Esc menu"
-KEY_BAR_CHAT = "type, Enter send  Y accept  Esc leave"
+KEY_BAR_CHAT = "type, Enter send  Tab accept offer  Esc leave"
 KEY_BAR_WATCH = "B back to player  N new skirmish  WASD pan  Esc menu"
 
 

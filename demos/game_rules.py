@@ -103,7 +103,7 @@ def judge_intent(kind: str, args: dict[str, Any], npc_id: str, stock: dict[str, 
         price = stock[item]  # the game's price, whatever number the model said
         if player.gold < price:
             return Ruling(None, f"A {pretty(item)} costs {price} gold; you have {player.gold}.")
-        return Ruling(Offer("trade", f"[Y] Buy {pretty(item)} for {price} gold (you have {player.gold})",
+        return Ruling(Offer("trade", f"[Tab] Buy {pretty(item)} for {price} gold (you have {player.gold})",
                             npc_id, item=item, price=price), None)
     if kind == "give_quest":
         qid = str(args.get("quest", "")).strip()
@@ -114,7 +114,7 @@ def judge_intent(kind: str, args: dict[str, Any], npc_id: str, stock: dict[str, 
             return Ruling(None, f"Quest already taken: {quest.title}.")
         if quest.quest_id in player.done_quests:
             return Ruling(None, f"You already finished: {quest.title}.")
-        return Ruling(Offer("quest", f"[Y] Accept quest: {quest.title} (reward {quest.reward_gold} gold)",
+        return Ruling(Offer("quest", f"[Tab] Accept quest: {quest.title} (reward {quest.reward_gold} gold)",
                             npc_id, quest=quest), None)
     return Ruling(None, None)
 

@@ -47,3 +47,21 @@ def test_battlefield_view_and_new_skirmish_keys(tmp_path):
     app = run_app(tmp_path, "press b\nwait 60\npress n\nwait 2\nquit\n", seed=4)
     assert app.mode == "watch" and app.skirmish.round == 2
     assert app.skirmish.visible_in(app.camera)
+
+
+def test_the_talk_key_is_not_typed_into_the_chat(tmp_path):
+    """A real keyboard sends KEYDOWN e and TEXTINPUT "e" together; the "e" opens the chat, not the line."""
+    import pygame
+
+    class KeyboardLikeApp(DemoApp):
+        def post_key(self, key):
+            super().post_key(key)
+            if key == pygame.K_e:
+                pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text="e"))
+
+    script = tmp_path / "s.txt"
+    script.write_text('walk_to npc\ntalk\ntype "hi"\nwait 2\nquit\n')
+    app = KeyboardLikeApp(RunOptions(seed=9, map_size=64, headless=True, frames=400, llm=False, skirmish_units=4,
+                                     data_dir=tmp_path / "data", script=script, log=False))
+    app.run()
+    assert app.mode == "chat" and app.chats[app.talking_to].input_text == "hi"
