@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Sequence
 
 import numpy as np
@@ -52,11 +53,16 @@ def record_match(ruleset: Ruleset, blue: dict, red: dict, seed: int, **kwargs) -
     terrain = kwargs.get("terrain")
     if callable(terrain):
         terrain = terrain(seed)
+    spawns = None
+    if hasattr(terrain, "tiles"):  # a map object (pcg.GameMap): keep its grid and spawn points
+        spawns = [[int(sp.team), int(sp.x), int(sp.y)] for sp in getattr(terrain, "spawns", ()) or ()]
+        terrain = terrain.tiles
     data = {
         "format": FORMAT, "version": VERSION, "seed": int(seed),
         "ruleset": ruleset.to_dict(), "blue": dict(blue), "red": dict(red),
         "max_steps": result.config["max_steps"],
         "terrain": None if terrain is None else np.asarray(terrain).astype(int).tolist(),
+        "spawns": spawns,
         "bots": {"blue": result.config["blue_bot"], "red": result.config["red_bot"]},
         "actions": [a[0].astype(int).tolist() for a in steps],
         "result": result.to_dict(),
@@ -99,6 +105,9 @@ def replay(data: dict, source: str = "replay") -> MatchResult:
         if actions.ndim != 2 or len(actions) == 0:
             raise ReplayError(f"{source}: actions must be a non-empty list of per-step lists")
         terrain: Any = None if data["terrain"] is None else np.asarray(data["terrain"], dtype=np.int64)
+        if terrain is not None and data.get("spawns"):
+            terrain = SimpleNamespace(tiles=terrain, spawns=[SimpleNamespace(team=t, x=x, y=y)
+                                                             for t, x, y in data["spawns"]])
         blue_n = sum(int(v) for v in data["blue"].values())
         if actions.shape[1] != blue_n + sum(int(v) for v in data["red"].values()):
             raise ReplayError(f"{source}: each step must have one action per unit "

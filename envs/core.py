@@ -37,7 +37,7 @@ target (benchmarks/bench_core.py). ``cache=True`` keeps the compile to the first
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from numba import njit
@@ -540,19 +540,31 @@ def observation_spec(params: CoreParams, patch_radius: int = PATCH_RADIUS) -> Ob
 # Public functions
 
 
-TerrainArg = None | np.ndarray | Callable[[int], np.ndarray]
+TerrainArg = Any  # None, an H×W grid, a map with .tiles/.spawns, or a callable seed -> either
 
 
-def resolve_terrain(params: CoreParams, terrain: TerrainArg, seeds: Sequence[int]) -> list[np.ndarray]:
-    """One checked grid per seed: the built-in arena, one fixed grid, or ``terrain(seed)``."""
+def _map_and_spawns(obj, defined: np.ndarray, source: str) -> tuple[np.ndarray, dict[int, tuple[int, int]] | None]:
+    """A grid, or a map object with ``.tiles`` (and optional ``.spawns`` of (team, x, y)), e.g. a pcg GameMap."""
+    if hasattr(obj, "tiles"):
+        grid = check_map(obj.tiles, defined, source)
+        spawns = {int(sp.team): (int(sp.x), int(sp.y)) for sp in getattr(obj, "spawns", ()) or () if sp.team in (0, 1)}
+        return grid, (spawns if len(spawns) == 2 else None)
+    return check_map(obj, defined, source), None
+
+
+def resolve_terrain(params: CoreParams, terrain: TerrainArg, seeds: Sequence[int]) -> list[tuple]:
+    """One checked (grid, spawn points or None) per seed: the built-in arena, one fixed map, or ``terrain(seed)``.
+
+    A map is an H×W grid of tile ids, or an object with ``.tiles`` and ``.spawns`` (a
+    ``pcg.GameMap``): then each team gathers around its spawn point instead of its map edge.
+    """
     m = params.ruleset.match
     if terrain is None:
         grid = check_map(builtin_arena(m.arena_width, m.arena_height), params.defined_tiles, "built-in arena")
-        return [grid] * len(seeds)
+        return [(grid, None)] * len(seeds)
     if callable(terrain):
-        return [check_map(terrain(int(s)), params.defined_tiles, f"terrain({int(s)})") for s in seeds]
-    grid = check_map(terrain, params.defined_tiles, "terrain")
-    return [grid] * len(seeds)
+        return [_map_and_spawns(terrain(int(s)), params.defined_tiles, f"terrain({int(s)})") for s in seeds]
+    return [_map_and_spawns(terrain, params.defined_tiles, "terrain")] * len(seeds)
 
 
 def unit_roster(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -578,7 +590,8 @@ def reset(params: CoreParams, blue: Mapping[str, int], red: Mapping[str, int], s
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("reset needs at least one seed")
-    grids = resolve_terrain(params, terrain, seeds)
+    maps = resolve_terrain(params, terrain, seeds)
+    grids = [g for g, _ in maps]
     team, utype = unit_roster(params.ruleset, blue, red)
     b_n, n = len(seeds), len(team)
     h_max = max(g.shape[0] for g in grids)
@@ -589,23 +602,32 @@ def reset(params: CoreParams, blue: Mapping[str, int], red: Mapping[str, int], s
     y = np.zeros((b_n, n), dtype=np.int32)
     map_h = np.array([g.shape[0] for g in grids], dtype=np.int32)
     map_w = np.array([g.shape[1] for g in grids], dtype=np.int32)
-    for b, (seed, grid) in enumerate(zip(seeds, grids)):
+    for b, (seed, (grid, spawns)) in enumerate(zip(seeds, maps)):
         h, w = grid.shape
         terr[b, :h, :w] = grid
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
         zone = max(2, w // 4)
-        for ti, cols in ((BLUE, np.arange(0, zone)), (RED, np.arange(w - zone, w))):
-            cells = np.array([(cx, cy) for cx in cols for cy in range(h)], dtype=np.int32)
-            cells = cells[rng.permutation(len(cells))]
+        for ti in (BLUE, RED):
+            if spawns is None:  # the team's map edge: the left or right quarter, in random order
+                cols = np.arange(0, zone) if ti == BLUE else np.arange(w - zone, w)
+                cells = np.array([(cx, cy) for cx in cols for cy in range(h)], dtype=np.int32)
+                cells = cells[rng.permutation(len(cells))]
+                where = f"the {'left' if ti == BLUE else 'right'} {zone} columns"
+            else:  # around the map's spawn point: nearest cells first, ties in random order
+                cells = np.array([(cx, cy) for cx in range(w) for cy in range(h)], dtype=np.int32)
+                cells = cells[rng.permutation(len(cells))]
+                sx, sy = spawns[ti]
+                d2 = (cells[:, 0] - sx) ** 2 + (cells[:, 1] - sy) ** 2
+                cells = cells[np.argsort(d2, kind="stable")]
+                where = f"around its spawn point ({sx}, {sy})"
             free = np.ones(len(cells), dtype=bool)
+            free &= occ[b, cells[:, 1], cells[:, 0]] < 0
             for i in np.flatnonzero(team == ti):
                 ok = free & params.passable[utype[i], grid[cells[:, 1], cells[:, 0]]]
                 if not ok.any():
-                    side = "left" if ti == BLUE else "right"
                     raise MapError(f"map for seed {seed}: no free cell left for a "
-                                   f"{params.ruleset.unit_names[utype[i]]} in the {TEAMS[ti]} spawn zone "
-                                   f"(the {side} {zone} columns); use a map with more open ground there "
-                                   "or a smaller team")
+                                   f"{params.ruleset.unit_names[utype[i]]} of the {TEAMS[ti]} team ({where}); "
+                                   "use a map with more open ground there or a smaller team")
                 c = int(np.argmax(ok))
                 free[c] = False
                 x[b, i], y[b, i] = cells[c]

@@ -247,7 +247,7 @@ def test_maps_are_checked():
         core.reset(params, r.teams["blue"], r.teams["red"], [0], terrain=np.full((8, 8), 99))
     walled = np.full((8, 8), M)
     walled[:, 3:5] = G
-    with pytest.raises(MapError, match="no free cell left .* blue spawn zone"):
+    with pytest.raises(MapError, match=r"no free cell left for a \w+ of the blue team \(the left 2 columns\)"):
         core.reset(params, r.teams["blue"], r.teams["red"], [0], terrain=walled)
     r2 = apply_overrides(r, {})
     no_snow = r2.to_dict()
@@ -257,6 +257,20 @@ def test_maps_are_checked():
     p2 = core.compile_params(parse_ruleset(no_snow))
     with pytest.raises(MapError, match="snow"):
         core.reset(p2, r.teams["blue"], r.teams["red"], [0], terrain=np.full((8, 8), int(Tile.SNOW)))
+
+
+def test_a_map_with_spawn_points_gathers_each_team_around_its_point():
+    from types import SimpleNamespace as NS
+
+    r = default_ruleset()
+    params = core.compile_params(r)
+    game_map = NS(tiles=np.full((20, 20), G, dtype=np.int16), spawns=[NS(team=0, x=3, y=16), NS(team=1, x=15, y=4)])
+    s = core.reset(params, r.teams["blue"], r.teams["red"], [5, 6], terrain=game_map)
+    blue = s.team[0] == core.BLUE
+    for b in range(2):
+        assert ((s.x[b, blue] - 3) ** 2 + (s.y[b, blue] - 16) ** 2 <= 4).all()  # 7 units fill the nearest cells
+        assert ((s.x[b, ~blue] - 15) ** 2 + (s.y[b, ~blue] - 4) ** 2 <= 4).all()
+    assert not np.array_equal(s.x[0], s.x[1]), "ties between equally near cells are broken by the seed"
 
 
 def test_terrain_callable_gives_each_seed_its_own_map():

@@ -48,7 +48,7 @@ def load_ruleset_arg(path: str | None):
 
 
 def resolve_map(arg: str, seed: int):
-    """(terrain grid or None, description) for --map."""
+    """(map or None, description) for --map; pcg maps bring their fair spawn points."""
     from gameai.errors import GameAIError
 
     if arg == "arena":
@@ -56,13 +56,13 @@ def resolve_map(arg: str, seed: int):
     import pcg  # maps are only generated or loaded when asked for
 
     if arg == "skirmish":
-        return pcg.skirmish_map(seed).tiles, f"procedural skirmish map (seed {seed})"
+        return pcg.skirmish_map(seed), f"procedural skirmish map (seed {seed})"
     try:
         gm = pcg.GameMap.load(arg)
     except (pcg.MapFileError, OSError) as exc:
         raise GameAIError(f"--map {arg}: {exc}\nUse 'arena', 'skirmish' or a folder written by "
                           "`gameai mapgen --out DIR`.") from None
-    return gm.tiles, f"map {arg} ({gm.tiles.shape[1]}×{gm.tiles.shape[0]})"
+    return gm, f"map {arg} ({gm.tiles.shape[1]}×{gm.tiles.shape[0]})"
 
 
 def result_json(result, include_events: bool = False) -> dict:
