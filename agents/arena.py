@@ -83,7 +83,9 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     ``blue``/``red``: compositions ``{unit: count}`` (need not fit the ruleset's budget, so
     unit-vs-unit studies can scale armies). Bots are names from ``agents.scripted.BOTS`` (played
     at the given tier) or ``Policy`` objects (tier ignored). ``terrain``: None for the built-in
-    arena, an H×W grid of ``pcg.tiles`` ids, or ``seed -> grid``. ``record_attacks`` adds every
+    arena, an H×W grid of ``pcg.tiles`` ids, a map object with ``.tiles`` and ``.spawns`` (a
+    ``pcg.GameMap``: teams then gather around its spawn points instead of the left/right map
+    edges), or a callable ``seed -> grid or map``. ``record_attacks`` adds every
     hit to ``events["attacks"]``. ``actions_out``, if a list, receives each step's (B, N) actions
     (the replay writer uses it).
     """
