@@ -16,8 +16,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from demos import ui_theme as ui
 from demos.actors import TALK_RANGE, AutoWalk, Walker, draw_person, find_path
 from demos.buildings import house_sprites
@@ -33,7 +31,7 @@ from demos.minimap import Minimap
 from demos.settings import DataPaths, Settings, SettingsError, default_data_dir, load_settings, save_settings
 from demos.skirmish_view import SkirmishView
 from demos.sound import Sounds
-from demos.terrain_renderer import TILE_PX, ChunkedTerrainRenderer
+from demos.terrain_renderer import TILE_PX, ChunkedTerrainRenderer, relief
 from demos.world_data import WorldData, WorldDataError, build_world
 from pcg.errors import MapParameterError
 
@@ -138,7 +136,7 @@ class DemoApp:
         if self.player_state.x is not None and w.walkable[int(self.player_state.y), int(self.player_state.x)]:
             sx, sy = self.player_state.x, self.player_state.y
         self.player = Walker(sx, sy)
-        self.terrain = ChunkedTerrainRenderer(w.tiles)
+        self.terrain = ChunkedTerrainRenderer(w.tiles, shade=relief(w.tiles, getattr(w.game_map, "height", None), seed))
         self.minimap = Minimap(w.tiles, size_px=200)
         self.camera = Camera(self.opt.width, self.opt.height, w.size * TILE_PX, w.size * TILE_PX)
         self.camera.center_on(sx * TILE_PX, sy * TILE_PX)
@@ -339,12 +337,10 @@ class DemoApp:
                 chat.backspace()
             elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 self.send_line()
-            elif event.key == pygame.K_TAB and self.talking_to in self.offers:  # Tab types nothing, so "yes" stays typeable
-                self.accept_offer(self.talking_to)
+            elif event.key == pygame.K_TAB and self.talking_to in self.offers:
+                self.accept_offer(self.talking_to)  # Tab, not Y: Tab types nothing, so "yes" stays typeable
 
     def _overlay_key(self, event) -> None:
-        import pygame
-
         ov = self.overlay
         if isinstance(ov, SettingsScreen):
             action = ov.handle_key(event.key, getattr(event, "unicode", ""))

@@ -12,12 +12,9 @@ def choose_backend(name: str) -> str:
     """'auto' picks llama.cpp when it is installed (fastest on CPU), else the transformers SmolLM2."""
     if name != "auto":
         return name
-    try:
-        import llama_cpp  # noqa: F401
+    import importlib.util
 
-        return "llama_cpp"
-    except ImportError:
-        return "smollm2"
+    return "llama_cpp" if importlib.util.find_spec("llama_cpp") is not None else "smollm2"
 
 
 class DialogueBridge:

@@ -16,7 +16,7 @@ import multiprocessing as mp
 import os
 import queue
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # Event kinds sent back to the game.
@@ -32,7 +32,6 @@ class WorkerSpec:
     backend: str = "auto"
     threads: int = 1
     player_id: str = "player"
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 def _worker_main(spec: WorkerSpec, requests, events) -> None:
@@ -118,10 +117,12 @@ class LLMWorker:
 
     def close(self, timeout: float = 5.0) -> None:
         """Ask the worker to finish (it closes its memory cleanly); kill it only if it hangs."""
-        if not self._proc.is_alive():
-            return
-        self._requests.put(("stop",))
-        self._proc.join(timeout)
         if self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join(1.0)
+            self._requests.put(("stop",))
+            self._proc.join(timeout)
+            if self._proc.is_alive():
+                self._proc.terminate()
+                self._proc.join(1.0)
+        for q in (self._requests, self._events):  # release the queues' pipes and feeder threads
+            q.close()
+            q.cancel_join_thread()

@@ -46,8 +46,8 @@ class Settings:
             raise SettingsError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         if not isinstance(self.volume, (int, float)) or not 0.0 <= float(self.volume) <= 1.0:
             raise SettingsError(f"volume must be a number between 0 and 1, got {self.volume!r}")
-        if not isinstance(self.map_size, int) or not 64 <= self.map_size <= 1024:
-            raise SettingsError(f"map_size must be an integer between 64 and 1024, got {self.map_size!r}")
+        if not isinstance(self.map_size, int) or not 64 <= self.map_size <= 512:
+            raise SettingsError(f"map_size must be an integer between 64 and 512, got {self.map_size!r}")
         self.volume = float(self.volume)
         return self
 

@@ -55,11 +55,28 @@ def _art(tile_px: int) -> tuple[np.ndarray, np.ndarray]:
     return lut, _textures(tile_px, lut.shape[0])
 
 
-def bake_pixels(tiles: np.ndarray, tile_px: int = TILE_PX) -> np.ndarray:
-    """RGB pixels (rows, cols, 3) for a block of tile ids, textured."""
+WATER = (Tile.DEEP_WATER, Tile.SHALLOW_WATER, Tile.RIVER)
+
+
+def relief(tiles: np.ndarray, height: np.ndarray | None, seed: int = 0) -> np.ndarray:
+    """Per-tile brightness factor: hill shading lit from the north-west, plus a faint per-tile
+    variation so wide plains are not flat blocks. Water stays flat. Same map, same shading."""
+    rows, cols = tiles.shape
+    shade = np.ones((rows, cols))
+    if height is not None and np.shape(height) == tiles.shape:
+        gy, gx = np.gradient(np.asarray(height, dtype=np.float64))
+        shade += np.clip(-(gx + gy) * 12.0, -0.22, 0.22)
+    shade += np.random.default_rng([int(seed), 0x5EED]).uniform(-0.035, 0.035, size=(rows, cols))
+    shade[np.isin(tiles, [int(t) for t in WATER])] = 1.0
+    return shade
+
+
+def bake_pixels(tiles: np.ndarray, tile_px: int = TILE_PX, shade: np.ndarray | None = None) -> np.ndarray:
+    """RGB pixels (rows, cols, 3) for a block of tile ids, textured and (optionally) shaded per tile."""
     lut, tex = _art(tile_px)
     h, w = tiles.shape
-    px = lut[tiles][:, :, None, None, :] + tex[tiles]  # (h, w, ty, tx, 3)
+    base = lut[tiles] if shade is None else (lut[tiles] * shade[..., None]).astype(np.int16)
+    px = base[:, :, None, None, :] + tex[tiles]  # (h, w, ty, tx, 3)
     px = px.transpose(0, 2, 1, 3, 4).reshape(h * tile_px, w * tile_px, 3)
     return np.clip(px, 0, 255).astype(np.uint8)
 
@@ -67,8 +84,10 @@ def bake_pixels(tiles: np.ndarray, tile_px: int = TILE_PX) -> np.ndarray:
 class ChunkedTerrainRenderer:
     """Bakes chunks lazily on first sight and keeps them (a 192x192 map is ~36 chunks, ~28 MB)."""
 
-    def __init__(self, tiles: np.ndarray, tile_px: int = TILE_PX, chunk_tiles: int = CHUNK_TILES):
+    def __init__(self, tiles: np.ndarray, tile_px: int = TILE_PX, chunk_tiles: int = CHUNK_TILES,
+                 shade: np.ndarray | None = None):
         self.tiles = np.asarray(tiles)
+        self.shade = shade
         self.tile_px = tile_px
         self.chunk_tiles = chunk_tiles
         self.chunk_px = tile_px * chunk_tiles
@@ -81,7 +100,8 @@ class ChunkedTerrainRenderer:
         surf = self._cache.get(key)
         if surf is None:
             ct = self.chunk_tiles
-            px = bake_pixels(self.tiles[cy * ct:(cy + 1) * ct, cx * ct:(cx + 1) * ct], self.tile_px)
+            window = (slice(cy * ct, (cy + 1) * ct), slice(cx * ct, (cx + 1) * ct))
+            px = bake_pixels(self.tiles[window], self.tile_px, None if self.shade is None else self.shade[window])
             # surfarray wants (x, y, rgb)
             surf = pygame.surfarray.make_surface(np.ascontiguousarray(px.transpose(1, 0, 2)))
             surf = surf.convert() if pygame.display.get_surface() is not None else surf

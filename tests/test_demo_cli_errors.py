@@ -71,7 +71,7 @@ def test_script_with_bad_key_and_bad_number(tmp_path, demo_inproc):
     (["--size", "big"], "--size must look like 1280x720"),
     (["--screenshot", "shot.txt"], "needs an image file name"),
     (["--units", "1000"], "--units 1000 is too many"),
-    (["--map-size", "20"], "map_size must be an integer between 64 and 1024"),
+    (["--map-size", "20"], "map_size must be an integer between 64 and 512"),
 ])
 def test_bad_options(tmp_path, demo_inproc, args, needle):
     assert_clean_error(demo_inproc("--headless", "--no-llm", "--frames", "2", "--data-dir", tmp_path, *args), needle)

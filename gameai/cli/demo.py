@@ -41,7 +41,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--seed", type=_nonneg_int, help="world seed (default: the saved setting, 7 at first)")
     p.add_argument("--backend", choices=BACKENDS, help="model backend for the NPCs (default: the saved setting, auto)")
-    p.add_argument("--map-size", type=int, help="tiles per side of the world (64-1024, default 192)")
+    p.add_argument("--map-size", type=int, help="tiles per side of the world (64-512, default 192)")
     p.add_argument("--headless", action="store_true", help="run without a window (SDL dummy video driver)")
     p.add_argument("--frames", type=_pos_int, help="stop after this many frames (default: until you quit)")
     p.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save the last frame to this image")
