@@ -580,6 +580,9 @@ class DemoApp:
             if v.distance_to(self.player.x, self.player.y) < 9:
                 ui.text(self.screen, v.name, (sx, sy - 22), size=20, color=ui.ACCENT if v is near else ui.TEXT,
                         center=True)
+            ps = self.player_state
+            if any(q not in ps.active_quests and q not in ps.done_quests for q in self.world.quests.get(v.npc_id, {})):
+                ui.text(self.screen, "!", (sx + 10, sy - 14), size=26, color=ui.ACCENT, center=True, bold=True)
         px, py = cam.to_screen(self.player.x * TILE_PX, self.player.y * TILE_PX)
         bob = abs(math.sin(self.player.step_phase)) * -2.5 if self.player.moving else 0.0
         draw_person(self.screen, px, py, (60, 110, 220), size=TILE_PX + 4, bob=bob, outline=(255, 255, 255),
