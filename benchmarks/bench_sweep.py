@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -49,14 +50,21 @@ def spec_text(configs: int, matches: int) -> str:
     """)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its reaped children (pool workers; not Ray's)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed(spec, configs, backend: str, workers: int, tmp: Path, tag: str, prestart: bool = False):
+    cpu0 = _cpu()
     with ResultStore(tmp / f"{tag}.sqlite") as store, make_runner(backend, workers) as runner:
         if prestart:
             runner.start()           # Ray already up, as on a cluster
         t0 = time.perf_counter()
         out = play(spec, configs, store, runner, progress=False)
         wall = time.perf_counter() - t0
-    return wall, out
+    return wall, _cpu() - cpu0, out
 
 
 def main() -> int:
@@ -76,12 +84,13 @@ def main() -> int:
         if not args.no_ray:
             variants += [("ray (incl. start)", "ray", 2, False), ("ray (already up)", "ray", 2, True)]
         walls: dict[tuple, list[float]] = {v: [] for v in variants}
+        cpus: dict[tuple, list[float]] = {v: [] for v in variants}
         reference = None
         n = None
         for rep in range(args.repeats):
             for v in variants:        # interleaved, so slow phases of the shared machine hit all alike
                 name, backend, workers, pre = v
-                wall, out = timed(spec, configs, backend, workers, tmp, f"{rep}-{backend}-{workers}-{pre}", pre)
+                wall, cpu, out = timed(spec, configs, backend, workers, tmp, f"{rep}-{backend}-{workers}-{pre}", pre)
                 result = sorted((r["key"], r["winner"], r["steps"], r["a_hp_left"], r["b_hp_left"]) for r in out.rows)
                 if reference is None:
                     reference, n = result, len(result)
@@ -89,6 +98,7 @@ def main() -> int:
                     print(f"ERROR: {name} with {workers} workers gave different results", file=sys.stderr)
                     return 1
                 walls[v].append(wall)
+                cpus[v].append(cpu)
                 print(f"  repeat {rep + 1}: {name:18s} workers={workers}  {wall:7.2f} s", flush=True)
 
     med = {v: statistics.median(w) for v, w in walls.items()}
@@ -96,10 +106,15 @@ def main() -> int:
     pool2 = med[variants[1]]
     print(f"\nsweep: {n} matches ({len(configs)} configurations x 6 matchups x {args.matches}), "
           f"medians of {args.repeats} runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'backend':20s} {'workers':>7s} {'wall s':>8s} {'matches/s':>10s} {'vs 1 worker':>12s} {'vs pool(2)':>11s}")
+    print(f"{'backend':20s} {'workers':>7s} {'wall s':>8s} {'matches/s':>10s} {'vs 1 worker':>12s} {'vs pool(2)':>11s}"
+          f" {'CPU ms/match':>13s}")
     for v in variants:
-        name, _, workers, _ = v
-        print(f"{name:20s} {workers:7d} {med[v]:8.2f} {n / med[v]:10.1f} {one / med[v]:11.2f}x {med[v] / pool2:10.2f}x")
+        name, backend, workers, _ = v
+        # CPU per match shows whether parallel work costs more in total; Ray's workers are not
+        # this process's children, so their CPU is not visible here.
+        cpu = f"{1000 * statistics.median(cpus[v]) / n:13.1f}" if backend == "local" else f"{'n/a':>13s}"
+        print(f"{name:20s} {workers:7d} {med[v]:8.2f} {n / med[v]:10.1f} {one / med[v]:11.2f}x {med[v] / pool2:10.2f}x"
+              f" {cpu}")
     print(f"\nscaling 1 -> 2 workers: {one / pool2:.2f}x (target >= 1.8x)")
     if not args.no_ray:
         for v in variants[2:]:
