@@ -34,6 +34,13 @@ def test_import_envs_does_not_import_gymnasium_or_pettingzoo():
     assert out.stdout.strip() == "False"
 
 
+def test_rgb_array_render_needs_no_pygame():
+    code = ("import sys, gymnasium, envs.gym_face; env = gymnasium.make('gameai/Skirmish-v0', render_mode='rgb_array'); "
+            "env.reset(seed=0); frame = env.render(); print(frame.shape, frame.dtype, 'pygame' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "(384, 384, 3) uint8 False"
+
+
 def test_episode_against_each_opponent_kind():
     class Idle:
         def reset(self, spec, team, seeds):
