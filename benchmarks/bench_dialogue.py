@@ -89,7 +89,8 @@ def bench_backend(kind: str, runs: int, tokens: int) -> dict[str, float]:
             _cold(eng.backend)
             t0 = time.perf_counter()
             first = None
-            for _ in eng.backend.stream(prompt.messages, sampling, seed=_seed(0, pid, player, turn), cache_key=pid):
+            for _ in eng.backend.stream(prompt.messages, sampling, seed=_seed(0, pid, player, turn),
+                                        cache_key=f"{pid}@{world.location}@{world.time}"):
                 first = first or time.perf_counter() - t0
             raw_total.append((time.perf_counter() - t0) * 1000)
             raw_ttft.append((first or 0) * 1000)

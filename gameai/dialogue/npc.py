@@ -164,7 +164,7 @@ class NPC:
         if grounding.facts:  # fact answers: less creative, so the value survives
             sampling = replace(sampling, temperature=cfg.fact_temperature)
         grammar = value_grammar(grounding) if cfg.grounded_grammar and eng.backend.supports_json and not structured else None
-        gen = eng.backend.stream(prompt.messages, sampling, seed=seed, cache_key=p.id,
+        gen = eng.backend.stream(prompt.messages, sampling, seed=seed, cache_key=f"{p.id}@{world.location}@{world.time}",
                                  json_schema={} if structured else None, grammar=grammar)
         in_backend = 0.0
         try:

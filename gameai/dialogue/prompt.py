@@ -35,7 +35,7 @@ def static_block(persona: Persona, structured: bool) -> tuple[str, str]:
     if persona.description:
         parts.append(persona.description)
     if persona.speech_style:
-        parts.append(f"Your way of speaking: {persona.speech_style}")
+        parts.append(f"Your way of speaking: {persona.speech_style.rstrip('.')}.")
     for who, rel in persona.relationships[:4]:
         parts.append(f"{who}: {rel}.")
     parts.append(rules)
@@ -61,7 +61,9 @@ def build_prompt(persona: Persona, world: World, grounding: Grounding, memories:
             dyn.append("Prices are fixed.")
     if foreign_language:
         dyn.append(f"The traveller speaks a foreign tongue; answer in {persona.language}.")
-    system = static + "\n" + PREFIX_MARK + " ".join(dyn)
+    # The cache mark goes after the location line: an NPC mostly stays put, so the backend can
+    # keep the KV state of "persona + where and when" and evaluate only the turn's own tokens.
+    system = static + "\n" + dyn[0] + PREFIX_MARK + (" " + " ".join(dyn[1:]) if dyn[1:] else "")
     messages = [{"role": "system", "content": system}]
     for p, n in recent[-2:]:
         messages += [{"role": "user", "content": p}, {"role": "assistant", "content": n}]
