@@ -532,8 +532,9 @@ class DemoApp:
         if self.skirmish.note:
             self.log(self.skirmish.note)
             self.skirmish.note = None
-        for message in events:
-            self.hud.toast(message, self.now, color=ui.ACCENT)
+        if self.mode == "watch" or self.skirmish.visible_in(self.camera):  # no shouting from a field out of sight
+            for message in events:
+                self.hud.toast(message, self.now, color=ui.ACCENT)
 
     # ---------------------------------------------------------------- draw
     def draw(self) -> None:
