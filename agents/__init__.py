@@ -11,11 +11,18 @@ if TYPE_CHECKING:
 
 
 def make_policy(name: str, tier: str = "expert", seed: int = 0) -> "Policy":
-    """A scripted bot from ``agents.scripted.BOTS`` played at a skill tier from ``agents.tiers.TIERS``.
+    """A scripted bot from ``agents.scripted.BOTS`` played at a skill tier from ``agents.tiers.TIERS``,
+    or a shipped learned bot from ``agents.pretrained.LEARNED_BOTS`` (e.g. "ppo", tiers in ``agents.rl_tiers``).
 
     ``seed`` is mixed into every per-environment random stream (noise, random bot), so two bots
     of the same kind can be made to differ; results still depend only on each match's seed.
     """
+    from agents.pretrained import LEARNED_BOTS
+
+    if name in LEARNED_BOTS:  # learned bots (agents/pretrained) play their own tiers: see agents.rl_tiers
+        from agents.rl_tiers import make_learned
+
+        return make_learned(name, tier, seed)
     from agents.scripted import base_policy
     from agents.tiers import TieredPolicy, get_tier
 
@@ -32,4 +39,9 @@ def __getattr__(name: str):
         from agents.scripted import BOTS
 
         return BOTS
+    if name == "ALL_BOTS":  # scripted + learned: every name make_policy accepts
+        from agents.pretrained import LEARNED_BOTS
+        from agents.scripted import BOTS
+
+        return {**BOTS, **{k: v[1] for k, v in LEARNED_BOTS.items()}}
     raise AttributeError(f"module 'agents' has no attribute {name!r}")

@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "balance",
     "chat",
     "dialogue_eval",
+    "train",
+    "eval",
 )
 
 

@@ -1,0 +1,115 @@
+"""A trained MaskablePPO model as a ``Policy`` (the interface every bot implements).
+
+The network was trained with parameter sharing (``agents.rl_slots``): it maps one unit's
+egocentric observation to that unit's action, so a whole team is one batched forward pass over
+its live units. ``temperature`` 0 plays the most likely valid action; above 0 it samples from
+the masked softmax at that temperature, each environment from its own seeded stream (so a match
+plays the same whatever else shares the batch).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from agents.policy import env_generators
+from envs.core import ObservationSpec
+
+
+class ModelFileError(ValueError):
+    """A model file that is missing, unreadable or made for another ruleset shape."""
+
+
+def set_torch_threads() -> None:
+    """torch on ``GAMEAI_THREADS`` threads (default 1): with 2 busy cores more threads are much slower."""
+    import torch
+
+    n = int(os.environ.get("GAMEAI_THREADS", "1") or 1)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(max(1, n))
+
+
+def load_model(path: str | os.PathLike) -> Any:
+    """A MaskablePPO model from a ``.zip`` written by ``gameai train`` (or SB3's ``save``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelFileError(f"model file {p} does not exist; train one with `gameai train --out {p}` "
+                             "or use the shipped bot by name (\"ppo\")")
+    set_torch_threads()
+    from sb3_contrib import MaskablePPO
+
+    try:
+        return MaskablePPO.load(p, device="cpu")
+    except Exception as exc:  # zipfile/pickle/torch errors all mean "not a model we can read"
+        raise ModelFileError(f"{p} is not a readable MaskablePPO model ({type(exc).__name__}: {exc}); "
+                             "retrain it with `gameai train`") from exc
+
+
+def masked_logits(policy: Any, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Action logits (rows, A) of an SB3 maskable policy, with invalid actions at -inf."""
+    import torch
+
+    with torch.no_grad():
+        t = torch.as_tensor(obs, dtype=torch.float32)
+        feats = policy.extract_features(t, policy.pi_features_extractor)
+        logits = policy.action_net(policy.mlp_extractor.forward_actor(feats)).numpy().astype(np.float64)
+    return np.where(mask > 0, logits, -np.inf)
+
+
+def choose(logits: np.ndarray, temperature: float, gumbel: np.ndarray | None) -> np.ndarray:
+    """Argmax at temperature 0; else a sample from softmax(logits / T) by the Gumbel-max trick."""
+    if temperature <= 0 or gumbel is None:
+        return logits.argmax(-1)
+    return (logits / temperature + gumbel).argmax(-1)
+
+
+class LearnedPolicy:
+    """A MaskablePPO model driving one team: one forward pass over the team's live units."""
+
+    def __init__(self, model: Any, temperature: float = 0.0, seed: int = 0, name: str = "ppo"):
+        if isinstance(model, (str, os.PathLike)):
+            model = load_model(model)
+        self.model = model
+        self.policy = model.policy if hasattr(model, "policy") else model
+        self.policy.set_training_mode(False)
+        self.temperature = float(temperature)
+        if not np.isfinite(self.temperature) or self.temperature < 0:
+            raise ValueError(f"temperature must be a number >= 0, got {temperature!r}")
+        self.seed = int(seed)
+        self.name = name
+        self.rngs: list[np.random.Generator] = []
+
+    @property
+    def obs_size(self) -> int:
+        return int(self.policy.observation_space.shape[0])
+
+    @property
+    def n_actions(self) -> int:
+        return int(self.policy.action_space.n)
+
+    def check_spec(self, spec: ObservationSpec) -> None:
+        if spec.size != self.obs_size or spec.n_actions != self.n_actions:
+            raise ModelFileError(
+                f"bot {self.name!r} was trained for observations of size {self.obs_size} and {self.n_actions} "
+                f"actions, but this ruleset gives {spec.size} and {spec.n_actions} (a different number of "
+                "unit types or nearest-unit slots); train a bot for this ruleset with `gameai train --ruleset ...`")
+
+    def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
+        self.check_spec(spec)
+        self.rngs = env_generators(seeds, team, self.seed + 7)
+
+    def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        b_n, u_n, _ = obs.shape
+        out = np.zeros((b_n, u_n), dtype=np.int64)
+        gumbel = None
+        if self.temperature > 0:
+            # every environment draws a full (U, A) block each step, so its stream never depends on the batch
+            gumbel = np.stack([g.gumbel(size=mask.shape[1:]) for g in self.rngs])
+        live = (mask[..., 1:] > 0).any(-1)  # units with a choice; dead ones may only hold
+        if not live.any():
+            return out
+        logits = masked_logits(self.policy, obs[live], mask[live])
+        out[live] = choose(logits, self.temperature, gumbel[live] if gumbel is not None else None)
+        return out

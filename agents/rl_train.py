@@ -1,0 +1,260 @@
+"""The training loop behind ``gameai train``: self-play MaskablePPO with parameter sharing.
+
+One run = one MaskablePPO learner on a ``UnitSlotVecEnv`` (each live unit of the learner's team is
+a batch slot), playing a ``League`` of scripted bots and its own snapshots on random training map
+seeds. The loop shows a progress bar, writes a checkpoint (model, league, progress) every
+``checkpoint_every`` steps and on Ctrl-C, and resumes from it when started again with the same
+``out``. At the end it saves the model to ``out`` and evaluates it on held-out map seeds.
+
+A step is one agent-step: one unit's decision (SB3's ``num_timesteps`` counts slots).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from envs.ruleset import Ruleset
+
+
+class TrainError(ValueError):
+    """Bad training settings, or a checkpoint that does not match them."""
+
+
+@dataclass
+class TrainConfig:
+    steps: int                                  # total agent-steps (resume continues to this total)
+    out: str                                    # the final model file (.zip)
+    seed: int = 0
+    n_slots: int = 512                          # units in SB3's batch
+    n_steps: int = 32                           # rollout length per slot
+    batch_size: int = 1024
+    n_epochs: int = 4
+    learning_rate: float = 3e-4
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    ent_coef: float = 0.005
+    clip_range: float = 0.2
+    net_arch: tuple[int, ...] = (128, 128)
+    map_size: int = 32                          # 0 = the ruleset's built-in arena
+    snapshot_every: int = 250_000               # add a frozen copy of the learner to the league
+    checkpoint_every: int = 100_000
+    eval_seeds: int = 100                       # held-out map seeds for the final evaluation (both sides each)
+    eval_bots: tuple[str, ...] = ("focus_fire", "kite", "retreat")
+    tensorboard: str | None = None              # log dir; needs the optional `tensorboard` package
+    ruleset_source: str = "default"
+    imitate: str | None = "kite"                # scripted bot cloned before self-play (None: start from scratch)
+    imitate_steps: int = 300_000                # slot-steps of the teacher's play to clone
+    imitate_epochs: int = 4
+    league_bots: tuple[str, ...] = ("focus_fire", "kite", "retreat", "random")  # scripted part of the pool
+
+    def check(self) -> None:
+        if self.steps <= 0:
+            raise TrainError(f"--steps must be a positive number of agent-steps, got {self.steps}")
+        if not str(self.out).endswith(".zip"):
+            raise TrainError(f"--out must name a .zip file (the model), got {self.out!r}")
+        if self.n_slots < 8 or self.n_steps < 2:
+            raise TrainError("n_slots must be >= 8 and n_steps >= 2")
+        from agents.scripted import BOTS, STRATEGIES
+
+        bad = [b for b in self.league_bots if b not in BOTS]
+        if bad or not self.league_bots:
+            raise TrainError(f"--league needs scripted bots from: {', '.join(BOTS)} (got {list(self.league_bots)})")
+        if not (self.learning_rate > 0):
+            raise TrainError(f"--learning-rate must be > 0, got {self.learning_rate}")
+        if self.imitate is not None:
+
+            if self.imitate not in STRATEGIES:
+                raise TrainError(f"--imitate {self.imitate!r} is not a scripted strategy; use one of "
+                                 f"{', '.join(STRATEGIES)} or 'none'")
+            if self.imitate_steps < self.n_slots:
+                raise TrainError(f"--imitate-steps must be at least the number of slots ({self.n_slots})")
+        if (self.n_slots * self.n_steps) % self.batch_size:
+            raise TrainError(f"batch_size {self.batch_size} must divide n_slots*n_steps = {self.n_slots * self.n_steps}")
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return Path(str(self.out)[:-4] + ".ckpt")
+
+
+@dataclass
+class TrainResult:
+    model_path: Path
+    steps: int
+    seconds: float
+    resumed_from: int
+    league: list[dict[str, Any]]
+    evaluation: dict[str, Any] = field(default_factory=dict)
+    idle_fraction: float = 0.0
+
+
+# the settings that must match for a checkpoint to be resumed
+_RESUME_KEYS = ("seed", "n_slots", "n_steps", "batch_size", "net_arch", "map_size", "ruleset_source", "imitate",
+                "league_bots")
+
+
+def _callback(cfg: TrainConfig, venv, league, progress: bool, on_progress: Callable | None):
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class Loop(BaseCallback):
+        """Progress bar, league snapshots and periodic checkpoints, at rollout boundaries."""
+
+        def _on_training_start(self) -> None:
+            self.bar = None
+            if progress:
+                from tqdm.auto import tqdm
+
+                self.bar = tqdm(total=cfg.steps, initial=self.num_timesteps, unit="step", unit_scale=True,
+                                desc="training", dynamic_ncols=True)
+            self.last_ckpt = self.num_timesteps
+            self.last_snap = self.num_timesteps
+            self.shown = self.num_timesteps
+
+        def _on_step(self) -> bool:
+            return True
+
+        def _on_rollout_end(self) -> None:
+            n = self.num_timesteps
+            st = venv.stats
+            if self.bar is not None:
+                self.bar.update(n - self.shown)
+                self.bar.set_postfix(matches=st["matches"], score=f"{venv.recent_score:.0%}",
+                                     idle=f"{venv.idle_fraction:.1%}", refresh=False)
+            self.shown = n
+            self.logger.record("league/recent_score", venv.recent_score)
+            self.logger.record("league/idle_slot_fraction", venv.idle_fraction)
+            for row in league.table():
+                self.logger.record(f"rating/{row['name']}", row["ordinal"])
+            if n - self.last_snap >= cfg.snapshot_every:
+                league.add_snapshot(self.model.policy, n)
+                self.last_snap = n
+            if n - self.last_ckpt >= cfg.checkpoint_every:
+                save_checkpoint(cfg, self.model, league)
+                self.last_ckpt = n
+            if on_progress is not None:
+                on_progress(n)
+
+        def _on_training_end(self) -> None:
+            if self.bar is not None:
+                self.bar.close()
+
+    return Loop()
+
+
+def save_checkpoint(cfg: TrainConfig, model, league) -> None:
+    """model.zip + league + progress.json, each written to a temp file and renamed (never half-written)."""
+    d = cfg.checkpoint_dir
+    d.mkdir(parents=True, exist_ok=True)
+    model.save(d / "model.tmp.zip")
+    (d / "model.tmp.zip").replace(d / "model.zip")
+    league.save(d)
+    meta = {"steps": int(model.num_timesteps), "config": asdict(cfg), "saved_at": time.time()}
+    (d / "progress.tmp").write_text(json.dumps(meta, indent=1))
+    (d / "progress.tmp").replace(d / "progress.json")
+
+
+def _check_resume(cfg: TrainConfig) -> int:
+    """Steps already done by a checkpoint of the same run, or 0 when there is none."""
+    meta_path = cfg.checkpoint_dir / "progress.json"
+    if not meta_path.exists() or not (cfg.checkpoint_dir / "model.zip").exists():
+        return 0
+    try:
+        meta = json.loads(meta_path.read_text())
+        old = meta["config"]
+        steps = int(meta["steps"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise TrainError(f"checkpoint {meta_path} is unreadable ({exc}); delete {cfg.checkpoint_dir} to start over") from exc
+    now = asdict(cfg)
+    diff = [k for k in _RESUME_KEYS if _norm(old.get(k)) != _norm(now.get(k))]
+    if diff:
+        raise TrainError(f"checkpoint {cfg.checkpoint_dir} was made with different settings "
+                         f"({', '.join(f'{k}={old.get(k)!r}' for k in diff)}); use the same settings to resume, "
+                         f"or another --out / delete {cfg.checkpoint_dir} to start over")
+    return steps
+
+
+def _norm(v):
+    return list(v) if isinstance(v, (list, tuple)) else v
+
+
+def train(cfg: TrainConfig, ruleset: Ruleset, *, progress: bool = True, log: Callable[[str], None] = print,
+          on_progress: Callable[[int], None] | None = None, stop_at: int | None = None) -> TrainResult:
+    """Train (or resume) to ``cfg.steps`` agent-steps; save ``cfg.out`` and evaluate on held-out seeds.
+
+    ``stop_at`` ends this session early at that many total steps (with a checkpoint), as an
+    interrupt would; a later call resumes from there.
+    """
+    cfg.check()
+    from agents.rl_policy import set_torch_threads
+
+    set_torch_threads()
+    import torch
+    from sb3_contrib import MaskablePPO
+
+    from agents.league import League
+    from agents.rl_slots import UnitSlotVecEnv
+
+    done = _check_resume(cfg)
+    league = League(scripted=tuple(cfg.league_bots))
+    venv = UnitSlotVecEnv(ruleset, league, cfg.n_slots, map_size=cfg.map_size, seed=cfg.seed + done)
+    tb = None
+    if cfg.tensorboard:
+        try:
+            import tensorboard  # noqa: F401
+            tb = cfg.tensorboard
+        except ImportError:
+            log("tensorboard is not installed: training without TensorBoard logs (pip install tensorboard)")
+    if done:
+        model = MaskablePPO.load(cfg.checkpoint_dir / "model.zip", env=venv, device="cpu", tensorboard_log=tb)
+        league.load(cfg.checkpoint_dir, model.policy)
+        log(f"resuming from checkpoint {cfg.checkpoint_dir} at {done:,} of {cfg.steps:,} steps")
+    else:
+        torch.manual_seed(cfg.seed)
+        model = MaskablePPO(
+            "MlpPolicy", venv, n_steps=cfg.n_steps, batch_size=cfg.batch_size, n_epochs=cfg.n_epochs,
+            learning_rate=cfg.learning_rate, gamma=cfg.gamma, gae_lambda=cfg.gae_lambda, ent_coef=cfg.ent_coef,
+            clip_range=cfg.clip_range, policy_kwargs={"net_arch": list(cfg.net_arch)}, seed=cfg.seed,
+            device="cpu", verbose=0, tensorboard_log=tb)
+        if cfg.imitate:
+            from agents.rl_imitation import clone, collect
+
+            log(f"imitation warm start: cloning {cfg.imitate!r} from {cfg.imitate_steps:,} slot-steps of its play")
+            data = collect(venv, cfg.imitate, cfg.imitate_steps, cfg.gamma)
+            clone(model.policy, data, epochs=cfg.imitate_epochs, seed=cfg.seed, log=log)
+    start = time.perf_counter()
+    target = min(cfg.steps, stop_at) if stop_at is not None else cfg.steps
+    interrupted = False
+    try:
+        if target > done:
+            model.learn(total_timesteps=target - done, reset_num_timesteps=False,
+                        callback=_callback(cfg, venv, league, progress, on_progress))
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        if model.num_timesteps > done or interrupted:
+            save_checkpoint(cfg, model, league)
+    seconds = time.perf_counter() - start
+    result = TrainResult(Path(cfg.out), int(model.num_timesteps), seconds, done, league.table(),
+                         idle_fraction=venv.idle_fraction)
+    if model.num_timesteps < cfg.steps:
+        return result  # stopped early on request: the checkpoint holds the progress
+    out = Path(cfg.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(out.with_name(out.name + ".tmp.zip"))
+    out.with_name(out.name + ".tmp.zip").replace(out)
+    if cfg.eval_seeds > 0:
+        from agents.rl_eval import evaluate_against
+        from agents.rl_policy import LearnedPolicy
+
+        log(f"evaluating on {cfg.eval_seeds} held-out map seeds (both sides) against {', '.join(cfg.eval_bots)} ...")
+        result.evaluation = evaluate_against(ruleset, lambda: LearnedPolicy(model, name="trained"), cfg.eval_bots,
+                                             cfg.eval_seeds, map_size=cfg.map_size)
+    report = {"model": str(out), "steps": result.steps, "train_seconds_this_session": round(seconds, 1),
+              "resumed_from": done, "idle_slot_fraction": result.idle_fraction, "config": asdict(cfg),
+              "league": result.league, "evaluation": result.evaluation}
+    out.with_suffix(".json").write_text(json.dumps(report, indent=1, default=float))
+    return result
+

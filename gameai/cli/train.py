@@ -1,0 +1,76 @@
+"""`gameai train`: train a self-play MaskablePPO bot (parameter sharing over the batched core).
+
+Shows a progress bar, checkpoints to ``OUT.ckpt/`` (every --checkpoint-every steps and on
+Ctrl-C) and resumes from there when run again with the same --out. Trains on random generated
+map seeds and ends with an evaluation on held-out map seeds against the scripted bots.
+"""
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train", help="train a learned bot by self-play (MaskablePPO); resumable",
+        description="Train a learned bot for a ruleset with self-play MaskablePPO. One network drives every "
+                    "unit of its team; it plays a league of the scripted bots and its own snapshots on random "
+                    "generated maps, then is evaluated on held-out maps. Run the same command again to resume "
+                    "after an interrupt. Steps are agent-steps (one unit's decision).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--ruleset", default=None, help="ruleset TOML file (default: the packaged default)")
+    p.add_argument("--steps", type=int, required=True, help="total agent-steps to train (a resumed run continues to this)")
+    p.add_argument("--out", required=True, help="model file to write (.zip); checkpoints go to OUT.ckpt/")
+    p.add_argument("--seed", type=int, default=0, help="training seed (same seed, same run on 1 thread)")
+    p.add_argument("--slots", type=int, default=512, help="units in each batch (SB3 n_envs)")
+    p.add_argument("--map-size", type=int, default=32, help="generated map size in cells; 0 = built-in arena")
+    p.add_argument("--checkpoint-every", type=int, default=100_000, help="agent-steps between checkpoints")
+    p.add_argument("--snapshot-every", type=int, default=250_000, help="agent-steps between league snapshots")
+    p.add_argument("--imitate", default="kite", metavar="BOT",
+                   help="scripted bot cloned before self-play as a warm start; 'none' to learn from scratch")
+    p.add_argument("--imitate-steps", type=int, default=300_000, help="slot-steps of the teacher's play to clone")
+    p.add_argument("--learning-rate", type=float, default=3e-4, help="PPO learning rate")
+    p.add_argument("--league", default="focus_fire,kite,retreat,random",
+                   help="scripted bots in the opponent pool (snapshots of the learner join as it trains)")
+    p.add_argument("--eval-seeds", type=int, default=100, help="held-out map seeds for the final evaluation (0: skip)")
+    p.add_argument("--tensorboard", metavar="DIR", default=None,
+                   help="also write TensorBoard logs here (needs `pip install tensorboard`)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from gameai.cli.match import load_ruleset_arg
+    from gameai.errors import GameAIError
+
+    ruleset = load_ruleset_arg(args.ruleset)
+    from agents.rl_policy import ModelFileError
+    from agents.rl_train import TrainConfig, TrainError, train
+    from envs.maps import MapError
+
+    cfg = TrainConfig(steps=args.steps, out=args.out, seed=args.seed, n_slots=args.slots, map_size=args.map_size,
+                      checkpoint_every=args.checkpoint_every, snapshot_every=args.snapshot_every,
+                      eval_seeds=args.eval_seeds, tensorboard=args.tensorboard,
+                      imitate=None if args.imitate.lower() == "none" else args.imitate,
+                      imitate_steps=args.imitate_steps, learning_rate=args.learning_rate,
+                      league_bots=tuple(b.strip() for b in args.league.split(",") if b.strip()),
+                      ruleset_source=args.ruleset or "default")
+    try:
+        result = train(cfg, ruleset, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"interrupted: progress saved in {cfg.checkpoint_dir}; run the same command again to resume")
+        raise
+    except (TrainError, ModelFileError, MapError) as exc:
+        raise GameAIError(str(exc)) from None
+    print(f"trained {result.steps:,} agent-steps ({result.seconds:.0f} s this session, "
+          f"idle slots {result.idle_fraction:.1%}); model: {result.model_path}")
+    print("league (OpenSkill, best first):")
+    for row in result.league:
+        vs = "" if row["learner_score"] is None else f"  learner's recent score vs it {row['learner_score']:.0%}"
+        print(f"  {row['name']:<16} ordinal {row['ordinal']:6.1f}  (mu {row['mu']:.1f}, sigma {row['sigma']:.1f}, "
+              f"{row['games']} games){vs}")
+    if result.evaluation:
+        print(f"held-out evaluation ({cfg.eval_seeds} map seeds, both sides):")
+        for opp, r in result.evaluation.items():
+            print(f"  vs {opp:<12} win {r['win_rate']:.1%}  95% CI [{r['ci95'][0]:.1%}, {r['ci95'][1]:.1%}]  "
+                  f"({r['wins']}W {r['draws']}D {r['losses']}L of {r['matches']})")
+    return 0
