@@ -18,7 +18,7 @@ Rules of one step, in order (the per-agent reference in ``envs.reference`` imple
    it enters the next cell when it has the cell's move cost. A cell must be inside the map,
    passable for the unit's type and free (one unit per cell). A blocked move, or any other action,
    resets the move points.
-3. **Cooldowns** tick down by one; the step counter advances; the match ends when a team has no
+3. **Cooldowns** of living units tick down by one; the step counter advances; the match ends when a team has no
    unit left (both gone: draw) or at the step limit (ruleset ``match.at_step_limit``).
 
 Actions (one int per unit): 0 hold, 1-8 move N, NE, E, SE, S, SW, W, NW (y grows downward),
@@ -394,7 +394,7 @@ def _step_kernel(actions, x, y, hp, team, utype, cooldown, move_points, alive, t
                 y[b, i] = ny
         # 3. cooldowns, clock, end of match
         for i in range(n):
-            if cooldown[b, i] > 0:
+            if alive[b, i] and cooldown[b, i] > 0:  # the dead are inert: even their clocks stop
                 cooldown[b, i] -= 1
         t[b] += 1
         alive_n[:] = 0

@@ -179,7 +179,7 @@ class ReferenceSkirmish:
                 u.x, u.y = nx, ny
                 self.occupied[(nx, ny)] = u
         for u in self.units:
-            if u.cooldown > 0:
+            if u.alive and u.cooldown > 0:
                 u.cooldown -= 1
         self.t += 1
         self._check_end()

@@ -17,7 +17,7 @@ from envs.ruleset import apply_overrides, default_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 R = default_ruleset()
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 rulesets = st.fixed_dictionaries({
     "units.warrior.damage": st.floats(0, 200), "units.archer.armor": st.floats(0, 50),
