@@ -36,6 +36,10 @@ class WorkerSpec:
 
 def _worker_main(spec: WorkerSpec, requests, events) -> None:
     os.environ.setdefault("GAMEAI_THREADS", str(spec.threads))
+    try:  # when the CPU is contended, the frame loop goes first; the NPC can take a little longer
+        os.nice(5)
+    except (AttributeError, OSError):
+        pass
     try:
         from demos.dialogue_bridge import DialogueBridge
 
