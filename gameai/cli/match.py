@@ -11,18 +11,19 @@ DEFAULT_BLUE, DEFAULT_RED = "focus_fire", "kite"
 
 
 def register(subparsers) -> None:
-    from agents.scripted import BOTS  # light: numpy only until a match runs
     from agents.tiers import TIERS
 
-    bots = "; ".join(f"{k}: {v}" for k, v in BOTS.items())
+    bots_all = all_bots()
+
+    bots = "; ".join(f"{k}: {v}" for k, v in bots_all.items())
     p = subparsers.add_parser(
         "match", help="play one skirmish between two bots and print the result",
-        description="Play one skirmish between two scripted bots on a ruleset (default: the packaged "
+        description="Play one skirmish between two bots on a ruleset (default: the packaged "
                     f"default ruleset). Bots: {bots}.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--ruleset", default=None, help="ruleset TOML file (default: the packaged default)")
-    p.add_argument("--blue", default=DEFAULT_BLUE, choices=list(BOTS), help="blue team's bot")
-    p.add_argument("--red", default=DEFAULT_RED, choices=list(BOTS), help="red team's bot")
+    p.add_argument("--blue", default=DEFAULT_BLUE, choices=list(bots_all), help="blue team's bot")
+    p.add_argument("--red", default=DEFAULT_RED, choices=list(bots_all), help="red team's bot")
     p.add_argument("--blue-tier", default="expert", choices=list(TIERS), help="blue bot's skill tier")
     p.add_argument("--red-tier", default="expert", choices=list(TIERS), help="red bot's skill tier")
     p.add_argument("--seed", type=int, default=0, help="match seed (spawns, bot noise); same seed, same match")
@@ -35,6 +36,17 @@ def register(subparsers) -> None:
     p.add_argument("--replay", metavar="FILE", default=None,
                    help="also write a replay (seed + actions) that `gameai replay FILE` re-runs")
     p.set_defaults(func=run)
+
+
+def all_bots() -> dict[str, str]:
+    """Every bot name ``agents.make_policy`` accepts: scripted, plus shipped learned bots if any (light imports)."""
+    import agents
+    from agents.scripted import BOTS
+
+    try:
+        return dict(agents.ALL_BOTS)
+    except (AttributeError, ImportError):
+        return dict(BOTS)
 
 
 def load_ruleset_arg(path: str | None):
@@ -123,7 +135,7 @@ def run(args) -> int:
         result, data = record_match(ruleset, ruleset.teams["blue"], ruleset.teams["red"], args.seed,
                                     blue_bot=args.blue, red_bot=args.red, blue_tier=args.blue_tier,
                                     red_tier=args.red_tier, max_steps=args.max_steps, terrain=terrain)
-    except MapError as exc:
+    except (MapError, FileNotFoundError) as exc:  # a map with no room; a learned bot's missing model file
         raise GameAIError(str(exc)) from None
     if args.replay:
         try:
