@@ -3,6 +3,7 @@ real SmolLM2-135M model (llama.cpp backend, short lines), driven over HTTP with 
 from __future__ import annotations
 
 import threading
+import time
 
 import httpx
 import pytest
@@ -135,10 +136,9 @@ def test_bookkeeping_is_answered_while_the_model_is_busy(server, http, npcs):
     talker = threading.Thread(target=lambda: replies.append(npcs.say("wren", "busy", "Hello, herbalist!")))
     talker.start()
     try:
-        for _ in range(200):  # wait until the reply is queued behind the held job
-            if http.get("/v1/health").json()["queue"]["waiting"] == 1:
-                break
-            threading.Event().wait(0.01)
+        deadline = time.monotonic() + 60  # wait until the reply is queued behind the held job
+        while http.get("/v1/health").json()["queue"]["waiting"] != 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         health = http.get("/v1/health").json()
         assert health["queue"]["running"] == 1 and health["queue"]["waiting"] == 1
         assert http.get("/v1/npcs", headers=AUTH).status_code == 200

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import httpx
 import pytest
@@ -54,10 +55,9 @@ def test_full_model_queue_answers_503_and_the_queued_turn_still_completes(tmp_pa
         talker = threading.Thread(target=lambda: waiting.append(http.post("/v1/npcs/mara/reply", json=body)))
         talker.start()
         try:
-            for _ in range(500):
-                if queue.stats()["waiting"] == 1:
-                    break
-                threading.Event().wait(0.01)
+            deadline = time.monotonic() + 60  # until the reply waits behind the held job
+            while queue.stats()["waiting"] != 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
             assert queue.stats()["waiting"] == 1
             refused = http.post("/v1/npcs/mara/reply", json=body)
             assert refused.status_code == 503 and refused.json()["error"]["code"] == "model_busy"

@@ -49,6 +49,7 @@ class CastRegistry:
         self._engine: Any = None
         self._npcs: dict[str, Any] = {}
         self._lock = threading.Lock()  # guards _npcs and _engine (built on the model thread, read anywhere)
+        self._build_lock = threading.Lock()
 
     @classmethod
     def from_config(cls, config: ServiceConfig) -> "CastRegistry":
@@ -121,28 +122,27 @@ class CastRegistry:
         with self._lock:
             return self._engine.warning if self._engine is not None else None
 
-    # --- model thread ---------------------------------------------------------------------------
+    # --- model thread (warm_up runs there once; load is cheap and may run anywhere) --------------
     def warm_up(self) -> None:
         """Build the engine: load the model and the embedder (once; call on the model thread)."""
-        with self._lock:
-            if self._engine is not None:
-                return
         from gameai.dialogue import DialogueEngine
 
-        engine = DialogueEngine(self._engine_config)
-        with self._lock:
-            self._engine = engine
+        with self._build_lock:  # one engine, however many callers race here
+            with self._lock:
+                if self._engine is not None:
+                    return
+            engine = DialogueEngine(self._engine_config)
+            with self._lock:
+                self._engine = engine
 
     def load(self, npc_id: str) -> Any:
+        """The NPC object (cheap: the model is shared and already loaded by warm_up)."""
         persona = self.persona(npc_id)
+        self.warm_up()
         with self._lock:
-            npc = self._npcs.get(npc_id)
-        if npc is None:
-            self.warm_up()
-            npc = self.engine.npc(persona)
-            with self._lock:
-                self._npcs[npc_id] = npc
-        return npc
+            if npc_id not in self._npcs:
+                self._npcs[npc_id] = self._engine.npc(persona)
+            return self._npcs[npc_id]
 
     def respond(self, turn: Turn) -> Any:
         from gameai.dialogue.errors import MessageError, WorldError
@@ -167,19 +167,33 @@ class CastRegistry:
         yield pieces.reply
 
     # --- memory (any thread: the engine's store locks itself) -----------------------------------
+    def _written(self) -> Any:
+        """The engine, once every memory write queued so far is on disk.
+
+        The engine writes memory after a reply has been returned, on its one writer thread
+        (`write_later`). A marker queued behind those writes runs only when they are done, so
+        a read that follows a reply sees that reply. (engine.flush() alone is not enough here:
+        a concurrent flush on another thread may already have taken the pending list.)
+        """
+        engine = self.engine
+        done = threading.Event()
+        engine.write_later(done.set)
+        done.wait()
+        return engine
+
     def memory(self, npc_id: str, player_id: str) -> list[dict[str, Any]]:
         """What the NPC remembers of the player (its active memories, oldest first)."""
         self.persona(npc_id)
         return [
             {"turn": m.turn, "speaker": m.speaker, "text": m.text, "importance": m.importance}
-            for m in self.engine.store.active(npc_id, player_id)
+            for m in self._written().store.active(npc_id, player_id)
         ]
 
     def reset(self, npc_id: str, player_id: str) -> int:
         """Make the NPC forget the player. The rows are archived, not deleted (as the engine's
         own compaction does): the NPC no longer recalls them, the history stays on disk."""
         self.persona(npc_id)
-        store = self.engine.store
+        store = self._written().store
         ids = [m.id for m in store.active(npc_id, player_id)]
         store.archive(ids)
         return len(ids)

@@ -95,8 +95,8 @@ def build_router(config: ServiceConfig) -> APIRouter:
     @api.post("/npcs/{npc_id}/load", response_model=NpcOut, responses=NPC_ERRORS, summary="Load an NPC now")
     async def load_npc(request: Request, npc_id: NpcId) -> dict[str, Any]:
         registry = cast(request)
-        # Loading reads the persona file (and may touch the model), so it takes the model's turn.
-        await request.app.state.queue.run(lambda: registry.load(npc_id))
+        # The model is shared and loaded at start, so an NPC is cheap: no need to wait for the model.
+        await run_in_threadpool(registry.load, npc_id)
         return registry.describe(npc_id)
 
     @api.post("/npcs/{npc_id}/reply", response_model=ReplyOut, responses=NPC_ERRORS, summary="Say a line; get the NPC's reply")
