@@ -44,10 +44,21 @@ def _context():
             method = "forkserver" if sys.platform.startswith("linux") else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "fork":
-        import agents.arena  # noqa: F401  (imported once here, inherited by every worker)
+        _warm_up()
     elif method == "forkserver":
         ctx.set_forkserver_preload(["gameai.balance.play", "agents.arena", "envs.ruleset"])
     return ctx
+
+
+def _warm_up() -> None:
+    """Import the simulator and load its compiled (numba) kernels here, once, so that forked
+    workers inherit them instead of each loading them again (about a second per process)."""
+    from agents.arena import run_matches
+    from envs.ruleset import default_ruleset
+
+    rules = default_ruleset()
+    unit = rules.unit_names[0]
+    run_matches(rules, {unit: 1}, {unit: 1}, [0], max_steps=2)
 
 
 class LocalRunner:
