@@ -31,8 +31,9 @@ result never depends on which other matches share its batch.
 
 Why numba: collisions and "one unit per cell" are sequential by nature, and the nearest-K
 selection per unit is a small partial sort; in pure numpy both need B×N×N temporaries and many
-passes. A compiled loop over the struct of arrays does it in one pass and meets the benchmark
-target (benchmarks/bench_core.py). ``cache=True`` keeps the compile to the first run.
+passes. A compiled loop over the struct of arrays does it in one pass (figures against a
+per-agent Python loop: benchmarks/bench_core.py). ``cache=True`` keeps the compile (~10-20 s) to
+the first run on a machine.
 """
 from __future__ import annotations
 
