@@ -146,7 +146,16 @@ Strategy = Callable[[_Features], Plan]
 
 
 class ScriptedPolicy:
-    """A deterministic strategy as a ``Policy``; the skill tier is applied by ``agents.tiers``."""
+    """A deterministic strategy as a ``Policy``; the skill tier is applied by ``agents.tiers``.
+
+    Steering is greedy (towards the goal, around single blocked cells). A unit that makes no
+    progress towards its goal for ``STUCK_STEPS`` steps (a lake or ridge in the way) follows the
+    obstacle sideways for ``DETOUR_STEPS`` steps, alternating sides on each new attempt: a simple
+    bug-style wall follower, kept per environment so results stay batch-independent.
+    """
+
+    STUCK_STEPS = 4
+    DETOUR_STEPS = 12
 
     def __init__(self, name: str, strategy: Strategy):
         self.name = name
@@ -155,16 +164,41 @@ class ScriptedPolicy:
 
     def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
         self.spec = spec
+        self._nav = None  # (best distance, steps without progress, detour steps left, side), made on first act
 
     def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if self.spec is None:
             raise RuntimeError(f"{self.name}: call reset(spec, team, seeds) before act()")
         action, vec = self.strategy(_Features(self.spec, obs, mask))
-        action = np.broadcast_to(action, mask.shape[:-1])
-        act = np.where(action == MOVE, move_along(np.broadcast_to(vec, mask.shape[:-1] + (2,)), mask), action)
+        shape = mask.shape[:-1]
+        action = np.broadcast_to(action, shape)
+        vec = np.broadcast_to(vec, shape + (2,))
+        act = np.where(action == MOVE, move_along(self._steer(action == MOVE, vec), mask), action)
         # a last guard: whatever the rules above picked must be allowed, or the unit holds
         ok = np.take_along_axis(mask, act[..., None], -1)[..., 0] > 0
         return np.where(ok, act, 0).astype(np.int64)
+
+    def _steer(self, moving: np.ndarray, vec: np.ndarray) -> np.ndarray:
+        """The goal vector, or a sideways one for units on a detour around an obstacle."""
+        if self._nav is None:
+            side = np.where(np.arange(moving.shape[1]) % 2 == 0, 1.0, -1.0)
+            self._nav = (np.full(moving.shape, np.inf), np.zeros(moving.shape, np.int64),
+                         np.zeros(moving.shape, np.int64), np.broadcast_to(side, moving.shape).copy())
+        best, since, detour, side = self._nav
+        dist = np.hypot(vec[..., 0], vec[..., 1])
+        pursuing = moving & (dist > 0.1)  # more than a cell from the goal (obs distances are cells / 10)
+        improved = dist < best - 0.05
+        best[:] = np.where(pursuing & improved, dist, np.where(pursuing, best, np.inf))
+        since[:] = np.where(pursuing & ~improved, since + 1, 0)
+        start = pursuing & (since >= self.STUCK_STEPS) & (detour == 0)
+        side[:] = np.where(start, -side, side)
+        detour[:] = np.where(start, self.DETOUR_STEPS, detour)
+        best[:] = np.where(start, np.inf, best)
+        on_detour = pursuing & (detour > 0)
+        unit = vec / np.maximum(dist, 1e-9)[..., None]
+        sideways = np.stack([-side * unit[..., 1], side * unit[..., 0]], -1) + 0.25 * unit
+        detour[:] = np.where(pursuing, np.maximum(detour - 1, 0), 0)
+        return np.where(on_detour[..., None], sideways, vec)
 
 
 class RandomPolicy:

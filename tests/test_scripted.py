@@ -150,3 +150,13 @@ def test_bad_arguments_are_clear():
         run_matches(R, {}, RED, [0])
     with pytest.raises(TypeError, match="bot name or a Policy"):
         run_matches(R, BLUE, RED, [0], blue_bot=42)
+
+
+def test_bots_find_their_way_around_a_wall():
+    from pcg.tiles import Tile
+
+    grid = np.full((16, 16), int(Tile.GRASSLAND), dtype=np.int16)
+    grid[0:13, 8] = int(Tile.MOUNTAIN)  # a wall between the spawn zones, open only at the bottom
+    res = run_matches(R, {"warrior": 2}, {"warrior": 2}, range(6), terrain=grid, max_steps=200)
+    # greedy steering alone leaves both teams pressed against the wall, never fighting
+    assert all(r.kills["blue"] + r.kills["red"] > 0 for r in res), [r.steps for r in res]
