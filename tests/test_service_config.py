@@ -79,3 +79,12 @@ def test_cli_refuses_public_bind_without_opt_in(monkeypatch, capsys):
     monkeypatch.setenv(API_KEY_ENV, KEY)
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
     assert "not a loopback address" in capsys.readouterr().err
+
+
+def test_every_error_code_is_documented():
+    from pathlib import Path
+
+    from gameai.service.errors import ErrorCode
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "service.md").read_text(encoding="utf-8")
+    assert [c.value for c in ErrorCode if f"`{c.value}`" not in page] == []

@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         sock.close()
         raise GameAIError(str(exc)) from None
     host, port = sock.getsockname()[:2]
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
     ids = cast.ids()
     print(
         f"gameai serve: {len(ids)} NPCs ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''}) "

@@ -25,12 +25,10 @@ class ErrorCode(StrEnum):
     INVALID_REQUEST = "invalid_request"  # 422: a field is missing, of the wrong type or malformed
     REQUEST_TOO_LARGE = "request_too_large"  # 413: the whole body is over the byte limit
     FIELD_TOO_LARGE = "field_too_large"  # 413: one field (e.g. the player's line) is over its limit
-    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # 415: body is not application/json
     RATE_LIMITED = "rate_limited"  # 429: this client sent too many requests; see Retry-After
     MODEL_BUSY = "model_busy"  # 503: the model queue is full; see Retry-After
     SHUTTING_DOWN = "shutting_down"  # 503: the server is stopping and takes no new work
-    NPC_LOAD_FAILED = "npc_load_failed"  # 500: the NPC's persona file is broken
-    GENERATION_FAILED = "generation_failed"  # 500: the model failed on this request
+    GENERATION_FAILED = "generation_failed"  # in a stream's `error` event: the turn failed mid-line
     INTERNAL_ERROR = "internal_error"  # 500: a bug in gameai
 
 
