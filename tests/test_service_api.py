@@ -228,3 +228,20 @@ def test_concurrent_players_with_the_real_model(server, npcs):
         assert remembered == [("player", f"Hello, I am {player}. What do you do here?"), ("npc", reply["text"])]
     # one model, one queue: at least one of them had to wait for another's generation
     assert max(r["timing"]["queued_ms"] for r in results.values()) > 0
+
+
+def test_a_client_leaving_mid_stream_frees_the_model(server, http, npcs):
+    body = {"player_id": "leaver", "text": "Tell me everything about the Greywood, slowly."}
+    with http.stream("POST", "/v1/npcs/wren/stream", headers=AUTH, json=body) as response:
+        assert response.status_code == 200
+        first = next(response.iter_lines())
+        assert first == "event: start"
+    # The connection is closed: the generation stops (or finishes) and the queue drains.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        queue = http.get("/v1/health").json()["queue"]
+        if queue["running"] == 0 and queue["waiting"] == 0:
+            break
+        time.sleep(0.05)
+    assert (queue["running"], queue["waiting"]) == (0, 0)
+    assert npcs.say("wren", "stayer", "Hello!")["text"].strip()  # the model serves the next player
