@@ -28,6 +28,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)  # clients that connect while the app starts wait in the backlog
     except OSError:
         sock.close()
         raise
