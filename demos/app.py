@@ -20,7 +20,7 @@ from demos import ui_theme as ui
 from demos.actors import TALK_RANGE, AutoWalk, Walker, draw_person, find_path
 from demos.buildings import house_sprites
 from demos.camera import Camera
-from demos.chat_box import ChatBox
+from demos.chat_box import ChatBox, ChatLine
 from demos.controls import KEY_BAR_CHAT, KEY_BAR_WATCH, KEY_BAR_WORLD, movement_keys
 from demos.game_rules import Offer, PlayerState, accept, check_quests, judge_intent
 from demos.hud import Hud
@@ -444,9 +444,9 @@ class DemoApp:
                 if mems and npc_id in self.chats:
                     npc = self.world.villager(npc_id)
                     self.log(f"{npc.name} remembers {len(mems)} thing(s) about you")
-                    chat = self.chats[npc_id]
-                    if not chat.lines:
-                        chat.notice = f"({npc.name} remembers you: {mems[-1][:120]})"
+                    # Shown above this visit's lines: what they recall from before.
+                    self.chats[npc_id].lines.insert(0, ChatLine("", f"({npc.name} remembers you: {mems[-1][:120]})",
+                                                                ui.MUTED))
             elif kind == FAILED:
                 self.log(f"NPC brain unavailable: {payload}")
                 for rid_, npc_id in list(self.pending.items()):

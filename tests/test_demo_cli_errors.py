@@ -102,10 +102,10 @@ def test_unreadable_data_dir(tmp_path, demo_inproc):
                        "cannot create the data directory")
 
 
-def test_broken_save_is_set_aside_and_a_new_game_starts(tmp_path):
+def test_broken_save_is_set_aside_and_a_new_game_starts(tmp_path, demo_inproc):
     save = tmp_path / "save.json"
     save.write_text("{ this is not json")
-    out = demo("--headless", "--no-llm", "--frames", "3", "--map-size", "64", "--units", "4", "--data-dir", tmp_path)
+    out = demo_inproc("--headless", "--no-llm", "--frames", "3", "--map-size", "64", "--units", "4", "--data-dir", tmp_path)
     assert out.returncode == 0, out.stderr[-1500:]
     assert "kept it as" in out.stdout
     assert (tmp_path / "save.broken.json").read_text() == "{ this is not json"
