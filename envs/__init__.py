@@ -6,5 +6,5 @@
 - ``envs.maps``            the built-in arena and map checks (maps are ``pcg.tiles`` id grids)
 - ``envs.reference``       the same rules as a per-agent Python loop (benchmark peer and test oracle)
 - ``envs.pettingzoo_face`` ``parallel_env()`` / ``env()``: every unit an agent (imports pettingzoo)
-- ``envs.gym_face``        ``gameai/Skirmish-v0``: the learner commands one team (imports gymnasium)
+- ``envs.gym_face``        the learner commands one team (imports gymnasium; registered as ``gameai/Skirmish-v0`` by ``agents.gym_env``)
 """

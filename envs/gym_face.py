@@ -1,19 +1,18 @@
 """Gymnasium face of the core: the learner commands one whole team, any policy drives the other.
 
-Importing this module registers ``gameai/Skirmish-v0``::
+The registered id ``gameai/Skirmish-v0`` lives one layer up, in ``agents.gym_env``, because
+turning a bot *name* into a policy needs the bot registry, and envs must not import agents::
 
-    import gymnasium, envs.gym_face
+    import gymnasium, agents.gym_env
     env = gymnasium.make("gameai/Skirmish-v0", opponent="kite", opponent_tier="average")
-    # or, without importing first:
-    env = gymnasium.make("envs.gym_face:gameai/Skirmish-v0")
 
 Observation: the team's per-unit egocentric vectors, concatenated (U × D float32, dead units are
 zeros). Action: ``MultiDiscrete([A] * U)``, one Discrete action per unit (invalid ones act as
 hold). ``env.action_masks()`` returns the flat (U × A) boolean mask in sb3-contrib's MaskablePPO
 convention; ``info["action_mask"]`` has it as a (U, A) int8 array. Rewards (``envs.rewards``)
 are summed over the team. ``terminated`` when a team is wiped out; ``truncated`` at the step limit.
-The opponent is a bot name from ``agents.scripted.BOTS`` (played at ``opponent_tier``) or any
-``agents.policy.Policy`` object — for self-play, a learned policy.
+Here the opponent is any ``agents.policy.Policy`` object (``reset`` + ``act``) — a scripted bot or,
+for self-play, a learned policy.
 """
 from __future__ import annotations
 
@@ -28,7 +27,6 @@ from envs.render import PygameWindow, render_rgb
 from envs.rewards import RewardConfig, unit_rewards
 from envs.ruleset import TEAMS, Ruleset, default_ruleset
 
-ENV_ID = "gameai/Skirmish-v0"
 OBS_BOUND = 100.0
 
 
@@ -36,7 +34,7 @@ class SkirmishEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array", "human"], "render_fps": 8}
 
     def __init__(self, ruleset: Ruleset | str | None = None, *, team: str = "blue",
-                 opponent: Any = "focus_fire", opponent_tier: str = "expert",
+                 opponent: Any,
                  blue: Mapping[str, int] | None = None, red: Mapping[str, int] | None = None,
                  terrain: core.TerrainArg = None, max_steps: int | None = None, k: int = core.DEFAULT_K,
                  rewards: RewardConfig | Mapping[str, float] | None = None, render_mode: str | None = None):
@@ -54,7 +52,7 @@ class SkirmishEnv(gym.Env):
         self.params = core.compile_params(self.ruleset, k=k, max_steps=max_steps)
         self.obs_spec = core.observation_spec(self.params)
         self.rewards = RewardConfig.from_any(rewards)
-        self.opponent = self._make_opponent(opponent, opponent_tier)
+        self.opponent = self._check_opponent(opponent)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
         self.render_mode = render_mode
@@ -69,13 +67,10 @@ class SkirmishEnv(gym.Env):
         self._window: PygameWindow | None = None
 
     @staticmethod
-    def _make_opponent(opponent: Any, tier: str):
-        if isinstance(opponent, str):
-            from agents import make_policy  # agents sits above envs; imported only when a bot name is given
-
-            return make_policy(opponent, tier)
+    def _check_opponent(opponent: Any):
         if not (hasattr(opponent, "reset") and hasattr(opponent, "act")):
-            raise TypeError("opponent must be a bot name or a Policy with reset() and act()")
+            raise TypeError(f"opponent must be a Policy with reset() and act(), got {opponent!r}; to name a bot, "
+                            "use gymnasium.make('gameai/Skirmish-v0', opponent='kite') after `import agents.gym_env`")
         return opponent
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
@@ -146,11 +141,3 @@ class SkirmishEnv(gym.Env):
         if self._window is not None:
             self._window.close()
             self._window = None
-
-
-def register() -> None:
-    if ENV_ID not in gym.registry:
-        gym.register(id=ENV_ID, entry_point="envs.gym_face:SkirmishEnv", max_episode_steps=None)
-
-
-register()

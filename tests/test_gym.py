@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-import envs.gym_face  # noqa: F401  (registers gameai/Skirmish-v0)
-from envs.gym_face import SkirmishEnv
+import agents.gym_env  # noqa: F401  (registers gameai/Skirmish-v0)
+from agents.gym_env import make_skirmish_env as SkirmishEnv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +35,7 @@ def test_import_envs_does_not_import_gymnasium_or_pettingzoo():
 
 
 def test_rgb_array_render_needs_no_pygame():
-    code = ("import sys, gymnasium, envs.gym_face; env = gymnasium.make('gameai/Skirmish-v0', render_mode='rgb_array'); "
+    code = ("import sys, gymnasium, agents.gym_env; env = gymnasium.make('gameai/Skirmish-v0', render_mode='rgb_array'); "
             "env.reset(seed=0); frame = env.render(); print(frame.shape, frame.dtype, 'pygame' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "(384, 384, 3) uint8 False"
@@ -90,5 +90,5 @@ def test_red_learner_and_bad_arguments():
         SkirmishEnv(team="green")
     with pytest.raises(ValueError, match="expected 3 actions"):
         env.step([0, 0])
-    with pytest.raises(TypeError, match="opponent must be a bot name or a Policy"):
+    with pytest.raises(TypeError, match="opponent must be a Policy"):
         SkirmishEnv(opponent=3)
