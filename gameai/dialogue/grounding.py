@@ -178,9 +178,11 @@ def value_grammar(grounding: Grounding) -> str | None:
     if len(values) != 1 or grounding.topic == "quest_state":
         return None
     v = values[0].replace("\\", "").replace('"', "")
-    return (f'root ::= pre "{v}" post\n'
-            'pre ::= [^0-9.!?()*\\[\\]{}<>\\n]{2,60}\n'
-            'post ::= [^0-9()*\\[\\]{}<>\\n]{0,120}\n')
+    # The value stands as a word of its own: a space before it and no letter or digit right after
+    # it (otherwise the model glues it on: "you65", "Isouth").
+    return (f'root ::= pre " {v}" post\n'
+            'pre ::= [^0-9.!?()*\\[\\]{}<>\\n]{1,60}\n'
+            'post ::= ([^0-9a-zA-Z()*\\[\\]{}<>\\n] [^0-9()*\\[\\]{}<>\\n]{0,120})?\n')
 
 
 def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]:
