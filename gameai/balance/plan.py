@@ -20,9 +20,10 @@ from gameai.balance.spec import Matchup, SweepSpec
 PHASES = ("sweep", "search", "confirm", "validate")
 
 
-@functools.lru_cache(maxsize=1)
-def engine_fingerprint() -> str:
-    """A hash of the simulator and the bots (every file of the `envs` and `agents` packages).
+@functools.lru_cache(maxsize=2)
+def engine_fingerprint(with_weights: bool = False) -> str:
+    """A hash of the simulator and the bots: the code and data files of `envs` and `agents`,
+    and the learned bots' weight files (`agents/pretrained`) when a sweep plays a learned bot.
 
     It is part of every match's identity: results stored by an older simulator or older bots
     are never mixed with new ones; after an upgrade the same command plays the sweep afresh.
@@ -34,10 +35,19 @@ def engine_fingerprint() -> str:
     for pkg in (envs, agents):
         root = Path(pkg.__file__).parent
         for f in sorted(root.rglob("*")):
-            if f.is_file() and "__pycache__" not in f.parts:
-                h.update(str(f.relative_to(root.parent)).encode())
-                h.update(f.read_bytes())
+            if not f.is_file() or "__pycache__" in f.parts:
+                continue
+            if "pretrained" in f.relative_to(root).parts and not with_weights:
+                continue
+            h.update(str(f.relative_to(root.parent)).encode())
+            h.update(f.read_bytes())
     return h.hexdigest()
+
+
+def uses_learned_bots(spec: SweepSpec) -> bool:
+    from agents import scripted
+
+    return any(b not in scripted.BOTS for b in spec.bots)
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class WorkUnit:
     base_ruleset: object
     ruleset_fp: str
     engine_fp: str
+    with_weights: bool
     budget: float | None
     max_steps: int | None
     map_kind: str
@@ -79,7 +90,7 @@ def plan_matches(spec: SweepSpec, configs: list[Config], *, phase: str = "sweep"
         raise ValueError(f"unknown phase {phase!r}")
     n = spec.matches if matches is None else matches
     ruleset_fp = spec.ruleset_fingerprint()
-    engine = engine_fingerprint()
+    engine = engine_fingerprint(uses_learned_bots(spec))
     tasks = []
     for cfg in configs:
         for mu in spec.matchups:
@@ -108,12 +119,13 @@ def work_units(spec: SweepSpec, tasks: list[MatchTask], batch: int | None = None
     """Group tasks that can share one batched simulator call, at most `batch` matches each."""
     size = batch or spec.batch
     fp = spec.ruleset_fingerprint()
+    weights = uses_learned_bots(spec)
     groups: dict[tuple, list[MatchTask]] = {}
     for t in tasks:
         groups.setdefault((t.config.id, t.matchup.name, t.bot, t.tier, t.a_side), []).append(t)
     units = []
     for group in groups.values():
         for i in range(0, len(group), size):
-            units.append(WorkUnit(spec.base_ruleset, fp, engine_fingerprint(), spec.budget, spec.max_steps, spec.maps.kind,
-                                  spec.maps.size, tuple(group[i:i + size])))
+            units.append(WorkUnit(spec.base_ruleset, fp, engine_fingerprint(weights), weights, spec.budget,
+                                  spec.max_steps, spec.maps.kind, spec.maps.size, tuple(group[i:i + size])))
     return units

@@ -57,7 +57,7 @@ def play_unit(unit: WorkUnit) -> list[dict]:
     """Play every match of the unit; rows come back without run_id (the coordinator stamps it)."""
     from agents.arena import run_matches
 
-    if unit.engine_fp != engine_fingerprint():
+    if unit.engine_fp != engine_fingerprint(unit.with_weights):
         # A Ray worker (or a cluster node) runs other simulator or bot code than the
         # coordinator planned with: its results would not be the planned matches.
         raise EngineMismatch(
