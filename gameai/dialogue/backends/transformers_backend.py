@@ -57,17 +57,8 @@ class TransformersBackend(Backend):
             hf_logging.disable_progress_bar()
             torch.set_num_threads(threads())
             kw: dict[str, Any] = {"gguf_file": gguf_file} if gguf_file else {}
-            # The GGUF de-quantisation draws its own tqdm bar on stderr; a game's console needs none.
-            quiet = os.environ.get("TQDM_DISABLE")
-            os.environ["TQDM_DISABLE"] = "1"
-            try:
-                self.tokenizer = AutoTokenizer.from_pretrained(d, **kw)
-                self.model = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, **kw).eval()
-            finally:
-                if quiet is None:
-                    os.environ.pop("TQDM_DISABLE", None)
-                else:
-                    os.environ["TQDM_DISABLE"] = quiet
+            self.tokenizer = AutoTokenizer.from_pretrained(d, **kw)
+            self.model = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, **kw).eval()
         except (OSError, ValueError, ImportError, RuntimeError) as exc:
             raise BackendError(f"{d}: cannot load the model with transformers ({type(exc).__name__}: {exc}); "
                                "check the folder holds a causal LM with its tokenizer") from None
