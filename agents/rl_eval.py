@@ -75,9 +75,16 @@ def head_to_head(ruleset: Ruleset, make_a: Callable[[], Policy], make_b: Callabl
     wins, draws, losses = w1 + w2, d1 + d2, l1 + l2
     n = wins + draws + losses
     lo, hi = wilson(wins, n)
+    # A's score per match, seed by seed (as blue, then as red): the order ratings are fitted in
+    sequence = [score for rb, rr in zip(as_blue, as_red)
+                for score in (_points(rb.winner, "blue"), _points(rr.winner, "red"))]
     return {"wins": wins, "draws": draws, "losses": losses, "matches": n, "win_rate": wins / n,
             "ci95": [lo, hi], "as_blue": {"wins": w1, "draws": d1, "losses": l1},
-            "as_red": {"wins": w2, "draws": d2, "losses": l2}}
+            "as_red": {"wins": w2, "draws": d2, "losses": l2}, "sequence": sequence}
+
+
+def _points(winner: str, side: str) -> float:
+    return 1.0 if winner == side else (0.5 if winner == "draw" else 0.0)
 
 
 def evaluate_against(ruleset: Ruleset, make_learner: Callable[[], Policy], opponents: Sequence[str],
@@ -86,7 +93,11 @@ def evaluate_against(ruleset: Ruleset, make_learner: Callable[[], Policy], oppon
     from agents.rl_slots import held_out_seeds
 
     seeds = held_out_seeds(n_seeds)
-    return {opp: head_to_head(ruleset, make_learner, bot_factory(opp), seeds, map_size) for opp in opponents}
+    out = {}
+    for opp in opponents:
+        out[opp] = head_to_head(ruleset, make_learner, bot_factory(opp), seeds, map_size)
+        out[opp].pop("sequence")
+    return out
 
 
 def win_rate_matrix(ruleset: Ruleset, bots: Sequence[str], n_seeds: int, map_size: int | None = 32,
@@ -99,6 +110,7 @@ def win_rate_matrix(ruleset: Ruleset, bots: Sequence[str], n_seeds: int, map_siz
 
     from agents.rl_slots import held_out_seeds
 
+    bots = list(bots)
     if len(bots) < 2:
         raise ValueError("name at least two bots to compare, e.g. --bots ppo,focus_fire,kite")
     if len(set(bots)) != len(bots):
@@ -108,23 +120,27 @@ def win_rate_matrix(ruleset: Ruleset, bots: Sequence[str], n_seeds: int, map_siz
     factories = {b: bot_factory(b) for b in bots}
     seeds = held_out_seeds(n_seeds)
     cells: dict[str, dict[str, Any]] = {a: {} for a in bots}
-    model = PlackettLuce()
-    ratings = {b: model.rating(name=b) for b in bots}
+    sequences: dict[tuple[str, str], list[float]] = {}
     for i, a in enumerate(bots):
         for b in bots[i + 1:]:
             if progress:
                 progress(a, b)
             r = head_to_head(ruleset, factories[a], factories[b], seeds, map_size)
+            sequences[(a, b)] = r.pop("sequence")
             cells[a][b] = r
             lo, hi = wilson(r["losses"], r["matches"])
             cells[b][a] = {"wins": r["losses"], "draws": r["draws"], "losses": r["wins"], "matches": r["matches"],
                            "win_rate": r["losses"] / r["matches"], "ci95": [lo, hi]}
-            # rate in a fixed order (a's wins, draws, losses) so ratings do not depend on match order
-            for outcome, count in ((0, r["wins"]), (None, r["draws"]), (1, r["losses"])):
-                for _ in range(count):
-                    ranks = [0, 0] if outcome is None else ([0, 1] if outcome == 0 else [1, 0])
-                    (ra,), (rb,) = model.rate([[ratings[a]], [ratings[b]]], ranks=ranks)
-                    ratings[a], ratings[b] = ra, rb
+    # OpenSkill is an online method, so the order of updates matters: interleave all pairs match by
+    # match (seed order) rather than pair after pair, so no bot's games all come last
+    model = PlackettLuce()
+    ratings = {b: model.rating(name=b) for b in bots}
+    for k in range(2 * n_seeds):
+        for (a, b), seq in sequences.items():
+            score = seq[k]
+            ranks = [0, 0] if score == 0.5 else ([0, 1] if score == 1.0 else [1, 0])
+            (ra,), (rb,) = model.rate([[ratings[a]], [ratings[b]]], ranks=ranks)
+            ratings[a], ratings[b] = ra, rb
     return {"bots": list(bots), "seeds": {"count": n_seeds, "first": seeds[0], "last": seeds[-1]},
             "map_size": map_size, "matrix": cells,
             "ratings": {b: {"mu": r.mu, "sigma": r.sigma, "ordinal": r.ordinal()} for b, r in ratings.items()}}

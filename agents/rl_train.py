@@ -32,7 +32,7 @@ class TrainConfig:
     n_steps: int = 32                           # rollout length per slot
     batch_size: int = 1024
     n_epochs: int = 4
-    learning_rate: float = 3e-4
+    learning_rate: float = 6e-4
     gamma: float = 0.99
     gae_lambda: float = 0.95
     ent_coef: float = 0.005
@@ -48,7 +48,7 @@ class TrainConfig:
     imitate: str | None = "kite"                # scripted bot cloned before self-play (None: start from scratch)
     imitate_steps: int = 300_000                # slot-steps of the teacher's play to clone
     imitate_epochs: int = 4
-    league_bots: tuple[str, ...] = ("focus_fire", "kite", "retreat", "random")  # scripted part of the pool
+    league_bots: tuple[str, ...] = ("focus_fire", "kite", "retreat")  # scripted part of the pool
 
     def check(self) -> None:
         if self.steps <= 0:

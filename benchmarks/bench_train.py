@@ -1,14 +1,14 @@
 """Training throughput: agent-steps/s through SB3 with parameter sharing, next to SB3 PPO on CartPole-v1.
 
-Run:  .venv/bin/python benchmarks/bench_train.py [--steps 32768] [--repeats 3]
+Run:  .venv/bin/python benchmarks/bench_train.py [--steps 65536] [--repeats 3]
 
 Both sides run ``.learn()`` for the same number of timesteps with the same PPO settings
-(n_steps, batch size, epochs, network size), on 1 torch thread:
+(the `gameai train` defaults: n_steps, batch size, epochs, network size), on 1 torch thread:
 
-- gameai: MaskablePPO (sb3-contrib) on ``UnitSlotVecEnv`` — 256 slots, each a live unit of the
+- gameai: MaskablePPO (sb3-contrib) on ``UnitSlotVecEnv`` — 512 slots, each a live unit of the
   learner's team in a pool of skirmishes on generated 32x32 maps, opponents from the league.
   One timestep here is one unit's decision (an agent-step), through the full rollout + update.
-- reference: SB3 PPO on CartPole-v1 in a DummyVecEnv of 256 envs — SB3's own overhead on an
+- reference: SB3 PPO on CartPole-v1 in a DummyVecEnv of as many envs — SB3's own overhead on an
   environment that costs almost nothing, so the ratio says how close the skirmish pipeline
   (simulation, masks, league opponents, slot bookkeeping) comes to SB3's ceiling.
 
@@ -21,9 +21,13 @@ import argparse
 import statistics
 import time
 
-SLOTS = 256
-PPO_KW = dict(n_steps=64, batch_size=2048, n_epochs=4, learning_rate=5e-4, device="cpu", verbose=0,
-              policy_kwargs={"net_arch": [128, 128]})
+from agents.rl_train import TrainConfig
+
+_CFG = TrainConfig(steps=1, out="unused.zip")  # the `gameai train` defaults
+SLOTS = _CFG.n_slots
+PPO_KW = dict(n_steps=_CFG.n_steps, batch_size=_CFG.batch_size, n_epochs=_CFG.n_epochs,
+              learning_rate=_CFG.learning_rate, device="cpu", verbose=0,
+              policy_kwargs={"net_arch": list(_CFG.net_arch)})
 
 
 def gameai_run(steps: int, seed: int) -> tuple[float, float]:
@@ -33,7 +37,7 @@ def gameai_run(steps: int, seed: int) -> tuple[float, float]:
     from agents.rl_slots import UnitSlotVecEnv
     from envs.ruleset import default_ruleset
 
-    venv = UnitSlotVecEnv(default_ruleset(), League(), SLOTS, map_size=32, seed=seed)
+    venv = UnitSlotVecEnv(default_ruleset(), League(), SLOTS, map_size=_CFG.map_size, seed=seed)
     model = MaskablePPO("MlpPolicy", venv, seed=seed, **PPO_KW)
     t = time.perf_counter()
     model.learn(steps)

@@ -100,6 +100,9 @@ def test_matrix_is_deterministic_and_consistent():
                 assert m[x][y]["ci95"][0] <= m[x][y]["win_rate"] <= m[x][y]["ci95"][1]
     assert m["ppo"]["random"]["win_rate"] == 1.0
     assert len(matrix_rows(a)) == 4 and set(a["ratings"]) == set(bots)
+    # ratings agree with the matrix: a bot that beats everyone is rated above one that loses every match
+    assert a["ratings"]["ppo"]["ordinal"] > a["ratings"]["random"]["ordinal"]
+    assert a["ratings"]["focus_fire"]["ordinal"] > a["ratings"]["random"]["ordinal"]
 
 
 def test_eval_cli_prints_matrix_and_writes_json(tmp_path, capsys):

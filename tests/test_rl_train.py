@@ -140,3 +140,16 @@ def test_cli_bad_input_is_a_clear_error(args, message, tmp_path, capsys, monkeyp
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_same_seed_same_weights(tmp_path):
+    """Training is reproducible: same settings and seed, same network, parameter for parameter (1 thread)."""
+    import torch
+
+    small = {**SMALL, "n_slots": 32, "imitate_steps": 1_024, "imitate_epochs": 1}
+    nets = []
+    for i in range(2):
+        cfg = TrainConfig(steps=1_024, out=str(tmp_path / f"d{i}.zip"), seed=7, **small)
+        train(cfg, R, progress=False, log=lambda m: None)
+        nets.append(load_model(cfg.out).policy.state_dict())
+    assert all(torch.equal(nets[0][k], nets[1][k]) for k in nets[0])

@@ -28,8 +28,8 @@ def register(subparsers) -> None:
     p.add_argument("--imitate", default="kite", metavar="BOT",
                    help="scripted bot cloned before self-play as a warm start; 'none' to learn from scratch")
     p.add_argument("--imitate-steps", type=int, default=300_000, help="slot-steps of the teacher's play to clone")
-    p.add_argument("--learning-rate", type=float, default=3e-4, help="PPO learning rate")
-    p.add_argument("--league", default="focus_fire,kite,retreat,random",
+    p.add_argument("--learning-rate", type=float, default=6e-4, help="PPO learning rate")
+    p.add_argument("--league", default="focus_fire,kite,retreat",
                    help="scripted bots in the opponent pool (snapshots of the learner join as it trains)")
     p.add_argument("--eval-seeds", type=int, default=100, help="held-out map seeds for the final evaluation (0: skip)")
     p.add_argument("--tensorboard", metavar="DIR", default=None,
