@@ -127,6 +127,8 @@ def test_cli_interrupt_then_resume(tmp_path):
     (["train", "--steps", "100", "--out", "x.pt"], ".zip"),
     (["train", "--steps", "100", "--out", "x.zip", "--imitate", "chess"], "not a scripted strategy"),
     (["train", "--steps", "100", "--out", "x.zip", "--ruleset", "missing.toml"], "missing.toml"),
+    (["train", "--steps", "100", "--out", "x.zip", "--league", "chess"], "--league needs scripted bots"),
+    (["train", "--steps", "100", "--out", "x.zip", "--learning-rate", "-1"], "--learning-rate must be > 0"),
     (["eval", "--bots", "ppo"], "at least two bots"),
     (["eval", "--bots", "kite,chess"], "unknown bot"),
     (["eval", "--bots", "kite,ppo@god"], "unknown skill tier"),
@@ -153,3 +155,12 @@ def test_same_seed_same_weights(tmp_path):
         train(cfg, R, progress=False, log=lambda m: None)
         nets.append(load_model(cfg.out).policy.state_dict())
     assert all(torch.equal(nets[0][k], nets[1][k]) for k in nets[0])
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["train", "--help"], ["eval", "--help"]])
+def test_help_pages_render(argv, capsys):
+    from gameai.cli.main import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0 and "train" in capsys.readouterr().out
