@@ -23,7 +23,7 @@ import numpy as np
 from gymnasium import spaces
 
 from envs import core
-from envs.render import PygameWindow, render_rgb
+from envs.render import FaceRenderer
 from envs.rewards import RewardConfig, unit_rewards
 from envs.ruleset import TEAMS, Ruleset, default_ruleset
 
@@ -53,8 +53,7 @@ class SkirmishEnv(gym.Env):
         self.obs_spec = core.observation_spec(self.params)
         self.rewards = RewardConfig.from_any(rewards)
         self.opponent = self._check_opponent(opponent)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
+        self._renderer = FaceRenderer(render_mode, self.metadata["render_fps"])
         self.render_mode = render_mode
         unit_team, _ = core.unit_roster(self.ruleset, self.blue, self.red)
         self._unit_team = unit_team
@@ -64,7 +63,6 @@ class SkirmishEnv(gym.Env):
         self.observation_space = spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(u * d,), dtype=np.float32)
         self.action_space = spaces.MultiDiscrete(np.full(u, a, dtype=np.int64))
         self.sim: core.SkirmishState | None = None
-        self._window: PygameWindow | None = None
 
     @staticmethod
     def _check_opponent(opponent: Any):
@@ -124,20 +122,7 @@ class SkirmishEnv(gym.Env):
         return self._mask[0, self._mine].reshape(-1).astype(bool)
 
     def render(self):
-        if self.render_mode is None:
-            gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array' or 'human'")
-            return None
-        if self.sim is None:
-            raise RuntimeError("call reset() before render()")
-        frame = render_rgb(self.sim, 0)
-        if self.render_mode == "rgb_array":
-            return frame
-        if self._window is None:
-            self._window = PygameWindow(fps=self.metadata["render_fps"])
-        self._window.show(frame)
-        return None
+        return self._renderer.render(self.sim)
 
     def close(self) -> None:
-        if self._window is not None:
-            self._window.close()
-            self._window = None
+        self._renderer.close()

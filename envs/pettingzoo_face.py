@@ -19,7 +19,7 @@ from pettingzoo import ParallelEnv
 from pettingzoo.utils.conversions import parallel_to_aec
 
 from envs import core
-from envs.render import PygameWindow, render_rgb
+from envs.render import FaceRenderer
 from envs.rewards import RewardConfig, unit_rewards
 from envs.ruleset import Ruleset, default_ruleset
 
@@ -42,8 +42,7 @@ class SkirmishParallelEnv(ParallelEnv):
         self.params = core.compile_params(self.ruleset, k=k, max_steps=max_steps)
         self.obs_spec = core.observation_spec(self.params)
         self.rewards = RewardConfig.from_any(rewards)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
+        self._renderer = FaceRenderer(render_mode, self.metadata["render_fps"])
         self.render_mode = render_mode
         team, _ = core.unit_roster(self.ruleset, self.blue, self.red)
         self._team = team
@@ -62,7 +61,6 @@ class SkirmishParallelEnv(ParallelEnv):
         self.agents: list[str] = []
         self.sim: core.SkirmishState | None = None  # the core's struct of arrays, one environment
         self._seeds: np.random.Generator | None = None
-        self._window: PygameWindow | None = None
 
     def observation_space(self, agent: str) -> spaces.Space:
         return self._obs_space
@@ -127,26 +125,10 @@ class SkirmishParallelEnv(ParallelEnv):
 
     # --- rendering -------------------------------------------------------------------------
     def render(self):
-        if self.render_mode is None:
-            import warnings
-
-            warnings.warn("render() called without a render_mode; pass render_mode='rgb_array' or 'human'",
-                          stacklevel=2)
-            return None
-        if self.sim is None:
-            raise RuntimeError("call reset() before render()")
-        frame = render_rgb(self.sim, 0)
-        if self.render_mode == "rgb_array":
-            return frame
-        if self._window is None:
-            self._window = PygameWindow(fps=self.metadata["render_fps"])
-        self._window.show(frame)
-        return None
+        return self._renderer.render(self.sim)
 
     def close(self) -> None:
-        if self._window is not None:
-            self._window.close()
-            self._window = None
+        self._renderer.close()
 
 
 def parallel_env(**kwargs) -> SkirmishParallelEnv:

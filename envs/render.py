@@ -71,3 +71,40 @@ class PygameWindow:
 
     def close(self) -> None:
         self.pygame.display.quit()
+
+
+class FaceRenderer:
+    """``render()`` and ``close()`` for both faces: the rgb frame of environment 0, or that frame
+    shown in a lazily opened pygame window (``render_mode="human"``)."""
+
+    MODES = ("rgb_array", "human")
+
+    def __init__(self, mode: str | None, fps: int):
+        if mode is not None and mode not in self.MODES:
+            raise ValueError(f"render_mode must be one of {list(self.MODES)} or None, got {mode!r}")
+        self.mode = mode
+        self.fps = fps
+        self._window: PygameWindow | None = None
+
+    def render(self, sim) -> np.ndarray | None:
+        if self.mode is None:
+            import warnings
+
+            warnings.warn("render() called without a render_mode; pass render_mode='rgb_array' or 'human'",
+                          stacklevel=3)
+            return None
+        if sim is None:
+            raise RuntimeError("call reset() before render()")
+        frame = render_rgb(sim, 0)
+        if self.mode == "rgb_array":
+            return frame
+        if self._window is None:
+            self._window = PygameWindow(fps=self.fps)
+        self._window.show(frame)
+        return None
+
+    def close(self) -> None:
+        if self._window is not None:
+            self._window.close()
+            self._window = None
+
