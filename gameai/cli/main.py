@@ -15,19 +15,19 @@ import sys
 from gameai import __version__
 from gameai.errors import GameAIError
 
-# Order is the order shown in --help.
+# Order is the order shown in --help: the player's, then the designer's, then the developer's commands.
 COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
     "match",
     "replay",
-    "serve",
-    "demo",
     "mapgen",
     "sweep",
     "balance",
-    "chat",
-    "dialogue_eval",
     "train",
     "eval",
+    "chat",
+    "dialogue_eval",
+    "serve",
 )
 
 
