@@ -5,8 +5,6 @@ DIR/balance.json. Exit code 0 when fresh-seed re-validation confirms the proposa
 """
 from __future__ import annotations
 
-import sys
-
 
 def register(subparsers) -> None:
     from gameai.cli.sweep import add_backend_args
@@ -29,7 +27,7 @@ def run(args) -> int:
     from rich.console import Console
 
     from gameai.balance.autobalance import autobalance
-    from gameai.cli.sweep import RESUME_NOTE, load, translate
+    from gameai.cli.sweep import load, sweep_errors
     from gameai.errors import GameAIError
 
     console = Console()
@@ -38,17 +36,9 @@ def run(args) -> int:
     if args.target is not None and not 0 < args.target < 0.5:
         raise GameAIError(f"--target is a fraction between 0 and 0.5, e.g. 0.03 for 50% ± 3 (got {args.target})")
     spec = load(args.spec, args)
-    try:
+    with sweep_errors("balance", args.out):
         result = autobalance(spec, args.out, backend=args.backend, workers=args.workers, address=args.address,
                              progress=not args.no_progress, trials=args.trials, target=args.target)
-    except KeyboardInterrupt:
-        print(RESUME_NOTE.format(cmd="balance", out=args.out), file=sys.stderr)
-        raise
-    except Exception as exc:
-        clean = translate(exc)
-        if clean is not None:
-            raise clean from None
-        raise
     b, a = result["before"], result["after"]
     console.print(f"[bold]proposal[/] (target: every matchup within 50% ± {100 * result['target']:g}):")
     if not result["proposal"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -71,6 +72,22 @@ def translate(exc: Exception):
     return None
 
 
+@contextmanager
+def sweep_errors(cmd: str, out):
+    """Around a sweep or balance run: on Ctrl-C say how to resume; show the balance package's
+    own errors as clean messages (anything else is a bug and propagates)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(RESUME_NOTE.format(cmd=cmd, out=out), file=sys.stderr)
+        raise
+    except Exception as exc:
+        clean = translate(exc)
+        if clean is not None:
+            raise clean from None
+        raise
+
+
 def run(args) -> int:
     from rich.console import Console
 
@@ -81,7 +98,7 @@ def run(args) -> int:
 
     console = Console()
     spec = load(args.spec, args)
-    try:
+    with sweep_errors("sweep", args.out):
         if args.check:
             configs = build_design(spec)
             n = len(plan_matches(spec, configs))
@@ -91,14 +108,6 @@ def run(args) -> int:
         configs, outcome = run_sweep(spec, args.out, backend=args.backend, workers=args.workers,
                                      address=args.address, progress=not args.no_progress)
         summary, paths = analyse_and_report(spec, configs, outcome, args.out)
-    except KeyboardInterrupt:
-        print(RESUME_NOTE.format(cmd="sweep", out=args.out), file=sys.stderr)
-        raise
-    except Exception as exc:
-        clean = translate(exc)
-        if clean is not None:
-            raise clean from None
-        raise
     print_summary(console, summary, paths, outcome)
     return 0
 
