@@ -9,6 +9,7 @@ plays the same whatever else shares the batch).
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -26,9 +27,13 @@ def set_torch_threads() -> None:
     """torch on ``GAMEAI_THREADS`` threads (default 1): with 2 busy cores more threads are much slower."""
     import torch
 
-    n = int(os.environ.get("GAMEAI_THREADS", "1") or 1)
+    raw = os.environ.get("GAMEAI_THREADS", "1")
+    n = int(raw) if raw.strip().isdigit() and int(raw) >= 1 else 1
+    if n == 1 and raw.strip() not in ("", "1"):
+        # A typo in an env var must not stop a match: say what was wrong and go on with the safe default.
+        warnings.warn(f"GAMEAI_THREADS={raw!r} is not a whole number >= 1; using 1 thread", stacklevel=2)
     if torch.get_num_threads() != n:
-        torch.set_num_threads(max(1, n))
+        torch.set_num_threads(n)
 
 
 def load_model(path: str | os.PathLike) -> Any:

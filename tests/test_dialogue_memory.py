@@ -121,3 +121,16 @@ def test_long_relationship_stays_within_the_memory_budget():
     assert len(mara.memories("p")) <= 21
     assert eng.store.count("mara", "p", include_archived=True) >= 40
     eng.close()
+
+
+def test_embedder_thread_count_from_env(monkeypatch):
+    import pytest
+
+    from gameai.dialogue.embeddings import threads
+
+    monkeypatch.setenv("GAMEAI_THREADS", "2")
+    assert threads() == 2
+    for bad in ("two", "0"):
+        monkeypatch.setenv("GAMEAI_THREADS", bad)
+        with pytest.warns(UserWarning, match="not a whole number >= 1; using 1 thread"):
+            assert threads() == 1

@@ -114,3 +114,15 @@ def test_eval_cli_prints_matrix_and_writes_json(tmp_path, capsys):
     assert "win rate of row vs column" in text and "100% [" in text
     data = json.loads(out.read_text())
     assert data["matrix"]["ppo"]["random"]["matches"] == 4
+
+
+def test_bad_thread_count_warns_and_uses_one_thread(monkeypatch):
+    import torch
+
+    from agents.rl_policy import set_torch_threads
+
+    for bad in ("two", "0", "-3"):
+        monkeypatch.setenv("GAMEAI_THREADS", bad)
+        with pytest.warns(UserWarning, match=f"GAMEAI_THREADS='{bad}' is not a whole number >= 1; using 1 thread"):
+            set_torch_threads()
+        assert torch.get_num_threads() == 1

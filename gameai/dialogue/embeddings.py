@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -31,10 +32,14 @@ def minilm_dir() -> Path:
 
 
 def threads() -> int:
-    try:
-        return max(1, int(os.environ.get("GAMEAI_THREADS", "1")))
-    except ValueError:
-        return 1
+    """GAMEAI_THREADS (default 1). A bad value warns and falls back to 1 (the same rule as
+    agents.rl_policy; the dialogue engine does not import the RL stack, so it keeps its own copy)."""
+    raw = os.environ.get("GAMEAI_THREADS", "1")
+    if raw.strip().isdigit() and int(raw) >= 1:
+        return int(raw)
+    if raw.strip() not in ("", "1"):
+        warnings.warn(f"GAMEAI_THREADS={raw!r} is not a whole number >= 1; using 1 thread", stacklevel=2)
+    return 1
 
 
 class Embedder:
