@@ -1,8 +1,9 @@
 """The plan: every match a sweep must play, with its identity, its seed, and its batch.
 
 A match's identity is (phase, simulator and bots code, base ruleset, configuration, matchup,
-bot, tier, repetition, map settings). Its key (the store's primary key) and its simulation seed are hashes of that
-identity and the master seed, never of worker order or batch, so any backend with any
+bot, tier, repetition, map settings). Its key (the store's primary key) is a hash of that identity and
+the master seed; its simulation seed is the same hash without the code fingerprint (so a refactor does
+not re-roll the matches). Neither depends on worker order or batch, so any backend with any
 number of workers plays exactly the same matches and gets exactly the same results.
 """
 from __future__ import annotations
@@ -110,7 +111,12 @@ def plan_matches(spec: SweepSpec, configs: list[Config], *, phase: str = "sweep"
                             "map": [spec.maps.kind, spec.maps.size, map_seed], "max_steps": spec.max_steps,
                         }
                         key = _digest({"master_seed": spec.master_seed, **identity}).hex()
-                        seed = int.from_bytes(_digest({"seed_of": identity, "master_seed": spec.master_seed})[:4], "little")
+                        # The seed leaves out the engine fingerprint: code changes must not re-roll
+                        # the matches (a refactor would then move every figure); the key keeps it,
+                        # so results of old code are never mixed with new in one store.
+                        seed_identity = {k: v for k, v in identity.items() if k != "engine"}
+                        seed = int.from_bytes(_digest({"seed_of": seed_identity, "master_seed": spec.master_seed})[:4],
+                                              "little")
                         tasks.append(MatchTask(key, phase, cfg, mu, bot, tier, rep, a_side, seed, map_seed))
     return tasks
 
