@@ -106,6 +106,31 @@ def test_any_worker_count_and_ray_give_identical_results(tmp_path):
     assert results["one"] == results["pool"] == results["ray"]
 
 
+def test_a_ray_worker_that_dies_mid_sweep_loses_no_match_and_repeats_none(tmp_path):
+    # A node lost for good (no restart): its queued units go to the surviving worker.
+    import ray
+
+    from gameai.balance.plan import work_units
+    from gameai.balance.play import play_unit
+
+    spec = load_spec(write(tmp_path, PLANTED.replace("batch = 6", "batch = 2").replace("matches = 12", "matches = 4")))
+    units = work_units(spec, plan_matches(spec, build_design(spec)))
+    expected = key_results(row for u in units for row in play_unit(u))
+    got: list[dict] = []
+    with make_runner("ray", 2) as runner:
+        runner.start()
+        victim = runner._actors[0]
+
+        def on_rows(rows):
+            if not got:
+                ray.kill(victim, no_restart=True)
+            got.extend(rows)
+
+        runner.run(units, on_rows)
+        assert runner.workers == 2 and len(runner._actors) == 1     # the survivor serves the next run
+    assert key_results(got) == expected                             # every match once, same results
+
+
 def test_a_sweep_killed_mid_run_resumes_and_stores_every_match_exactly_once(tmp_path):
     spec_path = write(tmp_path, PLANTED.replace("batch = 6", "batch = 2").replace('"novice", ', ""))
     out = tmp_path / "out"

@@ -40,6 +40,22 @@ def _map_tiles(seed: int, size: int):
     return pcg.skirmish_map(seed, size, 2).tiles
 
 
+def warm_up() -> None:
+    """Import the simulator and load its compiled (numba) kernels in this process, once.
+
+    Runners call it before work arrives: forked pool workers then inherit the kernels, and
+    each Ray actor loads them while Ray is still starting, instead of inside its first unit
+    (about a second per process).
+    """
+    from agents.arena import run_matches
+    from envs.ruleset import default_ruleset
+
+    rules = default_ruleset()
+    unit = rules.unit_names[0]
+    run_matches(rules, {unit: 1}, {unit: 1}, [0], max_steps=2)
+    engine_fingerprint()   # of the code now loaded, which this process's matches will run
+
+
 def army_units(ruleset, army: Army, budget: float | None) -> dict[str, int]:
     """The concrete composition of an army under a ruleset."""
     if army.equal_cost_unit is not None:

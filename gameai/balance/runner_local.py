@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Callable
 
 from gameai.balance.plan import WorkUnit
-from gameai.balance.play import play_unit
+from gameai.balance.play import play_unit, warm_up
 
 
 def default_workers() -> int:
@@ -44,24 +44,10 @@ def _context():
             method = "forkserver" if sys.platform.startswith("linux") else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "fork":
-        _warm_up()
+        warm_up()   # forked workers inherit the loaded kernels
     elif method == "forkserver":
         ctx.set_forkserver_preload(["gameai.balance.play", "agents.arena", "envs.ruleset"])
     return ctx
-
-
-def _warm_up() -> None:
-    """Import the simulator and load its compiled (numba) kernels here, once, so that forked
-    workers inherit them instead of each loading them again (about a second per process)."""
-    from agents.arena import run_matches
-    from envs.ruleset import default_ruleset
-
-    from gameai.balance.plan import engine_fingerprint
-
-    rules = default_ruleset()
-    unit = rules.unit_names[0]
-    run_matches(rules, {unit: 1}, {unit: 1}, [0], max_steps=2)
-    engine_fingerprint()   # of the code now loaded, which the forked workers will run
 
 
 class LocalRunner:

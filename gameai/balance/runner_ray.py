@@ -1,25 +1,44 @@
-"""The Ray runner: the same work units as the process pool, scheduled by Ray.
+"""The Ray runner: the same work units as the process pool, played by a pool of Ray actors.
 
 `address=None` starts a local Ray instance with `workers` CPUs; an address ("auto",
 "ray://head:10001", "head:6379") joins an existing cluster, whose nodes need gameai
 installed. Rows come back to this process and are committed as each unit finishes, exactly
 as with the local pool, so results are identical and a killed sweep resumes the same way.
+
+Why actors rather than one Ray task per unit: an actor loads the simulator's compiled
+kernels once, while Ray is still starting, and keeps `PREFETCH` units queued, so it never
+waits for a round trip to this process between units (as the process pool's call queue
+does). With one task per unit, Ray's per-task scheduling left each worker idle for a few
+milliseconds between units and cost the first unit of every worker a kernel load.
 """
 from __future__ import annotations
 
 import os
+from collections import deque
 from typing import Callable
 
 from gameai.balance.plan import WorkUnit
-from gameai.balance.play import play_unit
+from gameai.balance.play import play_unit, warm_up
+
+#: Units queued at each actor: one playing, one waiting, so the actor never idles.
+PREFETCH = 2
 
 
 class RayUnavailable(RuntimeError):
-    """Ray is missing or the cluster cannot be reached."""
+    """Ray is missing, the cluster cannot be reached, or every Ray worker died."""
 
 
-def _warm_up() -> None:
-    import agents.arena  # noqa: F401
+class _Player:
+    """One per CPU of the Ray instance or cluster: warm once, then play units."""
+
+    def __init__(self):
+        warm_up()
+
+    def ready(self) -> int:
+        return os.getpid()
+
+    def play(self, unit: WorkUnit) -> list[dict]:
+        return play_unit(unit)
 
 
 class RayRunner:
@@ -29,7 +48,7 @@ class RayRunner:
         self.workers = workers
         self.address = address
         self._started_here = False
-        self._remote = None
+        self._actors: list | None = None
 
     def __enter__(self) -> "RayRunner":
         return self
@@ -38,7 +57,7 @@ class RayRunner:
         self.close()
 
     def start(self):
-        """Start or join Ray and warm the workers (done on first use if not called)."""
+        """Start or join Ray and start one warm actor per CPU (done on first use if not called)."""
         try:
             import ray
         except ImportError:
@@ -55,34 +74,77 @@ class RayRunner:
                 raise RayUnavailable(f"cannot start or reach Ray at {self.address or 'a local instance'}: {exc}; "
                                      "check the address, or use --backend local") from None
             self._started_here = True
-        self._remote = ray.remote(num_cpus=1, max_retries=2)(play_unit)
-        # Start the workers and import the simulator in each now (seconds per process), so
-        # that cost is paid once per session, like the process pool's start-up.
-        cpus = int(ray.available_resources().get("CPU", 1))
-        ray.get([ray.remote(num_cpus=1)(_warm_up).remote() for _ in range(max(1, cpus))])
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        # More actors than CPUs would wait forever for a CPU; fewer leaves the cluster idle.
+        n = min(self.workers, cpus) if self.workers else cpus
+        # A restarted actor (its process or node died) gets its queued units again: play_unit
+        # is a pure function of the unit, so a retry gives the same rows.
+        player = ray.remote(num_cpus=1, max_restarts=2, max_task_retries=2)(_Player)
+        actors = [player.remote() for _ in range(n)]
+        ray.get([a.ready.remote() for a in actors])      # all warm before the clock of a sweep starts
+        self._actors = actors
+        self.workers = n
         return ray
 
     def close(self) -> None:
+        if self._actors is not None:
+            import ray
+
+            for a in self._actors:
+                ray.kill(a)
+            self._actors = None
         if self._started_here:
             import ray
 
             ray.shutdown()
             self._started_here = False
-        self._remote = None
 
     def run(self, units: list[WorkUnit], on_rows: Callable[[list[dict]], None]) -> None:
+        """Play every unit; call `on_rows(rows)` in this process as each unit finishes."""
         if not units:
             return
-        if self._remote is None:
+        if self._actors is None:
             self.start()
         import ray
-        pending = [self._remote.remote(u) for u in units]
+        from ray.exceptions import RayActorError
+
+        todo = deque(units)
+        in_flight: dict = {}       # ObjectRef -> (actor, unit)
+        alive = list(self._actors)
+
+        def feed(actor) -> None:
+            if todo:
+                unit = todo.popleft()
+                in_flight[actor.play.remote(unit)] = (actor, unit)
+
+        for actor in alive:
+            for _ in range(PREFETCH):
+                feed(actor)
         try:
-            while pending:
-                done, pending = ray.wait(pending, num_returns=1)
-                for ref in done:
-                    on_rows(ray.get(ref))
+            while in_flight:
+                (ref,), _ = ray.wait(list(in_flight), num_returns=1)
+                actor, unit = in_flight.pop(ref)
+                try:
+                    rows = ray.get(ref)
+                except RayActorError:
+                    # The actor is gone for good (restarts spent, node lost): its unit goes
+                    # back to the queue for the others; nothing it played was committed twice.
+                    todo.appendleft(unit)
+                    if actor in alive:
+                        alive.remove(actor)
+                    if not alive:
+                        raise RayUnavailable("every Ray worker died; rerun the command (stored matches are "
+                                             "kept), or use --backend local") from None
+                    for a in alive:
+                        if sum(1 for b, _ in in_flight.values() if b is a) < PREFETCH:
+                            feed(a)
+                    continue
+                on_rows(rows)
+                feed(actor)
+            self._actors = alive
         except BaseException:
-            for ref in pending:
-                ray.cancel(ref, force=True)
+            # Stop the actors' queued work: kill them; the next run starts fresh ones.
+            for a in self._actors:
+                ray.kill(a)
+            self._actors = None
             raise
