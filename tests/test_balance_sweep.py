@@ -106,8 +106,10 @@ def test_any_worker_count_and_ray_give_identical_results(tmp_path):
     assert results["one"] == results["pool"] == results["ray"]
 
 
-def test_a_ray_worker_that_dies_mid_sweep_loses_no_match_and_repeats_none(tmp_path):
-    # A node lost for good (no restart): its queued units go to the surviving worker.
+@pytest.mark.parametrize("for_good", [True, False], ids=["lost-for-good", "crash-and-restart"])
+def test_a_ray_worker_that_dies_mid_sweep_loses_no_match_and_repeats_none(tmp_path, for_good):
+    # Lost for good (a node gone): its queued units go to the surviving worker. A crash: Ray
+    # restarts the worker and replays its queued units there.
     import ray
 
     from gameai.balance.plan import work_units
@@ -120,14 +122,20 @@ def test_a_ray_worker_that_dies_mid_sweep_loses_no_match_and_repeats_none(tmp_pa
     with make_runner("ray", 2) as runner:
         runner.start()
         victim = runner._actors[0]
+        pid_before = ray.get(victim.ready.remote())
 
         def on_rows(rows):
             if not got:
-                ray.kill(victim, no_restart=True)
+                if for_good:
+                    ray.kill(victim, no_restart=True)
+                else:
+                    os.kill(pid_before, signal.SIGKILL)     # a crash: Ray restarts the worker
             got.extend(rows)
 
         runner.run(units, on_rows)
-        assert runner.workers == 2 and len(runner._actors) == 1     # the survivor serves the next run
+        assert runner.workers == 2 and len(runner._actors) == (1 if for_good else 2)   # who serves the next run
+        if not for_good:
+            assert ray.get(victim.ready.remote()) != pid_before    # really restarted, in a new process
     assert key_results(got) == expected                             # every match once, same results
 
 
