@@ -4,7 +4,7 @@ Every pair of bots plays each map seed twice, once from each side, so a side adv
 map or of blue/red cannot favour either bot. A win rate is wins / matches (draws count as not
 won and are reported on their own); its interval is the Wilson score interval
 (``scipy.stats.binomtest``), which stays inside [0, 1] and is honest near 0% and 100%. The map
-seeds come from ``agents.rl_slots.held_out_seeds`` (never drawn in training). All results
+seeds come from ``agents.map_seeds.held_out_seeds`` (never drawn in training). All results
 depend only on the seeds, so the same command prints the same matrix in any process.
 
 A bot is named ``name`` or ``name@tier``: a scripted bot (``agents.scripted.BOTS``), a learned
@@ -62,7 +62,7 @@ def head_to_head(ruleset: Ruleset, make_a: Callable[[], Policy], make_b: Callabl
                  blue: dict | None = None, red: dict | None = None) -> dict[str, Any]:
     """A vs B on every seed from both sides: A's wins, draws, losses, win rate and its 95% CI."""
     from agents.arena import run_matches
-    from agents.rl_slots import terrain_for
+    from agents.map_seeds import terrain_for
 
     terrain = terrain_for(map_size)
     blue = dict(blue or ruleset.teams["blue"])
@@ -90,7 +90,7 @@ def _points(winner: str, side: str) -> float:
 def evaluate_against(ruleset: Ruleset, make_learner: Callable[[], Policy], opponents: Sequence[str],
                      n_seeds: int, map_size: int | None = 32) -> dict[str, Any]:
     """A trained policy against named bots on ``n_seeds`` held-out map seeds (2 matches per seed)."""
-    from agents.rl_slots import held_out_seeds
+    from agents.map_seeds import held_out_seeds
 
     seeds = held_out_seeds(n_seeds)
     out = {}
@@ -108,7 +108,7 @@ def win_rate_matrix(ruleset: Ruleset, bots: Sequence[str], n_seeds: int, map_siz
     """
     from openskill.models import PlackettLuce
 
-    from agents.rl_slots import held_out_seeds
+    from agents.map_seeds import held_out_seeds
 
     bots = list(bots)
     if len(bots) < 2:

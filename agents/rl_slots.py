@@ -30,7 +30,6 @@ times ``shaping``; at the end of the match +1 for a win, -1 for a loss, 0 for a 
 """
 from __future__ import annotations
 
-import functools
 from collections import deque
 from dataclasses import fields
 from typing import Any, Mapping, Protocol, Sequence
@@ -40,29 +39,8 @@ import numpy as np
 from envs import core
 from envs.ruleset import Ruleset
 
-#: Map seeds at or above this are held out for evaluation; training draws below it.
-HELD_OUT_SEED0 = 1_000_000_000
-
-
-def held_out_seeds(n: int, start: int = 0) -> list[int]:
-    """The evaluation map seeds: never drawn in training."""
-    return [HELD_OUT_SEED0 + start + i for i in range(n)]
-
-
-@functools.lru_cache(maxsize=4096)
-def skirmish_tiles(seed: int, size: int) -> np.ndarray:
-    """The tile grid of ``pcg.skirmish_map(seed, size)`` (cached: maps are reused across epochs)."""
-    import pcg
-
-    return pcg.skirmish_map(int(seed), int(size), 2).tiles
-
-
-def terrain_for(map_size: int | None):
-    """``None`` (the built-in arena) for map_size None/0, else seed -> a generated skirmish map."""
-    if not map_size:
-        return None
-    return lambda seed: skirmish_tiles(int(seed), int(map_size))
-
+# re-exported: the seed split is part of this module's contract (training draws below HELD_OUT_SEED0)
+from agents.map_seeds import HELD_OUT_SEED0, held_out_seeds, terrain_for  # noqa: F401,E402
 
 class Opponents(Protocol):
     """What the slot env needs from a league: draw an opponent, let it act, hear the result."""

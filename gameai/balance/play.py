@@ -7,7 +7,6 @@ the unit: the same unit gives the same rows in any process.
 """
 from __future__ import annotations
 
-import functools
 import time
 
 from gameai.balance.plan import MatchTask, WorkUnit, engine_fingerprint
@@ -31,13 +30,6 @@ def _ruleset(unit: WorkUnit, overrides: tuple):
             _RULESETS.clear()
         _RULESETS[key] = apply_overrides(unit.base_ruleset, dict(overrides)) if overrides else unit.base_ruleset
     return _RULESETS[key]
-
-
-@functools.lru_cache(maxsize=64)
-def _map_tiles(seed: int, size: int):
-    import pcg
-
-    return pcg.skirmish_map(seed, size, 2).tiles
 
 
 def warm_up() -> None:
@@ -72,6 +64,7 @@ def _team(d, side: str):
 def play_unit(unit: WorkUnit) -> list[dict]:
     """Play every match of the unit; rows come back without run_id (the coordinator stamps it)."""
     from agents.arena import run_matches
+    from agents.map_seeds import skirmish_tiles
 
     if unit.engine_fp != engine_fingerprint(unit.with_weights):
         # A Ray worker (or a cluster node) runs other simulator or bot code than the
@@ -91,7 +84,7 @@ def play_unit(unit: WorkUnit) -> list[dict]:
     if unit.map_kind == "skirmish":
         map_of_seed = {t.seed: t.map_seed for t in unit.tasks}
         size = unit.map_size
-        terrain = lambda seed: _map_tiles(map_of_seed[seed], size)  # noqa: E731 (closes over this unit only)
+        terrain = lambda seed: skirmish_tiles(map_of_seed[seed], size)  # noqa: E731 (closes over this unit only)
     results = run_matches(
         ruleset, blue, red, [t.seed for t in unit.tasks],
         blue_bot=first.bot, red_bot=first.bot, blue_tier=first.tier, red_tier=first.tier,
