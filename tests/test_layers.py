@@ -137,7 +137,7 @@ def loaded_after_import(modules: str) -> set[str]:
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("package", ["datacheck", "pcg", "envs", "gameai"])
+@pytest.mark.parametrize("package", ["datacheck", "pcg", "envs", "agents", "gameai"])
 def test_package_import_loads_no_heavy_library(package):
     heavy = loaded_after_import(package) & set(HEAVY)
     assert not heavy, f"import {package} loads {sorted(heavy)}; import them where they are used"
