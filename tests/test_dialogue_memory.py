@@ -73,7 +73,8 @@ def test_close_leaves_everything_in_the_main_file_and_closing_twice_changes_noth
     s.close()  # a second close (an engine and a context manager both closing) must not raise or write
     assert db.read_bytes() == after_first
     with sqlite3.connect(db) as raw:
-        assert raw.execute("SELECT npc, player, text FROM memories").fetchall() == [("mara", "arin", "I owe you ten gold.")]
+        rows = raw.execute("SELECT npc, player, text FROM memories").fetchall()
+    assert rows == [("mara", "arin", "I owe you ten gold.")]
     with MemoryStore(db) as again:
         got = again.active("mara", "arin")
         assert [m.text for m in got] == ["I owe you ten gold."]
