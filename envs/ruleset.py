@@ -12,7 +12,7 @@ A ruleset has four tables (see docs/designer-ruleset.md for the designer's guide
 Every value is checked when the file is read. A problem raises :class:`RulesetError`, whose
 message names the file, the key path (``units.archer.damage``), the bad value and what is
 expected, so a designer can fix the file without reading Python. The value checks and their
-wording come from :mod:`datacheck`, shared with the other data formats.
+wording come from :mod:`gameai_schema`, shared with the other data formats.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from datacheck import Check, Checker, DataError, boolean, choice, integer, load_toml, number, string_list
+from gameai_schema import Check, Checker, DataError, boolean, choice, integer, load_toml, number, string_list
 from pcg.tiles import TILE_IDS, TILE_NAMES
 
 TEAMS: tuple[str, str] = ("blue", "red")
@@ -119,7 +119,7 @@ class Ruleset:
 
 
 # ---------------------------------------------------------------------------------------------
-# The tables' fields, checked by datacheck (which words the errors); file order is to_dict's order.
+# The tables' fields, checked by gameai_schema (which words the errors); file order is to_dict's order.
 
 _UNIT_FIELDS: dict[str, Check] = {
     "hp": number(0, lo_open=True),

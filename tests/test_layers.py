@@ -1,7 +1,7 @@
 """The layer order, read from the code: every module's imports (``import x``, ``from x import y``,
 relative imports, imports inside functions, ``importlib.import_module("x")``) point down the stack
 
-    datacheck <- pcg <- envs <- agents <- gameai <- demos
+    gameai_schema <- pcg <- envs <- agents <- gameai <- demos
 
 and ``gameai.dialogue`` / ``gameai.service`` (which sits on dialogue) import neither envs nor agents.
 A second check imports each package in a fresh interpreter and looks at ``sys.modules``: the
@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Bottom to top; a package may import itself and anything below it.
-LAYERS = ("datacheck", "pcg", "envs", "agents", "gameai", "demos")
+LAYERS = ("gameai_schema", "pcg", "envs", "agents", "gameai", "demos")
 #: Subpackages that a game embeds without the RL stack, and what they must not reach.
 EMBEDDABLE = {"gameai.dialogue": ("envs", "agents"), "gameai.service": ("envs", "agents")}
 HEAVY = ("torch", "stable_baselines3", "sb3_contrib", "transformers", "pygame", "ray", "matplotlib", "optuna")
@@ -100,7 +100,7 @@ def copy_tree(tmp_path: Path) -> Path:
     ("pcg/tiles.py", "import gameai\n", "pcg/tiles.py:1: pcg.tiles imports gameai (pcg is below gameai)"),
     ("envs/core.py", "def f():\n    from agents.scripted import BOTS\n",
      "envs/core.py:2: envs.core imports agents.scripted (envs is below agents)"),
-    ("datacheck/checks.py", "from pcg import tiles\n", "datacheck.checks imports pcg (datacheck is below pcg)"),
+    ("gameai_schema/checks.py", "from pcg import tiles\n", "gameai_schema.checks imports pcg (gameai_schema is below pcg)"),
     ("gameai/dialogue/memory.py", "import envs.ruleset as r\n",
      "gameai.dialogue.memory imports envs.ruleset (gameai.dialogue must not import envs, agents)"),
     ("gameai/service/app.py", "from ... import agents\n",
@@ -121,7 +121,7 @@ def test_a_planted_upward_import_is_reported(tmp_path, file, code, expected):
 
 def test_downward_and_sibling_imports_are_allowed(tmp_path):
     root = copy_tree(tmp_path)
-    for file, code in [("demos/launch.py", "import gameai.balance, agents, envs, pcg, datacheck\n"),
+    for file, code in [("demos/launch.py", "import gameai.balance, agents, envs, pcg, gameai_schema\n"),
                        ("gameai/dialogue/memory.py", "from ..balance import spec\nimport pcg\n"),
                        ("envs/core.py", "from . import ruleset\nfrom .ruleset import Ruleset\n")]:
         path = root / file
@@ -137,7 +137,7 @@ def loaded_after_import(modules: str) -> set[str]:
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("package", ["datacheck", "pcg", "envs", "agents", "gameai"])
+@pytest.mark.parametrize("package", ["gameai_schema", "pcg", "envs", "agents", "gameai"])
 def test_package_import_loads_no_heavy_library(package):
     heavy = loaded_after_import(package) & set(HEAVY)
     assert not heavy, f"import {package} loads {sorted(heavy)}; import them where they are used"
@@ -154,10 +154,10 @@ def test_the_embeddable_dialogue_engine_loads_neither_envs_nor_agents():
     assert not loaded & {"envs", "agents"}, sorted(loaded & {"envs", "agents"})
 
 
-def test_datacheck_needs_only_the_standard_library():
+def test_gameai_schema_needs_only_the_standard_library():
     # it sits under every layer, including the dialogue engine a game embeds
-    for file in (ROOT / "datacheck").rglob("*.py"):
+    for file in (ROOT / "gameai_schema").rglob("*.py"):
         tree = ast.parse(file.read_text(encoding="utf-8"))
         for line, target in imported_modules(tree, module_name(ROOT, file), file.name == "__init__.py"):
             top = target.split(".")[0]
-            assert top in sys.stdlib_module_names or top == "datacheck", f"{file.name}:{line} imports {target}"
+            assert top in sys.stdlib_module_names or top == "gameai_schema", f"{file.name}:{line} imports {target}"

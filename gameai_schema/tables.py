@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, NoReturn
 
-from datacheck.checks import Check
-from datacheck.errors import DataError, Invalid
+from gameai_schema.checks import Check
+from gameai_schema.errors import DataError, Invalid
 
 
 class Checker:

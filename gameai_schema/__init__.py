@@ -2,7 +2,7 @@
 
 Every error is a :class:`DataError` naming the file (with the line, when read from TOML), the key
 path (``units.archer.damage``), the bad value and what is expected. A format declares its tables
-as ``{key: check}`` dicts of the checks in :mod:`datacheck.checks` and reads them with a
+as ``{key: check}`` dicts of the checks in :mod:`gameai_schema.checks` and reads them with a
 :class:`Checker`; cross-field rules (a unit blocked by a terrain the file defines, a team within
 budget) stay in the format's own code and fail through the same ``Checker``.
 
@@ -16,10 +16,10 @@ make pydantic (about 0.17 s to import here, against 0.01 s) a base dependency of
 worker, and each ruleset would be validated twice (model, then the frozen dataclasses the core
 reads).
 """
-from datacheck.checks import Check, boolean, choice, integer, number, string_list
-from datacheck.errors import DataError, Invalid
-from datacheck.tables import Checker
-from datacheck.toml_file import line_of, load_toml
+from gameai_schema.checks import Check, boolean, choice, integer, number, string_list
+from gameai_schema.errors import DataError, Invalid
+from gameai_schema.tables import Checker
+from gameai_schema.toml_file import line_of, load_toml
 
 __all__ = ["Check", "Checker", "DataError", "Invalid", "boolean", "choice", "integer", "line_of", "load_toml",
            "number", "string_list"]

@@ -1,4 +1,4 @@
-"""datacheck, the checks every data format shares: what each check accepts, how problems are worded,
+"""gameai_schema, the checks every data format shares: what each check accepts, how problems are worded,
 the order they are reported in, and the line a TOML error points at."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from datacheck import Checker, DataError, Invalid, boolean, choice, integer, line_of, load_toml, number, string_list
+from gameai_schema import Checker, DataError, Invalid, boolean, choice, integer, line_of, load_toml, number, string_list
 
 
 class ToyError(DataError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from datacheck.errors import Invalid
+from gameai_schema.errors import Invalid
 
 Check = Callable[[Any], Any]
 

@@ -39,7 +39,7 @@ def _rebuild(cls: type[DataError], source: str, path: str, value: Any, expected:
 
 
 class Invalid(Exception):
-    """Raised by a value check with what was expected; the :class:`~datacheck.Checker` running the
+    """Raised by a value check with what was expected; the :class:`~gameai_schema.Checker` running the
     check adds the file, the key path and the value."""
 
     def __init__(self, expected: str):

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from datacheck.errors import DataError
+from gameai_schema.errors import DataError
 
 T = TypeVar("T")
 
