@@ -7,6 +7,7 @@ import pytest
 
 from dialogue_shared import authored, cast, embedder, engine
 from gameai.dialogue import DialogueError, MemoryStore, RetrievalWeights
+from gameai.dialogue.embeddings import DIM
 from gameai.dialogue.importance import importance
 from gameai.dialogue.retrieval import compact, retrieve, score
 
@@ -58,10 +59,26 @@ def test_newer_schema_is_refused(tmp_path):
         MemoryStore(db)
 
 
-def test_close_twice_is_safe(tmp_path):
-    s = MemoryStore(tmp_path / "m.db")
+def test_close_leaves_everything_in_the_main_file_and_closing_twice_changes_nothing(tmp_path):
+    db = tmp_path / "m.db"
+    wal = tmp_path / "m.db-wal"
+    vec = np.zeros(DIM, dtype=np.float32)
+    vec[0] = 1.0
+    s = MemoryStore(db)
+    s.add("mara", "arin", 0, "player", "I owe you ten gold.", 5.0, vec)
+    assert wal.exists() and wal.stat().st_size > 0  # the row sits in the write-ahead log until close
     s.close()
-    s.close()
+    assert not wal.exists() or wal.stat().st_size == 0, "close flushes the WAL into the main file"
+    after_first = db.read_bytes()
+    s.close()  # a second close (an engine and a context manager both closing) must not raise or write
+    assert db.read_bytes() == after_first
+    with sqlite3.connect(db) as raw:
+        rows = raw.execute("SELECT npc, player, text FROM memories").fetchall()
+    assert rows == [("mara", "arin", "I owe you ten gold.")]
+    with MemoryStore(db) as again:
+        got = again.active("mara", "arin")
+        assert [m.text for m in got] == ["I owe you ten gold."]
+        np.testing.assert_array_equal(got[0].embedding, vec)
 
 
 def test_importance_rates_game_relevant_lines_higher():

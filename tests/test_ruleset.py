@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import re
 import subprocess
 import sys
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from envs.ruleset import (RulesetError, apply_overrides, default_ruleset, default_ruleset_text, equal_cost_army,
-                          load_ruleset, parse_ruleset)
+from envs.ruleset import (MatchRules, RulesetError, apply_overrides, default_ruleset, default_ruleset_text,
+                          equal_cost_army, load_ruleset, parse_ruleset)
 from pcg.tiles import TILE_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,9 +29,20 @@ def test_default_ruleset_has_the_required_content():
     assert len(r.unit_names) >= 4
     assert any(u.heal > 0 for u in r.units.values()), "a healer archetype"
     assert any(u.range >= 3 for u in r.units.values()), "a ranged archetype"
-    for u in r.units.values():
-        for stat in ("hp", "damage", "range", "speed", "cooldown", "armor", "cost", "vision"):
-            assert getattr(u, stat) >= 0
+    # every value is the file's own, under its own name, with whole-number stats kept whole
+    raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    assert r.unit_names == tuple(raw["units"]), "file order is the core's type index"
+    for name, u in r.units.items():
+        written = raw["units"][name]
+        for stat in ("hp", "damage", "range", "speed", "armor", "vision"):
+            assert getattr(u, stat) == written[stat] and type(getattr(u, stat)) is float, (name, stat)
+        for stat in ("cooldown", "cost"):
+            assert getattr(u, stat) == written[stat] and type(getattr(u, stat)) is int, (name, stat)
+        assert u.heal == written.get("heal", 0.0)
+        assert u.blocked_terrain == tuple(written.get("blocked_terrain", ()))
+    assert r.units["knight"].blocked_terrain == ("swamp",)
+    assert r.match == MatchRules(**raw["match"])
+    assert r.teams == raw["teams"]
     # terrain ids line up with the PCG tiles: every tile has a table, under the tile's own id
     assert {t.name: t.tile_id for t in r.terrain.values()} == TILE_IDS
     assert r.team_cost(r.teams["blue"]) <= r.match.budget
@@ -136,6 +148,13 @@ BAD_CASES = [
      "teams.blue", None, "costs 86, more than the match budget of 50"),
     ("negative-count", lambda s: s.replace("[teams.red]\nwarrior = 3", "[teams.red]\nwarrior = -3"),
      "teams.red.warrior", "-3", "got a negative number"),
+    ("bool-for-count", lambda s: s.replace("cost = 10", "cost = false"),
+     "units.warrior.cost", "False", "expected a whole number >= 1, got bool"),
+    ("passable-int", lambda s: s.replace("passable = false", "passable = 0", 1),
+     "terrain.deep_water.passable", "0", "expected true or false, got int"),
+    ("terrain-unknown-key", lambda s: s.replace("[terrain.snow]", "[terrain.snow]\nslippery = true"),
+     "terrain.snow.slippery", "True", "unknown key; valid keys are move_cost, passable, defence"),
+    ("unknown-team", lambda s: s + "\n[teams.green]\nwarrior = 1\n", "teams.green", None, "unknown team"),
     ("bad-choice", lambda s: s.replace('at_step_limit = "most_hp_left"', 'at_step_limit = "coin"'),
      "match.at_step_limit", "'coin'", "expected one of 'draw', 'most_hp_left', 'most_units_left'"),
     ("unknown-section", lambda s: s + "\n[economy]\ngold = 5\n", "economy", None, "unknown section"),
@@ -178,8 +197,15 @@ def test_toml_syntax_error_and_missing_file(tmp_path):
         load_ruleset(tmp_path / "nope.toml")
 
 
-def test_ruleset_error_is_a_value_error():
+def test_ruleset_error_is_a_value_error_and_survives_pickling(tmp_path):
     assert issubclass(RulesetError, ValueError)
+    bad = _write(tmp_path, lambda s: s.replace("damage = 11.0", "damage = -11.0"))
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(bad)
+    # sweep workers send errors to the coordinator between processes
+    back = pickle.loads(pickle.dumps(info.value))
+    assert type(back) is RulesetError and str(back) == str(info.value)
+    assert (back.path, back.value, back.line, back.source) == ("units.archer.damage", -11.0, info.value.line, str(bad))
 
 
 def test_default_ruleset_identical_in_a_fresh_process():
