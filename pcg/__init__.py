@@ -4,6 +4,7 @@ Entry points:
     generate_map(seed, size, **params) -> GameMap   a playable world map (biomes, rivers, places, spawns)
     skirmish_map(seed, size=32, teams=2) -> GameMap  a small fair battlefield in a few milliseconds
     GameMap.save(dir) / GameMap.load(dir)            map.npz + map.json (+ map.png preview)
+    load_map(path) / save_map(map, dir, fmt)         any format: a map folder, Tiled .tmj, CSV or PNG grid
     ChunkedWorld(seed).chunk(cx, cy)                 an endless world streamed in seamless chunks
     pnoise2 / snoise2 / pnoise2_grid                 noise.pnoise2 / snoise2 values, vectorized
 
@@ -21,6 +22,7 @@ _LAZY = {
     "ChunkedWorld": "pcg.chunks", "Chunk": "pcg.chunks",
     "pnoise2": "pcg.noise", "snoise2": "pcg.noise", "pnoise2_grid": "pcg.noise", "snoise2_grid": "pcg.noise",
     "domain_warp": "pcg.noise",
+    "load_map": "pcg.map_files", "save_map": "pcg.map_files", "read_tmj": "pcg.tiled", "write_tmj": "pcg.tiled",
 }
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""`gameai mapgen`: generate a procedural map (map.npz, map.json, map.png) or print generator metrics."""
+"""`gameai mapgen`: generate a procedural map (map.npz + map.json, or a Tiled .tmj, CSV or PNG grid) or print metrics."""
 from __future__ import annotations
 
 import argparse
@@ -29,6 +29,7 @@ def register(subparsers) -> None:
         epilog="examples:\n  gameai mapgen --seed 7 --size 256 --out maps/seven\n"
         "  gameai mapgen --seed 7 --size 512 --water 0.5 --shape island --teams 4 --out maps/isle\n"
         "  gameai mapgen --skirmish --seed 3 --size 32 --teams 2 --out maps/arena\n"
+        "  gameai mapgen --skirmish --seed 3 --format tmj --out maps/arena   # map.tmj: open and edit in Tiled\n"
         "  gameai mapgen --metrics --seeds 100",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -36,6 +37,9 @@ def register(subparsers) -> None:
     p.add_argument("--size", type=int, default=None, help="tiles per side (default 256; 32 with --skirmish; 96 with --metrics)")
     p.add_argument("--out", type=Path, help="output directory for map.npz, map.json and map.png")
     p.add_argument("--force", action="store_true", help="overwrite a map already in --out")
+    p.add_argument("--format", choices=("gameai", "tmj", "csv", "png"), default="gameai",
+                   help="gameai: map.npz + map.json (default); tmj: a Tiled map (map.tmj, with spawns and places); "
+                        "csv / png: a plain grid of tiles")
     p.add_argument("--no-preview", action="store_true", help="skip map.png")
     p.add_argument("--skirmish", action="store_true", help="small fast battlefield for skirmishes (pcg.skirmish_map)")
     for name in _FRACTIONS:
@@ -79,7 +83,9 @@ def run(args) -> int:
 
         check_seed(args.seed)
         make_params(size, {"teams": 2, **params} if args.skirmish else params)
-        if (args.out / "map.json").exists() and not args.force:
+        from pcg.map_files import SAVE_FORMATS, save_map
+
+        if (args.out / SAVE_FORMATS[args.format]).exists() and not args.force:
             raise GameAIError(f"{args.out} already holds a map; pass --force to overwrite it or choose another --out")
         t0 = time.perf_counter()
         if size >= 1024:  # tens of seconds: say so rather than sit silent
@@ -90,14 +96,14 @@ def run(args) -> int:
         else:
             gm = pcg.generate_map(args.seed, size, **params)
         took = time.perf_counter() - t0
-        gm.save(args.out, preview=not args.no_preview)
+        save_map(gm, args.out, args.format, preview=not args.no_preview)
     except pcg.MapParameterError as exc:
         raise GameAIError(f"bad map parameter {exc}") from exc
     except pcg.MapFileError as exc:
         raise GameAIError(str(exc)) from exc
     summary = {
         "out": str(args.out),
-        "files": sorted(p.name for p in args.out.iterdir() if p.name.startswith("map.")),
+        "files": sorted(p.name for p in args.out.iterdir() if p.name.startswith("map")),
         "size": gm.size, "seed": gm.seed, "used_seed": gm.used_seed, "seconds": round(took, 3),
         "settlements": [p.name for p in gm.settlements],
         "landmarks": len(gm.landmarks), "resources": len(gm.resources), "rivers": len(gm.rivers),

@@ -30,7 +30,8 @@ def register(subparsers) -> None:
     p.add_argument("--max-steps", type=int, default=None, help="step limit (default: the ruleset's)")
     p.add_argument("--map", default="arena", metavar="MAP",
                    help="battlefield: 'arena' (built-in), 'skirmish' (a procedural map generated from the "
-                        "seed) or the folder of a map written by `gameai mapgen --out DIR`")
+                        "seed), the folder of a map written by `gameai mapgen --out DIR`, a Tiled map (.tmj) or a "
+                        "CSV / PNG grid of tiles (docs/pcg.md: designers' maps)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument("--events", action="store_true", help="with --json: include the full event log")
     p.add_argument("--replay", metavar="FILE", default=None,
@@ -70,10 +71,10 @@ def resolve_map(arg: str, seed: int):
     if arg == "skirmish":
         return pcg.skirmish_map(seed), f"procedural skirmish map (seed {seed})"
     try:
-        gm = pcg.GameMap.load(arg)
+        gm = pcg.load_map(arg)
     except (pcg.MapFileError, OSError) as exc:
-        raise GameAIError(f"--map {arg}: {exc}\nUse 'arena', 'skirmish' or a folder written by "
-                          "`gameai mapgen --out DIR`.") from None
+        raise GameAIError(f"--map {arg}: {exc}\nUse 'arena', 'skirmish', a folder written by "
+                          "`gameai mapgen --out DIR`, a Tiled .tmj, or a .csv / .png grid.") from None
     return gm, f"map {arg} ({gm.tiles.shape[1]}×{gm.tiles.shape[0]})"
 
 
