@@ -101,6 +101,8 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     if policies[0] is policies[1]:
         raise ValueError("blue_bot and red_bot must be different Policy objects (each keeps per-team state)")
     for ti, pol in policies.items():
+        if hasattr(pol, "bind"):  # policies that command by map position (agents.orders) see the live state
+            pol.bind(params, state)
         pol.reset(spec, ti, seeds)
 
     b_n, n = state.n_envs, state.n_units
