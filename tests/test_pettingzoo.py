@@ -116,7 +116,9 @@ def test_actions_for_agents_that_left_are_ignored_and_bad_actions_are_refused():
         e.step({"green_0": 0})
     with pytest.raises(ValueError, match=r"action for blue_1 must be in 0\.\.16, got 17"):
         e.step({"blue_0": 0, "blue_1": 17})
-    with pytest.raises(ValueError, match="action for blue_0 must be an int, got None"):
-        e.step({"blue_0": None})
+    for bad in (None, 2.5, True, "3"):
+        with pytest.raises(ValueError, match=f"action for blue_0 must be an int, got {bad!r}"):
+            e.step({"blue_0": bad})
+    e.step({"blue_0": np.int64(3), "red_0": 4})  # numpy ints are ints
     with pytest.raises(RuntimeError, match="call reset"):
         parallel_env().step({})
