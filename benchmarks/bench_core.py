@@ -137,13 +137,13 @@ def main() -> None:
         check[seed].step(acts)
     assert [u.hp for u in check[face_workload[-1][0]].units] == face_final[0], "last match differs"
 
-    def run_vector(steps: int = 100):
+    def run_vector(steps: int = 2 * args.max_steps):  # every skirmish restarts at least once
         venv = skirmish_v0.vector_env(args.envs, ruleset=ruleset, blue=SIDE, red=SIDE, max_steps=args.max_steps)
         rng = np.random.default_rng(0)
         obs, _ = venv.reset(seed=0)
         count = 0
         w0, c0 = time.perf_counter(), time.process_time()
-        for _ in range(steps):  # finished skirmishes restart inside step()
+        for _ in range(steps):  # finished skirmishes restart inside step(), and that time counts
             mask = obs["action_mask"]
             acts = np.argmax(mask * rng.random(mask.shape, dtype=np.float32), axis=1)
             count += int(venv.in_play.sum())
