@@ -1,25 +1,34 @@
 """``gymnasium.make("gameai/Skirmish-v0")``: the Gymnasium face with its opponent given by name.
 
-Registered here rather than in ``envs.gym_face`` because resolving a bot name ("kite",
-"ppo", ...) needs the bot registry, and imports point down the layers (envs must not
-import agents). Importing this module registers the id::
+Gymnasium 1.x finds third-party environments only in modules that have been imported (it dropped
+the entry-point plugin loader of 0.26-0.29), so name this module in the id, which makes Gymnasium
+import it first, or import it yourself::
 
-    import gymnasium, agents.gym_env
-    env = gymnasium.make("gameai/Skirmish-v0", opponent="kite", opponent_tier="average")
+    import gymnasium
+    env = gymnasium.make("agents.gym_env:gameai/Skirmish-v0", opponent="kite", opponent_tier="average")
+
+    import agents.gym_env                     # registers the id
+    env = gymnasium.make("gameai/Skirmish-v0")
+
+Registered here rather than in ``envs.gym_face`` because resolving a bot name ("kite", "ppo", ...)
+needs the bot registry, and imports point down the layers (envs must not import agents). The id
+is registered by its string entry point, so importing this module loads neither the core's
+kernels nor the bots; they load when an environment is made.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import gymnasium as gym
-
-from envs.gym_face import SkirmishEnv
+if TYPE_CHECKING:
+    from envs.gym_face import SkirmishEnv
 
 ENV_ID = "gameai/Skirmish-v0"
 
 
-def make_skirmish_env(*, opponent: Any = "focus_fire", opponent_tier: str = "expert", **kwargs: Any) -> SkirmishEnv:
+def make_skirmish_env(*, opponent: Any = "focus_fire", opponent_tier: str = "expert", **kwargs: Any) -> "SkirmishEnv":
     """The learner commands one team; ``opponent`` is a bot name (played at ``opponent_tier``) or a Policy."""
+    from envs.gym_face import SkirmishEnv
+
     if isinstance(opponent, str):
         from agents import make_policy
 
@@ -27,5 +36,12 @@ def make_skirmish_env(*, opponent: Any = "focus_fire", opponent_tier: str = "exp
     return SkirmishEnv(opponent=opponent, **kwargs)
 
 
-if ENV_ID not in gym.registry:
-    gym.register(id=ENV_ID, entry_point="agents.gym_env:make_skirmish_env", max_episode_steps=None)
+def register_envs() -> None:
+    """Register ``gameai/Skirmish-v0`` with Gymnasium (idempotent)."""
+    from gymnasium.envs.registration import register, registry
+
+    if ENV_ID not in registry:
+        register(id=ENV_ID, entry_point=f"{__name__}:make_skirmish_env")
+
+
+register_envs()

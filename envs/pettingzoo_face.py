@@ -1,13 +1,20 @@
-"""PettingZoo face of the core: every unit is an agent (``ParallelEnv``; AEC via ``parallel_to_aec``).
+"""PettingZoo face of the core: every unit is an agent (``ParallelEnv``; AEC through PettingZoo's converter).
+
+Made through the versioned module, as PettingZoo environments are::
+
+    from envs import skirmish_v0
+    penv = skirmish_v0.parallel_env()          # default ruleset and teams
+    aec = skirmish_v0.env()                    # AEC form
 
 Observations follow PettingZoo's action-mask convention: a ``Dict`` with ``"observation"`` (the
 unit's flat egocentric float32 vector, layout in ``envs.spec.ObservationSpec``) and
 ``"action_mask"`` (int8, one entry per Discrete action). Agents are ``blue_0 .. blue_{n-1}``,
 ``red_0 ..``; a unit that dies is terminated that step and leaves ``agents``.
 
-    from envs.pettingzoo_face import parallel_env, env
-    penv = parallel_env()                      # default ruleset and teams
-    aec = env()                                # AEC form
+Why it is fast: one core call steps every unit, one observe call writes every unit's observation
+into a fresh array, and the per-agent dicts are built with ``dict(zip(...))`` over lists that
+numpy produced for all agents at once. Each step's observation arrays are new, so an observation
+an agent kept from an earlier step is never overwritten (each agent's entry is a view of a row).
 """
 from __future__ import annotations
 
@@ -16,7 +23,6 @@ from typing import Any, Mapping
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
-from pettingzoo.utils.conversions import parallel_to_aec
 
 from envs import core
 from envs.render import FaceRenderer
@@ -27,8 +33,42 @@ from envs.ruleset import Ruleset, default_ruleset
 OBS_BOUND = 100.0
 
 
+def agent_names(team: np.ndarray) -> list[str]:
+    """``blue_0 .. blue_{n-1}, red_0 ..`` for the roster's (N,) team codes (blue slots come first)."""
+    counts = [0, 0]
+    names = []
+    for t in team.tolist():
+        names.append(f"{'blue' if t == core.BLUE else 'red'}_{counts[t]}")
+        counts[t] += 1
+    return names
+
+
+def agent_spaces(spec: core.ObservationSpec) -> tuple[spaces.Dict, spaces.Discrete]:
+    """One agent's observation space (PettingZoo's action-mask Dict) and action space."""
+    obs = spaces.Dict({
+        "observation": spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(spec.size,), dtype=np.float32),
+        "action_mask": spaces.MultiBinary(spec.n_actions),
+    })
+    return obs, spaces.Discrete(spec.n_actions)
+
+
+def observe_clipped(params: core.CoreParams, state: core.SkirmishState,
+                    spec: core.ObservationSpec) -> tuple[np.ndarray, np.ndarray]:
+    """(B, N, D) observations clipped to ``OBS_BOUND`` and (B, N, A) masks, in arrays made for this call."""
+    obs, mask = core.observe(params, state, spec)
+    obs.clip(-OBS_BOUND, OBS_BOUND, out=obs)
+    return obs, mask
+
+
+def at_step_limit(params: core.CoreParams, state: core.SkirmishState, team: np.ndarray) -> np.ndarray:
+    """(B,) bool: the match ended because time ran out (both teams still stand), not by a wipe-out."""
+    alive = state.alive
+    return state.done & (state.t >= params.max_steps) & alive[:, team == core.BLUE].any(1) & \
+        alive[:, team == core.RED].any(1)
+
+
 class SkirmishParallelEnv(ParallelEnv):
-    metadata = {"name": "gameai_skirmish_v0", "render_modes": ["rgb_array", "human"], "render_fps": 8,
+    metadata = {"name": "skirmish_v0", "render_modes": ["rgb_array", "human"], "render_fps": 8,
                 "is_parallelizable": True}
 
     def __init__(self, ruleset: Ruleset | None = None, *, blue: Mapping[str, int] | None = None,
@@ -44,21 +84,13 @@ class SkirmishParallelEnv(ParallelEnv):
         self.rewards = RewardConfig.from_any(rewards)
         self._renderer = FaceRenderer(render_mode, self.metadata["render_fps"])
         self.render_mode = render_mode
-        team, _ = core.unit_roster(self.ruleset, self.blue, self.red)
-        self._team = team
-        counts = [0, 0]
-        names = []
-        for t in team:
-            names.append(f"{'blue' if t == core.BLUE else 'red'}_{counts[t]}")
-            counts[t] += 1
-        self.possible_agents = names
-        self._slot = {a: i for i, a in enumerate(names)}
-        self._obs_space = spaces.Dict({
-            "observation": spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(self.obs_spec.size,), dtype=np.float32),
-            "action_mask": spaces.MultiBinary(self.obs_spec.n_actions),
-        })
-        self._act_space = spaces.Discrete(self.obs_spec.n_actions)
+        self._team, _ = core.unit_roster(self.ruleset, self.blue, self.red)
+        self.possible_agents = agent_names(self._team)
+        self._slot = {a: i for i, a in enumerate(self.possible_agents)}
+        self._obs_space, self._act_space = agent_spaces(self.obs_spec)
+        self._actions = np.zeros((1, len(self.possible_agents)), dtype=np.int64)
         self.agents: list[str] = []
+        self._live = np.arange(0)  # unit slots of self.agents, in the same order
         self.sim: core.SkirmishState | None = None  # the core's struct of arrays, one environment
         self._seeds: np.random.Generator | None = None
 
@@ -77,51 +109,85 @@ class SkirmishParallelEnv(ParallelEnv):
         self.sim = core.reset(self.params, self.blue, self.red, [match_seed], self.terrain)
         self.match_seed = match_seed
         self.agents = list(self.possible_agents)
+        self._live = np.arange(len(self.agents))
         self._observe()
-        infos = {a: {} for a in self.agents}
-        return self._obs_dict(self.agents), infos
+        return self._obs_dict(self.agents, self._obs, self._mask), {a: {} for a in self.agents}
 
     def step(self, actions: Mapping[str, Any]):
-        if self.sim is None:
+        sim = self.sim
+        if sim is None:
             raise RuntimeError("call reset() before step()")
-        acts = np.zeros((1, len(self.possible_agents)), dtype=np.int64)
-        for agent, a in actions.items():
-            if agent in self._slot and agent in self.agents:
-                acts[0, self._slot[agent]] = int(a)
-        was_running = ~self.sim.done
-        ev = core.step_inplace(self.params, self.sim, acts)
+        acts = self._actions
+        acts[0] = 0  # agents without an action hold; actions of agents that already left are ignored
+        vals = list(actions.values())
+        if vals:
+            self._check_values(actions, vals)
+            # the usual call gives one action per live agent, in agent order: their slots are known
+            acts[0, self._live if list(actions) == self.agents else self._slots(actions)] = vals
+        was_running = ~sim.done
+        ev = core.step_inplace(self.params, sim, acts)
         rew = unit_rewards(self.rewards, ev, self._team, was_running)[0]
         self._observe()
-        done = bool(self.sim.done[0])
-        at_limit = done and int(self.sim.t[0]) >= self.params.max_steps and self.sim.alive[0].any() and \
-            all(self.sim.alive[0, self._team == t].any() for t in (0, 1))
-        current = self.agents
-        rewards = {a: float(rew[self._slot[a]]) for a in current}
-        terminations = {a: (bool(ev.killed[0, self._slot[a]]) or (done and not at_limit)) for a in current}
-        truncations = {a: bool(at_limit and not ev.killed[0, self._slot[a]]) for a in current}
-        infos = {a: {} for a in current}
-        if done:
-            winner = core.WINNER_NAMES[int(self.sim.winner[0])]
-            for a in current:
-                infos[a] = {"winner": winner, "steps": int(self.sim.t[0])}
-        obs = self._obs_dict(current)
-        self.agents = [a for a in current if not (terminations[a] or truncations[a])]
+
+        # Everything per agent comes out of numpy as one list; dicts are zipped from those lists.
+        current, live = self.agents, self._live
+        all_live = len(live) == len(self.possible_agents)
+        killed = ev.killed[0] if all_live else ev.killed[0, live]
+        if sim.done[0]:
+            limit = bool(at_step_limit(self.params, sim, self._team)[0])
+            term = killed.tolist() if limit else [True] * len(current)
+            trunc = (~killed).tolist() if limit else [False] * len(current)
+            gone = [te or tr for te, tr in zip(term, trunc)]
+            info = {"winner": core.WINNER_NAMES[int(sim.winner[0])], "steps": int(sim.t[0])}
+            infos = {a: dict(info) for a in current}
+            truncations = dict(zip(current, trunc))
+        else:
+            term = gone = killed.tolist()
+            infos = {a: {} for a in current}
+            truncations = dict.fromkeys(current, False)
+        rewards = dict(zip(current, (rew if all_live else rew[live]).tolist()))
+        terminations = dict(zip(current, term))
+        obs = self._obs_dict(current, self._obs if all_live else self._obs[live],
+                             self._mask if all_live else self._mask[live])
+        if True in gone:
+            self._live = live[np.logical_not(gone)]
+            self.agents = [a for a, g in zip(current, gone) if not g]
         if self.render_mode == "human":
             self.render()
         return obs, rewards, terminations, truncations, infos
 
+    def _slots(self, actions: Mapping[str, Any]) -> list[int]:
+        try:
+            return [self._slot[a] for a in actions]
+        except KeyError as e:
+            raise ValueError(f"unknown agent {e.args[0]!r} in actions; agents are "
+                             f"{self.possible_agents[0]} .. {self.possible_agents[-1]}") from None
+
+    def _check_values(self, actions: Mapping[str, Any], vals: list) -> None:
+        """Each action an int in 0..A-1 (checked on the Python list: cheaper than numpy for a few dozen)."""
+        n = self.obs_spec.n_actions
+        if set(map(type, vals)) != {int}:  # numpy ints are fine too; floats, bools and None are not
+            for agent, v in actions.items():
+                if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)):
+                    raise ValueError(f"action for {agent} must be an int, got {v!r}")
+        if min(vals) < 0 or max(vals) >= n:
+            agent, v = next((a, v) for a, v in actions.items() if not 0 <= v < n)
+            raise ValueError(f"action for {agent} must be in 0..{n - 1}, got {v}")
+
     # --- observations ----------------------------------------------------------------------
     def _observe(self) -> None:
-        obs, mask = core.observe(self.params, self.sim, self.obs_spec)
-        self._obs = np.clip(obs[0], -OBS_BOUND, OBS_BOUND)
-        self._mask = mask[0]
+        obs, mask = observe_clipped(self.params, self.sim, self.obs_spec)
+        self._obs, self._mask = obs[0], mask[0]
 
-    def _obs_dict(self, agents) -> dict[str, dict[str, np.ndarray]]:
-        return {a: {"observation": self._obs[self._slot[a]].copy(), "action_mask": self._mask[self._slot[a]].copy()}
-                for a in agents}
+    @staticmethod
+    def _obs_dict(agents: list[str], obs: np.ndarray, mask: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+        """Per-agent views of this step's (fresh) arrays, one row each."""
+        return {a: {"observation": o, "action_mask": m} for a, o, m in zip(agents, obs, mask)}
 
     def observe(self, agent: str) -> dict[str, np.ndarray]:
-        return self._obs_dict([agent])[agent]
+        """The agent's latest observation (a copy)."""
+        i = self._slot[agent]
+        return {"observation": self._obs[i].copy(), "action_mask": self._mask[i].copy()}
 
     # --- rendering -------------------------------------------------------------------------
     def render(self):
@@ -129,12 +195,3 @@ class SkirmishParallelEnv(ParallelEnv):
 
     def close(self) -> None:
         self._renderer.close()
-
-
-def parallel_env(**kwargs) -> SkirmishParallelEnv:
-    return SkirmishParallelEnv(**kwargs)
-
-
-def env(**kwargs):
-    """The AEC form (agents act one after another; the step resolves when all have acted)."""
-    return parallel_to_aec(SkirmishParallelEnv(**kwargs))

@@ -44,13 +44,16 @@ class RewardConfig:
 def unit_rewards(cfg: RewardConfig, ev: StepEvents, team: np.ndarray, was_running: np.ndarray) -> np.ndarray:
     """(B, N) rewards for one step's events. ``team`` is the (N,) team code of each unit slot."""
     b_n, n = ev.damage.shape
-    taken = np.zeros((b_n, n))
-    rows, cols = np.nonzero(ev.attack_target >= 0)
-    np.add.at(taken, (rows, ev.attack_target[rows, cols]), ev.damage[rows, cols])
-    kills = np.zeros((b_n, n))
-    rows, cols = np.nonzero(ev.killed & (ev.killer >= 0))
-    np.add.at(kills, (rows, ev.killer[rows, cols]), 1.0)
-    r = cfg.damage * ev.damage + cfg.damage_taken * taken + cfg.kill * kills + cfg.death * ev.killed
+    r = cfg.damage * ev.damage
+    # Terms with weight 0 or no events are skipped (adding 0.0 changes nothing): this runs every
+    # step of every face, and most steps have no kill.
+    if cfg.damage_taken:
+        r += cfg.damage_taken * _per_unit(ev.attack_target >= 0, ev.attack_target, ev.damage, b_n, n)
+    if cfg.kill and ev.killed.any():
+        killed = ev.killed & (ev.killer >= 0)
+        r += cfg.kill * _per_unit(killed, ev.killer, killed.astype(np.float64), b_n, n)
+    if cfg.death:
+        r += cfg.death * ev.killed
     ended = ev.done & was_running
     if ended.any():
         blue = (team == 0)[None, :]
@@ -59,3 +62,12 @@ def unit_rewards(cfg: RewardConfig, ev: StepEvents, team: np.ndarray, was_runnin
         outcome = np.where(won, cfg.win, np.where(lost, cfg.loss, np.where(ev.winner[:, None] == DRAW, cfg.draw, 0.0)))
         r = r + np.where(ended[:, None], outcome, 0.0)
     return r
+
+
+def _per_unit(where: np.ndarray, target: np.ndarray, value: np.ndarray, b_n: int, n: int) -> np.ndarray:
+    """(B, N) sums of ``value[b, i]`` over the events ``where[b, i]``, credited to unit ``target[b, i]``.
+
+    bincount adds in event order, as ``np.add.at`` does, but several times faster.
+    """
+    rows, cols = np.nonzero(where)
+    return np.bincount(rows * n + target[rows, cols], weights=value[rows, cols], minlength=b_n * n).reshape(b_n, n)

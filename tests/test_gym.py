@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import gymnasium
@@ -17,14 +18,36 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_gymnasium_check_env():
-    env = gymnasium.make("gameai/Skirmish-v0", max_steps=60, render_mode="rgb_array")
-    check_env(env.unwrapped, skip_render_check=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a checker warning fails the test
+        env = gymnasium.make("gameai/Skirmish-v0", max_steps=60, render_mode="rgb_array")
+        check_env(env.unwrapped, skip_render_check=False)
 
 
 def test_sb3_check_env():
     from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
-    sb3_check_env(SkirmishEnv(max_steps=60), warn=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a checker warning fails the test
+        sb3_check_env(SkirmishEnv(max_steps=60), warn=True)
+
+
+def test_make_by_module_prefixed_id_with_only_gymnasium_imported():
+    """Gymnasium 1.x imports the module named before the colon, so the id works in a fresh process."""
+    code = ("import sys, gymnasium; env = gymnasium.make('agents.gym_env:gameai/Skirmish-v0', max_steps=20); "
+            "obs, info = env.reset(seed=0); print(env.spec.id, obs.shape, env.unwrapped.opponent is not None)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    size = 7 * SkirmishEnv().obs_spec.size  # the default teams have 7 units a side
+    assert out.stdout.strip() == f"gameai/Skirmish-v0 ({size},) True"
+
+
+def test_registering_is_cheap_and_idempotent():
+    """Importing the registering module loads no kernels, bots, SB3 or torch; registering twice is harmless."""
+    code = ("import sys, warnings; warnings.simplefilter('error'); import gymnasium, agents.gym_env; "
+            "agents.gym_env.register_envs(); "
+            "print([m for m in ('envs.core', 'numba', 'agents.scripted', 'stable_baselines3', 'torch') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_import_envs_does_not_import_gymnasium_or_pettingzoo():

@@ -1,11 +1,13 @@
-"""The PettingZoo face passes PettingZoo's own conformance tests, and behaves as documented."""
+"""The PettingZoo face (``envs.skirmish_v0``) passes PettingZoo's own conformance tests, and behaves as documented."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, seed_test
 
-from envs.pettingzoo_face import env, parallel_env
+from envs import core
+from envs.rewards import RewardConfig, unit_rewards
+from envs.skirmish_v0 import env, parallel_env, raw_env
 
 
 def test_parallel_api():
@@ -14,6 +16,7 @@ def test_parallel_api():
 
 def test_aec_api_via_parallel_to_aec():
     api_test(env(max_steps=80), num_cycles=300)
+    api_test(raw_env(max_steps=80), num_cycles=100)
 
 
 def test_seed():
@@ -68,3 +71,54 @@ def test_bad_configuration_is_refused():
         parallel_env(render_mode="ascii")
     with pytest.raises(ValueError, match="unknown reward weight 'gold'"):
         parallel_env(rewards={"gold": 1.0})
+
+
+def test_step_matches_the_core_and_kept_observations_stay_unchanged():
+    """The fast face hands out exactly what the core computes, and a stored observation is never overwritten."""
+    e = parallel_env(max_steps=50)
+    obs, _ = e.reset(seed=7)
+    sim = core.reset(e.params, e.blue, e.red, [e.match_seed])
+    rng = np.random.default_rng(1)
+    kept = []
+    while e.agents:
+        acts = {a: int(np.flatnonzero(o["action_mask"])[rng.integers(o["action_mask"].sum())]) for a, o in obs.items()}
+        kept.append((obs, {a: (o["observation"].copy(), o["action_mask"].copy()) for a, o in obs.items()}))
+        full = np.zeros((1, sim.n_units), dtype=np.int64)
+        for a, v in acts.items():
+            full[0, e.possible_agents.index(a)] = v
+        before = list(e.agents)
+        was_running = ~sim.done
+        ev = core.step_inplace(e.params, sim, full)
+        want_rew = unit_rewards(RewardConfig(), ev, sim.team[0], was_running)[0]
+        want_obs, want_mask = core.observe(e.params, sim, e.obs_spec)
+        obs, rew, term, trunc, infos = e.step(acts)
+        assert list(obs) == list(rew) == list(term) == list(trunc) == list(infos) == before
+        for a in before:
+            i = e.possible_agents.index(a)
+            assert rew[a] == want_rew[i]
+            if not sim.done[0]:
+                assert term[a] == bool(ev.killed[0, i]) and not trunc[a]
+            assert np.array_equal(obs[a]["observation"], np.clip(want_obs[0, i], -100, 100))
+            assert np.array_equal(obs[a]["action_mask"], want_mask[0, i])
+            assert type(rew[a]) is float and type(term[a]) is bool and type(trunc[a]) is bool
+        assert e.agents == [a for a in before if not (term[a] or trunc[a])]
+    for old_obs, copies in kept:  # every observation handed out is still what it was
+        for a, (o, m) in copies.items():
+            assert np.array_equal(old_obs[a]["observation"], o) and np.array_equal(old_obs[a]["action_mask"], m)
+
+
+def test_actions_for_agents_that_left_are_ignored_and_bad_actions_are_refused():
+    e = parallel_env(max_steps=40)
+    e.reset(seed=0)
+    all_hold = dict.fromkeys(e.possible_agents, 0)
+    e.step(all_hold)  # every possible agent, alive or not, may be given an action
+    with pytest.raises(ValueError, match="unknown agent 'green_0'"):
+        e.step({"green_0": 0})
+    with pytest.raises(ValueError, match=r"action for blue_1 must be in 0\.\.16, got 17"):
+        e.step({"blue_0": 0, "blue_1": 17})
+    for bad in (None, 2.5, True, "3"):
+        with pytest.raises(ValueError, match=f"action for blue_0 must be an int, got {bad!r}"):
+            e.step({"blue_0": bad})
+    e.step({"blue_0": np.int64(3), "red_0": 4})  # numpy ints are ints
+    with pytest.raises(RuntimeError, match="call reset"):
+        parallel_env().step({})
