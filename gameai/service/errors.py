@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "unauthorized"  # 401: no API key, or a wrong one
     NOT_FOUND = "not_found"  # 404: no such route
     NPC_NOT_FOUND = "npc_not_found"  # 404: no NPC with that id in the cast
+    PLAYER_NOT_FOUND = "player_not_found"  # 404: the NPC holds no memory of that player (nothing to forget)
     METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
     INVALID_JSON = "invalid_json"  # 422 (or 400 if not even UTF-8): the body is not valid JSON
     INVALID_REQUEST = "invalid_request"  # 422: a field is missing, of the wrong type or malformed
