@@ -230,21 +230,23 @@ def test_a_file_written_before_secure_delete_is_scrubbed_too(tmp_path):
     store.close()
 
 
-def test_a_reader_holding_the_wal_is_reported_and_scrub_finishes_the_job(tmp_path):
+def test_a_reader_holding_the_wal_is_reported_and_the_next_forget_finishes_the_job(tmp_path):
     db = tmp_path / "npc.db"
-    store = MemoryStore(db)
-    vec = embedder().embed_one(SECRET_LINES[0])
-    store.add("mara", PLAYER, 0, "player", SECRET_LINES[0], 1.0, vec)
-    store.add("mara", "bea", 0, "player", OTHER_LINES[0], 1.0, vec)
-    store._db.execute("PRAGMA busy_timeout=100")  # keep the test short: the default waits 10 s
-    reader = sqlite3.connect(db)
+    eng = engine(authored(), memory=str(db))
+    talk(eng, "mara", PLAYER, SECRET_LINES[:1])
+    talk(eng, "mara", "bea", OTHER_LINES[:1])
+    eng.store._db.execute("PRAGMA busy_timeout=100")  # keep the test short: the default waits 10 s
+    reader = sqlite3.connect(db)  # e.g. a backup tool, reading while the erasure runs
     reader.execute("BEGIN")
     reader.execute("SELECT COUNT(*) FROM memories").fetchone()  # holds a snapshot open in the WAL
     with pytest.raises(DialogueError, match="another connection to this file is reading.*scrub"):
-        store.delete("mara", PLAYER)
-    assert store.count("mara", PLAYER, include_archived=True) == 0  # the rows are gone already
+        eng.forget(PLAYER)
+    assert eng.store.scrub_pending and eng.store.count(None, PLAYER, include_archived=True) == 0
     reader.rollback()
     reader.close()
-    store.scrub()
+    with pytest.raises(PlayerNotFoundError):  # the retry finishes the rewrite, then finds nothing
+        eng.forget(PLAYER)
+    assert not eng.store.scrub_pending
     assert traces(db, [w.encode() for w in SECRET_WORDS] + [PLAYER.encode()]) == []
-    store.close()
+    assert eng.npc(cast()["mara"]).memories("bea")[0] == OTHER_LINES[0]
+    eng.close()

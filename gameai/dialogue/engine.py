@@ -134,6 +134,8 @@ class DialogueEngine:
 
     def _forget_now(self, player_id: str, npc_id: str | None, archive: bool) -> int:
         store = self.store
+        if store.scrub_pending:  # an earlier erasure could not rewrite the file: finish it first
+            store.scrub()
         if not store.count(npc_id, player_id, include_archived=True):
             whom = "no NPC has any memory" if npc_id is None else f"NPC {npc_id!r} has no memory"
             raise PlayerNotFoundError(f"nothing to forget: {whom} of player {player_id!r} "

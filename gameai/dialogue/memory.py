@@ -66,6 +66,7 @@ class MemoryStore:
             raise DialogueError(f"{self.path}: cannot open the memory database ({exc}); "
                                 "pass a writable path to a gameai memory file (a new path creates one)") from None
         self._lock = threading.Lock()
+        self.scrub_pending = False  # an erasure deleted rows but could not rewrite the file yet
 
     def add(self, npc: str, player: str, turn: int, speaker: str, text: str, importance: float,
             embedding: np.ndarray, archived: bool = False) -> int:
@@ -141,8 +142,15 @@ class MemoryStore:
             self._scrub("")
 
     def _scrub(self, done: str) -> None:
-        self._db.execute("VACUUM")
-        busy = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        self.scrub_pending = True
+        try:
+            self._db.execute("VACUUM")  # needs free disk space about the size of the file
+            busy = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise DialogueError(f"{self.path}: {done}the file could not be rewritten ({exc}), so older "
+                                "copies of deleted rows may remain in it; free disk space, then call "
+                                "MemoryStore.scrub()") from None
+        self.scrub_pending = bool(busy)
         if busy:
             raise DialogueError(
                 f"{self.path}: {done}another connection to this file is reading, so older copies of "

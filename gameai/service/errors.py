@@ -29,6 +29,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"  # 429: this client sent too many requests; see Retry-After
     MODEL_BUSY = "model_busy"  # 503: the model queue is full; see Retry-After
     SHUTTING_DOWN = "shutting_down"  # 503: the server is stopping and takes no new work
+    MEMORY_BUSY = "memory_busy"  # 503: an erasure deleted the rows but could not yet rewrite the memory file
     GENERATION_FAILED = "generation_failed"  # in a stream's `error` event: the turn failed mid-line
     INTERNAL_ERROR = "internal_error"  # 500: a bug in gameai
 

@@ -200,13 +200,18 @@ class CastRegistry:
         return self._forget(player_id, None, archive)
 
     def _forget(self, player_id: str, npc_id: str | None, archive: bool) -> int:
-        from gameai.dialogue.errors import PlayerNotFoundError
+        from gameai.dialogue.errors import DialogueError, PlayerNotFoundError
 
         try:
             return self.engine.forget(player_id, npc_id=npc_id, archive=archive)
         except PlayerNotFoundError as exc:
             raise ServiceError(404, ErrorCode.PLAYER_NOT_FOUND, f"{exc}.",
                                detail={"npc_id": npc_id, "player_id": player_id}) from None
+        except DialogueError as exc:  # rows deleted, file not yet rewritten (another reader, disk full)
+            raise ServiceError(503, ErrorCode.MEMORY_BUSY, f"{exc}. Send the same DELETE again later: "
+                               "the server finishes the rewrite first (then player_not_found means done).",
+                               detail={"npc_id": npc_id, "player_id": player_id},
+                               headers={"Retry-After": "5"}) from None
 
     def close(self) -> None:
         """Flush memory to disk and release the model (after the model queue has drained)."""
