@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.setup-stamp
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test clean xvfb
+.PHONY: setup run test clean xvfb chromium
 
 setup: $(STAMP)
 
@@ -38,7 +38,14 @@ xvfb:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xvfb xauth >/dev/null; } || \
 	  echo "make: Xvfb is not installed (needs root and apt-get); the demo's window test will be skipped" >&2
 
-test: setup xvfb
+# The service's /docs test renders the page in headless Chromium (a Debian package), installed the
+# same way; without it that test is skipped and says why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "make: chromium is not installed (needs root and apt-get); the /docs browser test will be skipped" >&2
+
+test: setup xvfb chromium
 	@# pytest exits 5 when it collected no tests: that is a failure of the suite, say so.
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc

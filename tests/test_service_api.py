@@ -58,7 +58,8 @@ def test_health_needs_no_key_and_reports_the_queue(http):
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong-key-0123456789"}, {"Authorization": "Bearer nope"}])
 @pytest.mark.parametrize(
     "method, path", [("GET", "/v1/npcs"), ("POST", "/v1/npcs/mara/reply"), ("GET", "/v1/npcs/mara/memory/p1"),
-                     ("DELETE", "/v1/npcs/mara/memory/p1"), ("POST", "/v1/npcs/mara/stream")],
+                     ("DELETE", "/v1/npcs/mara/memory/p1"), ("DELETE", "/v1/players/p1/memory"),
+                     ("POST", "/v1/npcs/mara/stream")],
 )
 def test_every_npc_endpoint_refuses_a_missing_or_wrong_key(http, headers, method, path):
     response = http.request(method, path, headers=headers, json={"player_id": "p1", "text": "hi"})
@@ -84,7 +85,7 @@ def test_list_and_load_npcs(npcs):
 
 def test_unknown_npc_is_a_404_naming_the_cast(http):
     for method, path in [("POST", "/v1/npcs/nobody/load"), ("POST", "/v1/npcs/nobody/reply"),
-                         ("GET", "/v1/npcs/nobody/memory/p1")]:
+                         ("GET", "/v1/npcs/nobody/memory/p1"), ("DELETE", "/v1/npcs/nobody/memory/p1")]:
         response = http.request(method, path, headers=AUTH, json={"player_id": "p1", "text": "hi"})
         assert response.status_code == 404
         assert error_code(response) == "npc_not_found"
@@ -93,7 +94,7 @@ def test_unknown_npc_is_a_404_naming_the_cast(http):
 
 # --- talking to an NPC with the real model -------------------------------------------------------
 def test_reply_is_generated_and_remembered(npcs):
-    npcs.forget("mara", "hero")
+    npcs.forget("mara", "hero", missing_ok=True)
     reply = npcs.say("mara", "hero", "Good morning! Busy at the forge today?",
                      world={"location": "Oakvale smithy", "time": "morning"})
     assert reply["backend"] == "llama_cpp"  # the real model answered, not the fallback
@@ -107,7 +108,7 @@ def test_reply_is_generated_and_remembered(npcs):
 
 
 def test_stream_sends_start_tokens_then_the_full_reply(npcs):
-    npcs.forget("tobin", "hero")
+    npcs.forget("tobin", "hero", missing_ok=True)
     events = list(npcs.stream("tobin", "hero", "Evening! Is there a warm bed for a tired traveller?"))
     kinds = [e.kind for e in events]
     assert kinds[0] == "start" and kinds[-1] == "reply" and set(kinds[1:-1]) == {"token"}
@@ -124,7 +125,10 @@ def test_memory_reset_forgets_only_that_player(npcs):
     assert npcs.forget("elsbeth", "alice") == 2
     assert npcs.memory("elsbeth", "alice") == []
     assert len(npcs.memory("elsbeth", "bob")) == 2
-    assert npcs.forget("elsbeth", "alice") == 0  # resetting twice is harmless
+    with pytest.raises(ServiceCallError) as err:  # erasing twice: the second finds nothing
+        npcs.forget("elsbeth", "alice")
+    assert (err.value.status, err.value.code) == (404, "player_not_found")
+    assert npcs.forget("elsbeth", "alice", missing_ok=True) == 0
 
 
 def test_bookkeeping_is_answered_while_the_model_is_busy(server, http, npcs):

@@ -11,7 +11,7 @@ from gameai.dialogue.backends.base import Backend, Sampling
 from gameai.dialogue.config import EngineConfig
 from gameai.dialogue.engine import DialogueEngine
 from gameai.dialogue.errors import (BackendError, DialogueError, DialogueWarning, MessageError, ModelMissingError,
-                                    PersonaError, WorldError)
+                                    PersonaError, PlayerNotFoundError, WorldError)
 from gameai.dialogue.memory import MemoryStore
 from gameai.dialogue.npc import NPC, ReplyStream
 from gameai.dialogue.persona import Persona, cast_dir, load_cast, load_persona
@@ -22,6 +22,7 @@ from gameai.dialogue.world import World
 __all__ = [
     "Backend", "BackendError", "DialogueEngine", "DialogueError", "DialogueWarning", "EMOTIONS", "EngineConfig",
     "INTENTS", "Intent", "MemoryStore", "MessageError", "ModelMissingError", "NPC", "Persona", "PersonaError",
+    "PlayerNotFoundError",
     "Reply", "ReplyStream", "RetrievalWeights", "Sampling", "World", "WorldError", "cast_dir", "load_cast",
     "load_persona",
 ]

@@ -65,7 +65,9 @@ class Embedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(n, 384) float32, unit length. Repeated texts (persona facts) come from a cache."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        # Read the cache once: another thread may clear or evict entries while this one embeds.
+        found = {t: v for t in dict.fromkeys(texts) if (v := self._cache.get(t)) is not None}
+        todo = [t for t in dict.fromkeys(texts) if t not in found]
         if todo:
             torch = self._torch
             with self._lock, torch.inference_mode():
@@ -78,8 +80,13 @@ class Embedder:
             if len(self._cache) > 4096:
                 self._cache.clear()
             for t, v in zip(todo, vec):
-                self._cache[t] = v
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+                self._cache[t] = found[t] = v
+        return np.stack([found[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+
+    def evict(self, texts: list[str]) -> None:
+        """Drop these texts from the cache (a player's words, once the player is erased)."""
+        for t in texts:
+            self._cache.pop(t, None)
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

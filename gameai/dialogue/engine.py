@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from gameai.dialogue.backends.base import Backend
 from gameai.dialogue.backends.factory import make_backend
 from gameai.dialogue.config import EngineConfig
 from gameai.dialogue.embeddings import Embedder, default_embedder
-from gameai.dialogue.errors import BackendError, DialogueWarning
+from gameai.dialogue.errors import BackendError, DialogueError, DialogueWarning, PlayerNotFoundError
 from gameai.dialogue.memory import MemoryStore
 from gameai.dialogue.persona import Persona, load_persona
 
@@ -53,6 +54,9 @@ class DialogueEngine:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gameai-memory")
         self._pending: list[Future] = []
         self._pending_lock = threading.Lock()
+        # How often each (npc, player) pair was forgotten ((None, player): by every NPC at once).
+        # A turn is remembered only if the count is unchanged since it began (remember_later).
+        self._forgotten: Counter[tuple[str | None, str]] = Counter()
 
     def warn(self, message: str) -> None:
         self.warning = message
@@ -87,6 +91,63 @@ class DialogueEngine:
             pending, self._pending = self._pending, []
         for f in pending:
             f.result()
+
+    def memory_epoch(self, npc_id: str, player_id: str) -> tuple[int, int]:
+        """Changes whenever the NPC forgets the player (see remember_later)."""
+        with self._pending_lock:
+            return self._epoch(npc_id, player_id)
+
+    def _epoch(self, npc_id: str, player_id: str) -> tuple[int, int]:
+        return self._forgotten[(None, player_id)], self._forgotten[(npc_id, player_id)]
+
+    def remember_later(self, npc_id: str, player_id: str, epoch: tuple[int, int], fn, *args) -> None:
+        """write_later for a turn that began at `epoch`; dropped if the NPC has forgotten the
+        player since (the turn's words would come back after the erasure). Checked and queued
+        under the lock that forget() queues under, so each write is either queued before the
+        erasure (and erased by it) or not at all."""
+        with self._pending_lock:
+            if self._epoch(npc_id, player_id) != epoch:
+                return
+            self._pending = [f for f in self._pending if not f.done()]
+            self._pending.append(self._writer.submit(fn, *args))
+
+    def forget(self, player_id: str, npc_id: str | None = None, archive: bool = False) -> int:
+        """Make an NPC (npc_id None: every NPC) forget a player; returns the memories forgotten.
+
+        By default this is an erasure: every row of the player (lines, summaries, archived
+        history) is deleted and the memory file rewritten, so that no trace of the player's words
+        stays on disk or in the embedding cache. archive=True only stops the NPC recalling them
+        and keeps the history on disk (as compaction does). Memory writes queued before this call
+        run first and are erased with the rest; a turn still in flight is not remembered.
+        Raises PlayerNotFoundError when the store holds nothing of the player (for that NPC).
+        """
+        if not isinstance(player_id, str) or not player_id.strip():
+            raise DialogueError(f"player_id must be a non-empty string, got {player_id!r}")
+        with self._pending_lock:
+            self._forgotten[(npc_id, player_id)] += 1
+            try:
+                # On the one writer thread, behind every write queued so far: none lands after it.
+                job = self._writer.submit(self._forget_now, player_id, npc_id, archive)
+            except RuntimeError:
+                raise DialogueError("the dialogue engine is closed; forget before engine.close()") from None
+        return job.result()
+
+    def _forget_now(self, player_id: str, npc_id: str | None, archive: bool) -> int:
+        store = self.store
+        if store.scrub_pending:  # an earlier erasure could not rewrite the file: finish it first
+            store.scrub()
+        if not store.count(npc_id, player_id, include_archived=True):
+            whom = "no NPC has any memory" if npc_id is None else f"NPC {npc_id!r} has no memory"
+            raise PlayerNotFoundError(f"nothing to forget: {whom} of player {player_id!r} "
+                                      "(player ids are case-sensitive; an erased player stays erased)")
+        if archive:
+            return store.archive_pair(npc_id, player_id)
+        texts = store.texts(npc_id, player_id)
+        n = store.delete(npc_id, player_id)
+        evict = getattr(self.embedder, "evict", None)  # an embedder of the game's own may have no cache
+        if evict is not None:
+            evict(texts)
+        return n
 
     def close(self) -> None:
         """Flush memory to disk and release the model (each only if this engine created it)."""

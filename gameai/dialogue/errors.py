@@ -21,6 +21,10 @@ class MessageError(DialogueError):
     """The player's message cannot be processed (empty, too long, not text)."""
 
 
+class PlayerNotFoundError(DialogueError, LookupError):
+    """Asked to forget a player of whom the memory store holds nothing (a wrong or already erased id)."""
+
+
 class BackendError(DialogueError):
     """A model backend failed (missing model, unreachable server, timeout). The engine falls back."""
 

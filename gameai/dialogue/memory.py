@@ -2,6 +2,8 @@
 
 Compaction archives old rows (it never deletes them) and adds one summary row in their place,
 so a long relationship stays inside the prompt budget and the full history stays on disk.
+Erasure (`delete`) is the one way rows leave: it removes them and rewrites the file, so that
+no byte of the player's words remains in the .db, -wal or -shm file.
 """
 from __future__ import annotations
 
@@ -40,6 +42,9 @@ class MemoryStore:
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # Freed cells and pages are zeroed, so a rewritten or removed row leaves no stale copy
+            # in the file's free space.
+            self._db.execute("PRAGMA secure_delete=ON")
             self._db.executescript(
                 """
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -61,6 +66,7 @@ class MemoryStore:
             raise DialogueError(f"{self.path}: cannot open the memory database ({exc}); "
                                 "pass a writable path to a gameai memory file (a new path creates one)") from None
         self._lock = threading.Lock()
+        self.scrub_pending = False  # an erasure deleted rows but could not rewrite the file yet
 
     def add(self, npc: str, player: str, turn: int, speaker: str, text: str, importance: float,
             embedding: np.ndarray, archived: bool = False) -> int:
@@ -99,10 +105,64 @@ class MemoryStore:
             self._db.executemany("UPDATE memories SET archived=1 WHERE id=?", [(i,) for i in ids])
             self._db.commit()
 
-    def count(self, npc: str, player: str, include_archived: bool = False) -> int:
-        q = "SELECT COUNT(*) FROM memories WHERE npc=? AND player=?" + ("" if include_archived else " AND archived=0")
+    def archive_pair(self, npc: str | None, player: str) -> int:
+        """Archive the pair's active rows (the NPC stops recalling them; they stay on disk).
+        npc None: the player's rows with every NPC. Returns the rows archived."""
+        where, args = _pair(npc, player)
         with self._lock:
-            return int(self._db.execute(q, (npc, player)).fetchone()[0])
+            cur = self._db.execute(f"UPDATE memories SET archived=1 WHERE {where} AND archived=0", args)
+            self._db.commit()
+            return cur.rowcount
+
+    def texts(self, npc: str | None, player: str) -> list[str]:
+        """Every text stored of the player (archived and summaries too); npc None: of every NPC."""
+        where, args = _pair(npc, player)
+        with self._lock:
+            return [r[0] for r in self._db.execute(f"SELECT text FROM memories WHERE {where}", args)]
+
+    def delete(self, npc: str | None, player: str) -> int:
+        """Erase the player's rows (archived rows and summaries too) so that no trace stays on disk.
+
+        npc None erases the player from every NPC. Returns the rows deleted. The file is rewritten
+        (VACUUM) and the WAL emptied (checkpoint TRUNCATE): secure_delete alone would zero the
+        live pages but leave older copies of them in the WAL and stale cells from rows written
+        before it was on. This costs time in proportion to the whole file, under the store's lock.
+        """
+        where, args = _pair(npc, player)
+        with self._lock:
+            n = self._db.execute(f"DELETE FROM memories WHERE {where}", args).rowcount
+            self._db.commit()
+            if n:
+                self._scrub(f"deleted {n} memories of {player!r}, but ")
+            return n
+
+    def scrub(self) -> None:
+        """Rewrite the file from its live rows and empty the WAL (what `delete` ends with)."""
+        with self._lock:
+            self._scrub("")
+
+    def _scrub(self, done: str) -> None:
+        self.scrub_pending = True
+        try:
+            self._db.execute("VACUUM")  # needs free disk space about the size of the file
+            busy = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise DialogueError(f"{self.path}: {done}the file could not be rewritten ({exc}), so older "
+                                "copies of deleted rows may remain in it; free disk space, then call "
+                                "MemoryStore.scrub()") from None
+        self.scrub_pending = bool(busy)
+        if busy:
+            raise DialogueError(
+                f"{self.path}: {done}another connection to this file is reading, so older copies of "
+                "deleted rows may remain in its -wal file; close the other connection, then call "
+                "MemoryStore.scrub()")
+
+    def count(self, npc: str | None, player: str, include_archived: bool = False) -> int:
+        """Rows of the pair (npc None: of the player with every NPC)."""
+        where, args = _pair(npc, player)
+        q = f"SELECT COUNT(*) FROM memories WHERE {where}" + ("" if include_archived else " AND archived=0")
+        with self._lock:
+            return int(self._db.execute(q, args).fetchone()[0])
 
     def close(self) -> None:
         """Flush the WAL into the main file and close. Safe to call twice."""
@@ -121,3 +181,7 @@ class MemoryStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _pair(npc: str | None, player: str) -> tuple[str, tuple[str, ...]]:
+    return ("player=?", (player,)) if npc is None else ("npc=? AND player=?", (npc, player))

@@ -100,11 +100,17 @@ class NPC:
         self.engine.flush()
         return [m.text for m in self.engine.store.active(self.persona.id, player_id)]
 
+    def forget(self, player_id: str, archive: bool = False) -> int:
+        """Forget the player: by default erase every trace of them from memory (see
+        DialogueEngine.forget); archive=True keeps the history on disk, unrecalled."""
+        return self.engine.forget(player_id, npc_id=self.persona.id, archive=archive)
+
     # ------------------------------------------------------------------ the turn
     def _turn(self, player: str, text: str, world: World, incremental: bool) -> Iterator[str]:
         eng, cfg, p = self.engine, self.engine.config, self.persona
         t0 = time.perf_counter()
         eng.flush()  # the previous turn's memory is written before this one reads it
+        epoch = eng.memory_epoch(p.id, player)  # forgotten mid-turn: this turn is not remembered
         store, emb = eng.store, eng.embedder
         turn = store.next_turn(p.id, player)
         seed = _seed(cfg.seed, p.id, player, turn)
@@ -130,7 +136,7 @@ class NPC:
             line = yield from self._generate(player, text, world, grounding, query, turn, seed, reply, t0, incremental)
         reply.text = line
         reply.total_ms = (time.perf_counter() - t0) * 1000
-        self._remember(player, turn, text, line, query, reply.flags)
+        self._remember(player, turn, text, line, query, reply.flags, epoch)
         return reply
 
     def _template(self, grounding: Grounding, seed: int, text: str = "") -> str:
@@ -255,8 +261,10 @@ class NPC:
                 pending = None
         return pairs
 
-    def _remember(self, player: str, turn: int, text: str, line: str, query, flags: list[str]) -> None:
-        self.engine.write_later(self._write_memory, player, turn, text, line, query, list(flags))
+    def _remember(self, player: str, turn: int, text: str, line: str, query, flags: list[str],
+                  epoch: tuple[int, int]) -> None:
+        self.engine.remember_later(self.persona.id, player, epoch,
+                                   self._write_memory, player, turn, text, line, query, list(flags))
 
     def _write_memory(self, player: str, turn: int, text: str, line: str, query, flags: list[str]) -> None:
         eng, p = self.engine, self.persona

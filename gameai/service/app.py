@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from gameai import __version__
 from gameai.service.config import ServiceConfig
+from gameai.service.docs_pages import offline_docs_app
 from gameai.service.errors import install_error_handlers
 from gameai.service.limits import BodySizeLimit, RateLimiter
 from gameai.service.model_queue import ModelQueue
@@ -50,7 +51,8 @@ def create_app(config: ServiceConfig, cast: CastRegistry | None = None) -> FastA
             await run_in_threadpool(registry.close)  # flushes every NPC's memory
             log.info("gameai serve: memory flushed, stopped")
 
-    app = FastAPI(
+    # /docs and /redoc work without internet (docs_pages.py says how).
+    app = offline_docs_app(
         title="gameai dialogue service",
         version=__version__,
         description=DESCRIPTION,

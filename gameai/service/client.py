@@ -136,6 +136,23 @@ class GameAIClient:
         """What the NPC remembers of this player, oldest first: {turn, speaker, text, importance}."""
         return self._call("GET", f"/v1/npcs/{npc_id}/memory/{player_id}")["memories"]
 
-    def forget(self, npc_id: str, player_id: str) -> int:
-        """Reset the NPC's memory of this player; returns how many memories it forgot."""
-        return self._call("DELETE", f"/v1/npcs/{npc_id}/memory/{player_id}")["forgotten"]
+    def forget(self, npc_id: str, player_id: str, archive: bool = False, missing_ok: bool = False) -> int:
+        """Make the NPC forget this player; returns how many memories it forgot.
+
+        Erases them from the server's memory file (archive=True: keeps them there, unrecalled).
+        A player the NPC knows nothing of is ServiceCallError 'player_not_found', or 0 with missing_ok.
+        """
+        return self._forget(f"/v1/npcs/{npc_id}/memory/{player_id}", archive, missing_ok)
+
+    def forget_player(self, player_id: str, archive: bool = False, missing_ok: bool = False) -> int:
+        """Make every NPC forget this player (a player's erasure request); as `forget` otherwise."""
+        return self._forget(f"/v1/players/{player_id}/memory", archive, missing_ok)
+
+    def _forget(self, path: str, archive: bool, missing_ok: bool) -> int:
+        try:
+            body = self._call("DELETE", path, params={"mode": "archive" if archive else "delete"})
+        except ServiceCallError as err:
+            if missing_ok and err.code == "player_not_found":
+                return 0
+            raise
+        return body["forgotten"]

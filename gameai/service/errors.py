@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "unauthorized"  # 401: no API key, or a wrong one
     NOT_FOUND = "not_found"  # 404: no such route
     NPC_NOT_FOUND = "npc_not_found"  # 404: no NPC with that id in the cast
+    PLAYER_NOT_FOUND = "player_not_found"  # 404: the NPC holds no memory of that player (nothing to forget)
     METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
     INVALID_JSON = "invalid_json"  # 422 (or 400 if not even UTF-8): the body is not valid JSON
     INVALID_REQUEST = "invalid_request"  # 422: a field is missing, of the wrong type or malformed
@@ -28,6 +29,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"  # 429: this client sent too many requests; see Retry-After
     MODEL_BUSY = "model_busy"  # 503: the model queue is full; see Retry-After
     SHUTTING_DOWN = "shutting_down"  # 503: the server is stopping and takes no new work
+    MEMORY_BUSY = "memory_busy"  # 503: an erasure deleted the rows but could not yet rewrite the memory file
     GENERATION_FAILED = "generation_failed"  # in a stream's `error` event: the turn failed mid-line
     INTERNAL_ERROR = "internal_error"  # 500: a bug in gameai
 

@@ -189,14 +189,29 @@ class CastRegistry:
             for m in self._written().store.active(npc_id, player_id)
         ]
 
-    def reset(self, npc_id: str, player_id: str) -> int:
-        """Make the NPC forget the player. The rows are archived, not deleted (as the engine's
-        own compaction does): the NPC no longer recalls them, the history stays on disk."""
+    def reset(self, npc_id: str, player_id: str, archive: bool = False) -> int:
+        """Make the NPC forget the player: erase every trace (default), or archive=True to keep
+        the history on disk, unrecalled. Replies already sent to this player are erased too."""
         self.persona(npc_id)
-        store = self._written().store
-        ids = [m.id for m in store.active(npc_id, player_id)]
-        store.archive(ids)
-        return len(ids)
+        return self._forget(player_id, npc_id, archive)
+
+    def reset_everywhere(self, player_id: str, archive: bool = False) -> int:
+        """Make every NPC of the memory file forget the player (one erasure, one file rewrite)."""
+        return self._forget(player_id, None, archive)
+
+    def _forget(self, player_id: str, npc_id: str | None, archive: bool) -> int:
+        from gameai.dialogue.errors import DialogueError, PlayerNotFoundError
+
+        try:
+            return self.engine.forget(player_id, npc_id=npc_id, archive=archive)
+        except PlayerNotFoundError as exc:
+            raise ServiceError(404, ErrorCode.PLAYER_NOT_FOUND, f"{exc}.",
+                               detail={"npc_id": npc_id, "player_id": player_id}) from None
+        except DialogueError as exc:  # rows deleted, file not yet rewritten (another reader, disk full)
+            raise ServiceError(503, ErrorCode.MEMORY_BUSY, f"{exc}. Send the same DELETE again later: "
+                               "the server finishes the rewrite first (then player_not_found means done).",
+                               detail={"npc_id": npc_id, "player_id": player_id},
+                               headers={"Retry-After": "5"}) from None
 
     def close(self) -> None:
         """Flush memory to disk and release the model (after the model queue has drained)."""

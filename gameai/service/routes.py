@@ -8,9 +8,9 @@ answered off the model thread, so it stays fast while the model is busy.
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse
 
@@ -29,12 +29,18 @@ from gameai.service.schemas import (
     MemoryReset,
     NpcList,
     NpcOut,
+    PlayerMemoryReset,
     ReplyOut,
     request_models,
 )
 
 NpcId = Annotated[str, Path(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN, description="NPC id from /v1/npcs.")]
 PlayerId = Annotated[str, Path(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN, description="The player's id.")]
+ForgetMode = Annotated[
+    Literal["delete", "archive"],
+    Query(description="`delete` (default): erase every trace of the player from the memory file. "
+          "`archive`: the NPC stops recalling them; the history stays on disk."),
+]
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -155,11 +161,34 @@ def build_router(config: ServiceConfig) -> APIRouter:
         memories = await run_in_threadpool(registry.memory, npc_id, player_id)
         return {"npc_id": npc_id, "player_id": player_id, "memories": memories}
 
-    @api.delete("/npcs/{npc_id}/memory/{player_id}", response_model=MemoryReset, responses=NPC_ERRORS, summary="Make the NPC forget a player")
-    async def reset_memory(request: Request, npc_id: NpcId, player_id: PlayerId) -> dict[str, Any]:
+    @api.delete(
+        "/npcs/{npc_id}/memory/{player_id}",
+        response_model=MemoryReset,
+        responses=NPC_ERRORS,
+        summary="Make the NPC forget a player (erase, or archive)",
+        description="Erases everything the NPC stored of the player (lines, summaries, archived history) "
+        "and rewrites the memory file, so no trace of the player's words remains; a turn in flight is "
+        "not remembered. `?mode=archive` keeps the history on disk instead. 404 `player_not_found` "
+        "when the NPC holds nothing of that player.",
+    )
+    async def reset_memory(request: Request, npc_id: NpcId, player_id: PlayerId, mode: ForgetMode = "delete") -> dict[str, Any]:
         registry = cast(request)
-        forgotten = await run_in_threadpool(registry.reset, npc_id, player_id)
-        return {"npc_id": npc_id, "player_id": player_id, "forgotten": forgotten}
+        forgotten = await run_in_threadpool(registry.reset, npc_id, player_id, mode == "archive")
+        return {"npc_id": npc_id, "player_id": player_id, "mode": mode, "forgotten": forgotten}
+
+    @api.delete(
+        "/players/{player_id}/memory",
+        response_model=PlayerMemoryReset,
+        responses=_errors(404),
+        summary="Make every NPC forget a player (a player's erasure request)",
+        description="As DELETE /v1/npcs/{npc_id}/memory/{player_id}, for every NPC at once (NPCs of an "
+        "earlier cast in the same memory file included), with one rewrite of the file. 404 "
+        "`player_not_found` when no NPC holds anything of that player.",
+    )
+    async def reset_player(request: Request, player_id: PlayerId, mode: ForgetMode = "delete") -> dict[str, Any]:
+        registry = cast(request)
+        forgotten = await run_in_threadpool(registry.reset_everywhere, player_id, mode == "archive")
+        return {"player_id": player_id, "mode": mode, "forgotten": forgotten}
 
     router.include_router(api)
     return router

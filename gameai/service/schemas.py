@@ -122,7 +122,14 @@ class MemoryOut(BaseModel):
 class MemoryReset(BaseModel):
     npc_id: str
     player_id: str
-    forgotten: int = Field(description="How many memories the NPC no longer recalls (archived, not deleted).")
+    mode: str = Field(description="'delete' (the rows are erased from the file) or 'archive' (kept on disk, unrecalled).")
+    forgotten: int = Field(description="How many memories were erased (delete) or archived (archive).")
+
+
+class PlayerMemoryReset(BaseModel):
+    player_id: str
+    mode: str = Field(description="'delete' (the rows are erased from the file) or 'archive' (kept on disk, unrecalled).")
+    forgotten: int = Field(description="How many memories were erased (delete) or archived (archive), all NPCs together.")
 
 
 class QueueStats(BaseModel):
