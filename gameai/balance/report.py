@@ -14,7 +14,7 @@ from typing import Iterable
 
 import numpy as np
 
-from gameai.balance.rows import COLUMNS, MatchRow
+from gameai.balance.rows import COLUMNS, MatchRow, RecordDecoder
 from gameai.balance.store import StoredRows
 
 _CSS = """
@@ -198,16 +198,23 @@ def plot_heatmaps(rates: list, params: dict[str, dict], px: str, py: str, matchu
 
 # ----------------------------------------------------------------------------- outputs
 
-def write_csv(path: Path, rows: "Iterable[MatchRow] | StoredRows") -> None:
-    """results.csv: one line per match, JSON columns as stored; streamed chunk by chunk."""
+def write_csv(path: Path, rows: "Iterable[MatchRow] | StoredRows", tally=None) -> None:
+    """results.csv: one line per match, JSON columns as stored; streamed chunk by chunk.
+    With a `tally`, the rows are added to it on the way (one read of the store, not two)."""
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(COLUMNS)
         if isinstance(rows, StoredRows):
+            decode = RecordDecoder()
             for chunk in rows.record_chunks():
                 w.writerows(chunk)
+                if tally is not None:
+                    tally.update(decode.row(rec) for rec in chunk)
         else:
-            w.writerows(r.record() for r in rows)
+            for r in rows:
+                w.writerow(r.record())
+                if tally is not None:
+                    tally.add(r)
 
 
 def build_summary(spec, configs, analysis: dict, sens: list[dict], *, played: int, reused: int) -> dict:
@@ -251,16 +258,17 @@ def _flag_text(f: dict) -> str:
             f"{_pct(f['win_rate'])} (CI {_pct(f['ci_low'])}–{_pct(f['ci_high'])}, {f['matches']} matches)")
 
 
-def write_report(out_dir: str | Path, spec, configs, rows: "Iterable[MatchRow] | StoredRows", analysis: dict,
+def write_report(out_dir: str | Path, spec, configs, rows: "Iterable[MatchRow] | StoredRows | None", analysis: dict,
                  sens: list[dict], summary: dict, base_values: dict) -> dict[str, Path]:
-    """The three output files; `rows` (re-read here for results.csv only) must be the rows
-    `analysis` was computed from, in plan order."""
+    """The three output files; `rows` (read here for results.csv only) must be the rows
+    `analysis` was computed from, in plan order; None when results.csv is already written."""
     from gameai.balance.stats import WinRate, matchup_matrix
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"csv": out / "results.csv", "summary": out / "summary.json", "report": out / "report.html"}
-    write_csv(paths["csv"], rows)
+    if rows is not None:
+        write_csv(paths["csv"], rows)
     paths["summary"].write_text(json.dumps(summary, indent=2, default=float), encoding="utf-8")
 
     segs = analysis["segments"]
@@ -414,13 +422,17 @@ def analyse_and_report(spec, configs, outcome, out_dir) -> tuple[dict, dict[str,
     from gameai.balance.stats import analyse
     from gameai.balance.tally import SweepTally
 
-    rows = outcome.rows
-    tally = SweepTally(rows)            # the one pass over the matches; the rest reads counts
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tally = SweepTally()
+    # The one pass over the matches: results.csv is written and the counts gathered together;
+    # everything after reads the counts.
+    write_csv(out / "results.csv", outcome.rows, tally)
     unit_armies = {a.name for m in spec.matchups for a in (m.a, m.b) if a.equal_cost_unit}
     analysis = analyse(tally, configs, spec.target, unit_armies)
     ranges = param_ranges(spec, configs)
     sens = sensitivity(tally, [p.key for p in spec.params], ranges)
     summary = build_summary(spec, configs, analysis, sens, played=outcome.played, reused=outcome.reused)
-    paths = write_report(out_dir, spec, configs, rows, analysis, sens, summary,
+    paths = write_report(out_dir, spec, configs, None, analysis, sens, summary,
                          {k: v["base"] for k, v in ranges.items()})
     return summary, paths
