@@ -22,16 +22,19 @@ FIGURE_DECIMALS = 6
 
 
 def wilson(successes: int, trials: int, level: float = 0.95) -> tuple[float, float, float]:
-    """(estimate, low, high) of a proportion with its Wilson score interval (scipy `binomtest`).
+    """(estimate, low, high) of a proportion with its Wilson score interval.
 
-    With no trials the rate is undefined: (nan, 0.0, 1.0), the interval that excludes nothing.
+    The interval is `agents.rl_eval.wilson`'s (scipy `binomtest`): the one implementation,
+    kept in `agents` because the bots' evaluation needs it and `agents` cannot import
+    `gameai`. With no trials the rate is undefined: (nan, 0.0, 1.0), the interval that
+    excludes nothing, as there.
     """
+    from agents.rl_eval import wilson as wilson_interval
+
     if trials < 0 or not 0 <= successes <= trials:
         raise ValueError(f"wilson: need 0 <= successes <= trials, got {successes} of {trials}")
-    if trials == 0:
-        return float("nan"), 0.0, 1.0
-    ci = stats.binomtest(int(successes), int(trials)).proportion_ci(confidence_level=level, method="wilson")
-    return successes / trials, float(ci.low), float(ci.high)
+    low, high = wilson_interval(successes, trials, level)
+    return (successes / trials if trials else float("nan")), low, high
 
 
 def figure(v: float) -> float:

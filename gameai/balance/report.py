@@ -209,7 +209,7 @@ def write_csv(path: Path, rows: "Iterable[MatchRow] | StoredRows", tally=None) -
             for chunk in rows.record_chunks():
                 w.writerows(chunk)
                 if tally is not None:
-                    tally.update(decode.row(rec) for rec in chunk)
+                    tally.add_records(chunk, decode)
         else:
             for r in rows:
                 w.writerow(r.record())

@@ -100,7 +100,8 @@ class RecordDecoder:
         self._memo: dict[str, dict] = {}
         self._size = memo_size
 
-    def _shared(self, text: str):
+    def shared(self, text: str):
+        """The decoded value of a JSON column that repeats across rows (memoised)."""
         v = self._memo.get(text)
         if v is None:
             if len(self._memo) >= self._size:
@@ -112,7 +113,7 @@ class RecordDecoder:
         (key, phase, config_id, params, matchup, army_a, army_b, bot, tier, rep, a_side, seed, map_seed, winner,
          steps, a_units, b_units, a_surv, b_surv, a_hp, b_hp, a_dmg, b_dmg, a_kills, b_kills, unit_stats,
          run_id, created) = rec
-        return MatchRow(key, phase, config_id, self._shared(params), matchup, army_a, army_b, bot, tier, rep,
-                        a_side, seed, map_seed, winner, steps, self._shared(a_units), self._shared(b_units),
+        return MatchRow(key, phase, config_id, self.shared(params), matchup, army_a, army_b, bot, tier, rep,
+                        a_side, seed, map_seed, winner, steps, self.shared(a_units), self.shared(b_units),
                         a_surv, b_surv, a_hp, b_hp, a_dmg, b_dmg, a_kills, b_kills, json.loads(unit_stats),
                         run_id, created)

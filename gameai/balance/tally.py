@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from gameai.balance.rows import MatchRow
+from gameai.balance.rows import COLUMNS, MatchRow, RecordDecoder
+
+_CONFIG, _PARAMS, _MATCHUP, _ARMY_A, _ARMY_B, _BOT, _TIER, _WINNER, _A_UNITS, _B_UNITS = (
+    COLUMNS.index(c) for c in ("config_id", "params", "matchup", "army_a", "army_b", "bot", "tier", "winner",
+                               "a_units", "b_units"))
 
 
 class Cell:
@@ -59,25 +63,39 @@ class SweepTally:
         return self
 
     def add(self, r: MatchRow) -> None:
-        key = (r.config_id, r.matchup, r.bot, r.tier)
+        self._count(r.config_id, r.params, r.matchup, r.army_a, r.army_b, r.bot, r.tier, r.winner, r.a_units,
+                    r.b_units)
+
+    def add_records(self, records: Iterable[tuple], decoder: RecordDecoder) -> None:
+        """Stored records (tuples in COLUMNS order) straight from the store: the same counts as
+        `add(decoder.row(rec))`, without building the row or decoding its per-unit statistics,
+        which no figure needs (most of the cost of a million-match report)."""
+        shared = decoder.shared
+        for rec in records:
+            self._count(rec[_CONFIG], shared(rec[_PARAMS]), rec[_MATCHUP], rec[_ARMY_A], rec[_ARMY_B], rec[_BOT],
+                        rec[_TIER], rec[_WINNER], shared(rec[_A_UNITS]), shared(rec[_B_UNITS]))
+
+    def _count(self, config_id: str, params: dict, matchup: str, army_a: str, army_b: str, bot: str, tier: str,
+               winner: str, a_units: dict, b_units: dict) -> None:
+        key = (config_id, matchup, bot, tier)
         cell = self.cells.get(key)
         if cell is None:
-            cell = self.cells[key] = Cell(r.config_id, r.matchup, r.army_a, r.army_b, r.bot, r.tier)
+            cell = self.cells[key] = Cell(config_id, matchup, army_a, army_b, bot, tier)
         self.matches += 1
-        self.config_matches[r.config_id] = self.config_matches.get(r.config_id, 0) + 1
-        if r.config_id not in self.params:
-            self.params[r.config_id] = r.params
-        if r.winner == "draw":
+        self.config_matches[config_id] = self.config_matches.get(config_id, 0) + 1
+        if config_id not in self.params:
+            self.params[config_id] = params
+        if winner == "draw":
             cell.draws += 1
             return
         if key not in self.decisive_order:
             self.decisive_order[key] = None
-        a_won = r.winner == "a"
+        a_won = winner == "a"
         if a_won:
             cell.wins_a += 1
         else:
             cell.wins_b += 1
-        pk = (r.config_id, r.bot, r.tier, tuple(r.a_units.items()), tuple(r.b_units.items()))
+        pk = (config_id, bot, tier, tuple(a_units.items()), tuple(b_units.items()))
         p = self.pairings.get(pk)
         if p is None:
             p = self.pairings[pk] = [0, 0]
