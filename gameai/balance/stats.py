@@ -26,7 +26,8 @@ from gameai.balance.estimators import figure, ols_hc1, wilson
 from gameai.balance.rows import MatchRow
 from gameai.balance.tally import Cell, SweepTally
 
-Rows = "Iterable[MatchRow] | SweepTally"
+#: What every statistic accepts: match rows (read once) or their tally.
+Rows = Iterable[MatchRow] | SweepTally
 
 __all__ = ["WinRate", "wilson", "segments_of", "in_segment", "win_rates", "deviation", "matchup_matrix", "ratings",
            "unit_contribution", "dominance_flags", "analyse"]
