@@ -108,14 +108,3 @@ class SweepTally:
 
     def bots(self) -> list[str]:
         return list(dict.fromkeys(c.bot for c in self.cells.values()))
-
-    def for_config(self, config_id: str) -> "SweepTally":
-        """The part of the tally that belongs to one configuration."""
-        sub = SweepTally()
-        sub.cells = {k: c for k, c in self.cells.items() if c.config_id == config_id}
-        sub.decisive_order = {k: None for k in self.decisive_order if k[0] == config_id}
-        sub.params = {config_id: self.params[config_id]} if config_id in self.params else {}
-        sub.config_matches = {config_id: self.config_matches.get(config_id, 0)}
-        sub.pairings = {k: v for k, v in self.pairings.items() if k[0] == config_id}
-        sub.matches = sub.config_matches[config_id]
-        return sub
