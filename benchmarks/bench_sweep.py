@@ -96,7 +96,7 @@ def main() -> int:
             for v in variants:        # interleaved, so slow phases of the shared machine hit all alike
                 name, backend, workers, pre = v
                 wall, cpu, out = timed(spec, configs, backend, workers, tmp, f"{rep}-{backend}-{workers}-{pre}", pre)
-                result = sorted((r["key"], r["winner"], r["steps"], r["a_hp_left"], r["b_hp_left"]) for r in out.rows)
+                result = sorted((r.key, r.winner, r.steps, r.a_hp_left, r.b_hp_left) for r in out.rows)
                 if reference is None:
                     reference, n = result, len(result)
                 elif result != reference:

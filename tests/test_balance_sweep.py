@@ -49,8 +49,8 @@ def write(tmp_path: Path, text: str, name: str = "spec.toml") -> Path:
 
 
 def key_results(rows):
-    return sorted((r["key"], r["seed"], r["winner"], r["steps"], r["a_hp_left"], r["b_hp_left"],
-                   json.dumps(r["unit_stats"], sort_keys=True)) for r in rows)
+    return sorted((r.key, r.seed, r.winner, r.steps, r.a_hp_left, r.b_hp_left,
+                   json.dumps(r.unit_stats, sort_keys=True)) for r in rows)
 
 
 def test_planted_triple_damage_is_flagged_dominant_and_mirrors_come_out_even(tmp_path, capsys):
@@ -163,7 +163,7 @@ def test_a_sweep_killed_mid_run_resumes_and_stores_every_match_exactly_once(tmp_
     proc.wait()
     assert 0 < stored < total, f"the kill must land mid-sweep (stored {stored} of {total})"
     with ResultStore(db) as store:
-        before = {r["key"]: r for r in store.rows()}
+        before = {r.key: r for r in store.rows()}
     assert 0 < len(before) < total
 
     rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
@@ -172,14 +172,14 @@ def test_a_sweep_killed_mid_run_resumes_and_stores_every_match_exactly_once(tmp_
     with ResultStore(db) as store:
         after = store.rows()
         runs = store.runs()
-    keys = [r["key"] for r in after]
+    keys = [r.key for r in after]
     assert len(keys) == len(set(keys)) == total                      # every match, exactly once
-    assert {r["key"] for r in after} == {t.key for t in plan_matches(load_spec(spec_path),
+    assert {r.key for r in after} == {t.key for t in plan_matches(load_spec(spec_path),
                                                                     build_design(load_spec(spec_path)))}
-    by_key = {r["key"]: r for r in after}
+    by_key = {r.key: r for r in after}
     for k, r in before.items():                                       # nothing stored was redone or lost
         assert by_key[k] == r
-    assert {r["run_id"] for r in after} == {runs[0]["run_id"], runs[1]["run_id"]}
+    assert {r.run_id for r in after} == {runs[0]["run_id"], runs[1]["run_id"]}
     # and the resumed results equal an uninterrupted sweep's
     _, clean = run_sweep(load_spec(spec_path), tmp_path / "clean", workers=2, progress=False)
     assert key_results(clean.rows) == key_results(after)
@@ -233,8 +233,8 @@ validation_matches = 96
     # the re-validation used seeds that no search or confirmation match used
     with ResultStore(out / "results.sqlite") as store:
         rows = store.rows()
-    validate = {r["seed"] for r in rows if r["phase"] == "validate"}
-    earlier = {r["seed"] for r in rows if r["phase"] in ("search", "confirm")}
+    validate = {r.seed for r in rows if r.phase == "validate"}
+    earlier = {r.seed for r in rows if r.phase in ("search", "confirm")}
     assert validate and earlier and not validate & earlier
 
 
@@ -253,6 +253,6 @@ size = 24
 seeds = [5, 6]
 """))
     _, outcome = run_sweep(spec, tmp_path / "out", workers=1, progress=False)
-    by_rep = {r["rep"]: (r["map_seed"], r["a_side"]) for r in outcome.rows}
+    by_rep = {r.rep: (r.map_seed, r.a_side) for r in outcome.rows}
     assert by_rep == {0: (5, "blue"), 1: (5, "red"), 2: (6, "blue"), 3: (6, "red")}
-    assert all(r["winner"] in ("a", "b", "draw") and r["steps"] > 0 for r in outcome.rows)
+    assert all(r.winner in ("a", "b", "draw") and r.steps > 0 for r in outcome.rows)

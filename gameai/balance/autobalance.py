@@ -26,10 +26,12 @@ import tomllib
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
-from gameai.balance.design import Config
+from gameai.balance.design import Config, clean_value
+from gameai.balance.rows import MatchRow
 from gameai.balance.spec import SpecError, SweepSpec
 from gameai.balance.stats import win_rates
 from gameai.balance.store import ResultStore
@@ -78,10 +80,10 @@ def _step(k: Knob) -> float:
     return 10.0 ** math.floor(math.log10(k.span / 50)) if k.span > 0 else 1.0
 
 
-def cell_rates(rows: list[dict]) -> list[dict]:
+def cell_rates(rows: list[MatchRow]) -> list[dict]:
     """Per (matchup, segment = tier or bot) win rates of one configuration, non-mirror only."""
-    segs = sorted({r["tier"] for r in rows})
-    bots = sorted({r["bot"] for r in rows})
+    segs = sorted({r.tier for r in rows})
+    bots = sorted({r.bot for r in rows})
     rates = win_rates(rows, segs if len(bots) == 1 else segs + [f"bot:{b}" for b in bots])
     return [w.to_dict() for w in rates if not w.mirror]
 
@@ -91,7 +93,7 @@ def miss_points(cells: list[dict], target: float) -> float:
     return float(np.mean(gaps)) if gaps else 0.0
 
 
-def damage_gap(rows: list[dict]) -> float:
+def damage_gap(rows: list[MatchRow]) -> float:
     """Mean over matchup cells of |A's share of the damage dealt - 50%|, in points.
 
     Win rates saturate at 0% or 100% far from balance, which leaves the search a flat
@@ -100,10 +102,10 @@ def damage_gap(rows: list[dict]) -> float:
     """
     cells: dict[tuple, list[float]] = {}
     for r in rows:
-        if r["army_a"] == r["army_b"]:
+        if r.mirror:
             continue
-        tot = (r["a_damage"] or 0) + (r["b_damage"] or 0)
-        cells.setdefault((r["matchup"], r["tier"], r["bot"]), []).append(0.5 if tot <= 0 else r["a_damage"] / tot)
+        tot = (r.a_damage or 0) + (r.b_damage or 0)
+        cells.setdefault((r.matchup, r.tier, r.bot), []).append(0.5 if tot <= 0 else r.a_damage / tot)
     gaps = [abs(float(np.mean(v)) - 0.5) * 100 for v in cells.values()]
     return float(np.mean(gaps)) if gaps else 0.0
 
@@ -123,10 +125,10 @@ def _config(changes: dict[str, float], knobs: list[Knob]) -> Config:
     return Config(index=0, overrides=ov)
 
 
-def _by_config(rows: list[dict]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
+def _by_config(rows: Iterable[MatchRow]) -> dict[str, list[MatchRow]]:
+    out: dict[str, list[MatchRow]] = {}
     for r in rows:
-        out.setdefault(r["config_id"], []).append(r)
+        out.setdefault(r.config_id, []).append(r)
     return out
 
 
@@ -206,7 +208,7 @@ def _balance(spec, out, store, runner, knobs, n_trials, target, progress) -> dic
                             v = t.suggest_int(k.key, int(math.ceil(k.low)), int(math.floor(k.high)))
                         else:
                             v = t.suggest_float(k.key, k.low, k.high, step=_step(k))
-                        v = _clean_value(k, v)
+                        v = clean_value(v, k.integer)
                         if v != k.base:
                             ch[k.key] = v
                 change_sets.append(ch)
@@ -262,11 +264,6 @@ def _balance(spec, out, store, runner, knobs, n_trials, target, progress) -> dic
     result["files"] = {k: str(v) for k, v in paths.items()}
     (out / "balance.json").write_text(json.dumps(result, indent=2, default=float), encoding="utf-8")
     return result
-
-
-def _clean_value(k: Knob, v: float) -> float:
-    # Same rounding as design points, so a value means the same config id everywhere.
-    return int(round(v)) if k.integer else float(round(float(v), 4))
 
 
 def _figures(r: dict, target: float) -> dict:

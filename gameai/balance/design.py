@@ -52,12 +52,18 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-def _clean(p: Param, v: float) -> float:
-    # Round so that config ids and report labels stay readable; 4 significant decimals is
-    # finer than any designer's stat granularity.
-    if p.integer:
+def clean_value(v: float, integer: bool) -> float:
+    """A parameter value as configurations hold it. Every producer of values (the designs,
+    the auto-balance search) rounds through here, so one value means one config id.
+    Round so that config ids and report labels stay readable; 4 decimals is finer than any
+    designer's stat granularity."""
+    if integer:
         return int(round(float(v)))
     return float(round(float(v), 4))
+
+
+def _clean(p: Param, v: float) -> float:
+    return clean_value(v, p.integer)
 
 
 def grid_points(p: Param) -> list[float]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from gameai.balance.plan import MatchTask, WorkUnit, engine_fingerprint
+from gameai.balance.rows import MatchRow
 from gameai.balance.spec import Army
 
 
@@ -61,7 +62,7 @@ def _team(d, side: str):
     return d.get(side) if isinstance(d, dict) else None
 
 
-def play_unit(unit: WorkUnit) -> list[dict]:
+def play_unit(unit: WorkUnit) -> list[MatchRow]:
     """Play every match of the unit; rows come back without run_id (the coordinator stamps it)."""
     from agents.arena import run_matches
     from agents.map_seeds import skirmish_tiles
@@ -98,19 +99,19 @@ def play_unit(unit: WorkUnit) -> list[dict]:
         if r.seed != t.seed:
             raise RuntimeError(f"run_matches returned seed {r.seed} where {t.seed} was expected")
         winner = "draw" if r.winner == "draw" else ("a" if r.winner == a_side else "b")
-        rows.append({
-            "key": t.key, "phase": t.phase, "config_id": t.config.id, "params": t.config.as_dict(),
-            "matchup": t.matchup.name, "army_a": t.matchup.a.name, "army_b": t.matchup.b.name,
-            "bot": t.bot, "tier": t.tier, "rep": t.rep, "a_side": a_side, "seed": t.seed,
-            "map_seed": t.map_seed, "winner": winner, "steps": int(r.steps),
-            "a_units": a_units, "b_units": b_units,
-            "a_survivors": _num(_team(r.survivors, a_side)), "b_survivors": _num(_team(r.survivors, b_side)),
-            "a_hp_left": _num(_team(r.hp_left, a_side)), "b_hp_left": _num(_team(r.hp_left, b_side)),
-            "a_damage": _num(_team(r.damage, a_side)), "b_damage": _num(_team(r.damage, b_side)),
-            "a_kills": _num(_team(r.kills, a_side)), "b_kills": _num(_team(r.kills, b_side)),
-            "unit_stats": {"a": _plain(_team(r.unit_stats, a_side)), "b": _plain(_team(r.unit_stats, b_side))},
-            "run_id": 0, "created": now,
-        })
+        rows.append(MatchRow(
+            key=t.key, phase=t.phase, config_id=t.config.id, params=t.config.as_dict(),
+            matchup=t.matchup.name, army_a=t.matchup.a.name, army_b=t.matchup.b.name,
+            bot=t.bot, tier=t.tier, rep=t.rep, a_side=a_side, seed=t.seed,
+            map_seed=t.map_seed, winner=winner, steps=int(r.steps),
+            a_units=a_units, b_units=b_units,
+            a_survivors=_num(_team(r.survivors, a_side)), b_survivors=_num(_team(r.survivors, b_side)),
+            a_hp_left=_num(_team(r.hp_left, a_side)), b_hp_left=_num(_team(r.hp_left, b_side)),
+            a_damage=_num(_team(r.damage, a_side)), b_damage=_num(_team(r.damage, b_side)),
+            a_kills=_num(_team(r.kills, a_side)), b_kills=_num(_team(r.kills, b_side)),
+            unit_stats={"a": _plain(_team(r.unit_stats, a_side)), "b": _plain(_team(r.unit_stats, b_side))},
+            run_id=0, created=now,
+        ))
     return rows
 
 

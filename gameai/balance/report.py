@@ -10,10 +10,12 @@ import io
 import json
 import math
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
-from gameai.balance.store import COLUMNS, JSON_COLUMNS
+from gameai.balance.rows import COLUMNS, MatchRow, RecordDecoder
+from gameai.balance.store import StoredRows
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
@@ -112,20 +114,22 @@ def plot_sensitivity(entries: list[dict], title: str):
     return fig
 
 
-def plot_heatmaps(rows: list[dict], px: str, py: str, matchups: list[str], base_values: dict, target: float,
-                  title: str = ""):
+def plot_heatmaps(rates: list, params: dict[str, dict], px: str, py: str, matchups: list[str], base_values: dict,
+                  target: float, title: str = ""):
     """Win rate over two swept parameters, one panel per matchup plus the deviation.
 
+    `rates` are one segment's WinRates of every configuration (counts per configuration and
+    matchup: all a cell of the heatmap needs), `params` each configuration's values.
     Cells whose win rate lies within the target band are outlined."""
     from matplotlib.patches import Rectangle
 
     plt = _plt()
 
-    def val(r, k):
-        return r["params"].get(k, base_values.get(k))
+    def val(w, k):
+        return params.get(w.config_id, {}).get(k, base_values.get(k))
 
-    xs_all = sorted({val(r, px) for r in rows if val(r, px) is not None})
-    ys_all = sorted({val(r, py) for r in rows if val(r, py) is not None})
+    xs_all = sorted({val(w, px) for w in rates if val(w, px) is not None})
+    ys_all = sorted({val(w, py) for w in rates if val(w, py) is not None})
     # Continuous designs: bin into at most 6 quantile bins per axis.
     def bins(vals):
         if len(vals) <= 8:
@@ -146,17 +150,12 @@ def plot_heatmaps(rows: list[dict], px: str, py: str, matchups: list[str], base_
         tot = np.zeros((len(yc), len(xc)))
         if name == "deviation":
             # mean |win rate - 50%| over non-mirror matchups, per cell: average per-config deviations
-            cell_cfg: dict = {}
-            for r in rows:
-                if r["winner"] == "draw" or r["army_a"] == r["army_b"]:
-                    continue
-                key = (yb(val(r, py)), xb(val(r, px)), r["config_id"], r["matchup"])
-                w = cell_cfg.setdefault(key, [0, 0])
-                w[0] += r["winner"] == "a"
-                w[1] += 1
             acc: dict = {}
-            for (i, j, cfg, mu), (a, n) in cell_cfg.items():
-                acc.setdefault((i, j, cfg), []).append(abs(a / n - 0.5))
+            for w in rates:
+                n = w.wins_a + w.wins_b
+                if n and not w.mirror:
+                    key = (yb(val(w, py)), xb(val(w, px)), w.config_id)
+                    acc.setdefault(key, []).append(abs(w.wins_a / n - 0.5))
             for (i, j, cfg), devs in acc.items():
                 wins[i, j] += np.mean(devs) * 100
                 tot[i, j] += 1
@@ -165,12 +164,12 @@ def plot_heatmaps(rows: list[dict], px: str, py: str, matchups: list[str], base_
             fig.colorbar(im, ax=ax, label="deviation (points)")
             ax.set_title("balance deviation", fontsize=10)
         else:
-            for r in rows:
-                if r["matchup"] != name or r["winner"] == "draw":
+            for w in rates:
+                if w.matchup != name or not w.wins_a + w.wins_b:
                     continue
-                i, j = yb(val(r, py)), xb(val(r, px))
-                wins[i, j] += r["winner"] == "a"
-                tot[i, j] += 1
+                i, j = yb(val(w, py)), xb(val(w, px))
+                wins[i, j] += w.wins_a
+                tot[i, j] += w.wins_a + w.wins_b
             grid = np.where(tot > 0, wins / np.maximum(tot, 1), np.nan)
             im = ax.imshow(grid, origin="lower", cmap="RdBu_r", vmin=0.2, vmax=0.8, aspect="auto")
             for i, j in zip(*np.nonzero(np.abs(np.nan_to_num(grid, nan=1.0) - 0.5) <= target)):
@@ -199,12 +198,23 @@ def plot_heatmaps(rows: list[dict], px: str, py: str, matchups: list[str], base_
 
 # ----------------------------------------------------------------------------- outputs
 
-def write_csv(path: Path, rows: list[dict]) -> None:
+def write_csv(path: Path, rows: "Iterable[MatchRow] | StoredRows", tally=None) -> None:
+    """results.csv: one line per match, JSON columns as stored; streamed chunk by chunk.
+    With a `tally`, the rows are added to it on the way (one read of the store, not two)."""
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(COLUMNS)
-        for r in rows:
-            w.writerow([json.dumps(r[c], sort_keys=True) if c in JSON_COLUMNS else r[c] for c in COLUMNS])
+        if isinstance(rows, StoredRows):
+            decode = RecordDecoder()
+            for chunk in rows.record_chunks():
+                w.writerows(chunk)
+                if tally is not None:
+                    tally.add_records(chunk, decode)
+        else:
+            for r in rows:
+                w.writerow(r.record())
+                if tally is not None:
+                    tally.add(r)
 
 
 def build_summary(spec, configs, analysis: dict, sens: list[dict], *, played: int, reused: int) -> dict:
@@ -248,14 +258,17 @@ def _flag_text(f: dict) -> str:
             f"{_pct(f['win_rate'])} (CI {_pct(f['ci_low'])}–{_pct(f['ci_high'])}, {f['matches']} matches)")
 
 
-def write_report(out_dir: str | Path, spec, configs, rows: list[dict], analysis: dict, sens: list[dict],
-                 summary: dict, base_values: dict) -> dict[str, Path]:
+def write_report(out_dir: str | Path, spec, configs, rows: "Iterable[MatchRow] | StoredRows | None", analysis: dict,
+                 sens: list[dict], summary: dict, base_values: dict) -> dict[str, Path]:
+    """The three output files; `rows` (read here for results.csv only) must be the rows
+    `analysis` was computed from, in plan order; None when results.csv is already written."""
     from gameai.balance.stats import WinRate, matchup_matrix
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"csv": out / "results.csv", "summary": out / "summary.json", "report": out / "report.html"}
-    write_csv(paths["csv"], rows)
+    if rows is not None:
+        write_csv(paths["csv"], rows)
     paths["summary"].write_text(json.dumps(summary, indent=2, default=float), encoding="utf-8")
 
     segs = analysis["segments"]
@@ -376,11 +389,10 @@ def write_report(out_dir: str | Path, spec, configs, rows: list[dict], analysis:
                      "Win rate of the first army (%) in each cell; outlined cells lie within the target band. "
                      "Last panel: balance deviation (points). One figure for all tiers pooled, then one per tier "
                      "(pooling can hide opposite effects in different tiers).</p>")
-        from gameai.balance.stats import in_segment
-
+        params = analysis["tally"].params
         for seg in [s_ for s_ in segs if not s_.startswith("bot:")][:4]:
-            seg_rows = [r for r in rows if in_segment(r, seg)]
-            parts.append(_png(plot_heatmaps(seg_rows, keys[0], keys[1], mus[:5], base_values, spec.target,
+            seg_rates = [w for w in analysis["rates"] if w.segment == seg]
+            parts.append(_png(plot_heatmaps(seg_rates, params, keys[0], keys[1], mus[:5], base_values, spec.target,
                                             title="all tiers" if seg == "all" else f"tier: {seg}")))
 
     # Configurations
@@ -408,13 +420,19 @@ def analyse_and_report(spec, configs, outcome, out_dir) -> tuple[dict, dict[str,
     """Statistics, sensitivity and the three output files for a finished sweep."""
     from gameai.balance.sensitivity import param_ranges, sensitivity
     from gameai.balance.stats import analyse
+    from gameai.balance.tally import SweepTally
 
-    rows = outcome.rows
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tally = SweepTally()
+    # The one pass over the matches: results.csv is written and the counts gathered together;
+    # everything after reads the counts.
+    write_csv(out / "results.csv", outcome.rows, tally)
     unit_armies = {a.name for m in spec.matchups for a in (m.a, m.b) if a.equal_cost_unit}
-    analysis = analyse(rows, configs, spec.target, unit_armies)
+    analysis = analyse(tally, configs, spec.target, unit_armies)
     ranges = param_ranges(spec, configs)
-    sens = sensitivity(rows, [p.key for p in spec.params], ranges)
+    sens = sensitivity(tally, [p.key for p in spec.params], ranges)
     summary = build_summary(spec, configs, analysis, sens, played=outcome.played, reused=outcome.reused)
-    paths = write_report(out_dir, spec, configs, rows, analysis, sens, summary,
+    paths = write_report(out_dir, spec, configs, None, analysis, sens, summary,
                          {k: v["base"] for k, v in ranges.items()})
     return summary, paths

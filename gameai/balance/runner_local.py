@@ -17,6 +17,7 @@ from typing import Callable
 
 from gameai.balance.plan import WorkUnit
 from gameai.balance.play import play_unit, warm_up
+from gameai.balance.rows import MatchRow
 
 
 def default_workers() -> int:
@@ -70,7 +71,7 @@ class LocalRunner:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def run(self, units: list[WorkUnit], on_rows: Callable[[list[dict]], None]) -> None:
+    def run(self, units: list[WorkUnit], on_rows: Callable[[list[MatchRow]], None]) -> None:
         """Play every unit; call `on_rows(rows)` in this process as each unit finishes."""
         if not units:
             return

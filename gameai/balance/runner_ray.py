@@ -19,6 +19,7 @@ from typing import Callable
 
 from gameai.balance.plan import WorkUnit
 from gameai.balance.play import play_unit, warm_up
+from gameai.balance.rows import MatchRow
 
 #: Units queued at each actor: one playing, one waiting, so the actor never idles.
 PREFETCH = 2
@@ -99,7 +100,7 @@ class RayRunner:
             ray.shutdown()
             self._started_here = False
 
-    def run(self, units: list[WorkUnit], on_rows: Callable[[list[dict]], None]) -> None:
+    def run(self, units: list[WorkUnit], on_rows: Callable[[list[MatchRow]], None]) -> None:
         """Play every unit; call `on_rows(rows)` in this process as each unit finishes."""
         if not units:
             return

@@ -6,71 +6,72 @@ rate (percentage points) per unit change of parameter k, with every other swept 
 held fixed; its 95% CI uses heteroskedasticity-robust (HC1) standard errors, as a binary
 outcome calls for. `over_range` = b_k times the parameter's swept range: the effect of
 going from the lowest to the highest swept value, comparable across parameters.
-Written with numpy/scipy because statsmodels is not a dependency; it is a dozen lines.
+
+All matches of one configuration share their regressors (its parameter values), so each
+fit runs on per-configuration counts of decisive matches and A-wins (`estimators.ols_hc1`),
+taken from the sweep's tally: no per-match matrix is built.
 """
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 
 import numpy as np
-from scipy import stats
 
-from gameai.balance.stats import in_segment, segments_of
-
-
-def _ols_hc1(x: np.ndarray, y: np.ndarray):
-    n, k = x.shape
-    xtx_inv = np.linalg.pinv(x.T @ x)
-    beta = xtx_inv @ x.T @ y
-    resid = y - x @ beta
-    meat = (x * resid[:, None] ** 2).T @ x
-    dof = max(n - k, 1)
-    cov = xtx_inv @ meat @ xtx_inv * n / dof
-    return beta, np.sqrt(np.clip(np.diag(cov), 0, None)), dof
+from gameai.balance.estimators import figure, ols_hc1
+from gameai.balance.stats import Rows, in_segment, segments_of
+from gameai.balance.tally import SweepTally
 
 
-def sensitivity(rows: list[dict], param_keys: list[str], ranges: dict[str, tuple[float, float]]) -> list[dict]:
+def sensitivity(rows: Rows, param_keys: list[str], ranges: dict[str, dict]) -> list[dict]:
     """One entry per (matchup, segment, parameter) with slope, CI and effect over the range."""
     if not param_keys:
         return []
+    tally = SweepTally.of(rows)
+    # (matchup, segment) -> config id -> [A wins, decisive matches], in the order of the
+    # first decisive match of each (as the per-match fit listed them).
+    groups: dict[tuple, dict[str, list[int]]] = {}
+    for seg in segments_of(tally):
+        for key in tally.decisive_order:
+            c = tally.cells[key]
+            if not c.mirror and in_segment(c, seg):
+                g = groups.setdefault((c.matchup, seg), {}).setdefault(c.config_id, [0, 0])
+                g[0] += c.wins_a
+                g[1] += c.decisive
     out = []
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for seg in segments_of(rows):
-        for r in rows:
-            if r["winner"] != "draw" and r["army_a"] != r["army_b"] and in_segment(r, seg):
-                groups[(r["matchup"], seg)].append(r)
-    for (matchup, seg), grp in groups.items():
+    for (matchup, seg), per_cfg in groups.items():
         # Rows of the base configuration carry no overrides: they sit at the base value,
         # which the spec's base ruleset provides through `ranges[...]["base"]` when known.
-        x = np.ones((len(grp), len(param_keys) + 1))
+        x = np.ones((len(per_cfg), len(param_keys) + 1))
         ok = True
         for j, k in enumerate(param_keys):
             base = ranges.get(k, {}).get("base")
-            col = [r["params"].get(k, base) for r in grp]
+            col = [tally.params[cfg].get(k, base) for cfg in per_cfg]
             if any(v is None for v in col):
                 ok = False
                 break
             x[:, j + 1] = col
-        if not ok or len(grp) < len(param_keys) + 2:
+        n_matches = sum(n for _, n in per_cfg.values())
+        if not ok or n_matches < len(param_keys) + 2:
             continue
-        y = np.array([1.0 if r["winner"] == "a" else 0.0 for r in grp])
-        varies = x[:, 1:].std(axis=0) > 0
-        beta, se, dof = _ols_hc1(x, y)
-        tq = stats.t.ppf(0.975, dof)
+        wins = np.array([w for w, _ in per_cfg.values()], float)
+        n = np.array([m for _, m in per_cfg.values()], float)
+        varies = [len(set(x[:, j + 1])) > 1 for j in range(len(param_keys))]
+        fit = ols_hc1(x, n, wins, wins)           # y = 1{A wins}: y and y^2 both sum to the wins
+        tq = fit.t_quantile()
         for j, k in enumerate(param_keys):
             if not varies[j]:
                 continue
-            b, s = beta[j + 1], se[j + 1]
+            b, s = fit.beta[j + 1], fit.se[j + 1]
             lo, hi = ranges[k]["low"], ranges[k]["high"]
             span = hi - lo
             out.append({
                 "matchup": matchup, "segment": seg, "param": k,
-                "per_unit": float(100 * b), "ci_low": float(100 * (b - tq * s)), "ci_high": float(100 * (b + tq * s)),
-                "over_range": float(100 * b * span), "over_range_ci": [float(100 * (b - tq * s) * span),
-                                                                       float(100 * (b + tq * s) * span)],
+                "per_unit": figure(100 * b), "ci_low": figure(100 * (b - tq * s)),
+                "ci_high": figure(100 * (b + tq * s)),
+                "over_range": figure(100 * b * span), "over_range_ci": [figure(100 * (b - tq * s) * span),
+                                                                        figure(100 * (b + tq * s) * span)],
                 "significant": bool(not math.isnan(s) and (b - tq * s > 0 or b + tq * s < 0)),
-                "matches": len(grp),
+                "matches": n_matches,
             })
     return out
 

@@ -3,20 +3,34 @@ deviation, ratings, per-unit win contribution and dominance flags, each per skil
 
 Definitions (also in docs/designer-balance.md):
 - A matchup's win rate is army A's share of the *decisive* matches (draws are counted and
-  reported, not split); its 95% CI is the Wilson score interval (scipy `binomtest`).
+  reported, not split); its 95% CI is the Wilson score interval (`estimators.wilson`).
 - The balance deviation of a configuration is the mean, over its non-mirror matchups, of
   |win rate − 50%|, in percentage points; `max_deviation` is the worst matchup.
 - Segments: "all" pools every tier and bot; each tier is its own segment; with several bots
   each bot is one too ("bot:<name>").
+
+Every function takes match rows (any iterable of `MatchRow`) or a `SweepTally` of them:
+the figures come from the tally's counts, so a sweep of any size is read once, in chunks.
 """
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from typing import Iterable
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize, special
+
+from gameai.balance.estimators import figure, ols_hc1, wilson
+from gameai.balance.rows import MatchRow
+from gameai.balance.tally import Cell, SweepTally
+
+#: What every statistic accepts: match rows (read once) or their tally.
+Rows = Iterable[MatchRow] | SweepTally
+
+__all__ = ["WinRate", "wilson", "segments_of", "in_segment", "win_rates", "deviation", "matchup_matrix", "ratings",
+           "unit_contribution", "dominance_flags", "analyse"]
 
 
 @dataclass
@@ -39,44 +53,42 @@ class WinRate:
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(self).items()}
 
 
-def wilson(successes: int, trials: int, level: float = 0.95) -> tuple[float, float, float]:
-    """(estimate, low, high); an undefined rate (no trials) is (nan, 0, 1)."""
-    if trials == 0:
-        return float("nan"), 0.0, 1.0
-    ci = stats.binomtest(int(successes), int(trials)).proportion_ci(confidence_level=level, method="wilson")
-    return successes / trials, float(ci.low), float(ci.high)
-
-
-def segments_of(rows: list[dict]) -> list[str]:
-    tiers = list(dict.fromkeys(r["tier"] for r in rows))
-    bots = list(dict.fromkeys(r["bot"] for r in rows))
-    segs = ["all"] + tiers
+def segments_of(rows: Rows) -> list[str]:
+    tally = SweepTally.of(rows)
+    bots = tally.bots()
+    segs = ["all"] + tally.tiers()
     if len(bots) > 1:
         segs += [f"bot:{b}" for b in bots]
     return segs
 
 
-def in_segment(row: dict, segment: str) -> bool:
+def in_segment(row: "MatchRow | Cell", segment: str) -> bool:
+    return bot_tier_in_segment(row.bot, row.tier, segment)
+
+
+def bot_tier_in_segment(bot: str, tier: str, segment: str) -> bool:
     if segment == "all":
         return True
     if segment.startswith("bot:"):
-        return row["bot"] == segment[4:]
-    return row["tier"] == segment
+        return bot == segment[4:]
+    return tier == segment
 
 
-def win_rates(rows: list[dict], segments: list[str] | None = None) -> list[WinRate]:
+def win_rates(rows: Rows, segments: list[str] | None = None) -> list[WinRate]:
     """One WinRate per (configuration, matchup, segment), in first-seen order."""
-    segments = segments or segments_of(rows)
+    tally = SweepTally.of(rows)
+    segments = segments or segments_of(tally)
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     names: dict[tuple, tuple[str, str, bool]] = {}
-    for r in rows:
-        col = {"a": 0, "b": 1, "draw": 2}[r["winner"]]
-        mirror = r["army_a"] == r["army_b"]
+    for c in tally.cells.values():
         for seg in segments:
-            if in_segment(r, seg):
-                key = (r["config_id"], r["matchup"], seg)
-                counts[key][col] += 1
-                names[key] = (r["army_a"], r["army_b"], mirror)
+            if in_segment(c, seg):
+                key = (c.config_id, c.matchup, seg)
+                acc = counts[key]
+                acc[0] += c.wins_a
+                acc[1] += c.wins_b
+                acc[2] += c.draws
+                names[key] = (c.army_a, c.army_b, c.mirror)
     out = []
     for key, (wa, wb, dr) in counts.items():
         a, b, mirror = names[key]
@@ -138,36 +150,43 @@ def ratings(rates: list[WinRate]) -> dict[str, float]:
     return {a: float(1500 + 400 / math.log(10) * theta[idx[a]]) for a in armies}
 
 
-def unit_contribution(rows: list[dict]) -> dict[str, dict]:
-    """Per-unit win contribution in percentage points, with a 95% CI.
+def unit_contribution(rows: Rows, config_id: str | None = None, segment: str = "all") -> dict[str, dict]:
+    """Per-unit win contribution in percentage points, with a 95% CI (of one configuration and
+    segment; every configuration pooled when `config_id` is None).
 
     A linear probability model over decisive matches: P(A wins) = 0.5 + sum_u beta_u *
     (share_A[u] - share_B[u]), where share is the unit's fraction of the army's unit count.
     beta_u is how many points of win rate an army made entirely of u gains over an army of
     the average unit. Shares sum to one on both sides, so the minimum-norm least-squares
-    solution is the one with sum(beta) = 0 (the "average unit" is the reference).
+    solution is the one with sum(beta) = 0 (the "average unit" is the reference). Matches
+    with the same two compositions share one regressor row, so the fit runs on those
+    pairings' counts (HC1 standard errors, `estimators.ols_hc1`).
     """
-    dec = [r for r in rows if r["winner"] != "draw"]
-    units = sorted({u for r in dec for u in list(r["a_units"]) + list(r["b_units"])})
-    if len(units) < 2 or len(dec) < 3:
+    tally = SweepTally.of(rows)
+    groups: dict[tuple, list[int]] = {}
+    for (cfg, bot, tier, a_units, b_units), (wins, n) in tally.pairings.items():
+        if (config_id is None or cfg == config_id) and bot_tier_in_segment(bot, tier, segment):
+            g = groups.setdefault((a_units, b_units), [0, 0])
+            g[0] += wins
+            g[1] += n
+    units = sorted({u for a_units, b_units in groups for u, _ in a_units + b_units})
+    decisive = sum(n for _, n in groups.values())
+    if len(units) < 2 or decisive < 3:
         return {}
     col = {u: i for i, u in enumerate(units)}
-    x = np.zeros((len(dec), len(units)))
-    for k, r in enumerate(dec):
-        for side, sign in (("a_units", 1.0), ("b_units", -1.0)):
-            total = sum(r[side].values()) or 1
-            for u, c in r[side].items():
+    x = np.zeros((len(groups), len(units)))
+    for k, (a_units, b_units) in enumerate(groups):
+        for side, sign in ((a_units, 1.0), (b_units, -1.0)):
+            total = sum(c for _, c in side) or 1
+            for u, c in side:
                 x[k, col[u]] += sign * c / total
-    y = np.array([1.0 if r["winner"] == "a" else 0.0 for r in dec]) - 0.5
-    pinv = np.linalg.pinv(x)
-    beta = pinv @ y
-    resid = y - x @ beta
-    dof = max(len(dec) - np.linalg.matrix_rank(x), 1)
-    cov = pinv @ np.diag(resid**2) @ pinv.T * len(dec) / dof      # HC1 robust covariance
-    se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    tq = stats.t.ppf(0.975, dof)
-    return {u: {"points": float(100 * beta[i]), "ci_low": float(100 * (beta[i] - tq * se[i])),
-                "ci_high": float(100 * (beta[i] + tq * se[i]))} for u, i in col.items()}
+    wins = np.array([w for w, _ in groups.values()], float)
+    n = np.array([m for _, m in groups.values()], float)
+    # y = 1{A wins} - 0.5: its sum over a pairing is wins - n/2, its squares sum to n/4.
+    fit = ols_hc1(x, n, wins - 0.5 * n, 0.25 * n)
+    tq = fit.t_quantile()
+    return {u: {"points": figure(100 * fit.beta[i]), "ci_low": figure(100 * (fit.beta[i] - tq * fit.se[i])),
+                "ci_high": figure(100 * (fit.beta[i] + tq * fit.se[i]))} for u, i in col.items()}
 
 
 def dominance_flags(rates: list[WinRate], target: float, unit_armies: set[str] = frozenset()) -> list[dict]:
@@ -202,25 +221,25 @@ def dominance_flags(rates: list[WinRate], target: float, unit_armies: set[str] =
     return flags
 
 
-def analyse(rows: list[dict], configs, target: float, unit_armies: set[str] = frozenset()) -> dict:
+def analyse(rows: Rows, configs, target: float, unit_armies: set[str] = frozenset()) -> dict:
     """Everything the report and summary.json show, for every configuration and segment."""
-    segs = segments_of(rows)
-    rates = win_rates(rows, segs)
+    tally = SweepTally.of(rows)
+    segs = segments_of(tally)
+    rates = win_rates(tally, segs)
     by_cfg_seg: dict[tuple, list[WinRate]] = defaultdict(list)
     for w in rates:
         by_cfg_seg[(w.config_id, w.segment)].append(w)
     out_cfgs = []
     for c in configs:
-        crow = [r for r in rows if r["config_id"] == c.id]
-        entry = {"id": c.id, "label": c.label, "params": c.as_dict(), "matches": len(crow), "segments": {}}
+        entry = {"id": c.id, "label": c.label, "params": c.as_dict(), "matches": tally.config_matches.get(c.id, 0),
+                 "segments": {}}
         for seg in segs:
             wr = by_cfg_seg.get((c.id, seg), [])
-            seg_rows = [r for r in crow if in_segment(r, seg)]
             entry["segments"][seg] = {
                 **deviation(wr),
                 "win_rates": [w.to_dict() for w in wr],
                 "ratings": ratings(wr),
-                "unit_contribution": unit_contribution(seg_rows),
+                "unit_contribution": unit_contribution(tally, c.id, seg),
                 "flags": dominance_flags(wr, target, unit_armies),
             }
         # Pooling tiers can hide opposite imbalances (novices lose what experts win): rank
@@ -229,4 +248,4 @@ def analyse(rows: list[dict], configs, target: float, unit_armies: set[str] = fr
         tier_devs = [d for d in tier_devs if d is not None]
         entry["tier_deviation"] = float(np.mean(tier_devs)) if tier_devs else entry["segments"]["all"]["deviation"]
         out_cfgs.append(entry)
-    return {"segments": segs, "configs": out_cfgs, "rates": rates}
+    return {"segments": segs, "configs": out_cfgs, "rates": rates, "tally": tally}

@@ -4,6 +4,10 @@ Why SQLite: a match's row is committed in a transaction the moment its batch ret
 file survives a kill at any instant (write-ahead log), and the match's identity key is the
 primary key, so a resumed sweep skips what is stored and can never store a match twice.
 Only the coordinating process writes; workers return rows to it.
+
+Reading is chunked: `StoredRows` streams the rows of a list of keys in that order, a few
+thousand at a time, so a million-match sweep is analysed and written out without ever
+holding its rows in memory.
 """
 from __future__ import annotations
 
@@ -11,16 +15,16 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, Sequence
 
-#: Columns of a match row, in results.csv order. JSON columns hold dicts.
-COLUMNS = (
-    "key", "phase", "config_id", "params", "matchup", "army_a", "army_b", "bot", "tier", "rep",
-    "a_side", "seed", "map_seed", "winner", "steps", "a_units", "b_units",
-    "a_survivors", "b_survivors", "a_hp_left", "b_hp_left", "a_damage", "b_damage", "a_kills", "b_kills",
-    "unit_stats", "run_id", "created",
-)
-JSON_COLUMNS = ("params", "a_units", "b_units", "unit_stats")
+import numpy as np
+
+from gameai.balance.rows import COLUMNS, JSON_COLUMNS, MatchRow, RecordDecoder
+
+__all__ = ["COLUMNS", "JSON_COLUMNS", "ResultStore", "StoreError", "StoredRows"]
+
+#: Keys per SELECT when reading rows by key (well under SQLite's bound-parameter limit).
+READ_CHUNK = 900
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS matches (
@@ -92,13 +96,13 @@ class ResultStore:
     def done_keys(self) -> set[str]:
         return {k for (k,) in self.db.execute("SELECT key FROM matches")}
 
-    def add(self, rows: Iterable[dict]) -> int:
+    def add(self, rows: Iterable[MatchRow]) -> int:
         """Append finished matches in one transaction; a key already stored is left as it was."""
         # Plain INSERT of the new keys only (not INSERT OR IGNORE, which would also swallow a
         # row that breaks a CHECK constraint): a bad row fails the whole batch loudly.
-        batch: dict[str, dict] = {}
+        batch: dict[str, MatchRow] = {}
         for r in rows:
-            batch.setdefault(r["key"], r)
+            batch.setdefault(r.key, r)
         if not batch:
             return 0
         placeholders = ", ".join("?" for _ in COLUMNS)
@@ -110,8 +114,7 @@ class ResultStore:
                 chunk = keys[i:i + 500]
                 stored.update(k for (k,) in self.db.execute(
                     f"SELECT key FROM matches WHERE key IN ({', '.join('?' for _ in chunk)})", chunk))
-            values = [tuple(json.dumps(r[c], sort_keys=True) if c in JSON_COLUMNS else r[c] for c in COLUMNS)
-                      for k, r in batch.items() if k not in stored]
+            values = [r.record() for k, r in batch.items() if k not in stored]
             self.db.executemany(f"INSERT INTO matches({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
             self.db.execute("COMMIT")
         except BaseException:
@@ -124,20 +127,76 @@ class ResultStore:
             return self.db.execute("SELECT COUNT(*) FROM matches").fetchone()[0]
         return self.db.execute("SELECT COUNT(*) FROM matches WHERE phase = ?", (phase,)).fetchone()[0]
 
-    def rows(self, keys: Iterable[str] | None = None, phase: str | None = None) -> list[dict]:
-        """Stored matches as dicts (JSON columns decoded); restricted to `keys` when given."""
+    def rows(self, keys: Iterable[str] | None = None, phase: str | None = None) -> list[MatchRow]:
+        """Stored matches ordered by key; restricted to `keys` when given. Holds them all in
+        memory: for a whole sweep, stream them with `StoredRows` instead."""
         sql = f"SELECT {', '.join(COLUMNS)} FROM matches"
         args: tuple = ()
         if phase is not None:
             sql += " WHERE phase = ?"
             args = (phase,)
-        out = []
         wanted = set(keys) if keys is not None else None
-        for rec in self.db.execute(sql + " ORDER BY key", args):
-            if wanted is not None and rec[0] not in wanted:
-                continue
-            row = dict(zip(COLUMNS, rec))
-            for c in JSON_COLUMNS:
-                row[c] = json.loads(row[c])
-            out.append(row)
-        return out
+        decode = RecordDecoder()
+        return [decode.row(rec) for rec in self.db.execute(sql + " ORDER BY key", args)
+                if wanted is None or rec[0] in wanted]
+
+    def missing(self, keys: Sequence[str]) -> int:
+        """How many of `keys` are not stored."""
+        found = 0
+        for i in range(0, len(keys), READ_CHUNK):
+            chunk = list(keys[i:i + READ_CHUNK])
+            found += self.db.execute(f"SELECT COUNT(*) FROM matches WHERE key IN ({', '.join('?' * len(chunk))})",
+                                     chunk).fetchone()[0]
+        return len(keys) - found
+
+    def records(self, keys: Sequence[str]) -> Iterator[list[tuple]]:
+        """Stored records (tuples in COLUMNS order, JSON columns as stored text) of `keys`, in
+        that order, in chunks of READ_CHUNK; a key that is not stored raises StoreError."""
+        select = f"SELECT {', '.join(COLUMNS)} FROM matches WHERE key IN "
+        for i in range(0, len(keys), READ_CHUNK):
+            chunk = [str(k) for k in keys[i:i + READ_CHUNK]]
+            by_key = {rec[0]: rec for rec in self.db.execute(select + f"({', '.join('?' * len(chunk))})", chunk)}
+            if len(by_key) < len(chunk):
+                missing = [k for k in chunk if k not in by_key]
+                raise StoreError(f"{self.path}: {len(missing)} planned matches are not stored (first: {missing[0]})")
+            yield [by_key[k] for k in chunk]
+
+
+class StoredRows:
+    """The rows of a list of match keys, read back from a store file in that order, chunk by
+    chunk, each time it is iterated. It opens the file per pass, so it outlives the
+    `ResultStore` that wrote the rows. Iterating gives `MatchRow`s; `record_chunks()` gives
+    the stored records themselves (what results.csv writes, with no JSON round trip).
+    """
+
+    def __init__(self, path: str | Path, keys: Sequence[str]):
+        self.path = Path(path)
+        # Keys as one fixed-width bytes array: 32 bytes a match instead of ~90 for a str.
+        self._keys = np.array(keys, dtype="S") if len(keys) else np.array([], dtype="S32")
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def record_chunks(self) -> Iterator[list[tuple]]:
+        with ResultStore(self.path) as store:
+            yield from store.records(_DecodedKeys(self._keys))
+
+    def __iter__(self) -> Iterator[MatchRow]:
+        decode = RecordDecoder()
+        for chunk in self.record_chunks():
+            for rec in chunk:
+                yield decode.row(rec)
+
+
+class _DecodedKeys(Sequence):
+    """A str view of a bytes key array, decoded slice by slice as `records` asks for it."""
+
+    def __init__(self, keys: np.ndarray):
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, i):
+        part = self._keys[i]
+        return [k.decode("ascii") for k in part] if isinstance(i, slice) else part.decode("ascii")

@@ -2,7 +2,8 @@
 
 `play(...)` is the one path every caller uses (the sweep, the auto-balance search and its
 re-validation): it resumes from the store, commits each unit's rows as they arrive, and
-returns the rows of exactly the planned matches, in plan order.
+returns the rows of exactly the planned matches, in plan order, as a `StoredRows` that reads
+them back from the store file in chunks each time it is iterated (never all at once).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from gameai.balance.design import Config, build_design
 from gameai.balance.plan import MatchTask, plan_matches, work_units
 from gameai.balance.progress import SweepProgress
 from gameai.balance.spec import SweepSpec
-from gameai.balance.store import ResultStore
+from gameai.balance.rows import MatchRow
+from gameai.balance.store import ResultStore, StoredRows
 
 BACKENDS = ("local", "ray")
 STORE_NAME = "results.sqlite"
@@ -24,7 +26,7 @@ STORE_NAME = "results.sqlite"
 @dataclass
 class PlayOutcome:
     tasks: list[MatchTask]
-    rows: list[dict]
+    rows: StoredRows     # the planned matches' rows, in plan order (re-read on each iteration)
     played: int          # matches played in this call
     reused: int          # matches found in the store (resumed or shared with an earlier run)
     seconds: float
@@ -57,19 +59,17 @@ def play(spec: SweepSpec, configs: list[Config], store: ResultStore, runner, *, 
         units = work_units(spec, todo)
         with SweepProgress(len(tasks), len(tasks) - len(todo), enabled=progress,
                            description=description or f"{spec.name}: {phase}") as bar:
-            def on_rows(rows: list[dict]) -> None:
+            def on_rows(rows: list[MatchRow]) -> None:
                 nonlocal played
-                for r in rows:
-                    r["run_id"] = run_id
-                played += store.add(rows)
+                played += store.add(r.stamped(run_id) for r in rows)
                 bar.advance(len(rows))
 
             runner.run(units, on_rows)
-    by_key = {r["key"]: r for r in store.rows(keys={t.key for t in tasks})}
-    missing = [t for t in tasks if t.key not in by_key]
+    keys = [t.key for t in tasks]
+    missing = store.missing(keys)
     if missing:
-        raise RuntimeError(f"{len(missing)} planned matches are not in the store after the run")
-    return PlayOutcome(tasks, [by_key[t.key] for t in tasks], played, len(tasks) - len(todo),
+        raise RuntimeError(f"{missing} planned matches are not in the store after the run")
+    return PlayOutcome(tasks, StoredRows(store.path, keys), played, len(tasks) - len(todo),
                        time.perf_counter() - t0)
 
 
