@@ -8,15 +8,19 @@ own ruleset when the design includes it), every matchup × segment (all, each ti
 The rule (docs/designer-balance.md, "The CI gate"). With m testable cells (decisive matches
 on both sides) and a false-alarm budget alpha (default 5%), every interval below is taken at
 the Bonferroni level 1 - alpha / (2m): at most alpha/2 for the "moved" family and alpha/2 for
-the "left the band" family, however the segments overlap, so a ruleset change that leaves
-every matchup as it was fails the gate at most alpha of the time even though its seeds are
-re-rolled. An unchanged ruleset replays the same seeds and the same results: it always passes.
+the "left the band" family, however the segments overlap. So a ruleset edit that leaves every
+matchup as it was fails the gate at most alpha of the time, although the edit re-rolls every
+seed; an unchanged ruleset replays the same seeds and the same results, and always passes.
 
 - moved: Newcombe's hybrid score interval for the difference of the two win rates (built from
   the two Wilson intervals, good coverage down to a dozen matches) excludes 0.
-- left the band: the current Wilson interval lies wholly outside 50% ± target, and the
-  baseline's did not (a matchup the baseline already had outside is reported, not failed:
-  the gate catches regressions, the report lists standing problems). Mirrors have no band.
+- left the band: the baseline's Wilson interval lay wholly inside 50% ± target and the current
+  one lies wholly outside it. Both are claims the data must prove: an unchanged matchup proves
+  both with chance at most alpha/(2m), whether it really is inside the band or not. (A weaker
+  "the baseline did not prove it outside" would fail unrelated edits whenever a matchup that
+  really is outside the band gets proven so by a luckier draw.) A cell now proven outside the
+  band without either failure is reported as outside the band, not failed: the gate catches
+  regressions, the report lists standing problems. Mirrors have no band.
 """
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ DEFAULT_ALPHA = 0.05
 
 #: Verdicts, worst first (the Markdown table sorts by this).
 FAILING = ("left_band", "moved")
-VERDICTS = FAILING + ("outside_band_in_baseline", "untestable", "pass")
+VERDICTS = FAILING + ("outside_band", "untestable", "pass")
 
 
 class BaselineError(ValueError):
@@ -128,6 +132,10 @@ def outside_band(ci: tuple[float, float], target: float) -> bool:
     return ci[0] > 0.5 + target or ci[1] < 0.5 - target
 
 
+def inside_band(ci: tuple[float, float], target: float) -> bool:
+    return 0.5 - target <= ci[0] and ci[1] <= 0.5 + target
+
+
 def compare(baseline: dict, current: dict, *, target: float, alpha: float = DEFAULT_ALPHA,
             baseline_label: str = "") -> CheckResult:
     """Compare two summary.json documents of the same spec (check_same_spec first)."""
@@ -146,12 +154,12 @@ def compare(baseline: dict, current: dict, *, target: float, alpha: float = DEFA
             continue
         base_ci, now_ci = wilson_interval(b.wins_a, b.decisive, z), wilson_interval(n.wins_a, n.decisive, z)
         diff_ci = newcombe_difference((n.wins_a, n.decisive), (b.wins_a, b.decisive), z)
-        if not n.mirror and outside_band(now_ci, target) and not outside_band(base_ci, target):
+        if not n.mirror and inside_band(base_ci, target) and outside_band(now_ci, target):
             verdict = "left_band"
         elif diff_ci[0] > 0 or diff_ci[1] < 0:
             verdict = "moved"
         elif not n.mirror and outside_band(now_ci, target):
-            verdict = "outside_band_in_baseline"
+            verdict = "outside_band"
         else:
             verdict = "pass"
         checks.append(CellCheck(n.segment, n.matchup, n.mirror, b, n, verdict, base_ci, now_ci, diff_ci))

@@ -19,7 +19,7 @@ from gameai.balance.check import VERDICTS, CellCheck, CheckResult
 WHY = {
     "left_band": "left the target band",
     "moved": "moved beyond its CI",
-    "outside_band_in_baseline": "outside the band, as in the baseline",
+    "outside_band": "outside the band, not a regression (the baseline did not show it inside)",
     "untestable": "no decisive match on one side",
     "pass": "unchanged",
 }
@@ -44,14 +44,14 @@ def describe(c: CellCheck, result: CheckResult) -> str:
     line = f"{c.matchup} [{c.segment}]: {WHY[c.verdict]}: {base}, {now}"
     if c.diff_ci is not None:
         line += f"; change {100 * c.diff:+.1f} pts{_pts(c.diff_ci)}"
-    if c.verdict in ("left_band", "outside_band_in_baseline"):
+    if c.verdict in ("left_band", "outside_band"):
         line += f"; band 50% ± {100 * result.target:g}"
     return line
 
 
 def rule_text(result: CheckResult) -> str:
-    return (f"A cell fails when its win rate's {100 * result.level:.3g}% Wilson interval lies wholly outside "
-            f"50% ± {100 * result.target:g} while the baseline's did not (left the band), or when the "
+    return (f"A cell fails when the baseline's {100 * result.level:.3g}% Wilson interval lay wholly inside "
+            f"50% ± {100 * result.target:g} and this run's lies wholly outside (left the band), or when the "
             f"{100 * result.level:.3g}% Newcombe interval of the change excludes 0 (moved beyond its CI). "
             f"The level is Bonferroni-adjusted over the {sum(c.diff_ci is not None for c in result.cells)} "
             f"testable cells, so an unchanged game fails at most {100 * result.alpha:g}% of the time. "
@@ -116,9 +116,10 @@ def markdown(result: CheckResult) -> str:
     else:
         lines.append(f"All {len(cells)} matchup × segment checks passed (configuration: {_md(result.config_label)}; "
                      f"baseline: `{result.baseline}`).")
-    standing = [c for c in cells if c.verdict == "outside_band_in_baseline"]
+    standing = [c for c in cells if c.verdict == "outside_band"]
     if standing:
-        lines += ["", f"{len(standing)} cell(s) are outside 50% ± {100 * result.target:g}, as in the baseline: "
+        lines += ["", f"Standing problems, not failed: {len(standing)} cell(s) are outside 50% ± "
+                      f"{100 * result.target:g} (the baseline did not show them inside): "
                       + ", ".join(f"{_md(c.matchup)} [{_md(c.segment)}]" for c in standing) + "."]
     lines += [""] + [f"Note: {_md(n)}." for n in result.notes]
     lines += ["", "<details><summary>Every matchup × segment</summary>", "", head]
