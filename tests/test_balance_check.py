@@ -240,3 +240,23 @@ def test_bad_baselines_and_specs_get_a_clear_error_before_any_match_is_played(ga
     (gate / "notarget.toml").write_text(SPEC.replace("target = 0.1\n", ""), encoding="utf-8")
     assert "has no target" in bad(gate, capsys, spec="notarget.toml")
     assert "is the baseline folder" in bad(gate, capsys, "--out", str(gate / "baseline"))
+
+
+def test_the_designer_guide_workflow_file_is_valid_and_runs_this_command():
+    import shlex
+
+    import yaml
+
+    from gameai.cli.main import TWO_WORD_COMMANDS, build_parser
+
+    guide = (REPO / "docs" / "designer-balance.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```yaml\n(# \.github/workflows/.*?)```", guide, flags=re.S)
+    workflow = yaml.safe_load(block)
+    steps = workflow["jobs"]["balance-check"]["steps"]
+    (command,) = [s["run"] for s in steps if "gameai balance check" in s.get("run", "")]
+    argv = shlex.split(command)[1:]
+    args = build_parser().parse_args([TWO_WORD_COMMANDS[tuple(argv[:2])], *argv[2:]])
+    assert args.baseline == "balance/baseline" and args.out == "balance-check"
+    published = {s.get("uses", "").split("@")[0]: s.get("with", {}) for s in steps}
+    assert published["mikepenz/action-junit-report"]["report_paths"] == "balance-check/check.junit.xml"
+    assert published["marocchino/sticky-pull-request-comment"]["path"] == "balance-check/check.md"
