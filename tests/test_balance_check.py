@@ -184,11 +184,15 @@ def test_a_planted_change_fails_naming_the_matchup_in_junit_and_markdown(gate, t
     tripled, n = re.subn(r"^damage = 11\.0", "damage = 33.0", ruleset[archer:], count=1, flags=re.M)
     assert n == 1
     (planted / "ruleset.toml").write_text(ruleset[:archer] + tripled)
-    shutil.copytree(gate / "baseline", planted / "baseline")
+    # As a baseline committed to git: no SQLite side files. The check must not add any.
+    shutil.copytree(gate / "baseline", planted / "baseline", ignore=shutil.ignore_patterns("*-shm", "*-wal"))
+    before = {p.name: p.read_bytes() for p in (planted / "baseline").iterdir()}
 
     assert check(planted, "now") == 1
+    assert {p.name: p.read_bytes() for p in (planted / "baseline").iterdir()} == before
     out = capsys.readouterr().out
     assert "FAIL warrior vs archer [all]" in out and "failed:" in out
+    assert "results.csv and results.sqlite match summary.json" in out      # both cross-checked, read-only
     root = check_junit_shape(planted / "now" / "check.junit.xml")
     failed = {c.get("name"): c.find("failure") for c in root.iter("testcase") if c.find("failure") is not None}
     assert "warrior vs archer [all]" in failed and "warrior vs archer [expert]" in failed

@@ -308,8 +308,12 @@ def _csv_rows(path: Path, cfg_id: str) -> dict[str, tuple]:
 
 
 def _store_rows(path: Path, cfg_id: str) -> dict[str, tuple]:
+    # No write-ahead log to read (a committed baseline, a cleanly closed store): open it as
+    # immutable, which creates no -shm/-wal files beside it. Otherwise read-only, log included.
+    wal = path.with_name(path.name + "-wal")
+    mode = "immutable=1" if not wal.exists() or wal.stat().st_size == 0 else "mode=ro"
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
         try:
             got = db.execute("SELECT key, matchup, tier, bot, winner FROM matches "
                              "WHERE phase = 'sweep' AND config_id = ?", (cfg_id,)).fetchall()

@@ -121,7 +121,8 @@ def markdown(result: CheckResult) -> str:
         lines += ["", f"Standing problems, not failed: {len(standing)} cell(s) are outside 50% ± "
                       f"{100 * result.target:g} (the baseline did not show them inside): "
                       + ", ".join(f"{_md(c.matchup)} [{_md(c.segment)}]" for c in standing) + "."]
-    lines += [""] + [f"Note: {_md(n)}." for n in result.notes]
+    if result.notes:
+        lines += [""] + [f"Note: {_md(n)}." for n in result.notes]
     lines += ["", "<details><summary>Every matchup × segment</summary>", "", head]
     lines += [_row(c) for c in cells]
     lines += ["", "</details>", "", f"<sub>{_md(rule_text(result))}</sub>", ""]
