@@ -102,20 +102,22 @@ def test_an_unchanged_game_on_fresh_seeds_fails_at_most_alpha_of_the_time():
 # ----------------------------------------------------------------------------- end to end
 
 def check_junit_shape(path: Path) -> ET.Element:
-    """The common JUnit schema (Jenkins/Ant junit.xsd) as CI systems read it."""
+    """The common JUnit schema (Jenkins' junit-10.xsd) as CI systems read it."""
     root = ET.parse(path).getroot()
     assert root.tag == "testsuites"
     suites = list(root)
     assert suites and all(s.tag == "testsuite" for s in suites)
     for s in suites:
-        for attr in ("name", "tests", "failures", "errors", "skipped", "time", "timestamp", "hostname"):
+        for attr in ("name", "id", "package", "tests", "failures", "errors", "skipped", "time", "timestamp",
+                     "hostname"):
             assert attr in s.attrib, attr
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", s.get("timestamp"))
         float(s.get("time"))
         children = list(s)
         assert [c.tag for c in children[:1]] == ["properties"]
         assert all(p.tag == "property" and {"name", "value"} <= set(p.attrib) for p in children[0])
-        cases = children[1:]
+        assert [c.tag for c in children[-2:]] == ["system-out", "system-err"]
+        cases = children[1:-2]
         assert all(c.tag == "testcase" for c in cases)
         outcome = {"failure": 0, "error": 0, "skipped": 0}
         for c in cases:

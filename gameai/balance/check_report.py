@@ -1,10 +1,12 @@
 """What the balance CI gate writes: JUnit XML for the CI system's test view, Markdown for a
 pull-request comment. Both say the same things about the same cells (gameai/balance/check.py).
 
-JUnit shape: the common one CI systems read (Jenkins/Ant junit.xsd, GitLab, GitHub actions
-that publish test reports): <testsuites> holding one <testsuite> with tests/failures/errors/
-skipped/time, one <testcase classname name time> per matchup × segment, a <failure message
-type> for a failed cell, <skipped message> for a cell with no decisive match on one side.
+JUnit shape: the common one CI systems read (Jenkins' junit-10.xsd, which GitLab and the GitHub
+actions that publish test reports follow): <testsuites> holding one <testsuite> with name, id,
+package, tests/failures/errors/skipped, time, timestamp and hostname, its <properties>, one
+<testcase classname name time> per matchup × segment (a <failure message type> when the cell
+failed, <skipped message> when one side has no decisive match), then the suite's <system-out>
+(the rule) and <system-err>.
 """
 from __future__ import annotations
 
@@ -66,7 +68,7 @@ def write_junit(result: CheckResult, path: str | Path, seconds: float = 0.0) -> 
               "time": f"{seconds:.3f}"}
     root = ET.Element("testsuites", {"name": "gameai balance check", **counts})
     suite = ET.SubElement(root, "testsuite", {
-        "name": f"balance: {result.name}", **counts,
+        "name": f"balance: {result.name}", "id": "0", "package": "gameai.balance", **counts,
         "timestamp": datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat(),
         "hostname": platform.node() or "localhost"})
     props = ET.SubElement(suite, "properties")
@@ -84,6 +86,8 @@ def write_junit(result: CheckResult, path: str | Path, seconds: float = 0.0) -> 
             ET.SubElement(case, "skipped", {"message": text})
         else:
             ET.SubElement(case, "system-out").text = text
+    ET.SubElement(suite, "system-out").text = rule_text(result)
+    ET.SubElement(suite, "system-err").text = ""
     ET.indent(root)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
