@@ -71,13 +71,19 @@ class Node:
             return []
 
     def raylet_pid(self) -> int | None:
+        return next(iter(self.pids_of("raylet")), None)
+
+    def pids_of(self, name: str) -> list[int]:
+        """Pids of this node's processes whose command line mentions `name` (Ray titles an
+        actor's process `ray::ClassName`)."""
+        out = []
         for p in self.processes():
             try:
-                if p.name() == "raylet":
-                    return p.pid
+                if name in " ".join(p.cmdline()) or p.name() == name:
+                    out.append(p.pid)
             except psutil.NoSuchProcess:
                 continue
-        return None
+        return out
 
     def kill(self) -> None:
         """The node dies at once, as a machine that loses power: SIGKILL to all its processes."""
@@ -156,7 +162,6 @@ class LocalRayCluster:
                 self.nodes.append(self._start(i, ["--address", self.address],
                                               env={"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "1"}))
                 self._wait_started(self.nodes[i])
-            self._wait_for_cpus(self.cpus * self.n)
         except BaseException:
             self.__exit__()
             raise
@@ -170,15 +175,8 @@ class LocalRayCluster:
         if self._own_root:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def alive_cpus(self) -> float:
-        """CPUs of the live nodes, asked of the cluster from a separate process (not this one's Ray)."""
-        code = ("import ray; ray.init(address=%r, logging_level='ERROR', log_to_driver=False); "
-                "print(sum(n['Resources'].get('CPU', 0) for n in ray.nodes() if n['Alive']))" % self.address)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=self.env(),
-                             timeout=60)
-        return float(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 and out.stdout.strip() else -1.0
-
     def _wait_started(self, node: Node, timeout: float = 60.0) -> None:
+        """`ray start` says "Ray runtime started" once its node is registered with the head."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if node.proc.poll() is not None:
@@ -187,14 +185,3 @@ class LocalRayCluster:
                 return
             time.sleep(0.2)
         raise TimeoutError(f"ray start did not come up in {timeout:.0f} s: {node.log.read_text()[-2000:]}")
-
-    def _wait_for_cpus(self, cpus: int, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for node in self.nodes:
-                if node.proc.poll() is not None:
-                    raise RuntimeError(f"ray start exited ({node.proc.returncode}): {node.log.read_text()[-2000:]}")
-            if self.alive_cpus() >= cpus:
-                return
-            time.sleep(0.5)
-        raise TimeoutError(f"the Ray cluster at {self.address} did not reach {cpus} CPUs in {timeout:.0f} s")

@@ -62,7 +62,7 @@ def test_a_sweep_survives_losing_a_node_and_matches_the_local_pool_row_for_row(t
     with LocalRayCluster(nodes=2, cpus_per_node=1, root=tmp_path / "cluster") as cluster:
         started = [p.pid for node in cluster.nodes for p in node.processes()]
         worker = cluster.nodes[1]
-        assert worker.raylet_pid() is not None        # the cluster waited for both nodes' CPUs: one actor each
+        assert worker.raylet_pid() is not None
         sweep = subprocess.Popen(
             [sys.executable, "-m", "gameai", "sweep", str(spec_path), "--out", str(out), "--backend", "ray",
              "--address", cluster.address, "--no-progress"],
@@ -73,6 +73,7 @@ def test_a_sweep_survives_losing_a_node_and_matches_the_local_pool_row_for_row(t
                 time.sleep(0.05)
             killed_at = stored(db)
             assert sweep.poll() is None and 0 < killed_at < TOTAL, "the node must die while the sweep runs"
+            assert worker.pids_of("ray::_Player"), "the worker node must hold one of the sweep's players"
             worker.kill()                                   # the node and every process on it, at once
             assert worker.processes() == [] and worker.raylet_pid() is None
             output, _ = sweep.communicate(timeout=120)
