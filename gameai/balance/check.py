@@ -138,10 +138,13 @@ def inside_band(ci: tuple[float, float], target: float) -> bool:
 
 def compare(baseline: dict, current: dict, *, target: float, alpha: float = DEFAULT_ALPHA,
             baseline_label: str = "") -> CheckResult:
-    """Compare two summary.json documents of the same spec (check_same_spec first)."""
+    """Compare two summary.json documents of the same spec (see check_same_spec)."""
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1 (got {alpha})")
     base_cells, now_cells = headline_cells(baseline), headline_cells(current)
+    if set(base_cells) != set(now_cells):
+        raise BaselineError("the baseline and this sweep do not have the same matchups × segments: "
+                            "they are not sweeps of the same spec")
     pairs = [(base_cells[k], now_cells[k]) for k in now_cells]
     testable = [(b, n) for b, n in pairs if b.decisive and n.decisive]
     m = max(1, len(testable))
@@ -226,7 +229,8 @@ def _validate_summary(summary: dict) -> None:
                 raise ValueError(f"segment {seg!r}, matchup {w.get('matchup')!r}: counts are not whole numbers >= 0")
             if w["wins_a"] + w["wins_b"] + w["draws"] != w["n"]:
                 raise ValueError(f"segment {seg!r}, matchup {w['matchup']!r}: wins and draws do not add up to n")
-            str(w["matchup"]), bool(w["mirror"])
+            if not isinstance(w["matchup"], str) or not isinstance(w["mirror"], bool):
+                raise ValueError(f"segment {seg!r}: a win rate without a matchup name or mirror flag")
 
 
 def check_same_spec(baseline: dict, current: dict, baseline_dir: Path) -> None:
