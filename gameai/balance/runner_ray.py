@@ -23,6 +23,17 @@ from gameai.balance.rows import MatchRow
 
 #: Units queued at each actor: one playing, one waiting, so the actor never idles.
 PREFETCH = 2
+#: How long a run waits for a failed actor to restart when no other actor is left.
+RECOVERY_TIMEOUT_S = 120.0
+#: How long a finished run waits for failed actors still restarting before giving them up.
+RESTART_GRACE_S = 5.0
+
+
+def _lost_errors() -> tuple[type, ...]:
+    """Errors that mean "this unit's actor or its node is gone", not "the unit is wrong"."""
+    from ray.exceptions import NodeDiedError, ObjectLostError, RayActorError
+
+    return RayActorError, ObjectLostError, NodeDiedError
 
 
 class RayUnavailable(RuntimeError):
@@ -38,7 +49,7 @@ class _Player:
     def ready(self) -> int:
         return os.getpid()
 
-    def play(self, unit: WorkUnit) -> list[dict]:
+    def play(self, unit: WorkUnit) -> list[MatchRow]:
         return play_unit(unit)
 
 
@@ -78,9 +89,9 @@ class RayRunner:
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         # More actors than CPUs would wait forever for a CPU; fewer leaves the cluster idle.
         n = min(self.workers, cpus) if self.workers else cpus
-        # A restarted actor (its process or node died) gets its queued units again: play_unit
-        # is a pure function of the unit, so a retry gives the same rows.
-        player = ray.remote(num_cpus=1, max_restarts=2, max_task_retries=2)(_Player)
+        # An actor whose process dies restarts (up to twice); its units are replayed by `run`
+        # (play_unit is a pure function of the unit, so a replay gives the same rows).
+        player = ray.remote(num_cpus=1, max_restarts=2, max_task_retries=0)(_Player)
         actors = [player.remote() for _ in range(n)]
         ray.get([a.ready.remote() for a in actors])      # all warm before the clock of a sweep starts
         self._actors = actors
@@ -101,51 +112,100 @@ class RayRunner:
             self._started_here = False
 
     def run(self, units: list[WorkUnit], on_rows: Callable[[list[MatchRow]], None]) -> None:
-        """Play every unit; call `on_rows(rows)` in this process as each unit finishes."""
+        """Play every unit; call `on_rows(rows)` in this process as each unit finishes.
+
+        A unit whose actor fails (its process crashed, its node was lost) goes back to the queue
+        for the live actors: Ray does not retry it (max_task_retries=0), because a retry waits for
+        the actor's restart, which never comes when the lost node's CPU was the one it needs. The
+        failed actor is pinged: answered, it restarted and gets work again; a death answer, or no
+        answer by the time the work is done, and it is given up. Nothing is committed twice: a
+        unit's rows arrive once, from the one task that finished it.
+        """
         if not units:
             return
         if self._actors is None:
             self.start()
         import ray
-        from ray.exceptions import RayActorError
 
         todo = deque(units)
         in_flight: dict = {}       # ObjectRef -> (actor, unit)
+        pings: dict = {}           # ObjectRef of actor.ready() -> actor, for actors that failed a unit
         alive = list(self._actors)
 
         def feed(actor) -> None:
-            if todo:
+            while todo and sum(1 for b, _ in in_flight.values() if b is actor) < PREFETCH:
                 unit = todo.popleft()
                 in_flight[actor.play.remote(unit)] = (actor, unit)
 
         for actor in alive:
-            for _ in range(PREFETCH):
-                feed(actor)
+            feed(actor)
         try:
-            while in_flight:
-                (ref,), _ = ray.wait(list(in_flight), num_returns=1)
+            while in_flight or todo:
+                if not in_flight and not alive:
+                    self._await_recovery(pings, alive)
+                    for a in alive:
+                        feed(a)
+                    continue
+                (ref,), _ = ray.wait(list(in_flight) + list(pings), num_returns=1)
+                if ref in pings:
+                    self._ping_answered(ref, pings, alive)
+                    for a in alive:
+                        feed(a)
+                    continue
                 actor, unit = in_flight.pop(ref)
                 try:
                     rows = ray.get(ref)
-                except RayActorError:
-                    # The actor is gone for good (restarts spent, node lost): its unit goes
-                    # back to the queue for the others; nothing it played was committed twice.
+                except _lost_errors():
                     todo.appendleft(unit)
                     if actor in alive:
                         alive.remove(actor)
-                    if not alive:
-                        raise RayUnavailable("every Ray worker died; rerun the command (stored matches are "
-                                             "kept), or use --backend local") from None
+                        pings[actor.ready.remote()] = actor
                     for a in alive:
-                        if sum(1 for b, _ in in_flight.values() if b is a) < PREFETCH:
-                            feed(a)
+                        feed(a)
                     continue
                 on_rows(rows)
                 feed(actor)
+            # Actors still restarting when the work ran out: give them a moment (a crashed
+            # process is back in about a second), then give up on the rest (a lost node's).
+            if pings:
+                ready, _ = ray.wait(list(pings), num_returns=len(pings), timeout=RESTART_GRACE_S)
+                for ref in ready:
+                    self._ping_answered(ref, pings, alive)
+                for actor in pings.values():
+                    ray.kill(actor)
             self._actors = alive
         except BaseException:
             # Stop the actors' queued work: kill them; the next run starts fresh ones.
-            for a in self._actors:
+            for a in [*self._actors, *pings.values()]:
                 ray.kill(a)
             self._actors = None
             raise
+
+    @staticmethod
+    def _ping_answered(ref, pings: dict, alive: list) -> None:
+        import ray
+
+        from ray.exceptions import ActorUnavailableError
+
+        actor = pings.pop(ref)
+        try:
+            ray.get(ref)
+        except ActorUnavailableError:
+            pings[actor.ready.remote()] = actor      # still restarting: ask again
+            return
+        except _lost_errors():
+            return                                   # dead for good
+        alive.append(actor)
+
+    def _await_recovery(self, pings: dict, alive: list) -> None:
+        """Every actor failed: wait for one to come back, or say the cluster is gone."""
+        import ray
+
+        while pings and not alive:
+            ready, _ = ray.wait(list(pings), num_returns=1, timeout=RECOVERY_TIMEOUT_S)
+            if not ready:
+                break
+            self._ping_answered(ready[0], pings, alive)
+        if not alive:
+            raise RayUnavailable("every Ray worker died; rerun the command (stored matches are "
+                                 "kept), or use --backend local")

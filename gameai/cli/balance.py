@@ -2,6 +2,7 @@
 
 Writes DIR/proposal.toml (the diff, with before/after figures), DIR/balanced_ruleset.toml and
 DIR/balance.json. Exit code 0 when fresh-seed re-validation confirms the proposal, 1 when not.
+`gameai balance check SPEC --baseline DIR` (the CI gate) is gameai/cli/balance_check.py.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ def register(subparsers) -> None:
         "balance", help="auto-balance: propose a ruleset diff that brings every matchup within 50%% ± target",
         description="Search parameter changes (optuna) within the spec's swept ranges that bring every matchup "
                     "within 50% ± target while changing as few numbers, by as little, as possible; re-validate on "
-                    "fresh seeds. Exit code 0 if confirmed, 1 if not.")
+                    "fresh seeds. Exit code 0 if confirmed, 1 if not. The CI gate is `gameai balance check SPEC "
+                    "--baseline DIR` (see `gameai balance check --help`).")
     p.add_argument("spec", help="sweep spec (TOML) with [params] (and optionally [autobalance])")
     p.add_argument("--out", required=True, help="output folder (created; reused to resume)")
     p.add_argument("--trials", type=int, default=None, help="search trials (default: the spec's autobalance.trials)")

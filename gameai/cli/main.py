@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mapgen",
     "sweep",
     "balance",
+    "balance_check",
     "train",
     "eval",
     "chat",
@@ -44,8 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Two-word commands: `gameai balance check` is `gameai balance-check` (`gameai balance SPEC`
+#: already takes a spec as its first argument, so argparse cannot nest `check` under it).
+TWO_WORD_COMMANDS = {("balance", "check"): "balance-check"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if tuple(argv[:2]) in TWO_WORD_COMMANDS:
+        argv = [TWO_WORD_COMMANDS[tuple(argv[:2])], *argv[2:]]
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
