@@ -50,8 +50,8 @@ def stored(db: Path) -> int:
 
 
 def key_results(rows):
-    return sorted((r["key"], r["seed"], r["winner"], r["steps"], r["a_hp_left"], r["b_hp_left"],
-                   json.dumps(r["unit_stats"], sort_keys=True)) for r in rows)
+    return sorted((r.key, r.seed, r.winner, r.steps, r.a_hp_left, r.b_hp_left,
+                   json.dumps(r.unit_stats, sort_keys=True)) for r in rows)
 
 
 def test_a_sweep_survives_losing_a_node_and_matches_the_local_pool_row_for_row(tmp_path):
@@ -92,7 +92,7 @@ def test_a_sweep_survives_losing_a_node_and_matches_the_local_pool_row_for_row(t
     spec = load_spec(spec_path)
     tasks = plan_matches(spec, build_design(spec))
     assert len(on_cluster) == len(tasks) == TOTAL                          # every match stored exactly once
-    assert sorted(r["key"] for r in on_cluster) == sorted(t.key for t in tasks)
+    assert sorted(r.key for r in on_cluster) == sorted(t.key for t in tasks)
 
     with ResultStore(tmp_path / "local.sqlite") as store, make_runner("local", 2) as runner:
         local = play(spec, build_design(spec), store, runner, progress=False).rows
