@@ -1,0 +1,104 @@
+"""The playtest battery: load maps, run the checks on each, write findings.json, replays and report.html.
+
+Checks (``CHECKS``) run in a fixed order per map; each returns ``Finding``s. Everything random
+comes from ``PlaytestConfig.seed`` (match seeds, bot noise), so the same seed gives the same
+findings in any process.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from envs import core
+from envs.ruleset import Ruleset
+from gameai.playtest import fairness, reachability
+from gameai.playtest.findings import SEVERITIES, Finding, save_findings
+from gameai.playtest.mapview import MapView, PlaytestInputError
+
+#: check name -> (function(view, cfg, progress) -> findings, work units it reports)
+CHECKS: dict[str, tuple[Callable, Callable]] = {
+    "reachability": (lambda v, c, p: reachability.check(v, c), lambda c: 1),
+    "distances": (lambda v, c, p: fairness.distance_check(v, c), lambda c: 1),
+    "fairness": (fairness.side_check, lambda c: 2 * c.matches),
+}
+#: the playtest builds per-archetype graphs of the whole map; far larger maps need a chunked run
+MAX_CELLS = 512 * 512
+
+
+@dataclass
+class PlaytestConfig:
+    seed: int = 0
+    matches: int = 16                   # per side, for fairness
+    bot: str = "focus_fire"
+    tier: str = "expert"
+    checks: tuple[str, ...] = tuple(CHECKS)
+    out_dir: Path | None = None         # None: no replays or pictures (library use, tests)
+    stats: dict = field(default_factory=dict)  # per-map figures the checks measured (side advantage, ...)
+    n_maps: int = 1                     # maps in this run (set by run_playtest; for multiple-testing control)
+
+
+def load_views(paths: Sequence, ruleset: Ruleset) -> list[MapView]:
+    """Read and check every map before anything runs, so a bad file stops the run at once.
+
+    Each item is a map file or folder (anything ``pcg.load_map`` reads) or a ``pcg.GameMap``.
+    """
+    import pcg
+
+    params = core.compile_params(ruleset)
+    views = []
+    for i, p in enumerate(paths):
+        if isinstance(p, pcg.GameMap):  # a map in memory (library use): named by its seed
+            views.append(MapView(f"map {i} (seed {p.seed})", p, params))
+            continue
+        try:
+            gm = pcg.load_map(p)
+        except (pcg.MapFileError, OSError) as exc:
+            msg = str(exc)
+            raise PlaytestInputError(msg if str(p) in msg else f"{p}: {msg}") from None
+        h, w = gm.tiles.shape
+        if h * w > MAX_CELLS:
+            raise PlaytestInputError(f"{p}: the map is {w}×{h} cells; the playtest takes maps up to "
+                                     f"{MAX_CELLS} cells (512×512); test a cut-out of it")
+        views.append(MapView(str(p), gm, params))
+    return views
+
+
+def run_playtest(paths: Sequence[str | os.PathLike], ruleset: Ruleset, cfg: PlaytestConfig,
+                 show_progress: bool = False) -> tuple[list[Finding], dict]:
+    """Run the battery on every map; returns (findings, meta) and writes the files when ``cfg.out_dir`` is set."""
+    from gameai.balance.progress import SweepProgress
+
+    unknown = [c for c in cfg.checks if c not in CHECKS]
+    if unknown:
+        raise PlaytestInputError(f"unknown check(s) {', '.join(unknown)}; choose from {', '.join(CHECKS)}")
+    views = load_views(paths, ruleset)
+    cfg.n_maps = len(views)
+    if cfg.out_dir is not None:
+        cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    findings: list[Finding] = []
+    total = sum(CHECKS[c][1](cfg) for c in cfg.checks) * len(views)
+    with SweepProgress(total, description="playtest", enabled=show_progress) as bar:
+        for view in views:
+            for name in cfg.checks:
+                fn, units = CHECKS[name]
+                reported = [0]
+
+                def progress(n: int, _r=reported) -> None:
+                    _r[0] += n
+                    bar.advance(n)
+
+                findings += fn(view, cfg, progress)
+                bar.advance(units(cfg) - reported[0])
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    findings.sort(key=lambda f: (f.map, order[f.severity], f.check, f.subject, f.cells))
+    meta = {"ruleset": ruleset.source, "seed": cfg.seed, "checks": list(cfg.checks),
+            "maps": [v.name for v in views], "matches_per_side": cfg.matches, "bot": f"{cfg.bot} ({cfg.tier})",
+            "notes": [reachability.ONE_WAY_NOTE], "stats": cfg.stats}
+    if cfg.out_dir is not None:
+        from gameai.playtest.report import write_report
+
+        write_report(cfg.out_dir, views, findings, meta)  # fills each finding's picture
+        save_findings(cfg.out_dir / "findings.json", findings, meta)
+    return findings, meta
