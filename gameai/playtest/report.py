@@ -87,7 +87,7 @@ def map_picture(view: MapView, findings: list[Finding]) -> bytes:
         shown = np.ma.masked_where(heat == 0, heat)
         im = ax.imshow(shown, cmap="autumn_r", alpha=0.6, interpolation="nearest")
         fig.colorbar(im, ax=ax, fraction=0.04, label="findings on the cell")
-    ax.set_title(f"{Path(view.name).name}: {len(findings)} finding(s)", fontsize=10)
+    ax.set_title(f"{view.name}: {len(findings)} finding(s)", fontsize=9)
     return _png(fig)
 
 
@@ -146,4 +146,6 @@ def write_report(out_dir: Path, views: list[MapView], findings: list[Finding], m
 
 
 def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(name).stem)[:60]
+    """A file-name-safe form of the map's path (map.tmj files in different folders stay apart)."""
+    p = Path(name)
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in p.with_suffix("").as_posix())[-80:]
