@@ -19,7 +19,7 @@ from gameai.playtest.mapview import MapView, PlaytestInputError
 ROOT = Path(__file__).resolve().parents[1]
 MAPS = ROOT / "tests" / "data" / "playtest_maps"
 EXPECTED = json.loads((MAPS / "expected.json").read_text())
-STATIC = ("reachability", "distances")  # the checks that play no matches (fast)
+STATIC = ("reachability", "distances", "exploits")  # no side-swapped match series: fast
 
 
 def _matches(finding: Finding, defect: dict) -> bool:
@@ -28,17 +28,20 @@ def _matches(finding: Finding, defect: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def static_findings():
-    paths = [MAPS / name for name in EXPECTED]
-    findings, _ = run_playtest(paths, default_ruleset(), PlaytestConfig(checks=STATIC, matches=0))
-    return {name: [f for f in findings if f.map == str(MAPS / name)] for name in EXPECTED}
+    from envs.ruleset import load_ruleset
+
+    out = {}
+    for name, spec in EXPECTED.items():
+        rules = load_ruleset(MAPS / spec["ruleset"]) if spec["ruleset"] else default_ruleset()
+        out[name], _ = run_playtest([MAPS / name], rules, PlaytestConfig(checks=STATIC, matches=0))
+    return out
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if EXPECTED[n]["defects"]])
 def test_every_planted_defect_is_found(static_findings, name):
     found = static_findings[name]
     for defect in EXPECTED[name]["defects"]:
-        if defect["check"].split(".")[0] in ("reachability", "fairness") and defect["check"] != "fairness.side":
-            assert any(_matches(f, defect) for f in found), (name, defect, [(f.check, f.subject) for f in found])
+        assert any(_matches(f, defect) for f in found), (name, defect, [(f.check, f.subject) for f in found])
 
 
 def test_maps_without_that_defect_do_not_raise_it(static_findings):
@@ -47,7 +50,7 @@ def test_maps_without_that_defect_do_not_raise_it(static_findings):
     for name, found in static_findings.items():
         planted = {d["check"] for d in EXPECTED[name]["defects"]}
         for f in found:
-            if f.check in ("reachability.spawn_cut_off", "reachability.place_unreachable"):
+            if f.check in ("reachability.spawn_cut_off", "reachability.place_unreachable", "exploit.unkillable"):
                 assert f.check in planted, (name, f.message)
 
 
@@ -65,6 +68,29 @@ def test_the_findings_name_the_place_and_the_blocker(static_findings):
     assert dead.evidence["cells"] == 15
     (closer,) = [f for f in static_findings["spawn_closer_to_centre/map.tmj"]]
     assert "blue spawn is" in closer.message and "further from the centre" in closer.message
+
+
+def test_exploits_are_found_by_geometry_and_confirmed_by_a_match():
+    ledge = MAPS / "sniping_ledge" / "map.tmj"
+    found, _ = run_playtest([ledge], default_ruleset(), PlaytestConfig(checks=("exploits",), matches=0))
+    (snipe,) = [f for f in found if f.severity == "warning"]
+    assert snipe.subject == "archer vs knight" and sorted(snipe.cells) == [(x, y) for x in (10, 11, 12)
+                                                                            for y in (2, 3, 4)]
+    assert snipe.evidence["damage_taken"] == 0 and snipe.evidence["damage_dealt"] > 0
+    assert snipe.evidence["tiles"] == ["hills"]
+    # hills that absorb 95% of damage: a knight there outlasts the enemy team's whole match
+    from envs.ruleset import load_ruleset
+
+    fortress = load_ruleset(MAPS / "fortress.toml")
+    found, _ = run_playtest([MAPS / "fortress_hills" / "map.tmj"], fortress,
+                            PlaytestConfig(checks=("exploits",), matches=0))
+    (tank,) = found
+    assert tank.check == "exploit.unkillable" and tank.subject == "blue knight on hills"
+    assert tank.evidence["max_damage"] < tank.evidence["hp"] and tank.evidence["damage_taken"] > 0
+    # the same map under the default rules (hills absorb 20%) has no unkillable unit
+    found, _ = run_playtest([MAPS / "fortress_hills" / "map.tmj"], default_ruleset(),
+                            PlaytestConfig(checks=("exploits",), matches=0))
+    assert found == []
 
 
 def test_generated_skirmish_maps_raise_no_reachability_alarms():
