@@ -19,7 +19,7 @@ from gameai.playtest.mapview import MapView, PlaytestInputError
 ROOT = Path(__file__).resolve().parents[1]
 MAPS = ROOT / "tests" / "data" / "playtest_maps"
 EXPECTED = json.loads((MAPS / "expected.json").read_text())
-STATIC = ("reachability", "distances", "exploits")  # no side-swapped match series: fast
+STATIC = ("reachability", "distances", "exploits", "stuck")  # no side-swapped match series: fast
 
 
 def _matches(finding: Finding, defect: dict) -> bool:
@@ -91,6 +91,24 @@ def test_exploits_are_found_by_geometry_and_confirmed_by_a_match():
     found, _ = run_playtest([MAPS / "fortress_hills" / "map.tmj"], default_ruleset(),
                             PlaytestConfig(checks=("exploits",), matches=0))
     assert found == []
+
+
+def test_chokepoints_are_confirmed_by_a_march_and_explorers_cover_the_map(static_findings):
+    (choke,) = [f for f in static_findings["chokepoint/map.tmj"] if f.check == "reachability.chokepoint"]
+    assert choke.evidence["march_waits_at_gap"] > 0
+    from envs.core import compile_params
+    from gameai.playtest.explorer import explore
+
+    view = MapView("cup", pcg.load_map(MAPS / "cup_trap" / "map.tmj"), compile_params(default_ruleset()))
+    for u in range(len(view.unit_names)):
+        run = explore(view, u, units=4, seed=1)
+        assert run.coverage >= 0.95 and run.visited[~run.reachable].sum() == 0
+        assert run.steps < 400
+
+
+def test_the_bots_stuck_spot_is_inside_the_cup(static_findings):
+    (stuck,) = [f for f in static_findings["cup_trap/map.tmj"] if f.check == "explorer.stuck"]
+    assert all(2 <= x <= 8 and 2 <= y <= 6 for x, y in stuck.cells)  # inside the mountain cup
 
 
 def test_generated_skirmish_maps_raise_no_reachability_alarms():

@@ -49,6 +49,10 @@ def distance_check(view: MapView, cfg) -> list[Finding]:
             near = [min((float(_near_time(f, cell)) for cell in res), default=np.inf) for f in fields]
             if all(np.isfinite(near)):
                 times["resource"][names[u]] = near
+    stats = cfg.stats.setdefault(view.name, {})
+    for what, per_type in times.items():
+        stats[f"walking steps to {'the centre' if what == 'centre' else 'the nearest resource'} (blue / red)"] = \
+            ", ".join(f"{n} {a:.0f} / {b:.0f}" for n, (a, b) in per_type.items())
     for what, per_type in times.items():
         worst = None
         for name, (a, b) in per_type.items():

@@ -121,13 +121,22 @@ def _chokepoints(view: MapView, types: list[int], cfg) -> list[Finding]:
         cuts = _cut_cells(view, u)
         if cuts:
             by_cells.setdefault(tuple(cuts), []).append(view.unit_names[u])
+    from gameai.playtest.explorer import traffic
+
     out = []
     for cells, who in by_cells.items():
+        # confirm by playing: each spawn's army of one archetype marches through; count waits at the gap
+        tr = traffic(view, view.unit_names.index(who[0]), seed=cfg.seed)
+        near = np.zeros(view.shape, dtype=bool)
+        for x, y in cells:
+            near[max(0, y - 2):y + 3, max(0, x - 2):x + 3] = True
+        at_gap, total = int(tr.waits[near].sum()), int(tr.waits.sum())
         f = Finding("reachability.chokepoint", "warning", view.name, cells=list(cells), subject=", ".join(who),
                     message=f"every route between the spawns squeezes through {len(cells)} single cell(s) "
-                            f"(first at {cells[0]}) for the {', '.join(who)}: armies file through one at a time "
-                            "and jam there (one unit per cell)",
-                    evidence={"cut_cells": len(cells), "types": who})
+                            f"(first at {cells[0]}) for the {', '.join(who)}: armies file through one at a time; "
+                            f"marching {who[0]}s waited {at_gap} times there",
+                    evidence={"cut_cells": len(cells), "types": who, "march_waits_at_gap": at_gap,
+                              "march_waits_total": total, "march_arrived": round(tr.arrived, 3)})
         teams = view.params.ruleset.teams  # both armies march for the other spawn: the jam shows
         f.replay = replays.march(view, cfg, teams["blue"], teams["red"], {0: view.spawn(1), 1: view.spawn(0)},
                                  f"{f.id}.json", label="playtest march (both armies to the other spawn)")

@@ -31,11 +31,17 @@ def scripted_replay(params: core.CoreParams, gm: GameMap, blue: dict, red: dict,
         a = np.asarray(controller(state), dtype=np.int64).reshape(1, -1)
         actions.append(a[0].tolist())
         core.step_inplace(params, state, a)
+    return replay_data(params, gm, blue, red, seed, actions, label, finished=bool(state.done[0]))
+
+
+def replay_data(params: core.CoreParams, gm: GameMap, blue: dict, red: dict, seed: int, actions: list,
+                label: str, finished: bool = False) -> dict:
+    """Replay data for actions already played from ``core.reset(params, blue, red, [seed], gm)``."""
     data = {
         "format": FORMAT, "version": VERSION, "seed": int(seed),
         "ruleset": params.ruleset.to_dict(), "blue": dict(blue), "red": dict(red),
         # the match ends when the script does: the step limit is the script's length
-        "max_steps": len(actions) if not state.done[0] else params.max_steps,
+        "max_steps": len(actions) if not finished else params.max_steps,
         "terrain": np.asarray(gm.tiles).astype(int).tolist(),
         "spawns": [[int(s.team), int(s.x), int(s.y)] for s in gm.spawns],
         "bots": {"blue": label, "red": label},
