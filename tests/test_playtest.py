@@ -237,3 +237,50 @@ def test_walking_times_follow_the_cores_moves():
     t = view.walk_time(warrior, [(1, 3)])
     assert t[3, 1] == 0 and np.isclose(t[4, 2], 1 / 0.8)  # a diagonal step onto grassland
     assert np.isclose(t[3, 12] - t[3, 11], 2.0 / 0.8)  # into shallow water (move_cost 2)
+
+
+def _dead_healer_bug(real):
+    """A planted rule bug: a dead unit next to a healing ally of its team gets the heal anyway."""
+    from envs import core
+
+    def step_inplace(params, state, actions):
+        ev = real(params, state, actions)
+        for b, i in zip(*np.nonzero(~state.alive)):
+            mates = state.alive[b] & (state.team[b] == state.team[b, i]) & (params.heal[state.utype[b]] > 0)
+            for j in np.flatnonzero(mates):
+                near = max(abs(state.x[b, j] - state.x[b, i]), abs(state.y[b, j] - state.y[b, i])) <= 2
+                if near and actions[b, j] >= core.ATTACK0 + params.k:
+                    state.hp[b, i] += params.heal[state.utype[b, j]]
+        return ev
+
+    return step_inplace
+
+
+def test_fuzzing_finds_a_planted_rule_bug_and_shrinks_it_to_a_short_replay(tmp_path, monkeypatch):
+    from envs import core
+
+    clean = MAPS / "clean_mirror" / "map.tmj"
+    found, meta = run_playtest([clean], default_ruleset(), PlaytestConfig(checks=("fuzz",), matches=0))
+    assert found == [] and "all held" in meta["stats"][str(clean)]["fuzz"]
+    monkeypatch.setattr(core, "step_inplace", _dead_healer_bug(core.step_inplace))
+    cfg = PlaytestConfig(checks=("fuzz",), matches=0, out_dir=tmp_path)
+    (bug,) = run_playtest([clean], default_ruleset(), cfg)[0]
+    assert bug.check == "fuzz.invariant" and bug.subject == "hp_bounds" and "dead unit" in bug.message
+    assert bug.evidence["shrunk_steps"] <= min(20, bug.evidence["found_at_step"])
+    # the shrunk replay reproduces the violation step for step
+    from agents.replay import load_replay
+    from gameai.playtest.fuzz import _play
+
+    data = load_replay(tmp_path / bug.replay)
+    gm = pcg.load_map(clean)
+    from dataclasses import replace
+
+    from pcg.gamemap import Spawn
+
+    gm = replace(gm, spawns=[Spawn(t, x, y) for t, x, y in data["spawns"]])
+    params = core.compile_params(default_ruleset())
+    hits, _ = _play(params, gm, data["blue"], data["red"], data["seed"], np.asarray(data["actions"]))
+    assert [h[0] for h in hits] == ["hp_bounds"] and len(data["actions"]) == bug.evidence["shrunk_steps"]
+    monkeypatch.undo()
+    hits, _ = _play(params, gm, data["blue"], data["red"], data["seed"], np.asarray(data["actions"]))
+    assert hits == []  # with the real rules the same actions are fine

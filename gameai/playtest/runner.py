@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 from envs import core
 from envs.ruleset import Ruleset
-from gameai.playtest import explorer, exploits, fairness, reachability, stuck
+from gameai.playtest import explorer, exploits, fairness, fuzz, reachability, stuck
 from gameai.playtest.findings import SEVERITIES, Finding, save_findings
 from gameai.playtest.mapview import MapView, PlaytestInputError
 
@@ -25,6 +25,7 @@ CHECKS: dict[str, tuple[Callable, Callable]] = {
     "exploits": (exploits.check, lambda c: 1),
     "explorer": (explorer.check, lambda c: 1),
     "stuck": (stuck.check, lambda c: 1),
+    "fuzz": (fuzz.check, lambda c: 1),
 }
 #: the playtest builds per-archetype graphs of the whole map; far larger maps need a chunked run
 MAX_CELLS = 512 * 512
