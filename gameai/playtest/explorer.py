@@ -224,7 +224,9 @@ class Traffic:
     name: str
     steps: int
     waits: np.ndarray     # (H, W) int: times a marcher waited because every way forward was taken
-    arrived: float        # share of marchers that got within 2 cells of their goal
+    arrived: float        # share of marchers that got to their goal (or queue behind those who did)
+    first: int            # step the first marcher reached its goal (median of the two marches)
+    last: int             # step the last one did, or queued behind those who had
 
 
 def traffic(view: MapView, utype: int, *, units: int = UNITS_PER_TEAM, seed: int = 0) -> Traffic:
@@ -257,7 +259,9 @@ def traffic(view: MapView, utype: int, *, units: int = UNITS_PER_TEAM, seed: int
     actions = np.zeros((2, state.n_units), dtype=np.int64)
     crowd = int(np.ceil(np.sqrt(units))) + 1  # where the army gathers at its goal
     settled = [False, False]
-    for _ in range(budget):
+    first, last = [None, None], [None, None]
+    step = 0
+    for step in range(budget):
         for b in (0, 1):
             occ, f, (gx, gy) = state.occupant[b], fields[b], goals[b]
             xs, ys = state.x[b], state.y[b]
@@ -281,6 +285,10 @@ def traffic(view: MapView, utype: int, *, units: int = UNITS_PER_TEAM, seed: int
                             waits[cy + dy, cx + dx] += 1
                 actions[b, i] = a
             settled[b] = bool(parked[:units].all())
+            if first[b] is None and parked[:units].any():
+                first[b] = step
+            if last[b] is None and settled[b]:
+                last[b] = step
         if all(settled):  # both armies have arrived or queue behind those who have
             break
         core.step_inplace(params, state, actions)
@@ -288,7 +296,9 @@ def traffic(view: MapView, utype: int, *, units: int = UNITS_PER_TEAM, seed: int
             break
     near = [max(abs(int(state.x[b, i]) - goals[b][0]), abs(int(state.y[b, i]) - goals[b][1])) <= crowd
             for b in (0, 1) for i in range(units)]
-    return Traffic(name, budget, waits, float(np.mean(near)))
+    done_at = lambda v: step if v is None else v  # noqa: E731
+    return Traffic(name, step, waits, float(np.mean(near)), int(np.median([done_at(v) for v in first])),
+                   int(np.median([done_at(v) for v in last])))
 
 
 # --- the playtest check ----------------------------------------------------------------------------

@@ -71,6 +71,8 @@ def check(view: MapView, cfg, progress=None) -> list[Finding]:
                     hist.pop((b, i), None)
                     continue
                 d = fields[u][y, x]
+                if not np.isfinite(d):  # cut off from the centre: reachability reports that, not the bots
+                    continue
                 if d < best[b, i] - 1e-9:
                     best[b, i], since[b, i] = d, 0
                 else:
