@@ -135,13 +135,15 @@ def test_side_advantage_is_found_on_a_lopsided_map_and_not_on_generated_ones():
 def test_same_seed_same_findings(tmp_path):
     paths = [MAPS / "knight_swamp_spawn" / "map.tmj", MAPS / "chokepoint" / "map.tmj"]
     runs = []
-    for i in range(2):
+    for i, workers in enumerate((1, 1, 2)):  # the third run tests the maps in two worker processes
         cfg = PlaytestConfig(seed=3, matches=3, out_dir=tmp_path / f"run{i}")
-        found, _ = run_playtest(paths, default_ruleset(), cfg)
+        found, meta = run_playtest(paths, default_ruleset(), cfg, workers=workers)
         runs.append([f.to_dict() for f in found])
-    assert runs[0] == runs[1] and runs[0]
+        assert list(meta["stats"]) == [str(p) for p in paths]
+    assert runs[0] == runs[1] == runs[2] and runs[0]
     for f in runs[0]:  # the replays are byte-identical too
-        assert (tmp_path / "run0" / f["replay"]).read_bytes() == (tmp_path / "run1" / f["replay"]).read_bytes()
+        assert (tmp_path / "run0" / f["replay"]).read_bytes() == (tmp_path / "run1" / f["replay"]).read_bytes() \
+            == (tmp_path / "run2" / f["replay"]).read_bytes()
 
 
 def test_baseline_matching_uses_check_map_subject_and_cells(tmp_path):

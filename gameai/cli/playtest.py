@@ -23,6 +23,9 @@ def register(subparsers) -> None:
                    help=f"comma-separated checks to run, from: {', '.join(CHECKS)}")
     p.add_argument("--baseline", metavar="FILE", default=None,
                    help="findings.json of an earlier run: exit 1 if any finding is new (for CI)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="maps tested at once in worker processes (2 uses both cores of a 2-core machine); "
+                        "the findings do not depend on it")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -39,6 +42,8 @@ def run(args) -> int:
 
     if args.seed < 0:
         raise GameAIError(f"--seed must be a whole number >= 0 (got {args.seed})")
+    if args.workers < 1:
+        raise GameAIError(f"--workers must be at least 1 (got {args.workers})")
     if args.matches < 0:
         raise GameAIError(f"--matches must be 0 or more (got {args.matches})")
     checks = tuple(c.strip() for c in args.checks.split(",") if c.strip())
@@ -54,7 +59,8 @@ def run(args) -> int:
     ruleset = load_ruleset_arg(args.ruleset)
     cfg = PlaytestConfig(seed=args.seed, matches=args.matches, checks=checks, out_dir=out)
     try:
-        findings, _ = run_playtest(args.maps, ruleset, cfg, show_progress=not args.no_progress)
+        findings, _ = run_playtest(args.maps, ruleset, cfg, show_progress=not args.no_progress,
+                                   workers=args.workers)
     except PlaytestInputError as exc:
         raise GameAIError(str(exc)) from None
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}

@@ -69,9 +69,47 @@ def load_views(paths: Sequence, ruleset: Ruleset) -> list[MapView]:
     return views
 
 
+def _run_map(view: MapView, cfg: PlaytestConfig, advance=lambda n: None) -> tuple[list[Finding], dict]:
+    """Every check on one map: (findings, the map's figures)."""
+    out: list[Finding] = []
+    for name in cfg.checks:
+        fn, units = CHECKS[name]
+        reported = [0]
+
+        def progress(n: int, _r=reported) -> None:
+            _r[0] += n
+            advance(n)
+
+        out += fn(view, cfg, progress)
+        advance(units(cfg) - reported[0])
+    return out, cfg.stats.get(view.name, {})
+
+
+def _run_parallel(views: list[MapView], cfg: PlaytestConfig, workers: int, done) -> list[Finding]:
+    """Maps spread over worker processes; each map's result depends on nothing but the map and cfg."""
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork: workers inherit the compiled kernels (spawn would compile or load them again per worker)
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    results: dict[str, list[Finding]] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {pool.submit(_run_map, v, cfg): v.name for v in views}
+        for fut in as_completed(futures):
+            found, stats = fut.result()
+            results[futures[fut]] = found
+            cfg.stats[futures[fut]] = stats
+            done()
+    return [f for v in views for f in results[v.name]]
+
+
 def run_playtest(paths: Sequence[str | os.PathLike], ruleset: Ruleset, cfg: PlaytestConfig,
-                 show_progress: bool = False) -> tuple[list[Finding], dict]:
-    """Run the battery on every map; returns (findings, meta) and writes the files when ``cfg.out_dir`` is set."""
+                 show_progress: bool = False, workers: int = 1) -> tuple[list[Finding], dict]:
+    """Run the battery on every map; returns (findings, meta) and writes the files when ``cfg.out_dir`` is set.
+
+    ``workers`` > 1 tests that many maps at once in worker processes (same findings as 1).
+    """
     from gameai.balance.progress import SweepProgress
 
     unknown = [c for c in cfg.checks if c not in CHECKS]
@@ -82,21 +120,16 @@ def run_playtest(paths: Sequence[str | os.PathLike], ruleset: Ruleset, cfg: Play
     if cfg.out_dir is not None:
         cfg.out_dir.mkdir(parents=True, exist_ok=True)
     findings: list[Finding] = []
-    total = sum(CHECKS[c][1](cfg) for c in cfg.checks) * len(views)
-    with SweepProgress(total, description="playtest", enabled=show_progress) as bar:
-        for view in views:
-            for name in cfg.checks:
-                fn, units = CHECKS[name]
-                reported = [0]
-
-                def progress(n: int, _r=reported) -> None:
-                    _r[0] += n
-                    bar.advance(n)
-
-                findings += fn(view, cfg, progress)
-                bar.advance(units(cfg) - reported[0])
+    per_map = sum(CHECKS[c][1](cfg) for c in cfg.checks)
+    with SweepProgress(per_map * len(views), description="playtest", enabled=show_progress) as bar:
+        if workers <= 1 or len(views) == 1:
+            for view in views:
+                findings += _run_map(view, cfg, bar.advance)[0]
+        else:
+            findings += _run_parallel(views, cfg, workers, lambda: bar.advance(per_map))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     findings.sort(key=lambda f: (f.map, order[f.severity], f.check, f.subject, f.cells))
+    cfg.stats = {v.name: cfg.stats.get(v.name, {}) for v in views}  # map order, whatever order they finished in
     meta = {"ruleset": ruleset.source, "seed": cfg.seed, "checks": list(cfg.checks),
             "maps": [v.name for v in views], "matches_per_side": cfg.matches, "bot": f"{cfg.bot} ({cfg.tier})",
             "notes": [reachability.ONE_WAY_NOTE], "stats": cfg.stats}
