@@ -146,6 +146,13 @@ def test_same_seed_same_findings(tmp_path):
             == (tmp_path / "run2" / f["replay"]).read_bytes()
 
 
+def test_the_cli_lists_every_check_the_runner_runs():
+    from gameai.playtest.findings import CHECK_NAMES
+    from gameai.playtest.runner import CHECKS
+
+    assert tuple(CHECKS) == CHECK_NAMES
+
+
 def test_baseline_matching_uses_check_map_subject_and_cells(tmp_path):
     a = Finding("reachability.dead_zone", "info", "m.tmj", "x", cells=[(1, 2)], evidence={"cells": 5})
     same_place_new_numbers = Finding("reachability.dead_zone", "info", "m.tmj", "y", cells=[(1, 2)],

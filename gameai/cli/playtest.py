@@ -5,7 +5,7 @@ import argparse
 
 
 def register(subparsers) -> None:
-    from gameai.playtest.runner import CHECKS
+    from gameai.playtest.findings import CHECK_NAMES as CHECKS
 
     p = subparsers.add_parser(
         "playtest", help="test maps for unreachable places, cut-off spawns, unfair sides; writes a report",

@@ -23,14 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 from scipy.cluster.vq import kmeans2
 from scipy.optimize import linear_sum_assignment
 
 from envs import core
-from gameai.playtest import replays
 from gameai.playtest.findings import Finding
-from gameai.playtest.mapview import EIGHT, MapView
+from gameai.playtest.mapview import MapView
 from pcg.paths import walk_distance_from
 
 UNITS_PER_TEAM = 8
@@ -301,6 +299,10 @@ def traffic(view: MapView, utype: int, *, units: int = UNITS_PER_TEAM, seed: int
                    int(np.median([done_at(v) for v in last])))
 
 
+def _step(v) -> str:
+    return "-" if v is None else str(v)  # "-": the other spawn's explorers got there first
+
+
 # --- the playtest check ----------------------------------------------------------------------------
 def check(view: MapView, cfg, progress=None) -> list[Finding]:
     out: list[Finding] = []
@@ -312,7 +314,8 @@ def check(view: MapView, cfg, progress=None) -> list[Finding]:
         name = run.name
         stats[f"explorer {name}"] = (f"walked {run.coverage:.1%} of {int(run.reachable.sum())} reachable cells in "
                                      f"{run.steps} steps; first step at the centre / a resource: "
-                                     + ", ".join(f"{t} {a['centre']}/{a['resources']}" for t, a in run.arrival.items()))
+                                     + ", ".join(f"{t} {_step(a['centre'])}/{_step(a['resources'])}"
+                                                 for t, a in run.arrival.items()))
         missed = run.reachable & ~run.visited
         if run.coverage < 0.95 and missed.any():
             ys, xs = np.nonzero(missed)

@@ -51,8 +51,9 @@ def distance_check(view: MapView, cfg) -> list[Finding]:
                 times["resource"][names[u]] = near
     stats = cfg.stats.setdefault(view.name, {})
     for what, per_type in times.items():
-        stats[f"walking steps to {'the centre' if what == 'centre' else 'the nearest resource'} (blue / red)"] = \
-            ", ".join(f"{n} {a:.0f} / {b:.0f}" for n, (a, b) in per_type.items())
+        if per_type:
+            key = f"walking steps to {'the centre' if what == 'centre' else 'the nearest resource'} (blue / red)"
+            stats[key] = ", ".join(f"{n} {a:.0f} / {b:.0f}" for n, (a, b) in per_type.items())
     for what, per_type in times.items():
         worst = None
         for name, (a, b) in per_type.items():
@@ -74,8 +75,9 @@ def distance_check(view: MapView, cfg) -> list[Finding]:
         # a race: one unit of that type from each spawn walks to the goal; one arrives first
         u = names.index(name)
         goals = {t: (centre if what == "centre" else _nearest_resource(view, u, t)) for t in (0, 1)}
+        goal = "the centre" if what == "centre" else "resources"
         f.replay = replays.march(view, cfg, {name: 1}, {name: 1}, goals, f"{f.id}.json",
-                                 label=f"playtest race ({name}s to {'the centre' if what == 'centre' else 'resources'})")
+                                 label=f"playtest race ({name}s to {goal})")
         out.append(f)
     return out
 
@@ -123,7 +125,8 @@ def side_check(view: MapView, cfg, progress=None) -> list[Finding]:
     share, lo, hi = wilson(a_wins, a_wins + b_wins, level)
     evidence = {"matches": 2 * n, "side_a_wins": a_wins, "side_b_wins": b_wins, "draws": draws,
                 "side_a_share": None if a_wins + b_wins == 0 else round(share, 3),
-                "ci": [round(lo, 3), round(hi, 3)], "ci_level": round(level, 4), "bot": f"{cfg.bot} ({cfg.tier})", "seeds": seeds}
+                "ci": [round(lo, 3), round(hi, 3)], "ci_level": round(level, 4), "bot": f"{cfg.bot} ({cfg.tier})",
+                "seeds": seeds}
     cfg.stats.setdefault(view.name, {})["side_advantage"] = evidence
     if a_wins + b_wins == 0 or lo <= 0.5 <= hi:
         return []

@@ -20,6 +20,8 @@ VERSION = 1
 #: reaches, a side that wins beyond chance); "warning": one archetype or one side is hurt;
 #: "info": worth a look.
 SEVERITIES = ("error", "warning", "info")
+#: the checks, in the order they run (``gameai.playtest.runner.CHECKS`` maps each to its code)
+CHECK_NAMES = ("reachability", "distances", "fairness", "exploits", "explorer", "stuck", "fuzz")
 
 
 class FindingsError(ValueError):

@@ -30,6 +30,7 @@ MAX_CUT_TRIES = 400
 
 def check(view: MapView, cfg) -> list[Finding]:
     findings: list[Finding] = []
+    rs = view.params.ruleset
     names = view.unit_names
     n_types = len(names)
     reach = {(u, t): view.reach(u, t) for u in range(n_types) for t in (0, 1)}
@@ -38,7 +39,7 @@ def check(view: MapView, cfg) -> list[Finding]:
             findings.append(Finding("reachability.no_ground", "error", view.name, subject=names[u],
                                     message=f"the {names[u]} cannot stand on any cell of this map "
                                             "(every tile is impassable or blocked for it)",
-                                    evidence={"blocked_terrain": list(view.params.ruleset.units[names[u]].blocked_terrain)}))
+                                    evidence={"blocked_terrain": list(rs.units[names[u]].blocked_terrain)}))
 
     # spawns: can each type walk from one spawn to the other?
     meets = [u for u in range(n_types) if view.start_cell(u, 0) is not None and _connected(view, reach, u)]

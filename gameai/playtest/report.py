@@ -86,7 +86,7 @@ def map_picture(view: MapView, findings: list[Finding]) -> bytes:
     if heat.any():
         shown = np.ma.masked_where(heat == 0, heat)
         im = ax.imshow(shown, cmap="autumn_r", alpha=0.6, interpolation="nearest")
-        fig.colorbar(im, ax=ax, fraction=0.04, label="findings on the cell")
+        fig.colorbar(im, ax=ax, fraction=0.04, label="findings on the cell", ticks=range(1, int(heat.max()) + 1))
     ax.set_title(f"{view.name}: {len(findings)} finding(s)", fontsize=9)
     return _png(fig)
 
@@ -125,7 +125,7 @@ def write_report(out_dir: Path, views: list[MapView], findings: list[Finding], m
         parts.append(_img(map_png, f"map {view.name}"))
         stats = meta.get("stats", {}).get(view.name, {})
         if stats:
-            parts.append("<table>" + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+            parts.append("<table>" + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(_figure(v))}</td></tr>"
                                              for k, v in stats.items()) + "</table>")
         if not mine:
             parts.append("<p>No findings.</p>")
@@ -143,6 +143,13 @@ def write_report(out_dir: Path, views: list[MapView], findings: list[Finding], m
     path = out_dir / "report.html"
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
+
+
+def _figure(v) -> str:
+    """A table cell: dicts as "key: value" pairs (long lists such as match seeds left to findings.json)."""
+    if isinstance(v, dict):
+        return ", ".join(f"{k.replace('_', ' ')}: {x}" for k, x in v.items() if not isinstance(x, list) or len(x) <= 4)
+    return str(v)
 
 
 def _slug(name: str) -> str:

@@ -17,7 +17,8 @@ from gameai.playtest import explorer, exploits, fairness, fuzz, reachability, st
 from gameai.playtest.findings import SEVERITIES, Finding, save_findings
 from gameai.playtest.mapview import MapView, PlaytestInputError
 
-#: check name -> (function(view, cfg, progress) -> findings, work units it reports)
+#: check name -> (function(view, cfg, progress) -> findings, work units it reports); the names are also
+#: findings.CHECK_NAMES, which the CLI lists without importing this module (a test keeps them equal)
 CHECKS: dict[str, tuple[Callable, Callable]] = {
     "reachability": (lambda v, c, p: reachability.check(v, c), lambda c: 1),
     "distances": (lambda v, c, p: fairness.distance_check(v, c), lambda c: 1),
