@@ -63,7 +63,9 @@ def test_the_findings_name_the_place_and_the_blocker(static_findings):
     assert blocked.subject == "knight" and blocked.evidence["blocking_tiles"] == ["swamp"]
     assert {x for x, _ in blocked.cells} <= {11, 12}  # the swamp band's columns
     (choke,) = [f for f in static_findings["chokepoint/map.tmj"] if f.check == "reachability.chokepoint"]
-    assert choke.cells == [(11, 3)]
+    assert choke.cells == [(11, 3)] and choke.evidence["gap_width"] == 1
+    (wide,) = [f for f in static_findings["narrow_pass/map.tmj"] if f.check == "reachability.chokepoint"]
+    assert wide.cells == [(13, 3), (13, 4)] and wide.evidence["gap_width"] == 2
     (dead,) = [f for f in static_findings["dead_zone/map.tmj"] if f.check == "reachability.dead_zone"]
     assert dead.evidence["cells"] == 15
     (closer,) = [f for f in static_findings["spawn_closer_to_centre/map.tmj"]]

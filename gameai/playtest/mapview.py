@@ -47,8 +47,11 @@ class MapView:
             raise PlaytestInputError(str(exc)) from None
         teams = {sp.team for sp in self.gm.spawns}
         if not {0, 1} <= teams:
+            how = ("a CSV or PNG grid holds tiles only: draw the map in Tiled with a 'spawns' object layer"
+                   if not teams and self.name.lower().endswith((".csv", ".png")) else
+                   "add them as points in the Tiled 'spawns' object layer")
             raise PlaytestInputError(f"{self.name}: the map needs a spawn for team 0 (blue) and team 1 (red), "
-                                     f"it has {sorted(teams) or 'none'}; add them (docs/pcg.md: designers' maps)")
+                                     f"it has {sorted(teams) or 'none'}; {how} (docs/pcg.md: designers' maps)")
         h, w = self.grid.shape
         for t in (0, 1):
             x, y = self.spawn(t)

@@ -92,40 +92,54 @@ def _archetype_blocked(view: MapView, reach, u: int, ref: int, cfg) -> Finding:
     return f
 
 
-def _cut_cells(view: MapView, u: int) -> list[tuple[int, int]]:
+def _cut_cells(view: MapView, u: int, width: int = 1) -> list[tuple[int, int]]:
     """Cells whose loss would cut the spawns apart for type u: every walk between them passes there.
 
-    Such a cell lies on every quickest route, so only those are tried (each try is one labelling).
+    ``width`` 1 removes one cell at a time; 2 removes a cell with each forward neighbour (right,
+    down, the two diagonals), which closes a gap two cells wide whatever its direction. A cut lies
+    on every quickest route, so only those cells are tried (each try is one labelling).
     """
     a, b = view.start_cell(u, 0), view.start_cell(u, 1)
+    h, w = view.shape
     route = view.shortest_routes(u)
-    route[a[1], a[0]] = route[b[1], b[0]] = False
-    ys, xs = np.nonzero(route)
-    order = np.argsort([view.passable[u][max(0, y - 1):y + 2, max(0, x - 1):x + 2].sum() for x, y in zip(xs, ys)],
-                       kind="stable")[:MAX_CUT_TRIES]  # narrow cells first: cut cells have few neighbours
-    cuts = []
     ok = view.passable[u].copy()
+    near_start = np.zeros(view.shape, dtype=bool)
+    for sx, sy in (a, b):  # closing the cells around a spawn always cuts it off: not a chokepoint
+        near_start[max(0, sy - width):sy + width + 1, max(0, sx - width):sx + width + 1] = True
+    route &= ~near_start
+    ys, xs = np.nonzero(route)
+    order = np.argsort([ok[max(0, y - 1):y + 2, max(0, x - 1):x + 2].sum() for x, y in zip(xs, ys)],
+                       kind="stable")[:MAX_CUT_TRIES]  # narrow cells first: cut cells have few neighbours
+    partners = [(0, 0)] if width == 1 else [(1, 0), (0, 1), (1, 1), (-1, 1)]
+    cuts: set = set()
     for i in order:
         x, y = int(xs[i]), int(ys[i])
-        ok[y, x] = False
-        lab = ndimage.label(ok, structure=EIGHT)[0]
-        if lab[a[1], a[0]] != lab[b[1], b[0]]:
-            cuts.append((x, y))
-        ok[y, x] = True
+        for dx, dy in partners:
+            px, py = x + dx, y + dy
+            if not (0 <= px < w and 0 <= py < h) or near_start[py, px]:
+                continue
+            ok[y, x] = ok[py, px] = False
+            lab = ndimage.label(ok, structure=EIGHT)[0]
+            if lab[a[1], a[0]] != lab[b[1], b[0]]:
+                cuts.update(c for c in {(x, y), (px, py)} if view.passable[u][c[1], c[0]])
+            ok[y, x], ok[py, px] = view.passable[u][y, x], view.passable[u][py, px]
     return sorted(cuts)
 
 
 def _chokepoints(view: MapView, types: list[int], cfg) -> list[Finding]:
-    """One finding per set of single cells that every route between the spawns must cross."""
-    by_cells: dict[tuple, list[str]] = {}
+    """One finding per set of cells that every route between the spawns must cross: gaps 1 or 2 cells wide."""
+    by_cells: dict[tuple, tuple[int, list[str]]] = {}
     for u in types:
-        cuts = _cut_cells(view, u)
-        if cuts:
-            by_cells.setdefault(tuple(cuts), []).append(view.unit_names[u])
+        for width in (1, 2):
+            cuts = _cut_cells(view, u, width)
+            if cuts:  # the narrowest gaps only: a 1-cell gap is also inside many 2-cell pairs
+                _, who = by_cells.setdefault(tuple(cuts), (width, []))
+                who.append(view.unit_names[u])
+                break
     from gameai.playtest.explorer import traffic
 
     out = []
-    for cells, who in by_cells.items():
+    for cells, (width, who) in by_cells.items():
         # measured by playing: each spawn's army of one archetype marches through; the figures go in the
         # evidence (on small maps the column an army walks in anyway costs about as much as the gap)
         tr = traffic(view, view.unit_names.index(who[0]), seed=cfg.seed)
@@ -133,12 +147,15 @@ def _chokepoints(view: MapView, types: list[int], cfg) -> list[Finding]:
         for x, y in cells:
             near[max(0, y - 2):y + 3, max(0, x - 2):x + 3] = True
         at_gap, total = int(tr.waits[near].sum()), int(tr.waits.sum())
+        gap = "single cell(s)" if width == 1 else "a gap two cells wide"
         f = Finding("reachability.chokepoint", "warning", view.name, cells=list(cells), subject=", ".join(who),
-                    message=f"every route between the spawns squeezes through {len(cells)} single cell(s) "
-                            f"(first at {cells[0]}) for the {', '.join(who)}: armies must file through one at a "
-                            "time (the replay marches both spawns' armies through)",
-                    evidence={"cut_cells": len(cells), "types": who, "march_first_step": tr.first,
-                              "march_last_step": tr.last, "march_waits_at_gap": at_gap, "march_waits_total": total,
+                    message=f"every route between the spawns squeezes through {gap} (at {cells[0]}"
+                            f"{f' and {len(cells) - 1} more' if len(cells) > 1 else ''}) for the {', '.join(who)}: "
+                            f"armies must file through {'one' if width == 1 else 'two'} at a time (the replay "
+                            "marches both spawns' armies through)",
+                    evidence={"gap_width": width, "cut_cells": len(cells), "types": who,
+                              "march_first_step": tr.first, "march_last_step": tr.last,
+                              "march_waits_at_gap": at_gap, "march_waits_total": total,
                               "march_arrived": round(tr.arrived, 3)})
         teams = view.params.ruleset.teams  # both armies march for the other spawn: the jam shows
         f.replay = replays.march(view, cfg, teams["blue"], teams["red"], {0: view.spawn(1), 1: view.spawn(0)},
