@@ -34,6 +34,7 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
+    from envs.maps import MapError
     from gameai.cli.match import load_ruleset_arg
     from gameai.errors import GameAIError
     from gameai.playtest.findings import FindingsError, load_findings, new_findings
@@ -61,7 +62,7 @@ def run(args) -> int:
     try:
         findings, _ = run_playtest(args.maps, ruleset, cfg, show_progress=not args.no_progress,
                                    workers=args.workers)
-    except PlaytestInputError as exc:
+    except (PlaytestInputError, MapError) as exc:  # MapError: a map the armies do not fit on
         raise GameAIError(str(exc)) from None
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
     print(f"{len(findings)} finding(s) on {len(args.maps)} map(s): "

@@ -27,6 +27,7 @@ from scipy.cluster.vq import kmeans2
 from scipy.optimize import linear_sum_assignment
 
 from envs import core
+from envs.maps import MapError
 from gameai.playtest.findings import Finding
 from gameai.playtest.mapview import MapView
 from pcg.paths import walk_distance_from
@@ -310,7 +311,11 @@ def check(view: MapView, cfg, progress=None) -> list[Finding]:
     for u in range(len(view.unit_names)):
         if view.start_cell(u, 0) is None:
             continue
-        run = explore(view, u, seed=cfg.seed)
+        try:
+            run = explore(view, u, seed=cfg.seed)
+        except MapError as exc:  # not room for the explorers near a spawn
+            stats[f"explorer {view.unit_names[u]}"] = f"not run: {exc}"
+            continue
         name = run.name
         stats[f"explorer {name}"] = (f"walked {run.coverage:.1%} of {int(run.reachable.sum())} reachable cells in "
                                      f"{run.steps} steps; first step at the centre / a resource: "

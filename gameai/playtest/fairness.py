@@ -17,6 +17,7 @@ import numpy as np
 
 from agents.arena import run_matches
 from agents.replay import record_match
+from envs.maps import MapError
 from envs.ruleset import TEAMS
 from gameai.balance.stats import wilson
 from gameai.playtest import replays
@@ -111,10 +112,14 @@ def side_check(view: MapView, cfg, progress=None) -> list[Finding]:
         return []
     seeds = [cfg.seed * 100_003 + i for i in range(n)]
     kw = dict(blue_bot=cfg.bot, red_bot=cfg.bot, blue_tier=cfg.tier, red_tier=cfg.tier)
-    as_drawn = run_matches(rs, blue, red, seeds, terrain=view.gm, **kw)
-    if progress:
-        progress(n)
-    swapped = run_matches(rs, blue, red, seeds, terrain=swapped_spawns(view.gm), **kw)
+    try:
+        as_drawn = run_matches(rs, blue, red, seeds, terrain=view.gm, **kw)
+        if progress:
+            progress(n)
+        swapped = run_matches(rs, blue, red, seeds, terrain=swapped_spawns(view.gm), **kw)
+    except MapError as exc:  # the teams do not fit (a type with no ground): reachability says why
+        cfg.stats.setdefault(view.name, {})["side_advantage"] = f"not played: {exc}"
+        return []
     if progress:
         progress(n)
     # side A = team 0's spawn in the file: blue as drawn, red when swapped

@@ -27,6 +27,7 @@ from dataclasses import replace
 import numpy as np
 
 from envs import core
+from envs.maps import MapError
 from gameai.playtest import replays
 from gameai.playtest.findings import Finding
 from gameai.playtest.mapview import MapView
@@ -225,9 +226,13 @@ def check(view: MapView, cfg, progress=None) -> list[Finding]:
     maps = {s: (view.gm if i % 2 == 0 else close_quarters(view)) for i, s in enumerate(seeds)}
     try:
         state = core.reset(p, blue, red, seeds, lambda s: maps[s])
-    except ValueError:  # no room for the armies at close quarters: fuzz on the map as drawn only
+    except MapError:  # no room for the armies at close quarters: fuzz on the map as drawn only
         maps = {s: view.gm for s in seeds}
-        state = core.reset(p, blue, red, seeds, lambda s: maps[s])
+        try:
+            state = core.reset(p, blue, red, seeds, lambda s: maps[s])
+        except MapError as exc:  # the teams do not fit at all: nothing to fuzz on this map
+            cfg.stats.setdefault(view.name, {})["fuzz"] = f"not run: {exc}"
+            return []
     history: list[np.ndarray] = []
     first: dict[str, tuple[int, str, int]] = {}  # invariant -> (env, detail, step)
     for t in range(EPISODE_STEPS):

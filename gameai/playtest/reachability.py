@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from envs.maps import MapError
 from envs.ruleset import TEAMS
 from gameai.playtest import replays
 from gameai.playtest.findings import Finding
@@ -142,21 +143,24 @@ def _chokepoints(view: MapView, types: list[int], cfg) -> list[Finding]:
     for cells, (width, who) in by_cells.items():
         # measured by playing: each spawn's army of one archetype marches through; the figures go in the
         # evidence (on small maps the column an army walks in anyway costs about as much as the gap)
-        tr = traffic(view, view.unit_names.index(who[0]), seed=cfg.seed)
+        try:
+            tr = traffic(view, view.unit_names.index(who[0]), seed=cfg.seed)
+        except MapError:  # no room for an army at a spawn: the gap is reported on geometry alone
+            tr = None
         near = np.zeros(view.shape, dtype=bool)
         for x, y in cells:
             near[max(0, y - 2):y + 3, max(0, x - 2):x + 3] = True
-        at_gap, total = int(tr.waits[near].sum()), int(tr.waits.sum())
         gap = "single cell(s)" if width == 1 else "a gap two cells wide"
         f = Finding("reachability.chokepoint", "warning", view.name, cells=list(cells), subject=", ".join(who),
                     message=f"every route between the spawns squeezes through {gap} (at {cells[0]}"
                             f"{f' and {len(cells) - 1} more' if len(cells) > 1 else ''}) for the {', '.join(who)}: "
                             f"armies must file through {'one' if width == 1 else 'two'} at a time (the replay "
                             "marches both spawns' armies through)",
-                    evidence={"gap_width": width, "cut_cells": len(cells), "types": who,
-                              "march_first_step": tr.first, "march_last_step": tr.last,
-                              "march_waits_at_gap": at_gap, "march_waits_total": total,
-                              "march_arrived": round(tr.arrived, 3)})
+                    evidence={"gap_width": width, "cut_cells": len(cells), "types": who})
+        if tr is not None:
+            f.evidence.update(march_first_step=tr.first, march_last_step=tr.last,
+                              march_waits_at_gap=int(tr.waits[near].sum()), march_waits_total=int(tr.waits.sum()),
+                              march_arrived=round(tr.arrived, 3))
         teams = view.params.ruleset.teams  # both armies march for the other spawn: the jam shows
         f.replay = replays.march(view, cfg, teams["blue"], teams["red"], {0: view.spawn(1), 1: view.spawn(0)},
                                  f"{f.id}.json", label="playtest march (both armies to the other spawn)")

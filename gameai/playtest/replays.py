@@ -14,6 +14,7 @@ import numpy as np
 
 from agents.replay import FORMAT, VERSION, replay, save_replay
 from envs import core
+from envs.maps import MapError
 from pcg.gamemap import GameMap
 
 #: step -> (1, N) actions for the single environment, from the current state
@@ -92,7 +93,10 @@ def march(view, cfg, blue: dict, red: dict, targets: dict[int, tuple[int, int]],
                                state.occupant[0], toward=goals[key])
         return a
 
-    data = scripted_replay(view.params, view.gm, blue, red, cfg.seed, controller, steps, label=label)
+    try:
+        data = scripted_replay(view.params, view.gm, blue, red, cfg.seed, controller, steps, label=label)
+    except MapError:  # the units do not fit around the spawns: the finding stands without a replay
+        return None
     return write(cfg.out_dir, fname, data)
 
 

@@ -15,6 +15,7 @@ from scipy import ndimage
 
 from agents import make_policy
 from envs import core
+from envs.maps import MapError
 from gameai.playtest import replays
 from gameai.playtest.findings import Finding
 from gameai.playtest.mapview import EIGHT, MapView, swapped_spawns
@@ -33,7 +34,10 @@ def check(view: MapView, cfg, progress=None) -> list[Finding]:
     maps = [view.gm, swapped_spawns(view.gm)]
     seeds = [cfg.seed, cfg.seed + 1]
     blue, red = rs.teams["blue"], rs.teams["red"]
-    state = core.reset(p, blue, red, seeds, lambda s: maps[s - cfg.seed])
+    try:
+        state = core.reset(p, blue, red, seeds, lambda s: maps[s - cfg.seed])
+    except MapError:  # the teams do not fit on this map: reachability and fairness say why
+        return []
     spec = core.observation_spec(p)
     team = state.team[0]
     n_blue = int((team == core.BLUE).sum())
