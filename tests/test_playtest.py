@@ -278,20 +278,14 @@ def test_fuzzing_finds_a_planted_rule_bug_and_shrinks_it_to_a_short_replay(tmp_p
     (bug,) = run_playtest([clean], default_ruleset(), cfg)[0]
     assert bug.check == "fuzz.invariant" and bug.subject == "hp_bounds" and "dead unit" in bug.message
     assert bug.evidence["shrunk_steps"] <= min(20, bug.evidence["found_at_step"])
-    # the shrunk replay reproduces the violation step for step
+    # the shrunk replay reproduces the violation step for step (what `gameai replay FILE --invariants` runs)
     from agents.replay import load_replay
-    from gameai.playtest.fuzz import _play
+    from gameai.playtest.fuzz import check_replay
 
     data = load_replay(tmp_path / bug.replay)
-    gm = pcg.load_map(clean)
-    from dataclasses import replace
-
-    from pcg.gamemap import Spawn
-
-    gm = replace(gm, spawns=[Spawn(t, x, y) for t, x, y in data["spawns"]])
-    params = core.compile_params(default_ruleset())
-    hits, _ = _play(params, gm, data["blue"], data["red"], data["seed"], np.asarray(data["actions"]))
-    assert [h[0] for h in hits] == ["hp_bounds"] and len(data["actions"]) == bug.evidence["shrunk_steps"]
+    hits = check_replay(data)
+    assert [h[0] for h in hits] == ["hp_bounds"] and hits[0][2] == len(data["actions"]) == bug.evidence["shrunk_steps"]
     monkeypatch.undo()
-    hits, _ = _play(params, gm, data["blue"], data["red"], data["seed"], np.asarray(data["actions"]))
-    assert hits == []  # with the real rules the same actions are fine
+    assert check_replay(data) == []  # with the real rules the same actions are fine
+    fixed = _gameai("replay", tmp_path / bug.replay, "--invariants")
+    assert "rule invariants: all held" in fixed.stdout, fixed.stderr

@@ -149,6 +149,31 @@ def _play(params, gm, blue, red, seed, actions: np.ndarray) -> tuple[list[tuple[
     return found, state
 
 
+def check_replay(data: dict, source: str = "replay") -> list[tuple[str, str, int]]:
+    """Play a replay file's actions with every invariant checked: [(invariant, detail, step)], empty if none broke.
+
+    How a fuzzing finding is reproduced after the fact (``gameai replay FILE --invariants``),
+    and how a fix is checked: the same actions no longer break anything.
+    """
+    from types import SimpleNamespace
+
+    from agents.replay import ReplayError
+    from envs.ruleset import RulesetError, parse_ruleset
+
+    try:
+        rules = parse_ruleset(data["ruleset"], source=f"{source} (embedded ruleset)")
+        params = core.compile_params(rules, max_steps=int(data["max_steps"]))
+        actions = np.asarray(data["actions"], dtype=np.int64)
+        terrain = None if data["terrain"] is None else np.asarray(data["terrain"], dtype=np.int64)
+        if terrain is not None and data.get("spawns"):
+            terrain = SimpleNamespace(tiles=terrain, spawns=[SimpleNamespace(team=t, x=x, y=y)
+                                                             for t, x, y in data["spawns"]])
+        found, _ = _play(params, terrain, data["blue"], data["red"], int(data["seed"]), actions)
+    except (RulesetError, ValueError, TypeError, KeyError, IndexError) as exc:
+        raise ReplayError(f"{source}: cannot play this replay: {exc}") from None
+    return [(name, detail, t + 1) for name, detail, t in found]
+
+
 def shrink(params, gm, blue, red, seed, actions: np.ndarray, invariant: str) -> tuple[np.ndarray, int]:
     """The shortest, quietest action sequence that still breaks ``invariant`` (ddmin); (actions, calls)."""
     calls = [0]
