@@ -289,3 +289,18 @@ def test_fuzzing_finds_a_planted_rule_bug_and_shrinks_it_to_a_short_replay(tmp_p
     assert check_replay(data) == []  # with the real rules the same actions are fine
     fixed = _gameai("replay", tmp_path / bug.replay, "--invariants")
     assert "rule invariants: all held" in fixed.stdout, fixed.stderr
+
+
+def test_a_map_the_armies_hardly_fit_on_is_reported_not_crashed():
+    """All swamp but the two spawn cells: the knight has one cell per side; matches cannot be played."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_maps", MAPS / "make_maps.py")
+    make_maps = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_maps)
+    gm = make_maps.build("ssssssss\nsBssssRs\nssssssss\nssssssss", "bog")
+    found, meta = run_playtest([gm], default_ruleset(), PlaytestConfig(matches=2))
+    assert [(f.check, f.subject) for f in found if f.severity != "info"] == \
+        [("reachability.archetype_blocked", "knight")]
+    stats = meta["stats"]["map 0 (seed 0)"]
+    assert stats["side_advantage"].startswith("not played: ") and stats["fuzz"].startswith("not run: ")
