@@ -118,7 +118,7 @@ def _bad_ruleset(tmp_path: Path) -> Path:
     (lambda d: ["match", "--seed", "-2"], "--seed must be a whole number >= 0"),
     (lambda d: ["match", "--max-steps", "0"], "--max-steps must be at least 1"),
     (lambda d: ["match", "--replay", str(d / "no" / "dir" / "r.json")], "cannot write the replay"),
-    (lambda d: ["match", "--map", str(d / "nomap")], "Use 'arena', 'skirmish' or a folder"),
+    (lambda d: ["match", "--map", str(d / "nomap")], "Use 'arena', 'skirmish', a folder written by"),
     (lambda d: ["replay", str(d / "missing.json")], "missing.json: file not found"),
     (lambda d: ["replay", str(d.joinpath("x.json").write_text("{oops") and d / "x.json")], "not a readable replay"),
     (lambda d: ["replay", str(d.joinpath("y.json").write_text('{"a": 1}') and d / "y.json")],

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "match",
     "replay",
     "mapgen",
+    "playtest",
     "sweep",
     "balance",
     "balance_check",
