@@ -5,21 +5,32 @@ hp, team, type, cooldown, alive, ... each an array with a leading (B, N) shape. 
 every unit of every environment. The Gymnasium/PettingZoo classes, the scripted bots and the
 balance sweeps are all thin layers over these functions.
 
-Rules of one step, in order (the per-agent reference in ``envs.reference`` implements the same):
+Rules of one step, in order (the per-agent reference in ``envs.reference`` implements the same).
+``_step_kernel`` is these phases, one function each, called in this order over the batch:
 
 1. **Attacks and heals**, simultaneous: every unit alive at the start of the step may attack the
    k-th nearest *visible* enemy (seen by any ally) or heal the k-th nearest ally, if its cooldown
-   is 0 and the target is within range. Hit = max(damage - armor, damage * min_damage_fraction)
-   × (1 - defence of the target's tile). A unit whose hp + heals - hits <= 0 dies; the kill goes
-   to the attacker that hit it hardest this step (lowest index on a tie). Damage dealt is counted
-   without overkill. Heals are capped at max hp.
-2. **Movement**, units still alive, one at a time (index order on even steps, reverse order on
-   odd ones, so neither team always moves first): a move adds the unit's speed to its move points;
-   it enters the next cell when it has the cell's move cost. A cell must be inside the map,
-   passable for the unit's type and free (one unit per cell). A blocked move, or any other action,
-   resets the move points.
-3. **Cooldowns** of living units tick down by one; the step counter advances; the match ends when a team has no
-   unit left (both gone: draw) or at the step limit (ruleset ``match.at_step_limit``).
+   is 0 and the target is within range (``_attack_phase``, ``_healing_phase``: both decide on the
+   state at the start of the step and only sum what lands). Hit = max(damage - armor, damage *
+   min_damage_fraction) × (1 - defence of the target's tile). Hits and heals land together
+   (``_death_phase``): a unit whose hp + heals - hits <= 0 dies; the kill goes to the attacker
+   that hit it hardest this step (lowest index on a tie). Heals are capped at max hp. Damage dealt
+   is counted without overkill (``_credit_phase``, the event log's totals).
+2. **Movement** (``_movement_phase``), units still alive, one at a time (index order on even steps,
+   reverse order on odd ones, so neither team always moves first): a move adds the unit's speed to
+   its move points; it enters the next cell when it has the cell's move cost. A cell must be inside
+   the map, passable for the unit's type and free (one unit per cell). A blocked move, or any other
+   action, resets the move points.
+3. **Clock** (``_clock_phase``): cooldowns of living units tick down by one; the step counter
+   advances; the match ends when a team has no unit left (both gone: draw) or at the step limit
+   (ruleset ``match.at_step_limit``).
+4. **Targeting** (``_targeting_phase``): each unit's k nearest visible enemies and k nearest allies,
+   which the next step's attack and heal actions point at.
+
+The kernels take grouped arguments, not loose arrays: the state, the rules (``CoreParams``), the
+codes (actions, winners), the events and, for ``observe``, the observation layout, each a
+namedtuple with the names of the fields it comes from. Every action code and observation offset
+comes from ``envs.spec`` (``ObservationSpec``), the one description of the layout.
 
 Actions (one int per unit): 0 hold, 1-8 move N, NE, E, SE, S, SW, W, NW (y grows downward),
 ``ATTACK0 + k`` attack the k-th nearest visible enemy, ``ATTACK0 + K + k`` heal the k-th nearest
@@ -181,7 +192,7 @@ class StepEvents:
 # Kernel arguments. A kernel takes a few groups instead of dozens of loose arrays: the state, the
 # rules, the step's events, the codes (actions, winners, step-limit rules) and, for observations,
 # the layout. Each group is a namedtuple whose fields carry the names of the dataclass or spec
-# entry they come from, so a phase reads like its rule: ``s.hp[b, j]``, ``r.damage[ut]``.
+# entry they come from, so a phase says what it reads by name: ``hp, alive = s.hp, s.alive``.
 # Groups cross into numba as plain tuples and are named again inside the kernel: numba types a
 # plain tuple in C on every call but a namedtuple in Python (~10 µs a call, measured).
 # Codes and offsets are arguments, not numba globals: a cached kernel keeps a global's value from
@@ -195,14 +206,21 @@ _Rules = namedtuple("_Rules", ["hp", "damage", "range2", "range", "speed", "cool
 _Codes = namedtuple("_Codes", ["hold", "move0", "attack0", "heal0", "end",  # actions: heal0 = attack0 + k, end = A
                                "running", "blue_wins", "red_wins", "draw",  # state.winner
                                "limit_draw", "limit_hp"])  # CoreParams.at_step_limit; any other: most units left
-_OWN_FEATURES = ("hp", "max_hp", "damage", "range", "speed", "ready", "cooldown", "armor", "vision", "heal",
-                 "defence", "center_dx", "center_dy", "type")  # ObservationSpec.OWN_<NAME>
-_ObsLayout = namedtuple("_ObsLayout", [f"own_{f}" for f in _OWN_FEATURES] + [
-    "enemy_offset", "enemy_stride", *(f"enemy_{f}" for f in ObservationSpec.ENEMY_FEATURES),
-    "ally_offset", "ally_stride", *(f"ally_{f}" for f in ObservationSpec.ALLY_FEATURES),
-    "patch_offset", "patch_stride", "patch_radius", *(f"patch_{f}" for f in ObservationSpec.PATCH_FEATURES),
-    "hp_scale", "damage_scale", "pos_scale", "cooldown_scale", "armor_scale", "heal_scale"])
-# Per-step temporaries, allocated once per kernel call and reused by every environment.
+#: The features _observe_kernel writes, per block; envs/spec.py says where each one goes.
+_WRITES = {
+    "own": ("hp", "max_hp", "damage", "range", "speed", "ready", "cooldown", "armor", "vision", "heal", "defence",
+            "center_dx", "center_dy", "type"),  # ObservationSpec.OWN_<NAME>
+    "enemy": ("present", "dx", "dy", "dist", "hp", "in_my_range", "in_its_range", "damage"),
+    "ally": ("present", "dx", "dy", "dist", "hp", "is_healer"),
+    "patch": ("passable", "occupied", "defence"),
+}
+_SCALES = ("hp_scale", "damage_scale", "pos_scale", "cooldown_scale", "armor_scale", "heal_scale")  # spec.scales
+_ObsLayout = namedtuple("_ObsLayout", [f"own_{f}" for f in _WRITES["own"]] + [
+    "enemy_offset", "enemy_stride", *(f"enemy_{f}" for f in _WRITES["enemy"]),
+    "ally_offset", "ally_stride", *(f"ally_{f}" for f in _WRITES["ally"]),
+    "patch_offset", "patch_stride", "patch_radius", *(f"patch_{f}" for f in _WRITES["patch"]), *_SCALES])
+# Per-step temporaries: which environments play this step, per (environment, unit) sums of hits
+# and heals, and the targeting phase's buffers (reused environment after environment).
 _Scratch = namedtuple("_Scratch", ["active", "dmg_in", "heal_in", "best_hit", "best_att", "scale", "raw_out",
                                    "d2", "seen", "vis", "keys"])
 
@@ -225,19 +243,20 @@ def _codes_args(k: int) -> tuple:
 
 @lru_cache(maxsize=64)
 def _layout_args(spec: ObservationSpec) -> tuple:
-    """Every offset the observation kernel writes at, from the spec (one source of truth)."""
-    at: dict[str, float] = {f"own_{f}": getattr(spec, f"OWN_{f.upper()}") for f in _OWN_FEATURES}
-    for block, names, offset in (("enemy", spec.ENEMY_FEATURES, spec.enemy_offset),
-                                 ("ally", spec.ALLY_FEATURES, spec.ally_offset),
-                                 ("patch", spec.PATCH_FEATURES, spec.patch_offset)):
-        at.update({f"{block}_offset": offset, f"{block}_stride": len(names)})
-        at.update({f"{block}_{name}": pos for pos, name in enumerate(names)})
+    """Every offset the observation kernel writes at, from the spec (the one description of the layout)."""
+    own = tuple(name[4:].lower() for name in dir(spec) if name.startswith("OWN_"))
+    spec_features = {"own": own, "enemy": spec.ENEMY_FEATURES, "ally": spec.ALLY_FEATURES,
+                     "patch": spec.PATCH_FEATURES}
+    for block, names in spec_features.items():
+        if set(names) != set(_WRITES[block]):  # a feature added to the spec needs a writer in the kernel
+            raise RuntimeError(f"envs/spec.py lists {block} features {sorted(names)} but the observation kernel "
+                               f"writes {sorted(_WRITES[block])}: update _WRITES and _observe_kernel in envs/core.py")
+    at = {f"own_{f}": getattr(spec, f"OWN_{f.upper()}") for f in own}
+    for block, offset in (("enemy", spec.enemy_offset), ("ally", spec.ally_offset), ("patch", spec.patch_offset)):
+        at.update({f"{block}_offset": offset, f"{block}_stride": len(spec_features[block])})
+        at.update({f"{block}_{name}": pos for pos, name in enumerate(spec_features[block])})
     at["patch_radius"] = spec.patch_radius
-    at.update(zip(("hp_scale", "damage_scale", "pos_scale", "cooldown_scale", "armor_scale", "heal_scale"),
-                  spec.scales))
-    if set(at) != set(_ObsLayout._fields):  # a feature added to the spec needs a writer in the kernel
-        raise RuntimeError("envs/spec.py and the observation kernel disagree on the features: "
-                           f"{sorted(set(at) ^ set(_ObsLayout._fields))}; update _ObsLayout and _observe_unit")
+    at.update(zip(_SCALES, spec.scales))
     return tuple(at[name] for name in _ObsLayout._fields)
 
 
@@ -247,7 +266,7 @@ def _layout_args(spec: ObservationSpec) -> tuple:
 # same result as environment by environment. Why groups go in once per call, and why each phase
 # binds the arrays it reads to local names first: numba increfs every array in a tuple handed to
 # a function, and reading a field of a group inside a loop can leave an incref/decref pair per
-# iteration. Per unit, either costs more than the rule itself (measured: observe 15× slower).
+# iteration. Per unit, either costs more than the rule itself (measured: observe 15× slower, step 2×).
 
 
 _NO_UNIT = np.int64(2**62)
