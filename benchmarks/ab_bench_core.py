@@ -56,7 +56,8 @@ def main() -> None:
             f"{n} {runs[n][-1][ROWS[0]][1]:,.0f} / {runs[n][-1][ROWS[1]][1]:,.0f}" for n in runs) +
             " (CPU-time agent-steps/s: step / step + observe)", flush=True)
     print(f"\nmedians of {args.rounds} alternating rounds; base {base}, new {HERE}")
-    print(f"{'row':<32}{'base wall':>13}{'new wall':>13}{'new/base':>10}{'base CPU':>13}{'new CPU':>13}{'new/base':>10}")
+    print(f"{'row':<32}{'base wall':>13}{'new wall':>13}{'new/base':>10}"
+          f"{'base CPU':>13}{'new CPU':>13}{'new/base':>10}")
     for row in ROWS:
         med = {n: [statistics.median(run[row][c] for run in runs[n]) for c in (0, 1)] for n in runs}
         print(f"{row:<32}{med['base'][0]:>13,.0f}{med['new'][0]:>13,.0f}{med['new'][0] / med['base'][0]:>10.3f}"
