@@ -30,7 +30,8 @@ Rules of one step, in order (the per-agent reference in ``envs.reference`` imple
 The kernels take grouped arguments, not loose arrays: the state, the rules (``CoreParams``), the
 codes (actions, winners), the events and, for ``observe``, the observation layout, each a
 namedtuple with the names of the fields it comes from. Every action code and observation offset
-comes from ``envs.spec`` (``ObservationSpec``), the one description of the layout.
+comes from ``envs.spec`` (``ObservationSpec``, the description of the layout); the observation
+kernel's feature positions are constants derived from ``_WRITES`` here and checked against it.
 
 Actions (one int per unit): 0 hold, 1-8 move N, NE, E, SE, S, SW, W, NW (y grows downward),
 ``ATTACK0 + k`` attack the k-th nearest visible enemy, ``ATTACK0 + K + k`` heal the k-th nearest
@@ -206,7 +207,7 @@ _Rules = namedtuple("_Rules", ["hp", "damage", "range2", "range", "speed", "cool
 _Codes = namedtuple("_Codes", ["hold", "move0", "attack0", "heal0", "end",  # actions: heal0 = attack0 + k, end = A
                                "running", "blue_wins", "red_wins", "draw",  # state.winner
                                "limit_draw", "limit_hp"])  # CoreParams.at_step_limit; any other: most units left
-#: The features _observe_kernel writes, per block; envs/spec.py says where each one goes.
+#: The features _observe_kernel writes, per block, in the order envs/spec.py lists them.
 _WRITES = {
     "own": ("hp", "max_hp", "damage", "range", "speed", "ready", "cooldown", "armor", "vision", "heal", "defence",
             "center_dx", "center_dy", "type"),  # ObservationSpec.OWN_<NAME>
@@ -214,11 +215,37 @@ _WRITES = {
     "ally": ("present", "dx", "dy", "dist", "hp", "is_healer"),
     "patch": ("passable", "occupied", "defence"),
 }
+# Where each feature sits inside its block (and how wide a slot is): compile-time constants of the
+# kernel, as a run-time layout made observe ~15% slower (measured). They are computed from _WRITES
+# in this file, so a change recompiles the cached kernel, and _spec_mismatch holds them to
+# envs/spec.py (at import and for every spec observe is given).
+_Positions = namedtuple("_Positions", [f"{block}_{f}" for block, names in _WRITES.items() for f in names] +
+                        ["enemy_stride", "ally_stride", "patch_stride"])
+_AT = _Positions(*[pos for names in _WRITES.values() for pos in range(len(names))],
+                 len(_WRITES["enemy"]), len(_WRITES["ally"]), len(_WRITES["patch"]))
 _SCALES = ("hp_scale", "damage_scale", "pos_scale", "cooldown_scale", "armor_scale", "heal_scale")  # spec.scales
-_ObsLayout = namedtuple("_ObsLayout", [f"own_{f}" for f in _WRITES["own"]] + [
-    "enemy_offset", "enemy_stride", *(f"enemy_{f}" for f in _WRITES["enemy"]),
-    "ally_offset", "ally_stride", *(f"ally_{f}" for f in _WRITES["ally"]),
-    "patch_offset", "patch_stride", "patch_radius", *(f"patch_{f}" for f in _WRITES["patch"]), *_SCALES])
+# What depends on the spec's k, unit types and patch radius travels at run time.
+_ObsLayout = namedtuple("_ObsLayout", ["enemy_offset", "ally_offset", "patch_offset", "patch_radius", *_SCALES])
+
+
+def _spec_mismatch(spec) -> str | None:
+    """Why the kernel cannot fill ``spec``'s layout, or None if it can."""
+    own = sorted((getattr(spec, name), name[4:].lower()) for name in dir(spec) if name.startswith("OWN_"))
+    listed = {"own": tuple(name for _, name in own), "enemy": tuple(spec.ENEMY_FEATURES),
+              "ally": tuple(spec.ALLY_FEATURES), "patch": tuple(spec.PATCH_FEATURES)}
+    if [pos for pos, _ in own] != list(range(len(own))):
+        return f"its OWN_* positions {own} are not 0, 1, 2, ..."
+    for block, names in listed.items():
+        if names != _WRITES[block]:
+            return (f"it lists {block} features {list(names)} but the observation kernel writes "
+                    f"{list(_WRITES[block])}, in that order: update _WRITES and _observe_kernel in envs/core.py")
+    return None
+
+
+if _spec_mismatch(ObservationSpec):
+    raise RuntimeError("envs/spec.py and envs/core.py disagree on the observation layout: "
+                       f"{_spec_mismatch(ObservationSpec)}")
+
 # Per-step temporaries: which environments play this step, per (environment, unit) sums of hits
 # and heals, and the targeting phase's buffers (reused environment after environment).
 _Scratch = namedtuple("_Scratch", ["active", "dmg_in", "heal_in", "best_hit", "best_att", "scale", "raw_out",
@@ -243,21 +270,11 @@ def _codes_args(k: int) -> tuple:
 
 @lru_cache(maxsize=64)
 def _layout_args(spec: ObservationSpec) -> tuple:
-    """Every offset the observation kernel writes at, from the spec (the one description of the layout)."""
-    own = tuple(name[4:].lower() for name in dir(spec) if name.startswith("OWN_"))
-    spec_features = {"own": own, "enemy": spec.ENEMY_FEATURES, "ally": spec.ALLY_FEATURES,
-                     "patch": spec.PATCH_FEATURES}
-    for block, names in spec_features.items():
-        if set(names) != set(_WRITES[block]):  # a feature added to the spec needs a writer in the kernel
-            raise RuntimeError(f"envs/spec.py lists {block} features {sorted(names)} but the observation kernel "
-                               f"writes {sorted(_WRITES[block])}: update _WRITES and _observe_kernel in envs/core.py")
-    at = {f"own_{f}": getattr(spec, f"OWN_{f.upper()}") for f in own}
-    for block, offset in (("enemy", spec.enemy_offset), ("ally", spec.ally_offset), ("patch", spec.patch_offset)):
-        at.update({f"{block}_offset": offset, f"{block}_stride": len(spec_features[block])})
-        at.update({f"{block}_{name}": pos for pos, name in enumerate(spec_features[block])})
-    at["patch_radius"] = spec.patch_radius
-    at.update(zip(_SCALES, spec.scales))
-    return tuple(at[name] for name in _ObsLayout._fields)
+    """The block offsets, patch radius and scales of ``spec``: the part of the layout known at run time."""
+    why = _spec_mismatch(spec)
+    if why:
+        raise RuntimeError(f"the observation kernel cannot fill this ObservationSpec: {why}")
+    return (spec.enemy_offset, spec.ally_offset, spec.patch_offset, spec.patch_radius, *spec.scales)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -629,20 +646,20 @@ def _observe_kernel(state, rules, codes, layout, obs, mask):
             yi = y[b, i]
             ready = cooldown[b, i] == 0
             # own block: my type's stats (scaled), readiness, my tile's defence, the way to the centre, my type
-            obs[b, i, L.own_hp] = hp[b, i] / max_hp[ut]
-            obs[b, i, L.own_max_hp] = max_hp[ut] / L.hp_scale
-            obs[b, i, L.own_damage] = damage[ut] / L.damage_scale
-            obs[b, i, L.own_range] = reach[ut] / pos_s
-            obs[b, i, L.own_speed] = speed[ut]
-            obs[b, i, L.own_ready] = 1.0 if ready else 0.0
-            obs[b, i, L.own_cooldown] = cooldown[b, i] / L.cooldown_scale
-            obs[b, i, L.own_armor] = armor[ut] / L.armor_scale
-            obs[b, i, L.own_vision] = vision[ut] / pos_s
-            obs[b, i, L.own_heal] = heal[ut] / L.heal_scale
-            obs[b, i, L.own_defence] = defence[terrain[b, yi, xi]]
-            obs[b, i, L.own_center_dx] = ((map_w[b] - 1) / 2.0 - xi) / pos_s
-            obs[b, i, L.own_center_dy] = ((map_h[b] - 1) / 2.0 - yi) / pos_s
-            obs[b, i, L.own_type + ut] = 1.0
+            obs[b, i, _AT.own_hp] = hp[b, i] / max_hp[ut]
+            obs[b, i, _AT.own_max_hp] = max_hp[ut] / L.hp_scale
+            obs[b, i, _AT.own_damage] = damage[ut] / L.damage_scale
+            obs[b, i, _AT.own_range] = reach[ut] / pos_s
+            obs[b, i, _AT.own_speed] = speed[ut]
+            obs[b, i, _AT.own_ready] = 1.0 if ready else 0.0
+            obs[b, i, _AT.own_cooldown] = cooldown[b, i] / L.cooldown_scale
+            obs[b, i, _AT.own_armor] = armor[ut] / L.armor_scale
+            obs[b, i, _AT.own_vision] = vision[ut] / pos_s
+            obs[b, i, _AT.own_heal] = heal[ut] / L.heal_scale
+            obs[b, i, _AT.own_defence] = defence[terrain[b, yi, xi]]
+            obs[b, i, _AT.own_center_dx] = ((map_w[b] - 1) / 2.0 - xi) / pos_s
+            obs[b, i, _AT.own_center_dy] = ((map_h[b] - 1) / 2.0 - yi) / pos_s
+            obs[b, i, _AT.own_type + ut] = 1.0
             # enemy slots, nearest visible first; attacking slot q is allowed if I am ready, armed and in range
             for q in range(enemies.shape[2]):
                 j = enemies[b, i, q]
@@ -653,15 +670,15 @@ def _observe_kernel(state, rules, codes, layout, obs, mask):
                 d2 = dx * dx + dy * dy
                 uj = utype[b, j]
                 in_mine = d2 <= range2[ut]
-                o = L.enemy_offset + L.enemy_stride * q
-                obs[b, i, o + L.enemy_present] = 1.0
-                obs[b, i, o + L.enemy_dx] = dx / pos_s
-                obs[b, i, o + L.enemy_dy] = dy / pos_s
-                obs[b, i, o + L.enemy_dist] = np.sqrt(d2) / pos_s
-                obs[b, i, o + L.enemy_hp] = hp[b, j] / max_hp[uj]
-                obs[b, i, o + L.enemy_in_my_range] = 1.0 if in_mine else 0.0
-                obs[b, i, o + L.enemy_in_its_range] = 1.0 if d2 <= range2[uj] else 0.0
-                obs[b, i, o + L.enemy_damage] = damage[uj] / L.damage_scale
+                o = L.enemy_offset + _AT.enemy_stride * q
+                obs[b, i, o + _AT.enemy_present] = 1.0
+                obs[b, i, o + _AT.enemy_dx] = dx / pos_s
+                obs[b, i, o + _AT.enemy_dy] = dy / pos_s
+                obs[b, i, o + _AT.enemy_dist] = np.sqrt(d2) / pos_s
+                obs[b, i, o + _AT.enemy_hp] = hp[b, j] / max_hp[uj]
+                obs[b, i, o + _AT.enemy_in_my_range] = 1.0 if in_mine else 0.0
+                obs[b, i, o + _AT.enemy_in_its_range] = 1.0 if d2 <= range2[uj] else 0.0
+                obs[b, i, o + _AT.enemy_damage] = damage[uj] / L.damage_scale
                 if ready and in_mine and damage[ut] > 0.0:
                     mask[b, i, c.attack0 + q] = 1
             # ally slots, nearest first; healing slot q is allowed if I am a ready healer and it is hurt and in range
@@ -673,13 +690,13 @@ def _observe_kernel(state, rules, codes, layout, obs, mask):
                 dy = y[b, j] - yi
                 d2 = dx * dx + dy * dy
                 uj = utype[b, j]
-                o = L.ally_offset + L.ally_stride * q
-                obs[b, i, o + L.ally_present] = 1.0
-                obs[b, i, o + L.ally_dx] = dx / pos_s
-                obs[b, i, o + L.ally_dy] = dy / pos_s
-                obs[b, i, o + L.ally_dist] = np.sqrt(d2) / pos_s
-                obs[b, i, o + L.ally_hp] = hp[b, j] / max_hp[uj]
-                obs[b, i, o + L.ally_is_healer] = 1.0 if heal[uj] > 0.0 else 0.0
+                o = L.ally_offset + _AT.ally_stride * q
+                obs[b, i, o + _AT.ally_present] = 1.0
+                obs[b, i, o + _AT.ally_dx] = dx / pos_s
+                obs[b, i, o + _AT.ally_dy] = dy / pos_s
+                obs[b, i, o + _AT.ally_dist] = np.sqrt(d2) / pos_s
+                obs[b, i, o + _AT.ally_hp] = hp[b, j] / max_hp[uj]
+                obs[b, i, o + _AT.ally_is_healer] = 1.0 if heal[uj] > 0.0 else 0.0
                 if ready and heal[ut] > 0.0 and d2 <= range2[ut] and hp[b, j] < max_hp[uj]:
                     mask[b, i, c.heal0 + q] = 1
             # moves: the next cell that way is inside the map, passable for my type and free (as in _movement_phase)
@@ -700,10 +717,10 @@ def _observe_kernel(state, rules, codes, layout, obs, mask):
                     tile = terrain[b, cy, cx]
                     if tile < 0:
                         continue
-                    o = L.patch_offset + L.patch_stride * (py * side + px)
-                    obs[b, i, o + L.patch_passable] = 1.0 if passable[ut, tile] else 0.0
-                    obs[b, i, o + L.patch_occupied] = 1.0 if occupant[b, cy, cx] >= 0 else 0.0
-                    obs[b, i, o + L.patch_defence] = defence[tile]
+                    o = L.patch_offset + _AT.patch_stride * (py * side + px)
+                    obs[b, i, o + _AT.patch_passable] = 1.0 if passable[ut, tile] else 0.0
+                    obs[b, i, o + _AT.patch_occupied] = 1.0 if occupant[b, cy, cx] >= 0 else 0.0
+                    obs[b, i, o + _AT.patch_defence] = defence[tile]
 
 # ---------------------------------------------------------------------------------------------
 # Observation layout (shared by the faces and the bots)
