@@ -24,8 +24,13 @@ DEFAULT_K = 4
 PATCH_RADIUS = 2
 
 
+def heal0(k: int = DEFAULT_K) -> int:
+    """Action code of "heal the nearest ally": heals follow the K attack actions."""
+    return ATTACK0 + k
+
+
 def n_actions(k: int = DEFAULT_K) -> int:
-    return ATTACK0 + 2 * k
+    return heal0(k) + k
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class ObservationSpec:
 
     OWN_HP, OWN_MAX_HP, OWN_DAMAGE, OWN_RANGE, OWN_SPEED, OWN_READY, OWN_COOLDOWN = 0, 1, 2, 3, 4, 5, 6
     OWN_ARMOR, OWN_VISION, OWN_HEAL, OWN_DEFENCE, OWN_CENTER_DX, OWN_CENTER_DY = 7, 8, 9, 10, 11, 12
+    OWN_TYPE = 13  # the unit-type one-hot starts here
     ENEMY_FEATURES = ("present", "dx", "dy", "dist", "hp", "in_my_range", "in_its_range", "damage")
     ALLY_FEATURES = ("present", "dx", "dy", "dist", "hp", "is_healer")
     PATCH_FEATURES = ("passable", "occupied", "defence")
@@ -56,7 +62,7 @@ class ObservationSpec:
 
     @property
     def own_size(self) -> int:
-        return 13 + self.n_types
+        return self.OWN_TYPE + self.n_types
 
     @property
     def enemy_offset(self) -> int:
@@ -79,10 +85,12 @@ class ObservationSpec:
         return n_actions(self.k)
 
     def enemies(self, obs: np.ndarray) -> np.ndarray:
-        """(..., K, 8) view of the enemy slots."""
-        o = self.enemy_offset
-        return obs[..., o:o + 8 * self.k].reshape(obs.shape[:-1] + (self.k, 8))
+        """(..., K, len(ENEMY_FEATURES)) view of the enemy slots."""
+        return self._slots(obs, self.enemy_offset, len(self.ENEMY_FEATURES))
 
     def allies(self, obs: np.ndarray) -> np.ndarray:
-        o = self.ally_offset
-        return obs[..., o:o + 6 * self.k].reshape(obs.shape[:-1] + (self.k, 6))
+        """(..., K, len(ALLY_FEATURES)) view of the ally slots."""
+        return self._slots(obs, self.ally_offset, len(self.ALLY_FEATURES))
+
+    def _slots(self, obs: np.ndarray, offset: int, width: int) -> np.ndarray:
+        return obs[..., offset:offset + width * self.k].reshape(obs.shape[:-1] + (self.k, width))

@@ -1,0 +1,68 @@
+"""A/B of benchmarks/bench_core.py between two checkouts, run alternately, as medians and ratios.
+
+    git worktree add /tmp/base <commit>                  # the code to compare against
+    .venv/bin/python benchmarks/ab_bench_core.py /tmp/base --rounds 6
+    git worktree remove /tmp/base
+
+Each round runs bench_core.py once from the base checkout and once from this one (each with its
+own checkout first on PYTHONPATH), so load on a shared machine falls on both alike. Prints the
+median of each row's agent-steps/s over the rounds, wall and CPU time, and new/base ratios.
+Extra arguments after ``--`` go to bench_core.py (e.g. ``-- --envs 256``).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]
+ROWS = ("batched core: step", "batched core: step + observe")
+_ROW = re.compile(r"^(?P<name>.+?)\s{2,}(?P<wall>[\d,]+)\s+(?P<cpu>[\d,]+)\s")
+
+
+def run_once(tree: Path, extra: list[str]) -> dict[str, tuple[float, float]]:
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run([sys.executable, str(tree / "benchmarks" / "bench_core.py"), *extra], cwd=tree, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    rows = {}
+    for line in out.splitlines():
+        m = _ROW.match(line)
+        if m and m["name"].strip() in ROWS:
+            rows[m["name"].strip()] = (float(m["wall"].replace(",", "")), float(m["cpu"].replace(",", "")))
+    missing = set(ROWS) - set(rows)
+    if missing:
+        raise SystemExit(f"bench_core.py in {tree} printed no row for {sorted(missing)}:\n{out}")
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("base", type=Path, help="checkout to compare against (e.g. a git worktree of the old commit)")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("extra", nargs="*", help="arguments for bench_core.py, after --")
+    args = ap.parse_args()
+    base = args.base.resolve()
+    if not (base / "benchmarks" / "bench_core.py").is_file():
+        raise SystemExit(f"{base} has no benchmarks/bench_core.py: give the root of a gameai checkout")
+    runs: dict[str, list[dict]] = {"base": [], "new": []}
+    for r in range(args.rounds):
+        for name, tree in (("base", base), ("new", HERE)) if r % 2 == 0 else (("new", HERE), ("base", base)):
+            runs[name].append(run_once(tree, args.extra))
+        print(f"round {r + 1}/{args.rounds}: " + "  ".join(
+            f"{n} {runs[n][-1][ROWS[0]][1]:,.0f} / {runs[n][-1][ROWS[1]][1]:,.0f}" for n in runs) +
+            " (CPU-time agent-steps/s: step / step + observe)", flush=True)
+    print(f"\nmedians of {args.rounds} alternating rounds; base {base}, new {HERE}")
+    print(f"{'row':<32}{'base wall':>13}{'new wall':>13}{'new/base':>10}"
+          f"{'base CPU':>13}{'new CPU':>13}{'new/base':>10}")
+    for row in ROWS:
+        med = {n: [statistics.median(run[row][c] for run in runs[n]) for c in (0, 1)] for n in runs}
+        print(f"{row:<32}{med['base'][0]:>13,.0f}{med['new'][0]:>13,.0f}{med['new'][0] / med['base'][0]:>10.3f}"
+              f"{med['base'][1]:>13,.0f}{med['new'][1]:>13,.0f}{med['new'][1] / med['base'][1]:>10.3f}")
+
+
+if __name__ == "__main__":
+    main()
