@@ -16,7 +16,7 @@ import numpy as np
 from pcg.errors import MapFileError
 from pcg.gamemap import GameMap, _atomic_write
 from pcg.tiles import TILE_COLORS, TILE_IDS, TILE_NAMES, Tile
-from pcg.tiled import MAX_FILE_BYTES, MAX_SIDE
+from pcg.tiled import MAX_SIDE, check_file_size
 
 
 def _grid_map(tiles: np.ndarray, src: str) -> GameMap:
@@ -33,7 +33,7 @@ def _grid_map(tiles: np.ndarray, src: str) -> GameMap:
 def read_csv_grid(path: str | os.PathLike) -> GameMap:
     """A CSV with one row per map row; each cell a tile name (``grassland``) or id (``3``)."""
     p = Path(path)
-    _check_size(p)
+    check_file_size(p)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -69,7 +69,7 @@ def read_png_grid(path: str | os.PathLike) -> GameMap:
     import matplotlib.image
 
     p = Path(path)
-    _check_size(p)
+    check_file_size(p)
     try:
         img = matplotlib.image.imread(p, format="png")
     except (OSError, ValueError, SyntaxError) as exc:
@@ -97,12 +97,3 @@ def write_png_grid(gm: GameMap, path: str | os.PathLike) -> Path:
     _atomic_write(out, lambda fh: matplotlib.image.imsave(fh, lut[gm.tiles], format="png"))
     return out
 
-
-def _check_size(p: Path) -> None:
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise MapFileError(f"{p}: cannot read the file ({exc.strerror or exc})") from None
-    if size > MAX_FILE_BYTES:
-        raise MapFileError(f"{p}: the file is {size / 2**20:.0f} MB; gameai reads map files up to "
-                           f"{MAX_FILE_BYTES // 2**20} MB")

@@ -100,16 +100,21 @@ def read_tmj(path: str | os.PathLike) -> GameMap:
     )
 
 
-def _load_json(p: Path) -> Any:
-    if p.is_dir():
-        raise MapFileError(f"{p} is a folder; pass the .tmj file inside it")
+def check_file_size(p: Path) -> None:
+    """Refuse a map file too large to be a map before reading it (a wrong file, not a big battlefield)."""
     try:
         size = p.stat().st_size
     except OSError as exc:
         raise MapFileError(f"{p}: cannot read the file ({exc.strerror or exc})") from None
     if size > MAX_FILE_BYTES:
-        raise MapFileError(f"{p}: the file is {size / 2**20:.0f} MB; gameai reads Tiled maps up to "
+        raise MapFileError(f"{p}: the file is {size / 2**20:.0f} MB; gameai reads map files up to "
                            f"{MAX_FILE_BYTES // 2**20} MB")
+
+
+def _load_json(p: Path) -> Any:
+    if p.is_dir():
+        raise MapFileError(f"{p} is a folder; pass the .tmj file inside it")
+    check_file_size(p)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
