@@ -52,6 +52,7 @@ from __future__ import annotations
 from collections import namedtuple
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -252,14 +253,21 @@ _Scratch = namedtuple("_Scratch", ["active", "dmg_in", "heal_in", "best_hit", "b
                                    "d2", "seen", "vis", "keys"])
 
 
-def _state_args(state: SkirmishState) -> tuple:
-    return tuple(getattr(state, name) for name in _State._fields)
+# attrgetter builds the group in C: a Python loop over the fields cost more than the one-env step itself
+_state_args = attrgetter(*_State._fields)
+_events_args = attrgetter(*_Events._fields)
 
 
 def _rules_args(params: CoreParams) -> tuple:
-    p = params
-    return (p.hp, p.damage, p.range2, p.range, p.speed, p.cooldown, p.armor, p.vision2, p.vision, p.heal,
-            p.move_cost, p.defence, p.passable, DIRECTIONS, p.min_damage_fraction, p.max_steps, p.at_step_limit)
+    """The rules group, built once per CoreParams (its arrays are the params' own, so it never goes stale)."""
+    cached = params.__dict__.get("_rules_args")
+    if cached is None:
+        p = params
+        cached = (p.hp, p.damage, p.range2, p.range, p.speed, p.cooldown, p.armor, p.vision2, p.vision, p.heal,
+                  p.move_cost, p.defence, p.passable, DIRECTIONS, p.min_damage_fraction, p.max_steps,
+                  p.at_step_limit)
+        params.__dict__["_rules_args"] = cached  # frozen dataclass: a cache, not a field
+    return cached
 
 
 @lru_cache(maxsize=None)
@@ -858,7 +866,7 @@ def step_inplace(params: CoreParams, state: SkirmishState, actions: np.ndarray) 
         done=state.done, winner=state.winner,
     )
     _step_kernel(acts, _state_args(state), _rules_args(params), _codes_args(params.k),
-                 tuple(getattr(ev, name) for name in _Events._fields))
+                 _events_args(ev))
     ev.done = state.done.copy()
     ev.winner = state.winner.copy()
     return ev
