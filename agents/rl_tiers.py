@@ -44,7 +44,7 @@ def _cached_model(path: str, mtime: float) -> Any:
     return load_model(path)
 
 
-def learned_policy(model: Any, tier: str = "expert", seed: int = 0, name: str = "ppo") -> TieredPolicy:
+def learned_policy(model: Any, tier: "str | LearnedTier" = "expert", seed: int = 0, name: str = "ppo") -> TieredPolicy:
     """A trained model (object or .zip path) as a ``Policy`` at a skill tier.
 
     Models loaded from a path are cached per process (read-only at play time), so building many
@@ -52,7 +52,7 @@ def learned_policy(model: Any, tier: str = "expert", seed: int = 0, name: str = 
     """
     from agents.rl_policy import LearnedPolicy
 
-    t = get_learned_tier(tier)
+    t = tier if isinstance(tier, LearnedTier) else get_learned_tier(tier)
     if isinstance(model, (str, os.PathLike)):
         from agents.rl_policy import ModelFileError
 
