@@ -78,6 +78,7 @@ class WorkUnit:
     map_kind: str
     map_size: int
     tasks: tuple[MatchTask, ...]
+    map_files: tuple = ()  # kind "file": the spec's MapFiles (grids and spawns), indexed by MatchTask.map_seed
 
 
 def _digest(obj) -> bytes:
@@ -100,15 +101,19 @@ def plan_matches(spec: SweepSpec, configs: list[Config], *, phase: str = "sweep"
                     for rep in range(n):
                         a_side = "red" if spec.swap_sides and rep % 2 else "blue"
                         map_seed = None
+                        map_id = None
+                        pair = rep // 2 if spec.swap_sides else rep  # both sides of a pair play one map
                         if spec.maps.kind == "skirmish":
-                            pair = rep // 2 if spec.swap_sides else rep
-                            map_seed = spec.maps.seeds[pair % len(spec.maps.seeds)]
+                            map_id = map_seed = spec.maps.seeds[pair % len(spec.maps.seeds)]
+                        elif spec.maps.kind == "file":  # map_seed indexes spec.maps.files; the digest is the identity
+                            map_seed = pair % len(spec.maps.files)
+                            map_id = spec.maps.files[map_seed].digest
                         identity = {
                             "phase": phase, "engine": engine, "ruleset": ruleset_fp,
                             "overrides": list(cfg.overrides),
                             "a": mu.a.identity(), "b": mu.b.identity(), "budget": spec.budget,
                             "bot": bot, "tier": tier, "rep": rep, "a_side": a_side,
-                            "map": [spec.maps.kind, spec.maps.size, map_seed], "max_steps": spec.max_steps,
+                            "map": [spec.maps.kind, spec.maps.size, map_id], "max_steps": spec.max_steps,
                         }
                         key = _digest({"master_seed": spec.master_seed, **identity}).hex()
                         # The seed leaves out the engine fingerprint: code changes must not re-roll
@@ -133,5 +138,6 @@ def work_units(spec: SweepSpec, tasks: list[MatchTask], batch: int | None = None
     for group in groups.values():
         for i in range(0, len(group), size):
             units.append(WorkUnit(spec.base_ruleset, fp, engine_fingerprint(weights), weights, spec.budget,
-                                  spec.max_steps, spec.maps.kind, spec.maps.size, tuple(group[i:i + size])))
+                                  spec.max_steps, spec.maps.kind, spec.maps.size, tuple(group[i:i + size]),
+                                  spec.maps.files))
     return units

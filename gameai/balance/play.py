@@ -8,6 +8,7 @@ the unit: the same unit gives the same rows in any process.
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 from gameai.balance.plan import MatchTask, WorkUnit, engine_fingerprint
 from gameai.balance.rows import MatchRow
@@ -62,6 +63,15 @@ def _team(d, side: str):
     return d.get(side) if isinstance(d, dict) else None
 
 
+def _file_map(mf):
+    """A designer's map as run_matches takes it: its grid, and its spawns when both teams have one."""
+    import numpy as np
+
+    from pcg.gamemap import Spawn
+
+    return SimpleNamespace(tiles=np.array(mf.tiles, dtype=np.int16), spawns=[Spawn(*sp) for sp in mf.spawns])
+
+
 def play_unit(unit: WorkUnit) -> list[MatchRow]:
     """Play every match of the unit; rows come back without run_id (the coordinator stamps it)."""
     from agents.arena import run_matches
@@ -86,6 +96,9 @@ def play_unit(unit: WorkUnit) -> list[MatchRow]:
         map_of_seed = {t.seed: t.map_seed for t in unit.tasks}
         size = unit.map_size
         terrain = lambda seed: skirmish_tiles(map_of_seed[seed], size)  # noqa: E731 (closes over this unit only)
+    elif unit.map_kind == "file":
+        maps = {t.seed: _file_map(unit.map_files[t.map_seed]) for t in unit.tasks}
+        terrain = maps.__getitem__
     results = run_matches(
         ruleset, blue, red, [t.seed for t in unit.tasks],
         blue_bot=first.bot, red_bot=first.bot, blue_tier=first.tier, red_tier=first.tier,

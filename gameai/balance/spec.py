@@ -19,7 +19,7 @@ from typing import Any
 DEFAULT_TIERS = ("novice", "average", "expert")
 DESIGN_KINDS = ("grid", "random", "sobol", "lhs")
 DISTRIBUTIONS = ("uniform", "loguniform", "normal")
-MAP_KINDS = ("open", "skirmish")
+MAP_KINDS = ("open", "skirmish", "file")
 
 _TOP_KEYS = {
     "name", "description", "ruleset", "master_seed", "target", "params", "design", "armies",
@@ -110,6 +110,19 @@ class MapSpec:
     kind: str = "open"
     size: int = 32
     seeds: tuple[int, ...] = ()
+    files: tuple["MapFile", ...] = ()  # kind "file": designers' maps, loaded and checked once
+
+
+@dataclass(frozen=True)
+class MapFile:
+    """A designer's map as the sweep plays it: the grid and spawns travel with each work unit (a Ray
+    node needs no copy of the file), and the content digest is part of every match's identity, so an
+    edited map never reuses results played on the old one."""
+
+    path: str
+    digest: str
+    tiles: tuple[tuple[int, ...], ...]
+    spawns: tuple[tuple[int, int, int], ...]  # (team, x, y)
 
 
 @dataclass(frozen=True)
@@ -410,6 +423,34 @@ def load_spec(path: str | Path) -> SweepSpec:
     return parse_spec(data, source, base_dir=path.parent)
 
 
+def _map_files(source: str, mp: dict, kind: str, base_dir: Path) -> tuple[MapFile, ...]:
+    """[maps] files = ["arena.tmj", ...] (paths relative to the spec): loaded through pcg.load_map."""
+    raw = mp.get("files")
+    if kind != "file":
+        if raw is not None:
+            raise _err(source, "maps.files", f"is only read with kind = \"file\" (kind is {kind!r})", raw)
+        return ()
+    if not isinstance(raw, list) or not raw or not all(isinstance(f, str) and f for f in raw):
+        raise _err(source, "maps.files", "must be a non-empty list of map files", raw,
+                   "e.g. files = [\"maps/ridge.tmj\"] (Tiled .tmj, a gameai map folder, or a .csv / .png grid)")
+    import numpy as np
+
+    import pcg
+
+    out = []
+    for i, name in enumerate(raw):
+        path = (base_dir / name).resolve()
+        try:
+            gm = pcg.load_map(path)
+        except (pcg.MapFileError, OSError) as exc:
+            raise _err(source, f"maps.files[{i}]", f"cannot use {name!r}: {exc}") from None
+        tiles = np.asarray(gm.tiles, dtype=np.int64)
+        spawns = tuple(sorted((int(sp.team), int(sp.x), int(sp.y)) for sp in gm.spawns if sp.team in (0, 1)))
+        digest = hashlib.blake2b(tiles.tobytes() + repr((tiles.shape, spawns)).encode(), digest_size=12).hexdigest()
+        out.append(MapFile(str(path), digest, tuple(map(tuple, tiles.tolist())), spawns))
+    return tuple(out)
+
+
 def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -> SweepSpec:
     """Validate a parsed TOML document; see load_spec."""
     from envs.ruleset import RulesetError, apply_overrides, default_ruleset, load_ruleset
@@ -510,7 +551,7 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
     batch = _int(source, "play.batch", play.get("batch", 64), minimum=1)
 
     mp = _table(source, "maps", data.get("maps", {}))
-    _check_keys(source, "maps", mp, {"kind", "size", "seeds"})
+    _check_keys(source, "maps", mp, {"kind", "size", "seeds", "files"})
     mkind = mp.get("kind", "open")
     if mkind not in MAP_KINDS:
         raise _err(source, "maps.kind", "unknown map kind", mkind, f"use one of {', '.join(MAP_KINDS)}")
@@ -523,6 +564,14 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
     seeds = tuple(_int(source, "maps.seeds", s, minimum=0) for s in seeds)
     if mkind == "skirmish" and not seeds:
         raise _err(source, "maps.seeds", "a skirmish map needs at least one map seed", [])
+    files = _map_files(source, mp, mkind, Path(base_dir))
+    for i, mf in enumerate(files):  # every tile of the map needs a [terrain.<name>] table in the ruleset
+        from pcg.tiles import TILE_NAMES
+
+        missing = sorted({TILE_NAMES[t] for row in mf.tiles for t in row} - set(base.terrain))
+        if missing:
+            raise _err(source, f"maps.files[{i}]", f"the map uses tiles the ruleset has no terrain table for: "
+                       f"{', '.join(missing)}", None, "add [terrain.<name>] tables to the ruleset or use another map")
 
     rep = _table(source, "report", data.get("report", {}))
     _check_keys(source, "report", rep, {"heatmap"})
@@ -558,6 +607,6 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
         source=source, name=name, ruleset_ref=ruleset_ref, base_ruleset=base, master_seed=master_seed,
         target=float(target), params=params, design_kind=kind, samples=samples, include_base=include_base,
         armies=armies, matchups=tuple(matchups), budget=budget, bots=tuple(bots), tiers=tuple(tiers),
-        matches=matches, swap_sides=swap, max_steps=max_steps, maps=MapSpec(mkind, size, seeds), batch=batch,
+        matches=matches, swap_sides=swap, max_steps=max_steps, maps=MapSpec(mkind, size, seeds, files), batch=batch,
         heatmap=heat, autobalance=autobalance, raw=data,
     )
