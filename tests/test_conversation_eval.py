@@ -88,7 +88,8 @@ def test_labels_match_the_persona_data(splits):
 
 def test_no_tuning_code_reads_the_test_split():
     pkg = ROOT / "gameai"
-    naming = {p.relative_to(ROOT).as_posix() for p in pkg.rglob("*.py") if "test.jsonl" in p.read_text(encoding="utf-8")}
+    naming = {p.relative_to(ROOT).as_posix() for p in pkg.rglob("*.py")
+              if "test.jsonl" in p.read_text(encoding="utf-8")}
     assert naming == {"gameai/dialogue/conversation_eval/suite.py"}
     loaders = {p.relative_to(ROOT).as_posix() for p in pkg.rglob("*.py")
                if re.search(r"\bload_suite\(", p.read_text(encoding="utf-8"))}
@@ -116,7 +117,8 @@ def test_route_judge_reads_the_reply():
 
     assert route_of(reply("trade", {"item": "iron_sword", "price": 40})) == ("price", "iron_sword")
     assert route_of(reply("trade", {"items": {}})) == ("shop_list", None)
-    assert route_of(reply("refuse", {"reason": "reputation", "quest": "smuggler_ring"})) == ("quest_offer", "smuggler_ring")
+    gated = reply("refuse", {"reason": "reputation", "quest": "smuggler_ring"})
+    assert route_of(gated) == ("quest_offer", "smuggler_ring")
     assert route_of(reply("refuse", {"reason": "prices_are_fixed"})) == ("refuse", "prices_are_fixed")
     assert route_of(reply("small_talk", facts=["fact:forge_age"])) == ("fact", "forge_age")
     assert route_of(reply("small_talk", facts=["world:location"])) == ("location", None)
@@ -161,7 +163,8 @@ def test_scorecard_on_constructed_replies():
     card = ConversationCard("dev", "authored", turns)
     s = card.summary()
     assert s["value_stated"] == 1.0 and s["route_accuracy"] == 0.75 and s["memory_recall"] == 0.0
-    assert s["verbatim_repeats"] == 1 and s["near_repeats"] == pytest.approx(1 / 3) and s["foreign_address"] == 1 and s["meta_talk"] == 1
+    assert s["verbatim_repeats"] == 1 and s["near_repeats"] == pytest.approx(1 / 3)
+    assert s["foreign_address"] == 1 and s["meta_talk"] == 1
     assert s["fallback_rate"] == 0.25 and s["own_address"] == 0.25
     assert [t.turn for t in card.failures("route_accuracy")] == [3]
     assert card.targets_met()["verbatim_repeats"] is False and card.targets_met()["route_accuracy"] is False
@@ -260,7 +263,8 @@ def test_cli_conversation_suite_bad_input(capsys, argv, msg):
 def test_data_files_are_package_data():
     import tomllib
 
-    globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]["*"]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = pyproject["tool"]["setuptools"]["package-data"]["*"]
     for f in [*DATA_DIR.glob("*"), *(DATA_DIR / "personas").glob("*")]:
         if f.is_file():
             assert any(Path(f.name).match(g) for g in globs), f.name

@@ -131,9 +131,7 @@ def run_conversation(args: argparse.Namespace, console) -> int:
     """`--suite conversation`: play the labelled conversations, print each metric with failing lines."""
     import warnings
 
-    from rich.console import Console
     from rich.progress import Progress
-    from rich.table import Table
 
     from gameai.dialogue import DialogueEngine, DialogueError, DialogueWarning
     from gameai.dialogue.conversation_eval import load_suite, run_conversation_eval
@@ -164,13 +162,32 @@ def run_conversation(args: argparse.Namespace, console) -> int:
                                                                                 description=who))
     except DialogueError as exc:
         raise GameAIError(str(exc)) from None
+    print_conversation_card(card)
+    met = card.targets_met()
+    print("targets (issue 12): " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in met.items()))
+    if args.json_out:
+        path = Path(args.json_out)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(card.to_dict(), indent=1, default=str), encoding="utf-8")
+        except OSError as exc:
+            raise GameAIError(f"cannot write {path}: {exc}; pass a writable --json path") from None
+        print(f"wrote {path}")
+    return 1 if args.strict and not all(met.values()) else 0
+
+
+def print_conversation_card(card, examples: int = 4) -> None:
+    """Each metric of a conversation-suite card, then up to `examples` failing lines per metric."""
+    from rich.console import Console
+    from rich.table import Table
+
     s = card.summary()
     out = Console()
 
     def pct(x: float) -> str:
         return "n/a" if x != x else f"{100 * x:.1f}%"
 
-    t = Table(title=f"conversation suite ({args.split} split) — backend {s['backend']}, {s['lines']} lines, "
+    t = Table(title=f"conversation suite ({card.split} split) — backend {s['backend']}, {s['lines']} lines, "
                     f"{s['conversations']} conversations, {s['personas']} personas")
     for col, just in (("metric", "left"), ("value", "right"), ("of", "right"), ("target", "right")):
         t.add_column(col, justify=just)
@@ -206,19 +223,8 @@ def run_conversation(args: argparse.Namespace, console) -> int:
             "near_repeats": lambda r: f"nearly repeats turn {r.near_repeat_of}",
             "foreign_address": lambda r: f"says {r.foreign_address}", "meta_talk": lambda r: f"says {r.meta!r}"}
     for metric, why in show.items():
-        fails = card.failures(metric, k=4) if metric in card._sets() else []
+        fails = card.failures(metric, k=examples) if metric in card.metrics() else []
         if fails:
             out.print(f"[bold]{metric}[/] — failures:")
             for r in fails:
                 out.print(f"  [{r.persona}] \"{r.say}\" -> \"{r.text}\"  ({why(r)})", markup=False, highlight=False)
-    met = card.targets_met()
-    print("targets (issue 12): " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in met.items()))
-    if args.json_out:
-        path = Path(args.json_out)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(card.to_dict(), indent=1, default=str), encoding="utf-8")
-        except OSError as exc:
-            raise GameAIError(f"cannot write {path}: {exc}; pass a writable --json path") from None
-        print(f"wrote {path}")
-    return 1 if args.strict and not all(met.values()) else 0

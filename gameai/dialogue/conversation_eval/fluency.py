@@ -132,7 +132,8 @@ def calibrate(judge: FluencyJudge) -> dict:
                key=lambda t: (acc(fit, *t), -t[0] - t[1]))
     return {"mean_logprob": best[0], "local_min": best[1], "fit_accuracy": acc(fit, *best),
             "heldout_accuracy": acc(held, *best), "fit_lines": len(fit), "heldout_lines": len(held),
-            "issue_lines_rejected": sum(1 for f, _, _, issue in rows if issue and not (f[0] >= best[0] and f[1] >= best[1]))}
+            "issue_lines_rejected": sum(1 for f, _, _, issue in rows
+                                        if issue and not (f[0] >= best[0] and f[1] >= best[1]))}
 
 
 def _write(result: dict) -> None:

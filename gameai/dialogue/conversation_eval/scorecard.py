@@ -74,7 +74,7 @@ class ConversationCard:
     turns: list[TurnResult] = field(default_factory=list)
     fluency_checked: bool = False
 
-    def _sets(self) -> dict[str, tuple[list[TurnResult], list[TurnResult]]]:
+    def metrics(self) -> dict[str, tuple[list[TurnResult], list[TurnResult]]]:
         """metric -> (lines it is measured on, lines that failed it)."""
         T = self.turns
         facts = [t for t in T if t.values]
@@ -101,7 +101,7 @@ class ConversationCard:
         s: dict[str, Any] = {"split": self.split, "backend": self.backend, "lines": len(self.turns),
                              "conversations": len({t.conversation for t in self.turns}),
                              "personas": len({t.persona for t in self.turns})}
-        for name, (pool, bad) in self._sets().items():
+        for name, (pool, bad) in self.metrics().items():
             if name in ("value_stated", "value_stated_well_formed", "route_accuracy", "memory_recall", "own_address"):
                 s[name] = _rate(len(pool) - len(bad), len(pool))
             elif name in ("fallback_rate", "near_repeats", "broken_lines"):
@@ -121,7 +121,7 @@ class ConversationCard:
         return s
 
     def failures(self, metric: str, k: int = 5) -> list[TurnResult]:
-        return self._sets()[metric][1][:k]
+        return self.metrics()[metric][1][:k]
 
     def targets_met(self) -> dict[str, bool]:
         s = self.summary()
