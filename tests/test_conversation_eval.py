@@ -142,6 +142,7 @@ def test_repeat_address_and_meta_judges():
     assert meta_talk("The bridge is on the far right of the map.") == "the map"
     assert meta_talk("As the player, you should go east.") == "the player"
     assert meta_talk("The mill is east, half a mile along the river.") is None
+    assert meta_talk("Grey shadows on the horizon, a map of land stretching out.") is None
 
 
 def _turn(conv, i, text, **kw):
@@ -170,6 +171,11 @@ def test_scorecard_on_constructed_replies():
     assert card.targets_met()["verbatim_repeats"] is False and card.targets_met()["route_accuracy"] is False
     missing = _turn("c", 5, "Aye, a fine blade.", values=["40"])
     assert missing.missing == ["40"]
+    for t, ok in zip(turns, (True, False, True, False)):
+        t.fluent = ok
+    judged = ConversationCard("dev", "authored", turns, fluency_checked=True).summary()
+    assert judged["value_stated_well_formed"] == 0.5 and judged["broken_lines"] == 0.5
+    assert judged["broken_on_fact_questions"] == 2 and judged["broken_among_authored"] == 1.0
 
 
 @pytest.fixture(scope="module")

@@ -195,6 +195,7 @@ def print_conversation_card(card, examples: int = 4) -> None:
             ("value stated in a well-formed sentence", "value_stated_well_formed", pct, ">= 95%"),
             ("broken/spliced lines (fluency judge)", "broken_lines", pct, ""),
             ("broken lines on fact questions", "broken_on_fact_questions", str, "0"),
+            ("  judge's flags on authored/templated lines", "broken_among_authored", pct, ""),
             ("route accuracy", "route_accuracy", pct, ">= 90%"),
             ("authored/templated fallbacks", "fallback_rate", pct, "<= 10%"),
             ("memory recall (player's own facts)", "memory_recall", pct, ">= 80%"),

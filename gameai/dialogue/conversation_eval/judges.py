@@ -139,7 +139,7 @@ def vocatives(text: str, words: set[str]) -> set[str]:
     return found
 
 
-_META = re.compile(r"\b(?:the|this|a|your|my)\s+(?:map|game|player|players|npcs?)\b|\bnpcs?\b|\bvideo\s*games?\b|"
+_META = re.compile(r"\b(?:the|this|your)\s+(?:map|game|player|players|npcs?)\b|\bnpcs?\b|\bvideo\s*games?\b|"
                    r"\bquest\s+log\b|\bsave\s+file\b|\bgame\s+world\b", re.IGNORECASE)
 
 

@@ -95,6 +95,10 @@ class ConversationCard:
             out["value_stated_well_formed"] = (facts, [t for t in facts if t.missing or not t.fluent])
             out["broken_lines"] = (T, [t for t in T if not t.fluent])
             out["broken_on_fact_questions"] = (facts, [t for t in facts if not t.fluent])
+            # Authored/templated lines were written by people: the judge flagging one is (mostly) its own
+            # false alarm, so this is the judge's sanity check on every run.
+            authored = [t for t in T if t.fallback]
+            out["broken_among_authored"] = (authored, [t for t in authored if not t.fluent])
         return out
 
     def summary(self) -> dict[str, Any]:
@@ -104,7 +108,7 @@ class ConversationCard:
         for name, (pool, bad) in self.metrics().items():
             if name in ("value_stated", "value_stated_well_formed", "route_accuracy", "memory_recall", "own_address"):
                 s[name] = _rate(len(pool) - len(bad), len(pool))
-            elif name in ("fallback_rate", "near_repeats", "broken_lines"):
+            elif name in ("fallback_rate", "near_repeats", "broken_lines", "broken_among_authored"):
                 s[name] = _rate(len(bad), len(pool))
             else:
                 s[name] = len(bad)
