@@ -34,7 +34,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Run the dialogue engine's evaluation suite on a cast of personas and print a "
                                    "scorecard (grounding accuracy, persona consistency, red-team leaks / out-of-world "
                                    "/ granted outcomes, loop rate, latency percentiles).")
-    p.add_argument("--cast", help="folder of persona .toml files (default: the shipped example cast)")
+    p.add_argument("--suite", choices=("standard", "conversation"), default="standard",
+                   help="standard: grounding, persona and red team on a cast; conversation: ordinary player lines "
+                        "to ten personas with labelled routes and values (data/conversation/)")
+    p.add_argument("--split", choices=("dev", "test"), default="dev",
+                   help="conversation suite: dev (tune on it, default) or test (report it, never tune on it)")
+    p.add_argument("--lines", type=int, default=24,
+                   help="conversation suite: play about this many player lines, whole conversations in a fixed "
+                        "shuffled order (default 24; 0 = every line of the split)")
+    p.add_argument("--no-fluency", action="store_true",
+                   help="conversation suite: skip the fluency judge (it needs llama-cpp-python)")
+    p.add_argument("--cast", help="standard suite: folder of persona .toml files (default: the shipped example cast)")
     add_backend_args(p)
     p.add_argument("--full-redteam", action="store_true", help="run every generic attack against every NPC")
     p.add_argument("--json", dest="json_out", help="also write the full scorecard with every case to this file")
@@ -53,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     from gameai.dialogue.eval_suite import TARGETS, run_eval
 
     console = Console(stderr=True)
+    if args.suite == "conversation":
+        return run_conversation(args, console)
     try:
         cast = load_cast(args.cast)
         with warnings.catch_warnings(record=True) as caught:
@@ -113,3 +125,107 @@ def run(args: argparse.Namespace) -> int:
             raise GameAIError(f"cannot write {out}: {exc}; pass a writable --json path") from None
         print(f"wrote {out}")
     return 1 if args.strict and not all(met.values()) else 0
+
+
+def run_conversation(args: argparse.Namespace, console) -> int:
+    """`--suite conversation`: play the labelled conversations, print each metric with failing lines."""
+    import warnings
+
+    from rich.progress import Progress
+
+    from gameai.dialogue import DialogueEngine, DialogueError, DialogueWarning
+    from gameai.dialogue.conversation_eval import load_suite, run_conversation_eval
+
+    if args.cast or args.full_redteam:
+        raise GameAIError("--cast and --full-redteam belong to the standard suite; the conversation suite "
+                          "brings its own personas (gameai/dialogue/data/conversation/suite.toml)")
+    if args.lines < 0:
+        raise GameAIError(f"--lines must be >= 0 (0 = every line), got {args.lines}")
+    judge = None
+    try:
+        suite = load_suite(args.split)
+        if not args.no_fluency:
+            from gameai.dialogue.conversation_eval.fluency import FluencyJudge
+            try:
+                judge = FluencyJudge()
+            except DialogueError as exc:
+                console.print(f"[yellow]warning:[/] fluency judge unavailable ({exc}); fluency metrics skipped")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DialogueWarning)
+            engine = DialogueEngine(engine_config(args))
+        for w in caught:
+            console.print(f"[yellow]warning:[/] {w.message}")
+        with engine, Progress(console=console, transient=True) as prog:
+            task = prog.add_task("conversations", total=None)
+            card = run_conversation_eval(engine, suite, max_lines=args.lines or None, fluency=judge, seed=args.seed,
+                                         progress=lambda i, n, who: prog.update(task, completed=i, total=n,
+                                                                                description=who))
+    except DialogueError as exc:
+        raise GameAIError(str(exc)) from None
+    print_conversation_card(card)
+    met = card.targets_met()
+    print("targets (issue 12): " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in met.items()))
+    if args.json_out:
+        path = Path(args.json_out)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(card.to_dict(), indent=1, default=str), encoding="utf-8")
+        except OSError as exc:
+            raise GameAIError(f"cannot write {path}: {exc}; pass a writable --json path") from None
+        print(f"wrote {path}")
+    return 1 if args.strict and not all(met.values()) else 0
+
+
+def print_conversation_card(card, examples: int = 4) -> None:
+    """Each metric of a conversation-suite card, then up to `examples` failing lines per metric."""
+    from rich.console import Console
+    from rich.table import Table
+
+    s = card.summary()
+    out = Console()
+
+    def pct(x: float) -> str:
+        return "n/a" if x != x else f"{100 * x:.1f}%"
+
+    t = Table(title=f"conversation suite ({card.split} split) — backend {s['backend']}, {s['lines']} lines, "
+                    f"{s['conversations']} conversations, {s['personas']} personas")
+    for col, just in (("metric", "left"), ("value", "right"), ("of", "right"), ("target", "right")):
+        t.add_column(col, justify=just)
+    rows = [("value stated", "value_stated", pct, ""),
+            ("value stated in a well-formed sentence", "value_stated_well_formed", pct, ">= 95%"),
+            ("broken/spliced lines (fluency judge)", "broken_lines", pct, ""),
+            ("broken lines on fact questions", "broken_on_fact_questions", str, "0"),
+            ("  judge's flags on authored/templated lines", "broken_among_authored", pct, ""),
+            ("route accuracy", "route_accuracy", pct, ">= 90%"),
+            ("authored/templated fallbacks", "fallback_rate", pct, "<= 10%"),
+            ("memory recall (player's own facts)", "memory_recall", pct, ">= 80%"),
+            ("verbatim repeats within a conversation", "verbatim_repeats", str, "0"),
+            ("near repeats (difflib >= 0.9)", "near_repeats", pct, ""),
+            ("own address word used", "own_address", pct, ""),
+            ("another persona's address word", "foreign_address", str, "0"),
+            ("meta talk (map / game / player)", "meta_talk", str, "0")]
+    for label, key, fmt, target in rows:
+        if key in s:
+            t.add_row(label, fmt(s[key]), str(s[key + "_n"]), target)
+    t.add_row("reply time p50", f"{s['reply_ms_p50']:.0f} ms", "", "")
+    out.print(t)
+    rt = Table(title="route accuracy by expected route")
+    for col in ("route", "accuracy", "lines"):
+        rt.add_column(col)
+    for route, acc in s["route_accuracy_by_route"].items():
+        rt.add_row(route, pct(acc), str(s["route_n_by_route"][route]))
+    out.print(rt)
+    show = {"value_stated": lambda r: f"missing {r.missing}", "route_accuracy":
+            lambda r: f"expected {r.route}{':' + r.target if r.target else ''}, got {r.got_route}"
+                      f"{':' + r.got_target if r.got_target else ''}",
+            "broken_lines": lambda r: f"fluency {r.fluency}", "fallback_rate": lambda r: f"flags {r.flags[:3]}",
+            "memory_recall": lambda r: f"missing {r.missing_recall}",
+            "verbatim_repeats": lambda r: f"repeats turn {r.repeat_of}",
+            "near_repeats": lambda r: f"nearly repeats turn {r.near_repeat_of}",
+            "foreign_address": lambda r: f"says {r.foreign_address}", "meta_talk": lambda r: f"says {r.meta!r}"}
+    for metric, why in show.items():
+        fails = card.failures(metric, k=examples) if metric in card.metrics() else []
+        if fails:
+            out.print(f"[bold]{metric}[/] — failures:")
+            for r in fails:
+                out.print(f"  [{r.persona}] \"{r.say}\" -> \"{r.text}\"  ({why(r)})", markup=False, highlight=False)
