@@ -113,9 +113,16 @@ def run(args: argparse.Namespace) -> int:
     for r in rows:
         t.add_row(*r)
     Console().print(t)
+    return finish(card, args, "targets",
+                  "latency is measured on this machine as it is (shared, noisy); see benchmarks/bench_dialogue.py")
+
+
+def finish(card, args: argparse.Namespace, title: str, footnote: str = "") -> int:
+    """Both suites end alike: the targets line, the optional JSON scorecard, and --strict's exit code."""
     met = card.targets_met()
-    print("targets: " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in met.items()))
-    print("latency is measured on this machine as it is (shared, noisy); see benchmarks/bench_dialogue.py")
+    print(f"{title}: " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in met.items()))
+    if footnote:
+        print(footnote)
     if args.json_out:
         out = Path(args.json_out)
         try:
@@ -163,17 +170,7 @@ def run_conversation(args: argparse.Namespace, console) -> int:
     except DialogueError as exc:
         raise GameAIError(str(exc)) from None
     print_conversation_card(card)
-    met = card.targets_met()
-    print("targets (issue 12): " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in met.items()))
-    if args.json_out:
-        path = Path(args.json_out)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(card.to_dict(), indent=1, default=str), encoding="utf-8")
-        except OSError as exc:
-            raise GameAIError(f"cannot write {path}: {exc}; pass a writable --json path") from None
-        print(f"wrote {path}")
-    return 1 if args.strict and not all(met.values()) else 0
+    return finish(card, args, "targets (issue 12)")
 
 
 def print_conversation_card(card, examples: int = 4) -> None:
