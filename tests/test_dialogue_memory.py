@@ -130,6 +130,16 @@ def test_compaction_keeps_the_prompt_small_and_loses_nothing():
         assert compact(store, emb, "mara", "p") == 0
 
 
+def test_a_small_memory_budget_compacts_instead_of_crashing():
+    eng = engine(authored(), max_active_memories=6)  # below the 16 rows normally kept verbatim
+    mara = eng.npc(cast()["mara"])
+    for i in range(8):
+        mara.respond("p", f"Tell me about the weather on day {i}.")
+    assert len(mara.memories("p")) <= 7
+    assert eng.store.count("mara", "p", include_archived=True) >= 16  # folded and archived, not lost
+    eng.close()
+
+
 def test_long_relationship_stays_within_the_memory_budget():
     eng = engine(authored(), max_active_memories=20)
     mara = eng.npc(cast()["mara"])

@@ -70,7 +70,10 @@ def compact(store: MemoryStore, embedder: Embedder, npc: str, player: str, max_a
     mems = store.active(npc, player)
     if len(mems) <= max_active:
         return 0
-    old = mems[:-keep_recent]
+    # Keep at most half the budget verbatim, so a small max_active (a game with tight memory) still
+    # has old rows to fold instead of an empty fold.
+    keep = min(keep_recent, max(1, max_active // 2))
+    old = mems[:-keep]
     ranked = sorted(old, key=lambda m: (-m.importance, -m.id))
     parts, used = [], 0
     for m in ranked:
