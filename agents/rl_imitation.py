@@ -42,14 +42,17 @@ def collect(venv: Any, teacher: str, steps: int, gamma: float) -> dict[str, np.n
 
 def clone(policy: Any, data: dict[str, np.ndarray], epochs: int = 4, batch_size: int = 1024, lr: float = 1e-3,
           seed: int = 0, log: Callable[[str], None] | None = None) -> dict[str, float]:
-    """Fit the policy head to the teacher's actions and the value head to its returns."""
+    """Fit the policy head to the teacher's actions and the value head to its returns.
+
+    Without ``data["return"]`` (replays hold no rewards) only the policy head is fitted.
+    """
     import torch
 
     gen = torch.Generator().manual_seed(seed)
     obs = torch.as_tensor(data["obs"], dtype=torch.float32)
     mask = torch.as_tensor(data["mask"], dtype=torch.bool)
     act = torch.as_tensor(data["action"], dtype=torch.int64)
-    ret = torch.as_tensor(data["return"], dtype=torch.float32)
+    ret = torch.as_tensor(data["return"], dtype=torch.float32) if "return" in data else None
     opt = torch.optim.Adam(policy.parameters(), lr=lr)
     policy.set_training_mode(True)
     n = len(obs)
@@ -63,7 +66,8 @@ def clone(policy: Any, data: dict[str, np.ndarray], epochs: int = 4, batch_size:
             lat_pi, lat_vf = policy.mlp_extractor(feats)
             logits = policy.action_net(lat_pi).masked_fill(~mask[idx], -1e8)
             ce = torch.nn.functional.cross_entropy(logits, act[idx])
-            v_loss = torch.nn.functional.mse_loss(policy.value_net(lat_vf).squeeze(-1), ret[idx])
+            v_loss = (torch.nn.functional.mse_loss(policy.value_net(lat_vf).squeeze(-1), ret[idx])
+                      if ret is not None else torch.zeros(()))
             opt.zero_grad()
             (ce + 0.5 * v_loss).backward()
             opt.step()
