@@ -164,7 +164,7 @@ def new_model(obs_size: int, n_actions: int, net_arch: Sequence[int] = (128, 128
 
 
 def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = "both", bot: str | None = None,
-            epochs: int = 8, seed: int = 0, net_arch: Sequence[int] = (128, 128),
+            epochs: int = 12, seed: int = 0, net_arch: Sequence[int] = (128, 128),
             log: Callable[[str], None] | None = None) -> dict:
     """Clone the chosen side(s) of ``replay_files`` into a MaskablePPO ``.zip`` at ``out``; returns a summary."""
     from agents.rl_imitation import clone
@@ -182,8 +182,9 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
     model = new_model(spec.size, spec.n_actions, net_arch, seed)
     if log:
         log(f"cloning {len(data):,} decisions from {data.matches} team-matches in {len(replays)} replays")
+    # small batches and a decaying rate: the clone is the end product here, so fit it closely
     stats = clone(model.policy, {"obs": data.obs, "mask": data.mask, "action": data.action},
-                  epochs=epochs, seed=seed, log=log)
+                  epochs=epochs, batch_size=256, lr=2e-3, cosine=True, seed=seed, log=log)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.zip")
     model.save(tmp)

@@ -41,10 +41,12 @@ def collect(venv: Any, teacher: str, steps: int, gamma: float) -> dict[str, np.n
 
 
 def clone(policy: Any, data: dict[str, np.ndarray], epochs: int = 4, batch_size: int = 1024, lr: float = 1e-3,
-          seed: int = 0, log: Callable[[str], None] | None = None) -> dict[str, float]:
+          seed: int = 0, log: Callable[[str], None] | None = None, cosine: bool = False) -> dict[str, float]:
     """Fit the policy head to the teacher's actions and the value head to its returns.
 
     Without ``data["return"]`` (replays hold no rewards) only the policy head is fitted.
+    ``cosine`` decays the learning rate to 0 over the run (a closer fit when cloning is the end
+    product, not a warm start for PPO).
     """
     import torch
 
@@ -56,6 +58,8 @@ def clone(policy: Any, data: dict[str, np.ndarray], epochs: int = 4, batch_size:
     opt = torch.optim.Adam(policy.parameters(), lr=lr)
     policy.set_training_mode(True)
     n = len(obs)
+    total_steps = epochs * -(-n // batch_size)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, total_steps) if cosine else None
     stats = {}
     for ep in range(epochs):
         perm = torch.randperm(n, generator=gen)
@@ -71,6 +75,8 @@ def clone(policy: Any, data: dict[str, np.ndarray], epochs: int = 4, batch_size:
             opt.zero_grad()
             (ce + 0.5 * v_loss).backward()
             opt.step()
+            if sched is not None:
+                sched.step()
             tot_ce += ce.item() * len(idx)
             tot_v += v_loss.item() * len(idx)
             correct += (logits.argmax(-1) == act[idx]).sum().item()

@@ -23,7 +23,7 @@ def register(subparsers) -> None:
     p.add_argument("--bot", default=None, metavar="NAME",
                    help="learn from the side played by this bot instead of --team (e.g. kite@average; "
                         "a name without @tier matches any tier)")
-    p.add_argument("--epochs", type=int, default=8, help="passes over the decisions (default 8)")
+    p.add_argument("--epochs", type=int, default=12, help="passes over the decisions (default 12)")
     p.add_argument("--seed", type=int, default=0, help="training seed; same seed and replays, same model")
     p.add_argument("--record", metavar="BOT@TIER", default=None,
                    help="record matches of this bot instead of training (needs --out-dir)")
