@@ -82,7 +82,7 @@ def clone(policy: Any, data: dict[str, np.ndarray], epochs: int = 4, batch_size:
             correct += (logits.argmax(-1) == act[idx]).sum().item()
         stats = {"epoch": ep + 1, "cross_entropy": tot_ce / n, "value_mse": tot_v / n, "agreement": correct / n}
         if log:
-            log(f"imitation epoch {ep + 1}/{epochs}: agreement with teacher {stats['agreement']:.1%}, "
-                f"value mse {stats['value_mse']:.3f}")
+            value = f", value mse {stats['value_mse']:.3f}" if ret is not None else ""
+            log(f"imitation epoch {ep + 1}/{epochs}: agreement with teacher {stats['agreement']:.1%}{value}")
     policy.set_training_mode(False)
     return stats
