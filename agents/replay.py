@@ -16,6 +16,7 @@ import numpy as np
 
 from agents.arena import MatchResult, run_matches
 from envs.ruleset import Ruleset, RulesetError, parse_ruleset
+from envs.spec import n_actions
 
 FORMAT = "gameai-replay"
 VERSION = 1
@@ -117,6 +118,11 @@ def replay(data: dict, source: str = "replay", decisions: dict[str, list] | None
         if terrain is not None and data.get("spawns"):
             terrain = SimpleNamespace(tiles=terrain, spawns=[SimpleNamespace(team=t, x=x, y=y)
                                                              for t, x, y in data["spawns"]])
+        n_codes = n_actions()
+        if actions.min() < 0 or actions.max() >= n_codes:
+            t = int(np.argwhere((actions < 0) | (actions >= n_codes))[0][0])
+            raise ReplayError(f"{source}: step {t} holds an action outside the action codes 0..{n_codes - 1}; "
+                              "the file is damaged")
         blue_n = sum(int(v) for v in data["blue"].values())
         if actions.shape[1] != blue_n + sum(int(v) for v in data["red"].values()):
             raise ReplayError(f"{source}: each step must have one action per unit "
@@ -128,8 +134,10 @@ def replay(data: dict, source: str = "replay", decisions: dict[str, list] | None
                            red_bot=RecordedPolicy(actions[:, blue_n:], f"replay of {bots.get('red', '?')}",
                                                           decisions.get("red")),
                            terrain=terrain, max_steps=int(data["max_steps"]))[0]
-    except ReplayError:
-        raise
+    except ReplayError as exc:
+        if str(exc).startswith(source):
+            raise
+        raise ReplayError(f"{source}: {exc}") from None  # errors raised mid-match do not know the file
     except (RulesetError, ValueError, TypeError, AttributeError) as exc:
         raise ReplayError(f"{source}: cannot play this replay: {exc}") from None
 

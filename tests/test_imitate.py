@@ -132,6 +132,7 @@ def _edited(recorded: Path, tmp_path: Path, edit) -> Path:
     ("other_ruleset", "another ruleset"),
     ("wrong_units", "one action per unit"),
     ("truncated", "truncated"),
+    ("bad_action", "outside the action codes"),
     ("missing", "file not found"),
 ])
 def test_bad_replays_give_a_clear_error(case, expected, recorded, tmp_path, capsys):
@@ -151,10 +152,14 @@ def test_bad_replays_give_a_clear_error(case, expected, recorded, tmp_path, caps
         bad = _edited(recorded, tmp_path, lambda d: d.update(actions=[a[:-1] for a in d["actions"]]))
     elif case == "truncated":
         bad = _edited(recorded, tmp_path, lambda d: d.update(actions=d["actions"][:3]))
+    elif case == "bad_action":
+        bad = _edited(recorded, tmp_path, lambda d: d["actions"][1].__setitem__(0, 99))
     elif case == "missing":
         bad = tmp_path / "nowhere.json"
     rc, _, err = run_cli(capsys, "imitate", str(good), str(bad), "--out", str(tmp_path / "x.zip"))
     assert rc == 2 and expected in err and "Traceback" not in err, err
+    if case not in ("empty", "corrupt", "not_replay", "missing"):
+        assert str(bad) in err  # the error names the file to fix
     assert not (tmp_path / "x.zip").exists()
 
 
