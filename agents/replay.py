@@ -16,6 +16,7 @@ import numpy as np
 
 from agents.arena import MatchResult, run_matches
 from envs.ruleset import Ruleset, RulesetError, parse_ruleset
+from envs.spec import n_actions
 
 FORMAT = "gameai-replay"
 VERSION = 1
@@ -28,9 +29,10 @@ class ReplayError(ValueError):
 class RecordedPolicy:
     """Plays back one team's recorded actions for a single environment."""
 
-    def __init__(self, actions: np.ndarray, name: str):
+    def __init__(self, actions: np.ndarray, name: str, decisions: list | None = None):
         self.actions = actions  # (T, U)
         self.name = name
+        self.decisions = decisions  # if a list: receives each step's (obs, mask, action) for learning
 
     def reset(self, spec, team: int, seeds: Sequence[int]) -> None:
         if len(seeds) != 1:
@@ -43,6 +45,8 @@ class RecordedPolicy:
                               "the file is truncated or was recorded with other rules")
         a = self.actions[self.t][None, :]
         self.t += 1
+        if self.decisions is not None:
+            self.decisions.append((obs[0].copy(), mask[0].copy(), a[0]))
         return a
 
 
@@ -97,8 +101,14 @@ def load_replay(path: str | Path) -> dict:
     return data
 
 
-def replay(data: dict, source: str = "replay") -> MatchResult:
-    """Re-run a replay's recorded actions; returns the match result."""
+def replay(data: dict, source: str = "replay", decisions: dict[str, list] | None = None) -> MatchResult:
+    """Re-run a replay's recorded actions; returns the match result.
+
+    Replays store actions only: the core is deterministic, so re-running them regenerates every
+    observation and action mask exactly. ``decisions``, if given, maps "blue"/"red" to lists that
+    receive that team's (obs (U, D), mask (U, A), action (U,)) for every step (for imitation).
+    """
+    decisions = decisions or {}
     try:
         ruleset = parse_ruleset(data["ruleset"], source=f"{source} (embedded ruleset)")
         actions = np.asarray(data["actions"], dtype=np.int64)
@@ -108,17 +118,26 @@ def replay(data: dict, source: str = "replay") -> MatchResult:
         if terrain is not None and data.get("spawns"):
             terrain = SimpleNamespace(tiles=terrain, spawns=[SimpleNamespace(team=t, x=x, y=y)
                                                              for t, x, y in data["spawns"]])
+        n_codes = n_actions()
+        if actions.min() < 0 or actions.max() >= n_codes:
+            t = int(np.argwhere((actions < 0) | (actions >= n_codes))[0][0])
+            raise ReplayError(f"{source}: step {t} holds an action outside the action codes 0..{n_codes - 1}; "
+                              "the file is damaged")
         blue_n = sum(int(v) for v in data["blue"].values())
         if actions.shape[1] != blue_n + sum(int(v) for v in data["red"].values()):
             raise ReplayError(f"{source}: each step must have one action per unit "
                               f"({actions.shape[1]} given for the compositions recorded)")
         bots = data.get("bots", {})
         return run_matches(ruleset, data["blue"], data["red"], [int(data["seed"])],
-                           blue_bot=RecordedPolicy(actions[:, :blue_n], f"replay of {bots.get('blue', '?')}"),
-                           red_bot=RecordedPolicy(actions[:, blue_n:], f"replay of {bots.get('red', '?')}"),
+                           blue_bot=RecordedPolicy(actions[:, :blue_n], f"replay of {bots.get('blue', '?')}",
+                                                           decisions.get("blue")),
+                           red_bot=RecordedPolicy(actions[:, blue_n:], f"replay of {bots.get('red', '?')}",
+                                                          decisions.get("red")),
                            terrain=terrain, max_steps=int(data["max_steps"]))[0]
-    except ReplayError:
-        raise
+    except ReplayError as exc:
+        if str(exc).startswith(source):
+            raise
+        raise ReplayError(f"{source}: {exc}") from None  # errors raised mid-match do not know the file
     except (RulesetError, ValueError, TypeError, AttributeError) as exc:
         raise ReplayError(f"{source}: cannot play this replay: {exc}") from None
 

@@ -41,18 +41,25 @@ def collect(venv: Any, teacher: str, steps: int, gamma: float) -> dict[str, np.n
 
 
 def clone(policy: Any, data: dict[str, np.ndarray], epochs: int = 4, batch_size: int = 1024, lr: float = 1e-3,
-          seed: int = 0, log: Callable[[str], None] | None = None) -> dict[str, float]:
-    """Fit the policy head to the teacher's actions and the value head to its returns."""
+          seed: int = 0, log: Callable[[str], None] | None = None, cosine: bool = False) -> dict[str, float]:
+    """Fit the policy head to the teacher's actions and the value head to its returns.
+
+    Without ``data["return"]`` (replays hold no rewards) only the policy head is fitted.
+    ``cosine`` decays the learning rate to 0 over the run (a closer fit when cloning is the end
+    product, not a warm start for PPO).
+    """
     import torch
 
     gen = torch.Generator().manual_seed(seed)
     obs = torch.as_tensor(data["obs"], dtype=torch.float32)
     mask = torch.as_tensor(data["mask"], dtype=torch.bool)
     act = torch.as_tensor(data["action"], dtype=torch.int64)
-    ret = torch.as_tensor(data["return"], dtype=torch.float32)
+    ret = torch.as_tensor(data["return"], dtype=torch.float32) if "return" in data else None
     opt = torch.optim.Adam(policy.parameters(), lr=lr)
     policy.set_training_mode(True)
     n = len(obs)
+    total_steps = epochs * -(-n // batch_size)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, total_steps) if cosine else None
     stats = {}
     for ep in range(epochs):
         perm = torch.randperm(n, generator=gen)
@@ -63,16 +70,19 @@ def clone(policy: Any, data: dict[str, np.ndarray], epochs: int = 4, batch_size:
             lat_pi, lat_vf = policy.mlp_extractor(feats)
             logits = policy.action_net(lat_pi).masked_fill(~mask[idx], -1e8)
             ce = torch.nn.functional.cross_entropy(logits, act[idx])
-            v_loss = torch.nn.functional.mse_loss(policy.value_net(lat_vf).squeeze(-1), ret[idx])
+            v_loss = (torch.nn.functional.mse_loss(policy.value_net(lat_vf).squeeze(-1), ret[idx])
+                      if ret is not None else torch.zeros(()))
             opt.zero_grad()
             (ce + 0.5 * v_loss).backward()
             opt.step()
+            if sched is not None:
+                sched.step()
             tot_ce += ce.item() * len(idx)
             tot_v += v_loss.item() * len(idx)
             correct += (logits.argmax(-1) == act[idx]).sum().item()
         stats = {"epoch": ep + 1, "cross_entropy": tot_ce / n, "value_mse": tot_v / n, "agreement": correct / n}
         if log:
-            log(f"imitation epoch {ep + 1}/{epochs}: agreement with teacher {stats['agreement']:.1%}, "
-                f"value mse {stats['value_mse']:.3f}")
+            value = f", value mse {stats['value_mse']:.3f}" if ret is not None else ""
+            log(f"imitation epoch {ep + 1}/{epochs}: agreement with teacher {stats['agreement']:.1%}{value}")
     policy.set_training_mode(False)
     return stats

@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "balance_check",
     "train",
     "eval",
+    "imitate",
     "chat",
     "dialogue_eval",
     "serve",

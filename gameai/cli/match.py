@@ -22,8 +22,10 @@ def register(subparsers) -> None:
                     f"default ruleset). Bots: {bots}.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--ruleset", default=None, help="ruleset TOML file (default: the packaged default)")
-    p.add_argument("--blue", default=DEFAULT_BLUE, choices=list(bots_all), help="blue team's bot")
-    p.add_argument("--red", default=DEFAULT_RED, choices=list(bots_all), help="red team's bot")
+    bot_arg = bot_or_model(bots_all)
+    p.add_argument("--blue", default=DEFAULT_BLUE, type=bot_arg, metavar="BOT",
+                   help="blue team's bot: a name above or a model .zip (`gameai train`, `gameai imitate`)")
+    p.add_argument("--red", default=DEFAULT_RED, type=bot_arg, metavar="BOT", help="red team's bot (as --blue)")
     p.add_argument("--blue-tier", default="expert", choices=list(TIERS), help="blue bot's skill tier")
     p.add_argument("--red-tier", default="expert", choices=list(TIERS), help="red bot's skill tier")
     p.add_argument("--seed", type=int, default=0, help="match seed (spawns, bot noise); same seed, same match")
@@ -37,6 +39,30 @@ def register(subparsers) -> None:
     p.add_argument("--replay", metavar="FILE", default=None,
                    help="also write a replay (seed + actions) that `gameai replay FILE` re-runs")
     p.set_defaults(func=run)
+
+
+def bot_or_model(names):
+    """An argparse type: a known bot name, or a path to a model .zip (checked when the match starts)."""
+    def parse(value: str) -> str:
+        if value in names or value.endswith(".zip"):
+            return value
+        raise argparse.ArgumentTypeError(f"invalid choice: {value!r} (choose from {', '.join(names)}, "
+                                         "or a model .zip)")
+    return parse
+
+
+def make_bot(name: str, tier: str):
+    """A bot name stays a name (``run_matches`` builds it); a .zip becomes a learned ``Policy`` at the tier."""
+    if not name.endswith(".zip"):
+        return name
+    from agents.rl_policy import ModelFileError
+    from agents.rl_tiers import learned_policy
+    from gameai.errors import GameAIError
+
+    try:
+        return learned_policy(name, tier, name=name)  # the tier adds "@tier" to the name
+    except ModelFileError as exc:
+        raise GameAIError(str(exc)) from None
 
 
 def all_bots() -> dict[str, str]:
@@ -134,7 +160,8 @@ def run(args) -> int:
     terrain, map_name = resolve_map(args.map, args.seed)
     try:
         result, data = record_match(ruleset, ruleset.teams["blue"], ruleset.teams["red"], args.seed,
-                                    blue_bot=args.blue, red_bot=args.red, blue_tier=args.blue_tier,
+                                    blue_bot=make_bot(args.blue, args.blue_tier),
+                                    red_bot=make_bot(args.red, args.red_tier), blue_tier=args.blue_tier,
                                     red_tier=args.red_tier, max_steps=args.max_steps, terrain=terrain)
     except (MapError, FileNotFoundError) as exc:  # a map with no room; a learned bot's missing model file
         raise GameAIError(str(exc)) from None

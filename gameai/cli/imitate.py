@@ -1,0 +1,94 @@
+"""`gameai imitate REPLAYS… --out bot.zip`: behaviour cloning from replays into a learned bot.
+
+`gameai imitate --record BOT@TIER --matches N --out-dir DIR` records the replays to learn from.
+"""
+from __future__ import annotations
+
+import json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "imitate", help="clone a player's or bot's style from replays into a learned bot (.zip)",
+        description="Behaviour cloning: re-run each replay (the core is deterministic, so the observations "
+                    "are regenerated from the recorded actions), and fit a MaskablePPO network (the shipped "
+                    "learned bot's shape) to the chosen side's actions. The .zip plays wherever a bot is "
+                    "accepted: `gameai eval --bots bot.zip,focus_fire`. With --record, write replays of a bot "
+                    "instead (on training map seeds, never the held-out evaluation seeds).")
+    p.add_argument("replays", nargs="*", metavar="REPLAY",
+                   help="replay files (from `gameai match --replay FILE` or --record), or folders of them")
+    p.add_argument("--out", default=None, help="model file to write (.zip)")
+    p.add_argument("--team", default="both", choices=["blue", "red", "both"],
+                   help="which side of each replay to learn from (default both)")
+    p.add_argument("--bot", default=None, metavar="NAME",
+                   help="learn from the side played by this bot instead of --team (e.g. kite@average; "
+                        "a name without @tier matches any tier)")
+    p.add_argument("--epochs", type=int, default=12, help="passes over the decisions (default 12)")
+    p.add_argument("--seed", type=int, default=0, help="training seed; same seed and replays, same model")
+    p.add_argument("--record", metavar="BOT@TIER", default=None,
+                   help="record matches of this bot instead of training (needs --out-dir)")
+    p.add_argument("--opponent", default="focus_fire", help="with --record: the other side's bot (default focus_fire)")
+    p.add_argument("--matches", type=int, default=200, help="with --record: how many matches (default 200)")
+    p.add_argument("--out-dir", default=None, help="with --record: folder for the replay files")
+    p.add_argument("--map-sizes", default="24,32",
+                   help="with --record: skirmish map sizes, used in turn (default 24,32; 0 = built-in arena)")
+    p.add_argument("--first-seed", type=int, default=0, help="with --record: first training map seed (default 0)")
+    p.add_argument("--ruleset", default=None, help="with --record: ruleset TOML file (default: the packaged one)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(func=run)
+
+
+def _record(args) -> int:
+    from agents.imitate import ImitationError, record_matches
+    from gameai.cli.match import load_ruleset_arg
+    from gameai.errors import GameAIError
+
+    if args.replays or args.out:
+        raise GameAIError("--record writes replays: give --out-dir, not replay files or --out")
+    if not args.out_dir:
+        raise GameAIError("--record needs --out-dir DIR (where to write the replays)")
+    try:
+        sizes = [int(s) for s in args.map_sizes.split(",") if s.strip()]
+    except ValueError:
+        raise GameAIError(f"--map-sizes must be whole numbers separated by commas, got {args.map_sizes!r}") from None
+    ruleset = load_ruleset_arg(args.ruleset)
+    try:
+        paths = record_matches(ruleset, args.record, args.opponent, args.matches, args.out_dir,
+                               map_sizes=sizes, seed0=args.first_seed)
+    except ImitationError as exc:
+        raise GameAIError(str(exc)) from None
+    except OSError as exc:
+        raise GameAIError(f"cannot write replays to {args.out_dir}: {exc.strerror or exc}") from None
+    if args.json:
+        print(json.dumps({"replays": [str(p) for p in paths]}))
+    else:
+        print(f"recorded {len(paths)} matches of {args.record} vs {args.opponent} in {args.out_dir}")
+    return 0
+
+
+def run(args) -> int:
+    from gameai.errors import GameAIError
+
+    if args.record:
+        return _record(args)
+    from agents.imitate import ImitationError, imitate
+
+    if not args.replays:
+        raise GameAIError("name replay files or folders to learn from (or --record BOT@TIER to make some)")
+    if not args.out:
+        raise GameAIError("--out FILE.zip is required (where to write the cloned bot)")
+    log = None if args.json else print
+    try:
+        summary = imitate(args.replays, args.out, team=args.team, bot=args.bot, epochs=args.epochs,
+                          seed=args.seed, log=log)
+    except ImitationError as exc:
+        raise GameAIError(str(exc)) from None
+    except OSError as exc:
+        raise GameAIError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"wrote {summary['model']}: {summary['decisions']:,} decisions from {summary['team_matches']} "
+              f"team-matches, agreement on them {summary['train_agreement']:.1%}; "
+              f"play it with `gameai eval --bots {summary['model']},focus_fire`")
+    return 0

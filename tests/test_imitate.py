@@ -1,0 +1,187 @@
+"""`gameai imitate`: behaviour cloning from replays, recording, and clean errors for bad replays."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gameai.cli.main import main
+
+SIZE = "16"  # small maps keep recording and evaluation quick
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> Path:
+    """Eight matches of focus_fire (expert) against random, both sides, on training map seeds."""
+    d = tmp_path_factory.mktemp("replays")
+    assert main(["imitate", "--record", "focus_fire", "--opponent", "random", "--matches", "8",
+                 "--out-dir", str(d), "--map-sizes", SIZE]) == 0
+    return d
+
+
+@pytest.fixture(scope="module")
+def clone_zip(recorded, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clone") / "clone.zip"
+    assert main(["imitate", str(recorded), "--bot", "focus_fire", "--out", str(out), "--epochs", "12",
+                 "--seed", "3"]) == 0
+    return out
+
+
+def test_record_writes_replays_on_training_seeds_with_the_bot_on_both_sides(recorded):
+    from agents.map_seeds import HELD_OUT_SEED0
+    from agents.replay import load_replay
+
+    files = sorted(recorded.glob("*.json"))
+    assert len(files) == 8
+    data = [load_replay(f) for f in files]
+    assert all(d["seed"] < HELD_OUT_SEED0 for d in data)
+    assert {d["bots"]["blue"] for d in data} == {"focus_fire@expert", "random@expert"}
+    assert [d["bots"]["blue"] == "focus_fire@expert" for d in data] == [True, False] * 4
+
+
+def test_decisions_are_the_observations_the_player_saw(tmp_path):
+    """Replays hold actions only; re-running them must regenerate the exact observations and masks."""
+    from agents import make_policy
+    from agents.imitate import replay_decisions
+    from agents.map_seeds import terrain_for
+    from agents.replay import record_match
+    from envs.ruleset import default_ruleset
+
+    class Watching:
+        def __init__(self):
+            self.inner, self.name, self.seen = make_policy("kite", "average"), "kite@average", []
+
+        def reset(self, spec, team, seeds):
+            self.inner.reset(spec, team, seeds)
+
+        def act(self, obs, mask):
+            a = self.inner.act(obs, mask)
+            live = (mask[0, :, 1:] > 0).any(-1)
+            self.seen.append((obs[0][live].copy(), mask[0][live].copy(), a[0][live].copy()))
+            return a
+
+    rs = default_ruleset()
+    watch = Watching()
+    _, data = record_match(rs, rs.teams["blue"], rs.teams["red"], 5, blue_bot=make_policy("focus_fire"),
+                           red_bot=watch, terrain=terrain_for(16))
+    got = replay_decisions([("r", data)], team="red")
+    assert got.matches == 1
+    np.testing.assert_array_equal(got.obs, np.concatenate([s[0] for s in watch.seen]))
+    np.testing.assert_array_equal(got.mask, np.concatenate([s[1] for s in watch.seen]))
+    np.testing.assert_array_equal(got.action, np.concatenate([s[2] for s in watch.seen]))
+    both = replay_decisions([("r", data)], team="both")
+    assert len(both) > len(got) and both.matches == 2
+    assert len(replay_decisions([("r", data)], bot="kite")) == len(got)  # a name without tier: any tier
+
+
+def test_clone_is_a_learned_bot_that_beats_random(clone_zip):
+    from agents.map_seeds import held_out_seeds
+    from agents.rl_eval import bot_factory, head_to_head
+    from envs.ruleset import default_ruleset
+
+    r = head_to_head(default_ruleset(), bot_factory(str(clone_zip)), bot_factory("random"),
+                     held_out_seeds(8), map_size=int(SIZE))
+    assert r["wins"] > r["losses"] and r["win_rate"] >= 0.6, r
+
+
+def test_clone_plays_in_eval_and_match(clone_zip, tmp_path, capsys):
+    out = tmp_path / "m.json"
+    rc, _, err = run_cli(capsys, "eval", "--bots", f"{clone_zip},random", "--seeds", "2", "--map-size", SIZE,
+                         "--json", str(out))
+    assert rc == 0, err
+    assert str(clone_zip) in json.loads(out.read_text())["bots"]
+    rc, out_text, err = run_cli(capsys, "match", "--blue", str(clone_zip), "--blue-tier", "average", "--json")
+    assert rc == 0, err
+    assert json.loads(out_text)["config"]["blue_bot"] == f"{clone_zip}@average"
+
+
+def test_same_seed_same_model_other_seed_other_model(recorded, tmp_path):
+    import torch
+
+    from agents.imitate import imitate
+    from agents.rl_policy import load_model
+
+    files = sorted(recorded.glob("*.json"))[:3]
+    for name, seed in (("a", 1), ("b", 1), ("c", 2)):
+        imitate(files, tmp_path / f"{name}.zip", team="both", epochs=2, seed=seed)
+    a, b, c = (load_model(tmp_path / f"{n}.zip").policy.state_dict() for n in "abc")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def _edited(recorded: Path, tmp_path: Path, edit) -> Path:
+    data = json.loads(sorted(recorded.glob("*.json"))[0].read_text())
+    edit(data)
+    p = tmp_path / "edited.json"
+    p.write_text(json.dumps(data))
+    return p
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("empty", "not a readable replay"),
+    ("corrupt", "not a readable replay"),
+    ("not_replay", "not a gameai replay"),
+    ("other_ruleset", "another ruleset"),
+    ("wrong_units", "one action per unit"),
+    ("truncated", "truncated"),
+    ("bad_action", "outside the action codes"),
+    ("missing", "file not found"),
+])
+def test_bad_replays_give_a_clear_error(case, expected, recorded, tmp_path, capsys):
+    good = sorted(recorded.glob("*.json"))[0]
+    bad = tmp_path / "bad.json"
+    if case == "empty":
+        bad.write_text("")
+    elif case == "corrupt":
+        bad.write_text(good.read_text()[:500])
+    elif case == "not_replay":
+        bad.write_text('{"hello": 1}')
+    elif case == "other_ruleset":
+        def harder(d):
+            d["ruleset"]["units"][next(iter(d["ruleset"]["units"]))]["hp"] += 1
+        bad = _edited(recorded, tmp_path, harder)
+    elif case == "wrong_units":
+        bad = _edited(recorded, tmp_path, lambda d: d.update(actions=[a[:-1] for a in d["actions"]]))
+    elif case == "truncated":
+        bad = _edited(recorded, tmp_path, lambda d: d.update(actions=d["actions"][:3]))
+    elif case == "bad_action":
+        bad = _edited(recorded, tmp_path, lambda d: d["actions"][1].__setitem__(0, 99))
+    elif case == "missing":
+        bad = tmp_path / "nowhere.json"
+    rc, _, err = run_cli(capsys, "imitate", str(good), str(bad), "--out", str(tmp_path / "x.zip"))
+    assert rc == 2 and expected in err and "Traceback" not in err, err
+    if case not in ("empty", "corrupt", "not_replay", "missing"):
+        assert str(bad) in err  # the error names the file to fix
+    assert not (tmp_path / "x.zip").exists()
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--bot", "kite"], "no decisions of bot 'kite'"),
+    (["--out", "model.txt"], "must name a .zip"),
+    (["--epochs", "0"], "at least 1"),
+])
+def test_bad_settings_give_a_clear_error(args, expected, recorded, tmp_path, capsys):
+    argv = ["imitate", str(recorded), "--out", str(tmp_path / "x.zip"), *args]
+    rc, _, err = run_cli(capsys, *argv)
+    assert rc == 2 and expected in err, err
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--record", "chess", "--out-dir", "D"], "unknown bot"),
+    (["--record", "kite@god", "--out-dir", "D"], "unknown skill tier"),
+    (["--record", "kite", "--out-dir", "D", "--first-seed", "999999999", "--matches", "5"], "held-out"),
+    (["--record", "kite"], "needs --out-dir"),
+    ([], "name replay files"),
+])
+def test_bad_record_settings_give_a_clear_error(args, expected, tmp_path, capsys):
+    argv = ["imitate", *[str(tmp_path / a) if a == "D" else a for a in args]]
+    rc, _, err = run_cli(capsys, *argv)
+    assert rc == 2 and expected in err, err
