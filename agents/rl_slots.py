@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import fields
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Mapping, Protocol
 
 import numpy as np
 
@@ -40,6 +40,7 @@ from envs import core
 from envs.ruleset import Ruleset
 
 # re-exported: the seed split is part of this module's contract (training draws below HELD_OUT_SEED0)
+from agents.vec_rows import RowsInOneProcess  # noqa: E402
 from agents.map_seeds import HELD_OUT_SEED0, held_out_seeds, terrain_for  # noqa: F401,E402
 
 class Opponents(Protocol):
@@ -59,7 +60,7 @@ def _vec_env_base():
     return VecEnv
 
 
-class UnitSlotVecEnv(_vec_env_base()):
+class UnitSlotVecEnv(RowsInOneProcess, _vec_env_base()):
     """``n_slots`` learner units across a pool of skirmishes, as one SB3 ``VecEnv``."""
 
     render_mode = None
@@ -276,29 +277,3 @@ class UnitSlotVecEnv(_vec_env_base()):
 
     def close(self) -> None:
         pass
-
-    def get_attr(self, attr_name: str, indices=None) -> list[Any]:
-        return [getattr(self, attr_name)] * len(self._indices(indices))
-
-    def set_attr(self, attr_name: str, value: Any, indices=None) -> None:
-        setattr(self, attr_name, value)
-
-    def env_method(self, method_name: str, *method_args, indices=None, **method_kwargs) -> list[Any]:
-        if method_name == "action_masks":
-            masks = self.action_masks()
-            return [masks[i] for i in self._indices(indices)]
-        result = getattr(self, method_name)(*method_args, **method_kwargs)
-        return [result] * len(self._indices(indices))
-
-    def env_is_wrapped(self, wrapper_class, indices=None) -> list[bool]:
-        return [False] * len(self._indices(indices))
-
-    def has_attr(self, attr_name: str) -> bool:
-        return hasattr(self, attr_name)
-
-    def _indices(self, indices) -> Sequence[int]:
-        if indices is None:
-            return range(self.num_envs)
-        if isinstance(indices, int):
-            return [indices]
-        return indices

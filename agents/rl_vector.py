@@ -16,15 +16,16 @@ adds no policy gradient. Training against scripted bots and past snapshots is ``
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from stable_baselines3.common.vec_env import VecEnv
 
+from agents.vec_rows import RowsInOneProcess
 from envs.vector_face import SkirmishVectorEnv
 
 
-class SB3SkirmishVecEnv(VecEnv):
+class SB3SkirmishVecEnv(RowsInOneProcess, VecEnv):
     def __init__(self, venv: SkirmishVectorEnv):
         if not isinstance(venv, SkirmishVectorEnv):
             raise TypeError(f"expected a SkirmishVectorEnv (skirmish_v0.vector_env(...)), got {type(venv).__name__}")
@@ -57,28 +58,6 @@ class SB3SkirmishVecEnv(VecEnv):
     def close(self) -> None:
         self.venv.close()
 
-    # --- the per-sub-environment calls SB3 makes: every row is one sub-environment ----------------
-    def env_method(self, method_name: str, *method_args, indices=None, **method_kwargs) -> list[Any]:
-        if method_name == "action_masks":  # sb3-contrib stacks one mask per row
-            masks = self.action_masks()
-            return [masks[i] for i in self._indices(indices)]
-        result = getattr(self, method_name)(*method_args, **method_kwargs)
-        return [result] * len(self._indices(indices))
-
     def get_attr(self, attr_name: str, indices=None) -> list[Any]:
         owner = self if hasattr(self, attr_name) else self.venv  # e.g. render_mode, asked during __init__
         return [getattr(owner, attr_name)] * len(self._indices(indices))
-
-    def set_attr(self, attr_name: str, value: Any, indices=None) -> None:
-        setattr(self, attr_name, value)
-
-    def env_is_wrapped(self, wrapper_class, indices=None) -> list[bool]:
-        return [False] * len(self._indices(indices))
-
-    def has_attr(self, attr_name: str) -> bool:
-        return hasattr(self, attr_name)
-
-    def _indices(self, indices) -> Sequence[int]:
-        if indices is None:
-            return range(self.num_envs)
-        return [indices] if isinstance(indices, int) else indices

@@ -53,13 +53,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import warnings
-
     from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
 
-    from gameai.dialogue import DialogueEngine, DialogueError, DialogueWarning, load_cast
+    from gameai.dialogue import DialogueError, load_cast
     from gameai.dialogue.eval_suite import TARGETS, run_eval
 
     console = Console(stderr=True)
@@ -67,11 +65,7 @@ def run(args: argparse.Namespace) -> int:
         return run_conversation(args, console)
     try:
         cast = load_cast(args.cast)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", DialogueWarning)
-            engine = DialogueEngine(engine_config(args))
-        for w in caught:
-            console.print(f"[yellow]warning:[/] {w.message}")
+        engine = start_engine(args, console)
         with engine, Progress(console=console, transient=True) as prog:
             task = prog.add_task("evaluating", total=None)
             card = run_eval(engine, cast, full_redteam=args.full_redteam,
@@ -117,6 +111,20 @@ def run(args: argparse.Namespace) -> int:
                   "latency is measured on this machine as it is (shared, noisy); see benchmarks/bench_dialogue.py")
 
 
+def start_engine(args: argparse.Namespace, console):
+    """The engine both suites evaluate; its load-time warnings (e.g. a backend fallback) are printed, not lost."""
+    import warnings
+
+    from gameai.dialogue import DialogueEngine, DialogueWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DialogueWarning)
+        engine = DialogueEngine(engine_config(args))
+    for w in caught:
+        console.print(f"[yellow]warning:[/] {w.message}")
+    return engine
+
+
 def finish(card, args: argparse.Namespace, title: str, footnote: str = "") -> int:
     """Both suites end alike: the targets line, the optional JSON scorecard, and --strict's exit code."""
     met = card.targets_met()
@@ -136,11 +144,9 @@ def finish(card, args: argparse.Namespace, title: str, footnote: str = "") -> in
 
 def run_conversation(args: argparse.Namespace, console) -> int:
     """`--suite conversation`: play the labelled conversations, print each metric with failing lines."""
-    import warnings
-
     from rich.progress import Progress
 
-    from gameai.dialogue import DialogueEngine, DialogueError, DialogueWarning
+    from gameai.dialogue import DialogueError
     from gameai.dialogue.conversation_eval import load_suite, run_conversation_eval
 
     if args.cast or args.full_redteam:
@@ -157,11 +163,7 @@ def run_conversation(args: argparse.Namespace, console) -> int:
                 judge = FluencyJudge()
             except DialogueError as exc:
                 console.print(f"[yellow]warning:[/] fluency judge unavailable ({exc}); fluency metrics skipped")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", DialogueWarning)
-            engine = DialogueEngine(engine_config(args))
-        for w in caught:
-            console.print(f"[yellow]warning:[/] {w.message}")
+        engine = start_engine(args, console)
         with engine, Progress(console=console, transient=True) as prog:
             task = prog.add_task("conversations", total=None)
             card = run_conversation_eval(engine, suite, max_lines=args.lines or None, fluency=judge, seed=args.seed,
