@@ -14,6 +14,7 @@ milliseconds between units and cost the first unit of every worker a kernel load
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from typing import Callable
 
@@ -26,7 +27,7 @@ PREFETCH = 2
 #: How long a run waits for a failed actor to restart when no other actor is left.
 RECOVERY_TIMEOUT_S = 120.0
 #: How long a finished run waits for failed actors still restarting before giving them up.
-RESTART_GRACE_S = 5.0
+RESTART_GRACE_S = 20.0
 
 
 def _lost_errors() -> tuple[type, ...]:
@@ -167,12 +168,17 @@ class RayRunner:
                 feed(actor)
             # Actors still restarting when the work ran out: give them a moment (a crashed
             # process is back in about a second), then give up on the rest (a lost node's).
-            if pings:
-                ready, _ = ray.wait(list(pings), num_returns=len(pings), timeout=RESTART_GRACE_S)
+            # A ping answered "still restarting" is asked again, so wait until the deadline, not
+            # for the first round of answers (under load a restart can outlast the first ping).
+            deadline = time.monotonic() + RESTART_GRACE_S
+            while pings and time.monotonic() < deadline:
+                ready, _ = ray.wait(list(pings), num_returns=1, timeout=max(0.0, deadline - time.monotonic()))
                 for ref in ready:
                     self._ping_answered(ref, pings, alive)
-                for actor in pings.values():
-                    ray.kill(actor)
+                if ready and pings:
+                    time.sleep(0.2)  # a re-asked ping can fail fast again: don't spin on it
+            for actor in pings.values():
+                ray.kill(actor)
             self._actors = alive
         except BaseException:
             # Stop the actors' queued work: kill them; the next run starts fresh ones.
