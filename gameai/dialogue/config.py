@@ -20,8 +20,10 @@ class EngineConfig:
     # Grammar-constrained JSON {"line", "emotion"} where the backend supports it (llama_cpp). Off by
     # default: with SmolLM2-135M it lowers grounding accuracy (measured by `gameai dialogue-eval`).
     structured: bool = False
-    # llama_cpp: when a reply must state a fact value, a grammar makes the model say it.
-    grounded_grammar: bool = True
+    # llama_cpp: when a reply must state a fact value, a grammar makes the model say it. Off by
+    # default: it spliced values into broken sentences ("but I 65 gold"); a fact answer the model
+    # gets wrong is now the exact fact clause with the model's own words beside it (npc._recover).
+    grounded_grammar: bool = False
     seed: int = 0
     max_input_chars: int = MAX_INPUT_CHARS
     max_output_chars: int = MAX_OUTPUT_CHARS

@@ -21,6 +21,7 @@ def phrase_regex(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str] | None
 @dataclass(frozen=True)
 class Lexicon:
     out_of_world: re.Pattern[str] | None
+    meta_talk: re.Pattern[str] | None
     assistant_speak: re.Pattern[str]
     insults: re.Pattern[str]
     grant: re.Pattern[str]
@@ -43,6 +44,7 @@ def lexicon_for(setting: str, extra_out_of_world: tuple[str, ...] = ()) -> Lexic
     flags = re.IGNORECASE
     return Lexicon(
         out_of_world=phrase_regex(oow),
+        meta_talk=phrase_regex(common.get("meta_talk", [])),
         assistant_speak=phrase_regex(common["assistant_speak"]),
         insults=phrase_regex(common["insults"]),
         grant=phrase_regex(common["grant"]),
