@@ -44,7 +44,7 @@ THRESHOLD = 0.5
 _CUES = {
     "greeting": re.compile(r"^(?:hello|hallo|hullo|hi|hiya|hey|heya|howdy|yo|greetings|evening|morning|mornin|"
                            r"afternoon|good (?:morning|evening|afternoon|day)|g'?day|well met|ahoy|oi|peace be)\b"),
-    "farewell": re.compile(r"\b(?:bye|goodbye|farewell|good ?night|g'?night|nighty?|see (?:you|ya|ye)|so long|"
+    "farewell": re.compile(r"\b(?:bye|goodbye|farewell|good ?night|g'?night|nighty night|see (?:you|ya|ye)|so long|"
                            r"take care|gotta go|got to go|must go|later|i(?:'m| am| must| should|'ll) (?:be )?"
                            r"(?:off|going|leaving|heading|on my way))\b"),
     "thanks": re.compile(r"\b(?:thanks|thank|thx|ty|ta|cheers|obliged|grateful|appreciate)\b"),
