@@ -267,7 +267,7 @@ def _norm(text: str) -> str:
 
 def _lower_first(line: str) -> str:
     first = line.split(" ", 1)[0]
-    return line[:1].lower() + line[1:] if first in ("The", "A", "An", "It", "That", "This", "There", "For") else line
+    return line[:1].lower() + line[1:] if first in ("The", "A", "An", "It", "That", "This", "There", "For", "You", "Your") else line
 
 
 _ABOUT_YOU = re.compile(r"\b(who are you|your name|about yourself|what do you do|who you are)\b", re.I)

@@ -23,7 +23,9 @@ from gameai.dialogue.world import World
 # How close a line must be to a piece of the persona's data to be about it (tuned on dev only).
 DATA_THRESHOLD = 0.45
 # A memory question is answered from the player's own line closest to it, if at least this close.
-MEMORY_THRESHOLD = 0.2
+MEMORY_THRESHOLD = 0.1
+# ... and without a memory word, only when it is this close (tuned on dev only).
+MEMORY_SOFT_THRESHOLD = 0.45
 # A line that names one datum but is much closer in meaning to another goes to the other.
 OVERRIDE_THRESHOLD = 0.7
 _QUESTION_START = frozenset("who whom whose what what's whats where where's wheres when why how how's which is are "
@@ -81,9 +83,9 @@ class Router:
         g = find_facts(text, p, world, turn)
         act, act_score, cued = self.acts.classify(text, query)
         if act == "memory":
-            m = recall(player_lines or [], query)
-            if m is not None:
-                return Grounding([memory_fact(m)], "memory")
+            told = recall(player_lines or [], query)
+            if told:
+                return Grounding([memory_fact(told)], "memory")
         asking = is_question(text)
         # "Teach me ..." / "help me ..." say what the line is for, whatever facts it names.
         requested = cued and act in ("teaching", "help") and g.topic not in _ASKED_DATA
@@ -104,9 +106,15 @@ class Router:
             return Grounding([relationship_fact(p, who)], "relationship")
         if opt is not None and score >= DATA_THRESHOLD and score >= act_score:
             return self._data_route(opt, text, p, world, turn)
-        if act is not None and act != "memory":
+        if act is not None and act != "memory" and (asking or act in SOCIAL):
             return self._act_route(act, text, query, p, world, turn)
-        return g
+        if asking and player_lines:
+            # A question about something the player said ("and what am I delivering?"), asked
+            # without the word "remember": the player's own line is far closer than any datum.
+            told = recall(player_lines, query, MEMORY_SOFT_THRESHOLD)
+            if told:
+                return Grounding([memory_fact(told)], "memory")
+        return g if asking else Grounding([])
 
     def _nearest_data(self, query: np.ndarray, world: World) -> tuple[DataOption | None, float]:
         opts = data_options(self.persona, world)
@@ -167,29 +175,45 @@ def _same_target(opt: DataOption, g: Grounding) -> bool:
 
 
 def mentioned_person(text: str, persona: Persona) -> str | None:
-    """A person of [[relationships]] named in the line (first name or any word of the name)."""
+    """A person of [[relationships]] named in the line, by a word of the name ("Tobin") or by a
+    distinctive word of the relation ("the innkeeper" for "Tobin: the innkeeper ...")."""
     ws = set(words(text))
     for who, _ in persona.relationships:
         if any(w in ws for w in words(who) if len(w) >= 3 and w not in ("the", "old")):
             return who
+    for who, rel in persona.relationships:
+        if any(w in ws for w in words(rel) if len(w) >= 5 and w not in _COMMON_RELATION_WORDS):
+            return who
     return None
 
 
-def recall(player_lines: list[Memory], query: np.ndarray) -> Memory | None:
-    """The player's own earlier line that a memory question asks about (closest by meaning,
-    skipping questions: what the player asked is not what they told)."""
+_COMMON_RELATION_WORDS = frozenset("about after again always before being could every friend friends other "
+                                   "their there these thing those under where which while would years".split())
+
+
+def recall(player_lines: list[Memory], query: np.ndarray, threshold: float = MEMORY_THRESHOLD) -> list[Memory]:
+    """The player's own earlier lines that a memory question asks about: the closest by meaning,
+    and the runner-up when it is nearly as close (what a player told often spans two lines);
+    questions are skipped (what the player asked is not what they told)."""
     told = [m for m in player_lines if m.speaker == "player" and not m.text.rstrip().endswith("?")]
     if not told:
-        return None
+        return []
     sims = np.stack([m.embedding for m in told]) @ np.asarray(query, dtype=np.float32)
-    i = int(np.argmax(sims))
-    return told[i] if sims[i] >= MEMORY_THRESHOLD else None
+    order = np.argsort(-sims, kind="stable")
+    best = float(sims[order[0]])
+    if best < threshold:
+        return []
+    picked = [told[int(order[0])]]
+    if len(order) > 1 and float(sims[order[1]]) >= max(threshold, 0.8 * best):
+        picked.append(told[int(order[1])])
+    return sorted(picked, key=lambda m: m.turn)
 
 
-def memory_fact(m: Memory) -> GroundedFact:
+def memory_fact(told: list[Memory]) -> GroundedFact:
     """What the player told, quoted back: their words exactly, so nothing is misremembered."""
-    said = m.text.strip().replace('"', "'")
-    if said[-1:] not in ".!?":
-        said += "."
-    return GroundedFact(f"memory:{m.turn}", f"Earlier they told you: {said}", "memory", line_kind="fact",
-                        line_values={"fact": f'You told me, "{said}"'})
+    quotes = []
+    for m in told:
+        said = m.text.strip().replace('"', "'")
+        quotes.append(f'"{said}"' if said[-1:] in ".!?" else f'"{said}."')
+    return GroundedFact(f"memory:{told[0].turn}", "Earlier they told you: " + " ".join(q.strip('"') for q in quotes),
+                        "memory", line_kind="fact", line_values={"fact": "You told me, " + " and ".join(quotes)})

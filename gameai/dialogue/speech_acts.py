@@ -49,7 +49,8 @@ _CUES = {
                            r"(?:off|going|leaving|heading|on my way))\b"),
     "thanks": re.compile(r"\b(?:thanks|thank|thx|ty|ta|cheers|obliged|grateful|appreciate)\b"),
     "memory": re.compile(r"\b(?:remember|recall|forget|forgotten|did i (?:say|tell|mention|pick|choose|ask)|i told you|"
-                         r"what(?:'s| is| was) my|who am i|what do i do|what was i|(?:what|which|who) \w+ did i)\b"),
+                         r"what(?:'s| is| was) my|who am i|what do i do|what was i|(?:what|which|who) \w+ did i|"
+                         r"(?:what|who|where|when|which)\b[^?]*\b(?:am i|was i|did i)(?! \w+ you))\b"),
     "work": re.compile(r"\b(?:(?:can|could|may|shall) i help|need (?:a hand|help|any help)|(?:something|anything) i "
                        r"(?:can|could) do|help you|need(?:s)? doing|any work|for work|(?:a|any) job)\b"),
     "help": re.compile(r"\b(?:help (?:me|us|my)|(?:give|lend) (?:me|us) a hand|a hand with|(?:could|would|will|can) "
