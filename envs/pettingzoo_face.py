@@ -148,13 +148,14 @@ class SkirmishParallelEnv(ParallelEnv):
             gone = [te or tr for te, tr in zip(term, trunc)]
             info = {"winner": core.WINNER_NAMES[int(sim.winner[0])], "steps": int(sim.t[0])}
             infos = {a: dict(info) for a in current}
-            truncations = dict(zip(current, trunc))
+            truncations, terminations = dict(zip(current, trunc)), dict(zip(current, term))
         else:
             term = gone = killed.tolist()
             infos = {a: {} for a in current}
             truncations = dict.fromkeys(current, False)
-        result = (self._obs_dict(current, obs, mask), dict(zip(current, rew.tolist())), dict(zip(current, term)),
-                  truncations, infos)
+            terminations = dict(zip(current, term)) if True in term else truncations.copy()  # most steps: no death
+        result = (self._obs_dict(current, obs, mask), dict(zip(current, rew.tolist())), terminations, truncations,
+                  infos)
         if True in gone:
             self._live = live[np.logical_not(gone)]
             self.agents = [a for a, g in zip(current, gone) if not g]
