@@ -11,10 +11,11 @@ unit's flat egocentric float32 vector, layout in ``envs.spec.ObservationSpec``) 
 ``"action_mask"`` (int8, one entry per Discrete action). Agents are ``blue_0 .. blue_{n-1}``,
 ``red_0 ..``; a unit that dies is terminated that step and leaves ``agents``.
 
-Why it is fast: one core call steps every unit, one observe call writes every unit's observation
-into a fresh array, and the per-agent dicts are built with ``dict(zip(...))`` over lists that
-numpy produced for all agents at once. Each step's observation arrays are new, so an observation
-an agent kept from an earlier step is never overwritten (each agent's entry is a view of a row).
+Why it is fast: one kernel call (``core.FusedStep``) steps every unit, pays the rewards and writes
+every unit's clipped observation into fresh arrays, and the per-agent dicts are built with
+``dict(zip(...))`` over lists that numpy produced for all agents at once. Each step's observation
+arrays are new, so an observation an agent kept from an earlier step is never overwritten (each
+agent's entry is a view of a row of that step's arrays).
 """
 from __future__ import annotations
 
