@@ -27,6 +27,9 @@ Rules of one step, in order (the per-agent reference in ``envs.reference`` imple
 4. **Targeting** (``_targeting_phase``): each unit's k nearest visible enemies and k nearest allies,
    which the next step's attack and heal actions point at.
 
+``FusedStep`` runs these phases, then ``_reward_phase`` (the learning faces' rewards) and the
+observation pass, in one kernel call: what the PettingZoo and vector faces call once per step.
+
 The kernels take grouped arguments, not loose arrays: the state, the rules (``CoreParams``), the
 codes (actions, winners), the events and, for ``observe``, the observation layout, each a
 namedtuple with the names of the fields it comes from. Every action code and observation offset
@@ -637,8 +640,9 @@ def _reward_phase(w, c, team, done, winner, ev, was_running, out):
     """Per unit: the weighted sum of what it dealt, took, killed and whether it died, plus the outcome
     for every unit when its match ended this step (``envs.rewards.RewardConfig``; ``w`` its weights).
 
-    Terms are added one at a time, in that order, and a term whose weight is 0 (or, for kills and
-    the outcome, with no such event in the batch) is skipped, as numpy would compute it term by term.
+    Terms are added one at a time, in that order; a term whose weight is 0 (or, for kills and the
+    outcome, with no such event in the batch) is skipped. ``unit_rewards`` and ``FusedStep`` both
+    run this phase, so every face pays the same rewards to the bit.
     """
     damage, killed, killer, attack_target = ev.damage, ev.killed, ev.killer, ev.attack_target
     b_n, n = damage.shape
@@ -712,7 +716,7 @@ def _step_observe_kernel(actions, state, rules, codes, events, layout, obs, mask
         _Weights(*weights)
     tmp = _scratch(s.hp.shape[0], s.hp.shape[1])
     _step_phases(actions, s, r, c, ev, tmp)
-    _reward_phase(w, c, s.team, s.done, s.winner, ev, tmp.active, rewards)  # tmp.active: the environments that played this step
+    _reward_phase(w, c, s.team, s.done, s.winner, ev, tmp.active, rewards)  # tmp.active: who played this step
     _observe_phase(s, r, c, L, obs, mask)
     _clip(obs, bound)
 
@@ -882,7 +886,8 @@ def _roster(params: CoreParams, blue: Mapping[str, int], red: Mapping[str, int])
     cache = params.__dict__.setdefault("_rosters", {})
     key = None
     try:  # with the types: 3.0 equals 3 but is not a valid count
-        key = tuple((side, name, type(v), v) for side, comp in (("blue", blue), ("red", red)) for name, v in comp.items())
+        key = tuple((side, name, type(v), v) for side, comp in (("blue", blue), ("red", red))
+                    for name, v in comp.items())
         return cache[key]
     except (TypeError, AttributeError, KeyError):  # unhashable or odd input: check it the long way
         pass
