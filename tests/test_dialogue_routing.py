@@ -135,6 +135,8 @@ def test_meta_talk_is_out_of_world_on_output_only(eng):
     policy = OutputPolicy(mara, "Speak plainly.")
     assert "output:out_of_world" in policy.violations("The bridge is on the far right of the map.")
     assert "output:out_of_world" in policy.violations("Welcome to the game, friend.")
+    assert "output:out_of_world" in policy.violations("The game's over, you know.")
+    assert not policy.violations("The gamekeeper sleeps by the gate.")
     assert not policy.violations("The bridge is east of the square.")
     assert check_input("Do you have a map of the hills?", mara).kind is None  # a player may say it
 
@@ -142,3 +144,12 @@ def test_meta_talk_is_out_of_world_on_output_only(eng):
 def test_act_classifier_examples_are_embedded_once_per_embedder():
     from gameai.dialogue.router import act_classifier
     assert act_classifier(embedder()) is act_classifier(embedder())
+
+
+def test_location_answer_must_name_the_place(eng):
+    from gameai.dialogue.grounding import check_grounding, find_facts
+    from gameai.dialogue.world import World
+    tobin = cast()["tobin"]
+    g = find_facts("Where am I?", tobin, World.from_dict(tobin.world))
+    assert g.topic == "location" and "player" not in g.facts[0].statement.lower()
+    assert check_grounding("The night is young.", g, "silver") == ["grounding:missing_value:world:location"]

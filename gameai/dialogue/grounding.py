@@ -147,8 +147,10 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
         return Grounding(facts, "shop", asks_free)
 
     if _WHERE_AM_I.search(text):
-        facts.append(GroundedFact("world:location", f"The player is at {world.location}; it is {world.time}.",
-                                  "location", check=(), line_kind="location",
+        # Checked: the place's first proper name must be said ("the Sleeping Fox inn" -> "Sleeping").
+        names = re.findall(r"\b[A-Z][\w']+", world.location)
+        facts.append(GroundedFact("world:location", f"You are both at {world.location}; it is {world.time}.",
+                                  "location", check=tuple(names[:1]), line_kind="location",
                                   line_values={"location": world.location, "time": world.time}))
         return Grounding(facts, "location")
 
