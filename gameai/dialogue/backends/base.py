@@ -25,6 +25,7 @@ class Backend:
     stream is being consumed (close the iterator to release it early)."""
 
     name = "base"
+    runtime = "none"  # what runs the model (llama.cpp, transformers, an HTTP server); shown to the developer
     # json_schema: reply as {"line", "emotion"}; grammar: a GBNF string constraining the text.
     # Backends that cannot constrain decoding ignore both (the engine's checks still run).
     supports_json = False

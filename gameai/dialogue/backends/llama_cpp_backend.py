@@ -22,6 +22,7 @@ PREFIX_MARK = "\x1e"  # the prompt builder puts this after the static block; nev
 
 class LlamaCppBackend(Backend):
     name = "llama_cpp"
+    runtime = "llama.cpp"
     supports_json = True
 
     def __init__(self, model_path: str | Path | None = None, n_ctx: int = 2048, max_cached_personas: int = 64):

@@ -16,6 +16,7 @@ from gameai.dialogue.errors import BackendError
 
 class OpenAIHTTPBackend(Backend):
     name = "openai"
+    runtime = "an OpenAI-compatible server"
 
     def __init__(self, base_url: str = "http://127.0.0.1:8080/v1", model: str = "local", api_key: str | None = None,
                  connect_timeout_s: float = 3.0):
