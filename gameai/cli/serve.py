@@ -37,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="openai backend: the OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
                    help="cap on tokens per generated line (default 40)")
+    p.add_argument("--parallel", type=int, default=None, metavar="N",
+                   help="conversations the model decodes together, 1-64 (default 8; llama.cpp backends batch them, "
+                   "openai keeps N requests in flight; transformers runs one at a time)")
     p.add_argument("--rate-limit", default=None, metavar="RATE",
                    help="per-client request rate, e.g. '120/minute' (default) or '5/second'")
     p.add_argument("--allow-remote", action="store_true",
@@ -59,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         "base_url": args.base_url,
         "rate_limit": args.rate_limit,
         "max_new_tokens": args.max_new_tokens,
+        "parallel": args.parallel,
         "allow_remote": args.allow_remote or None,
     }
     try:

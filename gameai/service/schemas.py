@@ -137,6 +137,7 @@ class QueueStats(BaseModel):
     running: int
     completed: int
     limit: int
+    workers: int = Field(description="Turns generated at once: the backend's parallel slots (1: one at a time).")
     accepting: bool
 
 

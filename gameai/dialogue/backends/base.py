@@ -29,6 +29,8 @@ class Backend:
     # json_schema: reply as {"line", "emotion"}; grammar: a GBNF string constraining the text.
     # Backends that cannot constrain decoding ignore both (the engine's checks still run).
     supports_json = False
+    # How many conversations the backend decodes at once; 1: callers take turns on `lock`.
+    parallel = 1
 
     def __init__(self) -> None:
         self.lock = threading.RLock()

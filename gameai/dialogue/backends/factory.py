@@ -15,25 +15,26 @@ def make_backend(kind: str = "smollm2", **options: Any) -> Backend:
     model, api_key) | hf (model=local HF folder; without one, the embedded GGUF de-quantised by
     transformers) | authored (no model)."""
     model = options.get("model")
+    parallel = options.get("parallel") or 1
     if kind == "smollm2":
-        return _embedded()
+        return _embedded(parallel)
     if kind == "hf":
         from gameai.dialogue.backends.transformers_backend import TransformersBackend
         return TransformersBackend(model) if model else TransformersBackend()
     if kind == "llama_cpp":
         from gameai.dialogue.backends.llama_cpp_backend import LlamaCppBackend
-        return LlamaCppBackend(model)
+        return LlamaCppBackend(model, parallel=parallel)
     if kind == "openai":
         from gameai.dialogue.backends.openai_http import OpenAIHTTPBackend
         return OpenAIHTTPBackend(options.get("base_url") or "http://127.0.0.1:8080/v1",
-                                 model=model or "local", api_key=options.get("api_key"))
+                                 model=model or "local", api_key=options.get("api_key"), parallel=parallel)
     if kind == "authored":
         from gameai.dialogue.backends.authored import AuthoredBackend
         return AuthoredBackend()
     raise BackendError(f"unknown backend {kind!r}; choose one of: {', '.join(BACKENDS)}")
 
 
-def _embedded() -> Backend:
+def _embedded(parallel: int = 1) -> Backend:
     """The default model, on the fastest runtime installed. llama.cpp reads the GGUF as it is (about
     1 s to a first token); transformers must de-quantise all 272 tensors to float32 first (about
     20 s on one core), so it is the fallback, for installs without llama-cpp-python. The backend's
@@ -42,7 +43,7 @@ def _embedded() -> Backend:
 
     if importlib.util.find_spec("llama_cpp") is not None:
         from gameai.dialogue.backends.llama_cpp_backend import LlamaCppBackend
-        backend = LlamaCppBackend(None)
+        backend = LlamaCppBackend(None, parallel=parallel)
         backend.name = "smollm2"
         return backend
     from gameai.dialogue.backends.transformers_backend import TransformersBackend
