@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--parallel", type=int, default=None, metavar="N",
                    help="conversations the model decodes together, 1-64 (default 8; llama.cpp backends batch them, "
                    "openai keeps N requests in flight; transformers runs one at a time)")
+    p.add_argument("--generation-timeout", type=float, default=None, metavar="S",
+                   help="time limit of one generated line in seconds (default 20; then an authored line answers)")
     p.add_argument("--rate-limit", default=None, metavar="RATE",
                    help="per-client request rate, e.g. '120/minute' (default) or '5/second'")
     p.add_argument("--allow-remote", action="store_true",
@@ -63,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         "rate_limit": args.rate_limit,
         "max_new_tokens": args.max_new_tokens,
         "parallel": args.parallel,
+        "generation_timeout_s": args.generation_timeout,
         "allow_remote": args.allow_remote or None,
     }
     try:

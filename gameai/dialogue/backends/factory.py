@@ -15,7 +15,7 @@ def make_backend(kind: str = "smollm2", **options: Any) -> Backend:
     model, api_key) | hf (model=local HF folder; without one, the embedded GGUF de-quantised by
     transformers) | authored (no model)."""
     model = options.get("model")
-    parallel = options.get("parallel") or 1
+    parallel = 1 if options.get("parallel") is None else options["parallel"]
     if kind == "smollm2":
         return _embedded(parallel)
     if kind == "hf":

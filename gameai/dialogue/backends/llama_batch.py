@@ -47,6 +47,7 @@ class _Request:
     grammar: str | None
     out: "queue.Queue[Any]" = field(default_factory=queue.Queue)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    admitted: threading.Event = field(default_factory=threading.Event)
     # decode-thread state
     seq: int = -1
     todo: list[int] = field(default_factory=list)  # prompt tokens not yet evaluated
@@ -127,8 +128,13 @@ class BatchDecoder:
     def _pieces(self, req: _Request) -> Iterator[str]:
         import time
 
-        deadline = time.monotonic() + req.sampling.timeout_s
         try:
+            # The line's time limit starts when it gets a slot: waiting for one is queueing, and
+            # the caller (the service's queue) bounds that by admitting at most `slots` at once.
+            while not req.admitted.wait(1.0):
+                if self._closed:
+                    raise BackendError("the batch decoder is closed")
+            deadline = time.monotonic() + req.sampling.timeout_s
             while True:
                 try:
                     item = req.out.get(timeout=max(0.0, deadline - time.monotonic()))
@@ -175,19 +181,23 @@ class BatchDecoder:
         for r in list(self._active):
             self._finish(r, BackendError("the batch decoder was closed"))
         while not self._pending.empty():
-            self._pending.get().out.put(BackendError("the batch decoder was closed"))
+            req = self._pending.get()
+            req.out.put(BackendError("the batch decoder was closed"))
+            req.admitted.set()
 
     def _admit(self) -> None:
         while self._free and not self._pending.empty():
             req = self._pending.get()
             if req.cancelled.is_set():
                 req.out.put(_END)
+                req.admitted.set()
                 continue
             req.seq = self._free.pop(0)
             start = self._shared_prefix(req)
             req.todo, req.pos = req.tokens[start:], start
             req.chain = self._chain(req)
             self._active.append(req)
+            req.admitted.set()
 
     def _shared_prefix(self, req: _Request) -> int:
         """Tokens of the request already in its sequence (shared from the persona's cached prefix)."""

@@ -66,7 +66,10 @@ class LlamaCppBackend(Backend):
         self.decoder = None
         if parallel > 1:
             from gameai.dialogue.backends.llama_batch import BatchDecoder
-            self.decoder = BatchDecoder(self.llm, slots=parallel, n_ctx_per_slot=n_ctx, threads=threads())
+            # 1024 tokens a conversation: the engine's prompts are 300-600 tokens; KV memory is
+            # 23 KB a token for SmolLM2-135M, so 8 slots + 8 cached persona blocks hold 377 MB.
+            self.decoder = BatchDecoder(self.llm, slots=parallel, n_ctx_per_slot=min(n_ctx, 1024),
+                                        prefix_cache=min(8, max_cached_personas), threads=threads())
 
     def _compiled(self, grammar: str | None):
         if grammar is None:
