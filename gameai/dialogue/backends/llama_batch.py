@@ -110,6 +110,8 @@ class BatchDecoder:
         self.steps = 0              # llama_decode calls
         self.batched_tokens = 0     # tokens decoded in steps that held more than one conversation
         self.prefix_hits = 0
+        self.prompt_tokens = 0      # prompt tokens evaluated (after the shared persona prefix)
+        self.generated_tokens = 0
         self._thread = threading.Thread(target=self._run, name="gameai-batch-decode", daemon=True)
         self._thread.start()
 
@@ -295,6 +297,8 @@ class BatchDecoder:
                 r.pos += 1
                 b.n_tokens += 1
             room -= len(take)
+            if r.n_out == 0:
+                self.prompt_tokens += len(take)
             r.todo = r.todo[len(take):]
             if not r.todo:  # prompt done (or this is a sampled token): sample from the last row
                 b.logits[b.n_tokens - 1] = 1
@@ -321,6 +325,7 @@ class BatchDecoder:
         n = ll.llama_token_to_piece(self._vocab, tok, buf, 64, 0, False)
         r.raw += buf.raw[:max(n, 0)]
         r.n_out += 1
+        self.generated_tokens += 1
         # Decode only complete UTF-8 characters; a multi-byte character may span tokens.
         text = r.raw.decode("utf-8", "ignore") if r.n_out >= r.max_tokens else _complete_utf8(r.raw)
         r.text = text
