@@ -14,8 +14,11 @@ deterministic core regenerates what the player saw):
   the shadow asked for more changes than the player made, the bucket was empty, so the changes made
   there come at the bucket's rate. The mean over those steps is the cap. A player who never ran out
   of orders gets the 95th percentile of their APM over 20-second windows (their own peak pace).
-- **decision noise**: among changes at the fitted pair, disagreement comes from random actions;
-  a random action repeats the strategy's one with chance 1/(valid actions), hence the correction.
+- **decision noise** ``p``: at the fitted pair, a change the strategy did not ask for is a random
+  action. A unit wants a change with chance ``p(1-1/v)`` where the strategy keeps its action and
+  ``1-p/v`` where it changes it (v valid actions); a step grants each wanting unit with chance
+  min(1, changes made / changes wanted); the expected number of unexplained changes is then a
+  rising function of ``p``, and ``p`` is where it meets the count seen (bisection).
 
 Also measured and written (what a designer reads): actions per minute, reaction delay in seconds,
 attack accuracy (attack orders that the rules allowed when given), focus on weak targets (attacks
@@ -162,7 +165,8 @@ def calibrate(replays: Sequence[tuple[str, dict]], name: str, *, team: str = "bl
     steps_total, live_unit_steps = 0, 0
     capped_changes, capped_steps = 0, 0
     window_rates: list[float] = []
-    disagree, noise_scale = 0.0, 0.0
+    disagree = 0
+    noise_terms: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per match: (s == k, 1/v, made) per step
     attacks = allowed_attacks = weakest_hits = 0
     low_steps = low_away = 0
     for (m, _side), sh_all in zip(matches, shadows[si]):
@@ -184,9 +188,9 @@ def calibrate(replays: Sequence[tuple[str, dict]], name: str, *, team: str = "bl
             window_rates.extend(sums.tolist())
         elif len(per_step):
             window_rates.append(float(per_step.mean()))
-        n_valid = m.mask.sum(-1)
-        disagree += float(((sh != m.action) & changed).sum())
-        noise_scale += float(((1 - 1 / np.maximum(n_valid, 1)) * changed).sum())
+        inv_v = np.where(live, 1.0 / np.maximum(m.mask.sum(-1), 1), 0.0)
+        disagree += int(((sh != m.action) & changed).sum())
+        noise_terms.append(((sh == kept) & live, ~(sh == kept) & live, inv_v, made))
         k = spec.k
         is_attack = (m.action >= ATTACK0) & (m.action < ATTACK0 + k) & live
         attacks += int(is_attack.sum())
@@ -216,8 +220,29 @@ def calibrate(replays: Sequence[tuple[str, dict]], name: str, *, team: str = "bl
         cap = capped_changes / capped_steps / STEP_SECONDS * 60.0
     else:
         cap = float(np.percentile(window_rates, 95)) / STEP_SECONDS * 60.0 if window_rates else apm
-    noise = float(np.clip(disagree / max(noise_scale, 1e-9), 0.0, 0.9)) if noise_scale else 0.0
+    noise = _fit_noise(noise_terms, disagree)
     tier = SkillTier(name, reaction_delay=int(delay), noise=round(noise, 3), apm=round(float(cap), 1))
     return Style(tier, STRATEGIES[si], apm, capped, float(delay) * STEP_SECONDS, agreement,
                  allowed_attacks / attacks if attacks else 0.0, weakest_hits / allowed_attacks if allowed_attacks else 0.0,
                  low_away / low_steps if low_steps else 0.0, len({id(m) for m, _ in matches}), live_unit_steps)
+
+
+def _fit_noise(terms, observed: int) -> float:
+    """The noise p whose expected count of unexplained changes matches ``observed`` (see the module doc)."""
+
+    def expected(p: float) -> float:
+        total = 0.0
+        for same, diff, inv_v, made in terms:
+            want = same * p * (1 - inv_v) + diff * (1 - p * inv_v)         # (T, U) chance of wanting a change
+            grant = np.minimum(1.0, made / np.maximum(want.sum(1), 1e-9))  # (T,) share of wants granted
+            odd = same * p * (1 - inv_v) + diff * p * np.maximum(1 - 2 * inv_v, 0)  # a change not asked for
+            total += float((grant[:, None] * odd).sum())
+        return total
+
+    lo, hi = 0.0, 1.0
+    if expected(hi) <= observed:
+        return 1.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if expected(mid) < observed else (lo, mid)
+    return round((lo + hi) / 2, 3)

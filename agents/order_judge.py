@@ -13,10 +13,15 @@ The outcome of each side is the predicted units lost (all allies, and the ordere
 killed and win probability, each with a 95% interval (Wilson for the win probability, Student t for
 the means). The verdict compares the order with the plan:
 
-- ``refuse`` when the order lowers the win probability by ``refuse_drop`` or more and the ordered
-  units die at least as often as on the plan;
-- ``warn`` when it lowers it by ``warn_drop`` or more, or costs clearly more units (``warn_losses``);
+- ``refuse`` when the order cuts the chance of being ahead when the rollouts end by ``refuse_drop``
+  (25 points) or more AND clearly worsens the hp balance (our hp share minus theirs, paired by
+  continuation): by ``refuse_balance`` (0.1) or more, with the 95% interval below zero;
+- ``warn`` when it cuts that chance by ``warn_drop`` (10 points) or more, or worsens the balance
+  by ``warn_balance`` (0.05) or more with the interval below zero;
 - ``accept`` otherwise.
+
+The thresholds were set on a dev split of labelled situations (seeds 0-29), never on the test split
+that ``benchmarks/eval_order_judge.py`` reports.
 
 The reason carries the rollout's numbers, and :meth:`Judgement.facts` gives them as plain data (the
 dialogue bridge in ``gameai.squad`` turns them into a spoken line without importing this layer).
@@ -101,7 +106,8 @@ class OrderJudge:
     def __init__(self, params: core.CoreParams, *, team: int = 0, ally_bot: str = "focus_fire",
                  ally_tier: str = "average", enemy_bot: str = "focus_fire", enemy_tier: str = "average",
                  continuations: int = 24, horizon: int = 40, seed: int = 0,
-                 refuse_drop: float = 0.2, warn_drop: float = 0.1, warn_losses: float = 1.0):
+                 refuse_drop: float = 0.25, refuse_balance: float = 0.1, warn_drop: float = 0.1,
+                 warn_balance: float = 0.05):
         if team not in (0, 1):
             raise ValueError(f"team must be 0 (blue) or 1 (red), got {team!r}")
         if continuations < 2 or horizon < 1:
@@ -115,7 +121,8 @@ class OrderJudge:
         self.ally = (ally_bot, ally_tier)
         self.enemy = (enemy_bot, enemy_tier)
         self.continuations, self.horizon, self.seed = int(continuations), int(horizon), int(seed)
-        self.refuse_drop, self.warn_drop, self.warn_losses = refuse_drop, warn_drop, warn_losses
+        self.refuse_drop, self.refuse_balance = refuse_drop, refuse_balance
+        self.warn_drop, self.warn_balance = warn_drop, warn_balance
 
     # --- the API --------------------------------------------------------------------------
     def judge(self, state: core.SkirmishState, env: int, units: Sequence[int], kind: str, *,
@@ -225,9 +232,10 @@ class OrderJudge:
                    f"{plan.enemy_killed:.1f}, ahead {100 * plan.win_prob:.0f}% ({order.continuations} rollouts "
                    f"of {self.horizon * core.STEP_SECONDS:.0f} s each; hp balance {effect:+.2f}, "
                    f"95% CI {lo:+.2f} to {hi:+.2f})")
-        if effect <= -self.refuse_drop and hi < 0:
+        drop = plan.win_prob - order.win_prob
+        if drop >= self.refuse_drop and effect <= -self.refuse_balance and hi < 0:
             return "refuse", "refused — " + numbers
-        if effect <= -self.warn_drop and hi < 0:
+        if drop >= self.warn_drop or (effect <= -self.warn_balance and hi < 0):
             return "warn", "carried out with a warning — " + numbers
         return "accept", "accepted — " + numbers
 

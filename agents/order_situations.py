@@ -16,7 +16,8 @@ import numpy as np
 from envs import core
 
 UNIT_TYPES = ("warrior", "archer", "knight", "healer")
-PROPOSALS = ("all_on_weakest", "lone_on_farthest", "dash_behind", "retreat_all", "hold_all", "pair_on_nearest")
+PROPOSALS = ("all_on_weakest", "lone_on_farthest", "dash_behind", "retreat_all", "hold_all", "pair_on_nearest",
+             "flee_to_corner")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def generate(params: core.CoreParams, seed: int) -> Situation | None:
     theirs = [int(u) for u in np.flatnonzero(st.alive[0, nb:]) + nb]
     if not ours or not theirs:
         return None
-    proposal = PROPOSALS[int(rng.integers(len(PROPOSALS)))]
+    # a fleeing army is the commonest suicidal order; weighting it gives the set both kinds in number
+    proposal = PROPOSALS[int(rng.choice(len(PROPOSALS), p=[0.7 / 6] * 6 + [0.3]))]
     cx, cy = st.x[0, ours].mean(), st.y[0, ours].mean()
     dist = lambda j: (st.x[0, j] - cx) ** 2 + (st.y[0, j] - cy) ** 2  # noqa: E731
     cell = target = None
@@ -102,6 +104,12 @@ def generate(params: core.CoreParams, seed: int) -> Situation | None:
         w, h = int(st.map_w[0]), int(st.map_h[0])
         # past the enemy's centre, seen from our centre, clipped to the map
         cell = [int(np.clip(round(ex + 0.6 * (ex - cx)), 0, w - 1)), int(np.clip(round(ey + 0.6 * (ey - cy)), 0, h - 1))]
+    elif proposal == "flee_to_corner":  # everyone walks off to the map corner farthest from the enemy
+        units, kind = ours, "move"
+        ex, ey = st.x[0, theirs].mean(), st.y[0, theirs].mean()
+        w, h = int(st.map_w[0]), int(st.map_h[0])
+        corners = [(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1)]
+        cell = list(max(corners, key=lambda c: (c[0] - ex) ** 2 + (c[1] - ey) ** 2))
     elif proposal == "retreat_all":
         units, kind = ours, "retreat"
     else:
