@@ -29,7 +29,7 @@ dialogue bridge in ``gameai.squad`` turns them into a spoken line without import
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Sequence
 
 import numpy as np
@@ -107,7 +107,7 @@ class OrderJudge:
                  ally_tier: str = "average", enemy_bot: str = "focus_fire", enemy_tier: str = "average",
                  continuations: int = 24, horizon: int = 40, seed: int = 0,
                  refuse_drop: float = 0.25, refuse_balance: float = 0.1, warn_drop: float = 0.1,
-                 warn_balance: float = 0.05):
+                 warn_balance: float = 0.05, batched: bool = True):
         if team not in (0, 1):
             raise ValueError(f"team must be 0 (blue) or 1 (red), got {team!r}")
         if continuations < 2 or horizon < 1:
@@ -123,6 +123,7 @@ class OrderJudge:
         self.continuations, self.horizon, self.seed = int(continuations), int(horizon), int(seed)
         self.refuse_drop, self.refuse_balance = refuse_drop, refuse_balance
         self.warn_drop, self.warn_balance = warn_drop, warn_balance
+        self.batched = bool(batched)  # False: each continuation stepped alone (the benchmark's peer; same results)
 
     # --- the API --------------------------------------------------------------------------
     def judge(self, state: core.SkirmishState, env: int, units: Sequence[int], kind: str, *,
@@ -149,13 +150,22 @@ class OrderJudge:
         mine = self._policy(params, sim, seeds, standing, env)
         mine.order(0, units, kind, cell=cell, target=target)  # validates the order (raises OrderError)
         given = mine.order_of(0, units[0])
-        for b in range(1, m):
-            for u in units:
-                mine._orders[(b, u)] = given
-        enemy = self._make(*self.enemy, seed=self.seed + 7)
-        enemy.reset(self.spec, 1 - self.team, seeds)
         start_alive = sim.alive.copy()
-        self._play(params, sim, mine, enemy)
+        if self.batched:
+            for b in range(1, m):
+                for u in units:
+                    mine._orders[(b, u)] = given
+            self._play(params, sim, mine, self._enemy(seeds))
+        else:
+            for b in range(2 * m):
+                one = core.select(sim, [b])
+                pol = self._policy(params, one, [seeds[b]], standing, env)
+                if b < m:
+                    for u in units:
+                        pol._orders[(0, u)] = given
+                self._play(params, one, pol, self._enemy([seeds[b]]))
+                for f in fields(sim):
+                    getattr(sim, f.name)[b] = getattr(one, f.name)[0]
         order_out = self._outcome(sim, start_alive, slice(0, m), units)
         plan_out = self._outcome(sim, start_alive, slice(m, 2 * m), units)
         names = self.params.ruleset.unit_names
@@ -165,6 +175,11 @@ class OrderJudge:
                          target_type=target_type, cell=given.cell, seconds=time.perf_counter() - t0)
 
     # --- rollouts ---------------------------------------------------------------------------
+    def _enemy(self, seeds) -> Policy:
+        enemy = self._make(*self.enemy, seed=self.seed + 7)
+        enemy.reset(self.spec, 1 - self.team, seeds)
+        return enemy
+
     def _make(self, bot: str, tier: str, seed: int) -> Policy:
         from agents import make_policy
 
@@ -175,7 +190,7 @@ class OrderJudge:
         pol.bind(params, sim)
         pol.reset(self.spec, self.team, seeds)
         if standing is not None:  # carry the team's other standing orders into every copy
-            if standing._rally:
+            if env in standing._rally:
                 pol._rally = {b: standing._rally[env] for b in range(sim.n_envs)}
             for u in np.flatnonzero(sim.team[0] == self.team):
                 o = standing.order_of(env, int(u))

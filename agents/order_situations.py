@@ -57,8 +57,10 @@ _KEPT = ("x", "y", "hp", "alive", "cooldown", "move_points", "t", "start_hp", "d
          "healing_done", "kills", "death_step")
 
 
-def generate(params: core.CoreParams, seed: int) -> Situation | None:
-    """One situation from ``seed`` (None if the battle ended before the order would be given)."""
+def generate(params: core.CoreParams, seed: int, proposals: tuple[str, ...] | None = None) -> Situation | None:
+    """One situation from ``seed`` (None if the battle ended before the order would be given).
+
+    ``proposals``: draw the order uniformly from these kinds instead of the default mix."""
     from agents import make_policy
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5A11]))
@@ -84,7 +86,13 @@ def generate(params: core.CoreParams, seed: int) -> Situation | None:
     if not ours or not theirs:
         return None
     # a fleeing army is the commonest suicidal order; weighting it gives the set both kinds in number
-    proposal = PROPOSALS[int(rng.choice(len(PROPOSALS), p=[0.7 / 6] * 6 + [0.3]))]
+    if proposals:
+        bad = [p for p in proposals if p not in PROPOSALS]
+        if bad:
+            raise ValueError(f"unknown proposal {bad[0]!r}; proposals are {', '.join(PROPOSALS)}")
+        proposal = proposals[int(rng.integers(len(proposals)))]
+    else:
+        proposal = PROPOSALS[int(rng.choice(len(PROPOSALS), p=[0.7 / 6] * 6 + [0.3]))]
     cx, cy = st.x[0, ours].mean(), st.y[0, ours].mean()
     dist = lambda j: (st.x[0, j] - cx) ** 2 + (st.y[0, j] - cy) ** 2  # noqa: E731
     cell = target = None

@@ -43,6 +43,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", required=True)
     ap.add_argument("--continuations", type=int, default=128)
     ap.add_argument("--truth-seed", type=int, default=900_001)
+    ap.add_argument("--proposals", default=None,
+                    help="comma-separated order kinds to draw from (default: the generator's mix)")
     args = ap.parse_args(argv)
     from agents.order_judge import OrderError, OrderJudge
     from agents.order_situations import generate
@@ -51,6 +53,7 @@ def main(argv=None) -> int:
 
     params = core.compile_params(default_ruleset())
     start, stop = (int(v) for v in args.seeds.split(":"))
+    proposals = tuple(args.proposals.split(",")) if args.proposals else None
     out = Path(args.out)
     done = set()
     if out.exists():
@@ -60,7 +63,7 @@ def main(argv=None) -> int:
             if seed in done:
                 continue
             t0 = time.perf_counter()
-            sit = generate(params, seed)
+            sit = generate(params, seed, proposals)
             if sit is None:
                 continue
             st = sit.restore(params)
@@ -74,7 +77,8 @@ def main(argv=None) -> int:
             label = truth_label(j.order.win_prob, j.plan.win_prob)
             row = sit.to_dict() | {"truth": label, "truth_order_win": j.order.win_prob,
                                    "truth_plan_win": j.plan.win_prob, "truth_order_lost": j.order.ordered_lost,
-                                   "truth_plan_lost": j.plan.ordered_lost, "truth_continuations": args.continuations}
+                                   "truth_plan_lost": j.plan.ordered_lost, "truth_continuations": args.continuations,
+                                   "proposals": args.proposals}
             fh.write(json.dumps(row, separators=(",", ":")) + "\n")
             fh.flush()
             print(f"seed {seed}: {sit.proposal:16s} {label:8s} order win {j.order.win_prob:.2f} plan "
