@@ -35,6 +35,7 @@ from typing import Sequence
 import numpy as np
 
 from agents.orders import ORDER_KINDS, Order, OrderError, OrderPolicy
+from envs.spec import ATTACK0, DIRECTIONS, HOLD, MOVE0
 from agents.policy import Policy
 from envs import core
 
@@ -88,11 +89,108 @@ class Judgement:
 
 
 class _RolloutOrders(OrderPolicy):
-    """OrderPolicy for rollout copies of one environment: they share the terrain, so flow fields are
-    shared across environments (keyed by unit type and goal, not by environment)."""
+    """OrderPolicy for rollout copies of one environment. The copies share the terrain, so flow fields
+    are shared across environments (keyed by unit type and goal), and, with ``vectorized``, each
+    ordered unit's order is carried out for all copies at once with numpy, in the same unit order
+    as OrderPolicy's per-unit loop, so the actions are the same (the tests hold both to it)."""
+
+    def __init__(self, *args, vectorized: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vectorized = vectorized
+        self._padded: dict[tuple[int, tuple[int, int]], np.ndarray] = {}
 
     def _field(self, b: int, i: int, goal: tuple[int, int]) -> np.ndarray:
         return super()._field(0, i, goal)
+
+    def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if not self.vectorized:
+            return super().act(obs, mask)
+        st = self.state
+        if self.fallback is not None:
+            actions = np.asarray(self.fallback.act(obs, mask)).copy()
+        else:
+            actions = np.zeros(mask.shape[:2], dtype=np.int64)
+        slots = self._slots()
+        groups: dict[tuple[int, Order], list[int]] = {}
+        for (b, i), order in self._orders.items():  # unit by unit, as the loop meets them within an environment
+            groups.setdefault((i, order), []).append(b)
+        for (i, order), envs in groups.items():
+            bs = np.array(envs)
+            u = int(np.searchsorted(slots, i))
+            gone = ~st.alive[bs, i] | st.done[bs]
+            for b in bs[gone]:
+                del self._orders[(int(b), i)]
+            actions[bs[gone], u] = HOLD
+            bs = bs[~gone]
+            if not len(bs):
+                continue
+            act, finished = self._carry_out_many(bs, i, order, obs[bs, u], mask[bs, u])
+            for b in bs[finished]:
+                del self._orders[(int(b), i)]
+            if finished.any():
+                act[finished] = _strike_many(obs[bs[finished], u], mask[bs[finished], u], self.spec)
+            actions[bs, u] = act
+        return actions
+
+    def _carry_out_many(self, bs: np.ndarray, i: int, order: Order, obs: np.ndarray, mask: np.ndarray):
+        """This step's actions for unit i in environments ``bs``, and which of them fulfilled the order."""
+        st = self.state
+        if order.kind == "hold":  # a hold never ends by itself
+            return _strike_many(obs, mask, self.spec), np.zeros(len(bs), dtype=bool)
+        if order.kind == "attack":
+            j = order.target
+            act = np.zeros(len(bs), dtype=np.int64)
+            finished = ~st.alive[bs, j]
+            where = st.enemies[bs, i] == j                        # (m, K)
+            slot = where.argmax(-1)
+            in_reach = where.any(-1) & (np.take_along_axis(mask, (ATTACK0 + slot)[:, None], -1)[:, 0] > 0)
+            strike = ~finished & in_reach
+            act[strike] = ATTACK0 + slot[strike]
+            chase = ~finished & ~in_reach
+            goals = np.stack([st.x[bs, j], st.y[bs, j]], -1)
+            for g in np.unique(goals[chase], axis=0):
+                rows = chase & (goals[:, 0] == g[0]) & (goals[:, 1] == g[1])
+                a, f = self._step_towards_many(bs[rows], i, (int(g[0]), int(g[1])), mask[rows], 0)
+                act[rows], finished[rows] = a, f
+            return act, finished
+        radius = int(np.ceil(np.sqrt(order.group))) - 1 if order.group > 1 else 0
+        return self._step_towards_many(bs, i, order.cell, mask, radius)
+
+    def _step_towards_many(self, bs: np.ndarray, i: int, goal: tuple[int, int], mask: np.ndarray, radius: int):
+        st = self.state
+        x, y = st.x[bs, i].astype(np.int64), st.y[bs, i].astype(np.int64)
+        arrived = np.maximum(np.abs(x - goal[0]), np.abs(y - goal[1])) <= radius
+        field = self._field(int(bs[0]), i, goal)
+        key = (int(st.utype[0, i]), goal)
+        padded = self._padded.get(key)
+        if padded is None:  # an inf border: neighbours off the map need no bounds checks
+            padded = self._padded[key] = np.pad(field, 1, constant_values=np.inf)
+        here = field[y, x]
+        around = padded[y[:, None] + 1 + _DY, x[:, None] + 1 + _DX]          # (m, 8)
+        ok = mask[:, MOVE0:MOVE0 + 8] > 0
+        best, best_d = np.full(len(bs), HOLD, dtype=np.int64), here.copy()
+        for d in range(8):  # the first strictly better direction wins, as in the loop
+            better = ok[:, d] & (around[:, d] < best_d - 1e-9)
+            best[better] = MOVE0 + d
+            best_d[better] = around[better, d]
+        finished = arrived.copy()
+        for r in np.flatnonzero(~arrived & (best == HOLD)):
+            b = int(bs[r])
+            finished[r] = (not np.isfinite(here[r])) or self._blocked_by_arrived_ally(b, int(x[r]), int(y[r]), field)
+        return np.where(arrived, HOLD, best), finished
+
+
+_DX, _DY = DIRECTIONS[:, 0].astype(np.int64), DIRECTIONS[:, 1].astype(np.int64)
+
+
+def _strike_many(obs: np.ndarray, mask: np.ndarray, spec) -> np.ndarray:
+    """``agents.orders._strike`` for many rows at once."""
+    k = spec.k
+    heal_ok = mask[:, ATTACK0 + k:ATTACK0 + 2 * k] > 0
+    hit_ok = mask[:, ATTACK0:ATTACK0 + k] > 0
+    heal = ATTACK0 + k + np.where(heal_ok, spec.allies(obs)[..., 4], np.inf).argmin(-1)
+    hit = ATTACK0 + np.where(hit_ok, spec.enemies(obs)[..., 4], np.inf).argmin(-1)
+    return np.where(heal_ok.any(-1), heal, np.where(hit_ok.any(-1), hit, HOLD)).astype(np.int64)
 
 
 class OrderJudge:
@@ -186,7 +284,7 @@ class OrderJudge:
         return make_policy(bot, tier, seed)
 
     def _policy(self, params, sim, seeds, standing: OrderPolicy | None, env: int) -> OrderPolicy:
-        pol = _RolloutOrders(fallback=self._make(*self.ally, seed=self.seed + 3))
+        pol = _RolloutOrders(fallback=self._make(*self.ally, seed=self.seed + 3), vectorized=self.batched)
         pol.bind(params, sim)
         pol.reset(self.spec, self.team, seeds)
         if standing is not None:  # carry the team's other standing orders into every copy
