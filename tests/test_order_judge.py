@@ -39,13 +39,20 @@ def test_same_seed_same_judgement_and_the_live_state_is_untouched(params):
 
 
 def test_batched_rollouts_equal_one_environment_at_a_time(params):
-    sit = generate(params, 5)
-    st = sit.restore(params)
-    batched = OrderJudge(params, continuations=4, horizon=25).judge(st, 0, **sit.order_args())
-    alone = OrderJudge(params, continuations=4, horizon=25, batched=False).judge(st, 0, **sit.order_args())
-    assert np.array_equal(batched.order.advantage, alone.order.advantage)
-    assert np.array_equal(batched.plan.advantage, alone.plan.advantage)
-    assert batched.verdict == alone.verdict
+    """The batched judge carries orders out with numpy over environments; the peer steps each
+    continuation alone through OrderPolicy's own per-unit loop. Same games, order kind by kind."""
+    seen = {}
+    for row in dev_rows():
+        seen.setdefault(row["proposal"], row)
+    assert {"all_on_weakest", "dash_behind", "hold_all", "retreat_all", "pair_on_nearest"} <= set(seen)
+    for row in seen.values():
+        sit = Situation.from_dict(row)
+        st = sit.restore(params)
+        batched = OrderJudge(params, continuations=3, horizon=30).judge(st, 0, **sit.order_args())
+        alone = OrderJudge(params, continuations=3, horizon=30, batched=False).judge(st, 0, **sit.order_args())
+        assert np.array_equal(batched.order.advantage, alone.order.advantage), row["proposal"]
+        assert np.array_equal(batched.plan.advantage, alone.plan.advantage)
+        assert batched.verdict == alone.verdict
 
 
 def test_the_order_is_carried_out_in_the_rollouts(params):
