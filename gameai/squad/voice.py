@@ -71,8 +71,8 @@ def squad_persona(facts: Mapping[str, Any], name: str = "Sergeant Hale") -> Pers
     stance = {"refuse": "You refuse this order: it would get your soldiers killed for nothing.",
               "warn": "You obey this order, but you warn the commander it will cost lives.",
               "accept": "You obey this order gladly."}[facts["verdict"]]
-    return Persona(
-        id="squad", name=name, role="sergeant of the commander's squad", setting="fantasy",
+    return Persona(  # one persona per verdict: the engine keeps one NPC per persona id
+        id=f"squad_{facts['verdict']}", name=name, role="sergeant of the commander's squad", setting="fantasy",
         traits=("blunt", "loyal", "careful with lives"),
         speech_style="one short soldier's sentence, addresses the player as Commander",
         description=f"Leads the allied squad in battle. {stance}",
@@ -82,10 +82,8 @@ def squad_persona(facts: Mapping[str, Any], name: str = "Sergeant Hale") -> Pers
 def speak_reason(engine, facts: Mapping[str, Any], *, player_id: str = "commander",
                  name: str = "Sergeant Hale") -> SpokenReason:
     """The squad's line about a judged order, through ``engine`` (a ``gameai.dialogue.DialogueEngine``)."""
-    from gameai.dialogue.npc import NPC
-
     clause = reason_clause(facts)
-    reply = NPC(engine, squad_persona(facts, name)).respond(player_id, order_words(facts))
+    reply = engine.npc(squad_persona(facts, name)).respond(player_id, order_words(facts))
     flags = list(reply.flags)
     reaction, problem = first_sentence(reply.text), None
     if reply.fallback:
