@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     rs = default_ruleset()
     seeds = list(range(HELD_OUT_SEED0, HELD_OUT_SEED0 + args.eval_seeds))
     print(f"{'bot@tier':22s}{'delay true/fit':>16s}{'APM cap true/fit':>20s}{'err':>7s}{'noise true/fit':>16s}"
-          f"{'strategy':>12s}{'measured APM':>14s}{'win vs ff true/fit':>22s}")
+          f"{'strategy':>12s}{'measured APM':>14s}{'win: true / fitted':>22s}")
     for spec in args.bots.split(","):
         bot, tier_name = spec.split("@")
         true = get_tier(tier_name)
