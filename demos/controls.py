@@ -13,7 +13,7 @@ CONTROLS: tuple[tuple[str, str], ...] = (
     ("1-4, 0", "playing: select all warriors, archers, knights, healers / the whole army"),
     ("right click", "playing: attack the enemy under the cursor, or move to that spot"),
     ("H / R", "playing: hold position / retreat to the rally point"),
-    ("[ ]", "playing: slower / faster game (x1, x2, x4)"),
+    ("[ ]", "playing: slower / faster game (x1, x2, x4, x8)"),
     ("N", "start a new skirmish"),
     ("M", "show or hide the minimap"),
     ("F1", "help"),

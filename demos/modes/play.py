@@ -20,7 +20,7 @@ from demos.match_setup import MatchSetup
 from demos.modes.base import Mode, Steer
 from demos.modes.watch import PAN_SPEED_PX
 
-SPEEDS = (1.0, 2.0, 4.0)
+SPEEDS = (1.0, 2.0, 4.0, 8.0)
 SELECT_COLOR = (120, 255, 140)
 ORDER_MARK_SECONDS = 0.8
 MOVE_MARK_COLOR, ATTACK_MARK_COLOR = (120, 255, 140), (255, 90, 70)
