@@ -198,6 +198,7 @@ class DemoApp:
 
     # ---------------------------------------------------------------- world setup
     def load_world(self, seed: int) -> None:
+        self.switch("world")  # leave chat/watch/play on the old world first (closes text input, hands over a match)
         t0 = time.perf_counter()
         self.world: WorldData = build_world(seed, self.settings.map_size)
         w = self.world
@@ -215,7 +216,6 @@ class DemoApp:
         self.skirmish = SkirmishView(w, seed=seed, units_per_team=self.opt.skirmish_units)
         self.labels = self._make_labels()
         self.house_sprites = house_sprites(TILE_PX)
-        self.switch("world")
         self.talk.reset()
 
     def _make_labels(self):
