@@ -312,3 +312,25 @@ def test_bad_takeover_model_option(tmp_path, capsys):
                    "--takeover-model", str(arg)])
         err = capsys.readouterr().err
         assert rc == 2 and needle in err and "Traceback" not in err
+
+
+def test_a_watched_bot_skirmish_can_be_saved_as_a_replay(tmp_path):
+    import pygame
+
+    from agents.replay import load_replay
+
+    app = make_app(tmp_path)
+    app.post_key(pygame.K_b)
+    app.post_key(pygame.K_r)  # nothing has ended yet: a message, no file
+    app.tick()
+    assert any("No replay: the match is still running" in t.text for t in app.hud.toasts)
+    app.skirmish.speed = 8.0
+    run_until(app, lambda: app.skirmish.ended_at is not None)
+    app.post_key(pygame.K_r)
+    app.tick()
+    files = list((tmp_path / "data" / "replays").glob("watched-*.json"))
+    assert len(files) == 1
+    data = load_replay(files[0])
+    assert data["bots"] == {"blue": app.skirmish.bots[0][1], "red": app.skirmish.bots[1][1]}
+    assert data["result"]["winner"] == app.skirmish.winner
+    app.shutdown()
