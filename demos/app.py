@@ -11,14 +11,12 @@ only polls it, so a frame costs the same whether an NPC is thinking or not.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from demos import ui_theme as ui
-from demos.actors import TALK_RANGE, AutoWalk, Walker, draw_person, find_path
-from demos.buildings import house_sprites
+from demos.actors import TALK_RANGE, AutoWalk, Walker, find_path
 from demos.camera import Camera
 from demos.controls import movement_keys
 from demos.conversations import Conversations
@@ -39,6 +37,7 @@ from demos.skirmish_view import SkirmishView
 from demos.sound import Sounds
 from demos.terrain_renderer import TILE_PX, ChunkedTerrainRenderer, relief
 from demos.world_data import WorldData, WorldDataError, build_world
+from demos.world_view import WorldView
 from pcg.errors import MapParameterError
 
 HEADLESS_DT = 1.0 / 60.0
@@ -46,11 +45,8 @@ MAX_FRAME_DT = 0.1  # a stalled frame (window dragged, debugger) does not telepo
 #: Errors that are the player's input or environment (shown as a message by `gameai demo`), not bugs.
 DEMO_ERRORS = (SettingsError, ScriptError, WorldDataError, MapParameterError)
 MINIMAP_PX, MINIMAP_MARGIN_PX = 200, 16
-NAME_TAG_RANGE = 9  # tiles: villagers nearer than this show their name
-SETTLEMENT_LABEL_RISE, LANDMARK_LABEL_RISE = 5.2, 1.2  # tiles above the place: clear of houses and people
-SCREEN_MARGIN_PX = 200, 40  # labels this far off screen may still reach into it
 DAY_START_HOUR = 9  # one game hour per real minute, starting mid-morning
-PLAYER_COLOR, PLAYER_OUTLINE = (60, 110, 220), (255, 255, 255)
+VOID_COLOR = (10, 14, 24)  # around a map smaller than the view
 
 
 @dataclass
@@ -214,20 +210,8 @@ class DemoApp:
         self.camera = Camera(self.opt.width, self.opt.height, w.size * TILE_PX, w.size * TILE_PX)
         self.camera.center_on(sx * TILE_PX, sy * TILE_PX)
         self.skirmish = SkirmishView(w, seed=seed, units_per_team=self.opt.skirmish_units)
-        self.labels = self._make_labels()
-        self.house_sprites = house_sprites(TILE_PX)
+        self.world_view = WorldView(w)
         self.talk.reset()
-
-    def _make_labels(self):
-        labels = []
-        for place in self.world.settlements:  # above the houses, clear of the villagers
-            labels.append((place.x + 0.5, place.y - SETTLEMENT_LABEL_RISE,
-                           ui.font(30, True).render(place.name, True, (255, 246, 220)),
-                           ui.font(30, True).render(place.name, True, (0, 0, 0))))
-        for place in self.world.landmarks:
-            labels.append((place.x, place.y - LANDMARK_LABEL_RISE, ui.font(22).render(place.name, True, (230, 230, 255)),
-                           ui.font(22).render(place.name, True, (0, 0, 0))))
-        return labels
 
     # ---------------------------------------------------------------- the battlefield's matches
     def hand_over_player_side(self, reason: str) -> None:
@@ -499,55 +483,18 @@ class DemoApp:
         screen = self.screen
         off = self.camera.offset
         if self.camera.world_w_px < self.camera.view_w or self.camera.world_h_px < self.camera.view_h:
-            screen.fill((10, 14, 24))  # the map does not cover the view: clear the margins
+            screen.fill(VOID_COLOR)  # the map does not cover the view: clear the margins
         self.terrain.draw(screen, off)
-        self._draw_labels(off)
+        self.world_view.draw_labels(screen, off)
         self.units_drawn = self.skirmish.draw(screen, self.camera)
         self.current.draw(screen)
-        self._draw_people()
+        near = self.nearest_villager() if self.mode == "world" else None
+        self.world_view.draw_people(screen, self.camera, self.now, self.player, self.player_state, near)
         self._draw_hud()
         self.current.draw_over_hud(screen)
         self.talk.draw(screen, self.now, in_chat=self.mode == "chat")
         if self.overlay is not None:
             self.overlay.draw(screen)
-
-    def _draw_labels(self, off) -> None:
-        """Settlement names first, then landmarks; a label that would overlap one already drawn is skipped."""
-        taken = []
-        mx, my = SCREEN_MARGIN_PX
-        for wx, wy, surf, shadow in self.labels:
-            sx, sy = wx * TILE_PX - off[0], wy * TILE_PX - off[1]
-            if -mx < sx < self.opt.width + mx and -my < sy < self.opt.height + my:
-                r = surf.get_rect(center=(sx, sy))
-                if r.collidelist(taken) >= 0:
-                    continue
-                taken.append(r.inflate(8, 4))
-                self.screen.blit(shadow, r.move(2, 2))
-                self.screen.blit(surf, r)
-
-    def _draw_people(self) -> None:
-        cam = self.camera
-        for hx, hy, style in self.world.houses:
-            if cam.visible(hx * TILE_PX, hy * TILE_PX):
-                self.screen.blit(self.house_sprites[style], cam.to_screen(hx * TILE_PX, hy * TILE_PX))
-        near = None if self.mode != "world" else self.nearest_villager()
-        for v in self.world.villagers:
-            px, py = v.x * TILE_PX, v.y * TILE_PX
-            if not cam.visible(px, py):
-                continue
-            sx, sy = cam.to_screen(px, py)
-            bob = math.sin(self.now * 2.0 + v.phase) * 1.5
-            draw_person(self.screen, sx, sy, v.color, size=TILE_PX + 2, bob=bob)
-            if v.distance_to(self.player.x, self.player.y) < NAME_TAG_RANGE:
-                ui.text(self.screen, v.name, (sx, sy - 22), size=20, color=ui.ACCENT if v is near else ui.TEXT,
-                        center=True)
-            ps = self.player_state
-            if any(q not in ps.active_quests and q not in ps.done_quests for q in self.world.quests.get(v.npc_id, {})):
-                ui.text(self.screen, "!", (sx + 10, sy - 14), size=26, color=ui.ACCENT, center=True, bold=True)
-        px, py = cam.to_screen(self.player.x * TILE_PX, self.player.y * TILE_PX)
-        bob = abs(math.sin(self.player.step_phase)) * -2.5 if self.player.moving else 0.0
-        draw_person(self.screen, px, py, PLAYER_COLOR, size=TILE_PX + 4, bob=bob, outline=PLAYER_OUTLINE,
-                    facing=self.player.facing)
 
     def _draw_hud(self) -> None:
         screen = self.screen

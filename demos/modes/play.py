@@ -90,7 +90,7 @@ class PlayMode(Mode):
             self.drag_to = event.pos
         elif self.phase == "playing" and event.type == pygame.MOUSEBUTTONUP and event.button == 1 \
                 and self.drag_from is not None:
-            additive = bool(pygame.key.get_mods() & pygame.KMOD_SHIFT) or bool(getattr(event, "shift", False))
+            additive = bool(pygame.key.get_mods() & pygame.KMOD_SHIFT)
             self.select_drag(self.drag_from, event.pos, additive)
             self.drag_from = self.drag_to = None
 
