@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from demos import ui_theme as ui
-from demos.actors import TALK_RANGE, AutoWalk, Walker, find_path
+from demos.actors import TALK_RANGE, Walker
 from demos.camera import Camera
 from demos.controls import movement_keys
 from demos.conversations import Conversations
@@ -121,7 +121,6 @@ class DemoApp:
         self.overlay_stack: list = []
         self.show_minimap = True
         self.running = True
-        self.autowalk: AutoWalk | None = None
         self.fps_smooth = 0.0
         self.units_drawn = 0
         self.talk = Conversations(self)
@@ -290,27 +289,13 @@ class DemoApp:
         return self.skirmish.played and self.skirmish.ended_at is None
 
     def start_walk_to_npc(self, name: str | None) -> None:
-        candidates = [v for v in self.world.villagers if name is None or name.lower() in v.name.lower()]
-        if not candidates:
-            self.log(f"walk_to: no villager named {name!r}")
-            return
-        target = min(candidates, key=lambda v: v.distance_to(self.player.x, self.player.y))
-        self._walk_to(target.x, target.y, stop_within=TALK_RANGE * 0.6)
+        self.modes["world"].walk_to_npc(name)
 
     def start_walk_to(self, x: float, y: float) -> None:
-        self._walk_to(x, y, stop_within=0.2)
-
-    def _walk_to(self, x: float, y: float, stop_within: float) -> None:
-        path = find_path(self.world.walk_cost, (int(self.player.x), int(self.player.y)), (int(x), int(y)))
-        if path is None:
-            self.log(f"walk_to: no walkable path to ({x:.0f}, {y:.0f})")
-            self.autowalk = None
-            return
-        points = [(tx + 0.5, ty + 0.5) for tx, ty in path[1:]] + [(x, y)]
-        self.autowalk = AutoWalk(points, stop_within=stop_within)
+        self.modes["world"].walk_to(x, y)
 
     def walking(self) -> bool:
-        return self.autowalk is not None
+        return self.modes["world"].autowalk is not None
 
     def reply_pending(self) -> bool:
         """An NPC is still answering: the model is generating, or its words are still appearing."""

@@ -41,6 +41,7 @@ class Conversations:
     def restart_worker(self) -> None:
         app = self.app
         self.close()
+        self.worker = None
         if not app.opt.llm:
             return
         from demos.llm_worker import WorkerSpec
@@ -50,9 +51,9 @@ class Conversations:
         self.worker = LLMWorker(spec).start()
 
     def close(self) -> None:
+        """Stop the NPC process (the worker object stays, with what it reported: backend, failures)."""
         if self.worker is not None:
             self.worker.close()
-            self.worker = None
 
     @property
     def busy(self) -> bool:

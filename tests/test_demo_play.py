@@ -334,3 +334,13 @@ def test_a_watched_bot_skirmish_can_be_saved_as_a_replay(tmp_path):
     assert data["bots"] == {"blue": app.skirmish.bots[0][1], "red": app.skirmish.bots[1][1]}
     assert data["result"]["winner"] == app.skirmish.winner
     app.shutdown()
+
+
+def test_the_same_script_on_the_same_seed_plays_the_same_match(played, tmp_path):
+    from agents.replay import load_replay
+
+    app0, _ = played
+    app = make_app(tmp_path, PLAYED.format(shot=tmp_path / "again.png"), frames=30000)
+    app.run()
+    a, b = load_replay(app0.session.last.replay), load_replay(app.session.last.replay)
+    assert a["seed"] == b["seed"] and a["actions"] == b["actions"] and a["result"] == b["result"]

@@ -20,7 +20,6 @@ class ChatMode(Mode):
     def enter(self) -> None:
         import pygame
 
-        self.app.autowalk = None
         self._swallow = ("e", self.app.frame)
         pygame.key.start_text_input()
         self.app.sounds.play("talk")

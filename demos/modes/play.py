@@ -47,7 +47,6 @@ class PlayMode(Mode):
     # --- mode interface ---------------------------------------------------------------------
     def enter(self) -> None:
         app = self.app
-        app.autowalk = None
         self.pan = [0.0, 0.0]
         view = app.skirmish
         if view.played and view.ended_at is None:  # the player's own match, being finished by a stand-in

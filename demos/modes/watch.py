@@ -17,7 +17,6 @@ class WatchMode(Mode):
         self.pan = [0.0, 0.0]
 
     def enter(self) -> None:
-        self.app.autowalk = None
         self.pan = [0.0, 0.0]
 
     def handle_event(self, event) -> None:
