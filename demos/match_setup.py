@@ -65,6 +65,8 @@ class MatchSetup:
             color = ui.ACCENT if i == self.index else ui.TEXT
             ui.text(screen, ("> " if i == self.index else "  ") + row, (x0 + 36, y), size=28, color=color)
             if row in values:
-                ui.text(screen, values[row], (x0 + 330, y), size=28, color=color)
+                changeable = i == self.index and not (row == "Tier" and c.adaptive)
+                ui.text(screen, f"< {values[row]} >" if changeable else values[row], (x0 + 330, y), size=28,
+                        color=color)
         ui.text(screen, "You command blue. Up/Down choose  Left/Right change  Enter start  Esc back",
                 (w // 2, y0 + PANEL_H - 34), size=19, color=ui.MUTED, center=True)
