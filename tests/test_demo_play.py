@@ -88,7 +88,7 @@ def played(tmp_path_factory):
     return app, tmp
 
 
-def test_a_scripted_player_selects_orders_and_finishes_a_match(played, capfd):
+def test_a_scripted_player_selects_orders_and_finishes_a_match(played):
     app, tmp = played
     out = app.session.last
     assert out is not None, "the played match never ended"
