@@ -112,6 +112,7 @@ def test_bad_specs_get_clear_errors(tmp_path, extra, needle):
     (BASE + "[armies]\nhorde = { warrior = 50 }\n[matchups.x]\n", "matchups"),
     (BASE.replace("[matchups]", "[armies]\nhorde = { warrior = 50 }\n[matchups]\nround_robin = [\"horde\"]\n"
                   "mirrors = true"), "budget"),
+    (BASE.replace("[play]", '[play]\nreference_bot = "kite"'), "play.reference_bot: is not one of the bots"),
     ("name = \"t\"\n[params\n", "not valid TOML"),
     ('ruleset = "missing.toml"\n' + BASE, "no such ruleset file"),
 ])

@@ -60,7 +60,21 @@ def build_summary(spec, configs, analysis: dict, sens: list[dict], *, played: in
                                                           "unit_contribution")}
                                   for seg, s in c["segments"].items()}} for c in analysis["configs"]],
         "sensitivity": sens,
+        **_style_fields(spec, analysis, flags, headline["id"]),
     }
+
+
+def _style_fields(spec, analysis: dict, flags: list[dict], config_id: str) -> dict:
+    """`style_verdicts` when the sweep plays several bots (styles.py); nothing otherwise, so the
+    summary of a one-bot sweep is what it always was."""
+    from gameai.balance.styles import flagged_matchups, style_verdicts
+
+    bots = analysis["tally"].bots()
+    if len(bots) < 2:
+        return {}
+    return {"style_verdicts": style_verdicts(analysis["tally"], config_id, flagged_matchups(flags, config_id),
+                                             spec.target, bots, analysis["tally"].tiers(),
+                                             spec.reference_bot or spec.bots[0])}
 
 
 def write_summary(path: Path, summary: dict) -> None:

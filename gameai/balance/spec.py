@@ -189,6 +189,7 @@ class SweepSpec:
     heatmap: tuple[str, ...]
     autobalance: AutoBalanceSpec
     raw: dict = field(repr=False, default_factory=dict)
+    reference_bot: str = ""                # whose verdict heads a matchup the bots disagree on (styles.py)
 
     def param(self, key: str) -> Param:
         for p in self.params:
@@ -551,12 +552,14 @@ class PlaySettings:
     swap_sides: bool
     max_steps: int | None
     batch: int
+    reference_bot: str
 
 
 def _parse_play(source: str, data: dict) -> PlaySettings:
     """[play]: bots, tiers, matches per cell, side swapping, step limit, batch size."""
     play = _table(source, "play", data.get("play", {}))
-    _check_keys(source, "play", play, {"bots", "tiers", "matches", "swap_sides", "max_steps", "batch"})
+    _check_keys(source, "play", play, {"bots", "tiers", "matches", "swap_sides", "max_steps", "batch",
+                                       "reference_bot"})
     known_bots, known_tiers = _known_bots()
     bots = _str_list(source, "play.bots", play.get("bots", ["focus_fire"]))
     if not bots:
@@ -578,7 +581,11 @@ def _parse_play(source: str, data: dict) -> PlaySettings:
     if max_steps is not None:
         max_steps = _int(source, "play.max_steps", max_steps, minimum=1)
     batch = _int(source, "play.batch", play.get("batch", 64), minimum=1)
-    return PlaySettings(tuple(bots), tuple(tiers), matches, swap, max_steps, batch)
+    reference = play.get("reference_bot", bots[0])
+    if reference not in bots:
+        raise _err(source, "play.reference_bot", "is not one of the bots this spec plays", reference,
+                   f"name one of: {', '.join(bots)}")
+    return PlaySettings(tuple(bots), tuple(tiers), matches, swap, max_steps, batch, reference)
 
 
 def _parse_maps(source: str, data: dict, base, base_dir: Path) -> MapSpec:
@@ -678,4 +685,5 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
         armies=armies, matchups=tuple(matchups), budget=budget, bots=play.bots, tiers=play.tiers,
         matches=play.matches, swap_sides=play.swap_sides, max_steps=play.max_steps, maps=maps, batch=play.batch,
         heatmap=_parse_report(source, data, swept), autobalance=_parse_autobalance(source, data, swept), raw=data,
+        reference_bot=play.reference_bot,
     )
