@@ -147,7 +147,7 @@ def _balance(spec, out, store, runner, knobs, n_trials, target, progress) -> dic
 
     ab = spec.autobalance
     by_key = {k.key: k for k in knobs}
-    workers = runner.workers
+    workers = runner.ready()     # a Ray runner's worker count is known once it has joined its cluster
 
     def evaluate(change_sets: list[dict[str, float]], phase: str, matches: int, what: str) -> list[dict]:
         cfgs = [_config(spec, c, knobs) for c in change_sets]

@@ -51,7 +51,7 @@ def uses_learned_bots(spec: SweepSpec) -> bool:
     return any(b not in scripted.BOTS for b in spec.bots)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # a million of them plan a million-match sweep: no per-task __dict__
 class MatchTask:
     key: str
     phase: str
