@@ -34,12 +34,13 @@ from typing import Sequence
 
 import numpy as np
 
-from agents.orders import ORDER_KINDS, Order, OrderError, OrderPolicy
+from agents.orders import ORDER_KINDS, HoldGroundPolicy, Order, OrderError, OrderPolicy
 from envs.spec import ATTACK0, DIRECTIONS, HOLD, MOVE0
 from agents.policy import Policy
 from envs import core
 
 VERDICTS = ("accept", "warn", "refuse")
+HOLD_GROUND = "hold_ground"  # ally_bot for an army whose idle units hold (agents.orders.HoldGroundPolicy)
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,8 @@ def _strike_many(obs: np.ndarray, mask: np.ndarray, spec) -> np.ndarray:
 class OrderJudge:
     """Judge orders for ``team``'s units against its default plan, by rollouts on the batched core.
 
-    ``ally_bot``/``ally_tier``: how units without an order play (the default plan). ``enemy_bot``/
+    ``ally_bot``/``ally_tier``: how units without an order play (the default plan); ``"hold_ground"``
+    for an army whose idle units stand and strike, as the demo's commanded army does. ``enemy_bot``/
     ``enemy_tier``: the opponent model (the demo passes the bot the player faces). ``continuations``
     per plan, ``horizon`` steps each; ``seed`` makes the judgement reproducible.
     """
@@ -212,7 +214,8 @@ class OrderJudge:
             raise ValueError(f"continuations must be >= 2 and horizon >= 1, got {continuations} and {horizon}")
         from agents import make_policy
 
-        make_policy(ally_bot, ally_tier)  # fail now, naming the bad bot or tier, not mid-judgement
+        if ally_bot != HOLD_GROUND:
+            make_policy(ally_bot, ally_tier)  # fail now, naming the bad bot or tier, not mid-judgement
         make_policy(enemy_bot, enemy_tier)
         self.params, self.team = params, int(team)
         self.spec = core.observation_spec(params)
@@ -281,6 +284,8 @@ class OrderJudge:
     def _make(self, bot: str, tier: str, seed: int) -> Policy:
         from agents import make_policy
 
+        if bot == HOLD_GROUND:  # the demo's commanded army: idle units stand and strike
+            return HoldGroundPolicy()
         return make_policy(bot, tier, seed)
 
     def _policy(self, params, sim, seeds, standing: OrderPolicy | None, env: int) -> OrderPolicy:

@@ -112,6 +112,15 @@ def test_bad_orders_get_clear_errors(params):
         OrderJudge(params, continuations=1)
 
 
+def test_the_default_plan_can_be_to_hold_ground(params):
+    sit = generate(params, 3)
+    st = sit.restore(params)
+    hold = OrderJudge(params, ally_bot="hold_ground", continuations=3, horizon=20).judge(st, 0, **sit.order_args())
+    bot = OrderJudge(params, continuations=3, horizon=20).judge(st, 0, **sit.order_args())
+    assert not np.array_equal(hold.plan.advantage, bot.plan.advantage)
+    assert hold.verdict in ("accept", "warn", "refuse")
+
+
 def test_a_situation_round_trips_through_plain_data(params):
     sit = generate(params, 7)
     back = Situation.from_dict(json.loads(json.dumps(sit.to_dict())))
