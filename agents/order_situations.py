@@ -3,7 +3,8 @@
 Used to check the order judge (``agents.order_judge``) against ground truth: a seeded generator
 plays a skirmish on the built-in arena for a while (both sides ``focus_fire@average``), then proposes
 one order of a kind a player might give — everyone on the weakest enemy, a lone unit sent at the
-far end of the enemy line, a dash to a cell behind the enemy, a retreat, a hold. A situation keeps
+far end of the enemy line, a dash to a cell behind the enemy, a flight to the far corner, a
+retreat, a hold. A situation keeps
 the whole state it needs (terrain, positions, hp, cooldowns, clock), so it replays exactly even if
 the bots that produced it change later.
 """
