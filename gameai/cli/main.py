@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "imitate",
     "chat",
     "dialogue_eval",
+    "dialogue_train",
     "serve",
 )
 
