@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gameai.dialogue.errors import BackendError
+from gameai.dialogue.errors import DialogueError
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "adapter"
 BASE_MODEL = "SmolLM2-135M-Instruct"
@@ -27,8 +27,10 @@ GGUF_NAMES = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_
               "mlp.down_proj": "ffn_down"}
 
 
-class AdapterError(BackendError):
-    """The adapter is missing, corrupt, or built for another base model (the message names the file)."""
+class AdapterError(DialogueError):
+    """The adapter is missing, corrupt, or built for another base model (the message names the file).
+    Not a BackendError: the engine must not quietly fall back to authored lines when asked for an
+    adapter it cannot load; the caller sees the error."""
 
 
 def resolve_adapter(adapter: str | Path | None, embedded_model: bool) -> Path | None:
@@ -113,6 +115,18 @@ def gguf_for_llama(d: Path, n_embd: int, n_layer: int, model_name: str = BASE_MO
     if kind != "adapter" or int(a.shape[0]) != n_embd:
         raise AdapterError(f"{p}: not a LoRA adapter for a model of hidden size {n_embd}")
     return p
+
+
+def gguf_model_shape(model: Path) -> tuple[int, int]:
+    """(hidden size, layers) of a GGUF model, from its metadata (memory-mapped, no weights read)."""
+    try:
+        from gguf import GGUFReader
+
+        r = GGUFReader(str(model))
+        arch = r.fields["general.architecture"].contents()
+        return int(r.fields[f"{arch}.embedding_length"].contents()), int(r.fields[f"{arch}.block_count"].contents())
+    except Exception as exc:
+        raise AdapterError(f"{model}: cannot read the model's shape to check the adapter against it ({exc})") from None
 
 
 def save_adapter(peft_model, out: Path, summary: dict[str, Any]) -> None:

@@ -312,7 +312,7 @@ def compose(n: int = 3600, seed: int = 0) -> list[Exchange]:
             continue
         names = frozenset(_NAME_RE.findall(" ".join([persona["card"]["name"], persona["town"],
                                                                   *facts, *[r[0] for r in persona["rels"]]])))
-        npc = speak(core, persona["voice"], persona["addr"], rng, names, allow_extra=extra)
+        npc = speak(core, persona["voice"], persona["addr"], rng, names, allow_extra=extra, fact=bool(facts))
         if (player, npc) in seen:
             continue
         seen.add((player, npc))

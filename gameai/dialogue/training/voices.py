@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 ADDRESSES = ("traveller", "friend", "stranger", "wanderer", "pilgrim", "lad", "lass", "dear", "love",
-             "good sir", "my friend", "young one", "outlander", "mate", "child", "cousin", "neighbour",
+             "good sir", "my friend", "youngster", "outlander", "mate", "child", "cousin", "neighbour",
              "sunshine", "honoured guest", "stranger-friend")
 
 VOICES: list[dict] = [
@@ -78,11 +78,13 @@ def _decap(s: str, keep: frozenset[str]) -> str:
     return s[:1].lower() + s[1:]
 
 
-def speak(core: str, voice: dict, addr: str, rng, names: frozenset[str], allow_extra: bool = True) -> str:
-    """The core line said in this voice. At most two sentences leave here (the engine's limit)."""
+def speak(core: str, voice: dict, addr: str, rng, names: frozenset[str], allow_extra: bool = True,
+          fact: bool = False) -> str:
+    """The core line said in this voice. At most two sentences leave here (the engine's limit).
+    fact: the line states a fact, so no sentence of it may be clipped away."""
     text = core.strip()
     n_sent = len(re.findall(r"[.!?](?:\s|$)", text))
-    if voice.get("clip") and n_sent >= 2 and rng.random() < 0.5:
+    if voice.get("clip") and n_sent >= 2 and rng.random() < 0.5 and not fact:
         text = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
         n_sent = 1
     r = rng.random()
