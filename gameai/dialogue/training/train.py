@@ -28,10 +28,10 @@ TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj"
 class TrainConfig:
     data: str = str(DEFAULT_TRAIN)
     out: str = "adapter-out"
-    steps: int = 200
+    steps: int = 48
     batch: int = 4
-    lr: float = 1e-3
-    warmup: int = 10
+    lr: float = 2e-3
+    warmup: int = 4
     rank: int = 8
     alpha: int = 16
     seed: int = 0
@@ -147,13 +147,8 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
         log(f"resumed from {ckpt_path} at step {start}")
 
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    model.train()
-    t0, cpu0 = time.perf_counter(), time.process_time()
-    bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, disable=not progress, desc="lora",
-               unit="step", mininterval=5)
-    tokens = 0
-    for step in bar:
-        rows = [encoded[keep[i]] for i in batches[step]]
+
+    def batch_of(rows):
         width = max(len(ids) for ids, _ in rows)
         ids = torch.full((len(rows), width), pad, dtype=torch.long)
         labels = torch.full((len(rows), width), -100, dtype=torch.long)
@@ -162,7 +157,27 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
             ids[r, :len(a)] = torch.tensor(a)
             labels[r, :len(b)] = torch.tensor(b)
             mask[r, :len(a)] = 1
-            tokens += len(a)
+        return ids, mask, labels
+
+    # A fixed probe (the first exchanges) scored before and after: did training lower the loss?
+    probe = batch_of([encoded[i] for i in keep[:8]])
+
+    def probe_loss() -> float:
+        model.eval()
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+            out = float(model(input_ids=probe[0], attention_mask=probe[1], labels=probe[2]).loss)
+        model.train()
+        return out
+
+    loss_before = probe_loss() if start == 0 else None
+    model.train()
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, disable=not progress, desc="lora",
+               unit="step", mininterval=5)
+    tokens = 0
+    for step in bar:
+        ids, mask, labels = batch_of([encoded[keep[i]] for i in batches[step]])
+        tokens += int(mask.sum())
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
             loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
         loss.backward()
@@ -184,6 +199,7 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
                "data": str(cfg.data), "data_sha": data_digest(exchanges), "config": asdict(cfg),
                "first_loss": losses[0] if losses else None,
                "last_loss": float(np.mean(losses[-10:])) if losses else None,
+               "probe_loss_before": loss_before, "probe_loss_after": probe_loss(),
                "wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - cpu0, 1),
                "tokens_seen_this_run": tokens}
     save_adapter(model, out, summary)
