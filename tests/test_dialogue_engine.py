@@ -72,7 +72,7 @@ def test_npcs_on_threads_share_one_model(eng):
         t.join(timeout=120)
     assert set(results) == {"mara", "tobin"}
     assert all(r.text and r.draft and "backend:error" not in r.flags for r in results.values())
-    assert eng.npc(cast()["mara"]).engine.backend is eng.npc(cast()["tobin"]).engine.backend
+    assert eng.npc(cast()["mara"]).context.backend is eng.npc(cast()["tobin"]).context.backend
 
 
 def test_missing_model_falls_back_to_authored_lines_with_a_warning(tmp_path):

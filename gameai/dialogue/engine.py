@@ -18,7 +18,9 @@ from gameai.dialogue.config import EngineConfig
 from gameai.dialogue.embeddings import Embedder, default_embedder
 from gameai.dialogue.errors import BackendError, DialogueError, DialogueWarning, PlayerNotFoundError
 from gameai.dialogue.memory import MemoryStore
+from gameai.dialogue.npc import NPC
 from gameai.dialogue.persona import Persona, load_persona
+from gameai.dialogue.turn import TurnContext
 
 log = logging.getLogger("gameai.dialogue")
 
@@ -49,7 +51,7 @@ class DialogueEngine:
                 self.warn(f"{exc}. NPCs will answer with authored lines only.")
                 backend = AuthoredBackend()
         self.backend = backend
-        self._npcs: dict[str, object] = {}
+        self._npcs: dict[str, NPC] = {}
         # Memory writes (embedding the NPC's line, SQLite insert, compaction) run off the reply's
         # critical path on one worker thread; every turn and close() wait for them first.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gameai-memory")
@@ -58,28 +60,33 @@ class DialogueEngine:
         # How often each (npc, player) pair was forgotten ((None, player): by every NPC at once).
         # A turn is remembered only if the count is unchanged since it began (remember_later).
         self._forgotten: Counter[tuple[str | None, str]] = Counter()
+        # All an NPC sees of the engine: shared parts and the services a turn calls.
+        self.context = TurnContext(
+            config=self.config, backend=self.backend, embedder=self.embedder, store=self.store, warn=self.warn,
+            warning=lambda: self.warning, flush=self.flush, memory_epoch=self.memory_epoch,
+            remember_later=self.remember_later,
+            forget=lambda player, npc, archive: self.forget(player, npc_id=npc, archive=archive),
+            cast=lambda: [n.persona for n in list(self._npcs.values())])
 
     def warn(self, message: str) -> None:
         self.warning = message
         log.warning(message)
         warnings.warn(message, DialogueWarning, stacklevel=3)
 
-    def npc(self, persona: Persona | str | Path):
+    def npc(self, persona: Persona | str | Path) -> NPC:
         """The NPC for a persona (object or TOML path); the same persona id gives the same NPC."""
-        from gameai.dialogue.npc import NPC
-
         p = persona if isinstance(persona, Persona) else load_persona(persona)
         if p.id not in self._npcs:
-            self._npcs[p.id] = NPC(self, p)
+            self._npcs[p.id] = NPC(self.context, p)
         return self._npcs[p.id]
 
     @property
     def cast_names(self) -> frozenset[str]:
-        return frozenset(n.persona.name.split()[0] for n in self._npcs.values())  # type: ignore[attr-defined]
+        return self.context.cast_first_names()
 
     @property
     def cast_names_lower(self) -> frozenset[str]:
-        return frozenset(w.lower() for n in self._npcs.values() for w in n.persona.name.split())  # type: ignore[attr-defined]
+        return self.context.cast_names_lower()
 
     def write_later(self, fn, *args) -> None:
         with self._pending_lock:

@@ -1,0 +1,160 @@
+"""The model's part of a turn, in three named steps: prepare the request, stream the draft through
+the output guards, and settle the final line (trim, check, break off in character if it fails).
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+from gameai.dialogue.backends.base import Sampling
+from gameai.dialogue.errors import BackendError
+from gameai.dialogue.grounding import check_grounding, value_grammar
+from gameai.dialogue.guards import OutputPolicy, capitalised_names, loop_start, sanitize, trim_to_sentence, words
+from gameai.dialogue.jsonstream import LineExtractor
+from gameai.dialogue.persona import Persona
+from gameai.dialogue.prompt import Prompt, build_prompt
+from gameai.dialogue.retrieval import retrieve
+from gameai.dialogue.turn import TurnContext, TurnState
+
+# Words held back while streaming so that a rule spanning several words (a 5-word assistant
+# phrase, a secret's 3 content words) is caught before any of its words reach the player.
+HOLDBACK_WORDS = 4
+
+
+@dataclass
+class Request:
+    """Everything the backend call and the output checks need for one draft."""
+
+    prompt: Prompt
+    policy: OutputPolicy
+    sampling: Sampling
+    grammar: str | None
+    structured: bool
+    hold_all: bool          # fact answers are held whole until their values are checked
+    cache_key: str
+
+
+@dataclass
+class Draft:
+    """What streaming produced: the words kept, how many already reached the player, the raw text."""
+
+    words: list[str]
+    emitted: int
+    raw: str
+    bad: list[str]
+
+
+def prepare(ctx: TurnContext, persona: Persona, known_names: frozenset[str], t: TurnState,
+            recent: list[tuple[str, str]], incremental: bool) -> Request:
+    cfg, g = ctx.config, t.grounding
+    memories = retrieve(ctx.store, persona.id, t.player, t.query, t.number, k=cfg.memory_k, w=cfg.retrieval,
+                        budget_chars=cfg.memory_budget_chars)
+    structured = cfg.structured and ctx.backend.supports_json
+    prompt = build_prompt(persona, t.world, g, memories, recent, t.text, structured=structured,
+                          foreign_language=any(f.startswith("input:language:") for f in t.reply.flags))
+    w = t.world
+    known = known_names | ctx.cast_names_lower() | capitalised_names(
+        w.location, *(lm.name for lm in w.landmarks), *(q.name for q in w.quests))
+    policy = OutputPolicy(persona, prompt.instructions, cfg.max_output_chars, persona_block=prompt.persona_block,
+                          other_names=ctx.cast_first_names(), known_names=known,
+                          is_common_word=ctx.embedder.is_common_word)
+    sampling = cfg.sampling
+    if g.facts:  # fact answers: less creative, so the value survives
+        sampling = replace(sampling, temperature=cfg.fact_temperature)
+    grammar = value_grammar(g) if cfg.grounded_grammar and ctx.backend.supports_json and not structured else None
+    return Request(prompt, policy, sampling, grammar, structured, hold_all=bool(g.facts) or not incremental,
+                   cache_key=f"{persona.id}@{w.location}@{w.time}")
+
+
+def stream_draft(ctx: TurnContext, persona: Persona, req: Request, t: TurnState) -> Iterator[str]:
+    """Yield approved words as the model writes them (with a lag of HOLDBACK_WORDS); return the Draft.
+    Stops at the first guard violation, loop, length overflow or after max_sentences sentences."""
+    cfg, reply = ctx.config, t.reply
+    extractor = LineExtractor() if req.structured else None
+    raw, emitted, bad, ws = "", 0, [], []
+    gen = ctx.backend.stream(req.prompt.messages, req.sampling, seed=t.seed, cache_key=req.cache_key,
+                             json_schema={} if req.structured else None, grammar=req.grammar)
+    in_backend = 0.0
+    try:
+        while True:
+            tb = time.perf_counter()
+            try:
+                piece = next(gen)
+            except StopIteration:
+                in_backend += time.perf_counter() - tb
+                break
+            in_backend += time.perf_counter() - tb
+            if reply.ttft_ms is None:
+                reply.ttft_ms = (time.perf_counter() - t.t0) * 1000
+            raw += extractor.feed(piece) if extractor else piece
+            clean = sanitize(raw, persona)
+            ws = clean.split()
+            # The last word may still be growing ("Oak" of "Oakvale"): check complete words only.
+            checked = " ".join(ws[:-1])
+            bad = req.policy.violations(checked)
+            cut = loop_start(words(checked))
+            if bad or cut is not None or len(clean) > cfg.max_output_chars:
+                if cut is not None:
+                    reply.flags.append("output:loop_cut")
+                if len(clean) > cfg.max_output_chars:
+                    reply.flags.append("output:length_cut")
+                ws = ws[:emitted] if bad else ws[:max(emitted, _word_index(clean, cut))]
+                break
+            if count_sentences(clean) >= cfg.max_sentences and clean.rstrip()[-1:] in ".!?":
+                break
+            if not req.hold_all and len(ws) - HOLDBACK_WORDS > emitted:
+                out = " ".join(ws[emitted:len(ws) - HOLDBACK_WORDS])
+                yield (" " if emitted else "") + out
+                emitted = len(ws) - HOLDBACK_WORDS
+    except BackendError as exc:
+        ctx.warn(f"{persona.name}: {exc}. Falling back to an authored line.")
+        reply.warning = str(exc)
+        reply.flags.append("backend:error")
+        ws = ws[:emitted]
+    finally:
+        tb = time.perf_counter()
+        gen.close()
+        reply.backend_ms = (in_backend + time.perf_counter() - tb) * 1000
+    if extractor is not None and extractor.emotion() and reply.emotion == persona.mood:
+        reply.emotion = extractor.emotion() or reply.emotion
+    reply.flags.extend(bad)
+    reply.draft = sanitize(raw, persona)
+    return Draft(ws, emitted, raw, bad)
+
+
+def settle(ctx: TurnContext, req: Request, draft: Draft, t: TurnState) -> tuple[str, str, list[str]]:
+    """(said, final, problems): the words already shown, the whole line trimmed to a sentence end,
+    and what is wrong with it (empty: it may stand)."""
+    said = " ".join(draft.words[:draft.emitted])
+    full = " ".join(draft.words)
+    final = trim_to_sentence(full, ctx.config.max_output_chars) if full else ""
+    if not final.startswith(said) or len(final) < len(said):
+        final = said if said[-1:] in ".!?" or not said else said + "."
+    problems = req.policy.violations(final) if final else ["output:empty"]
+    if not problems and t.grounding.facts:
+        problems = check_grounding(final, t.grounding, req.policy.persona.currency)
+    if not problems and len(words(final)) < 2:
+        problems = ["output:too_short"]
+    return said, final, problems
+
+
+def _word_index(clean: str, cut: int | None) -> int:
+    """Number of whitespace words before the loop's start (cut counts regex words)."""
+    if cut is None:
+        return len(clean.split())
+    kept = words(clean)[:cut]
+    ws, n = clean.split(), 0
+    for i, tok in enumerate(ws):
+        n += len(words(tok))
+        if n > len(kept):
+            return i
+    return len(ws)
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def count_sentences(text: str) -> int:
+    return len(_SENTENCE_END.findall(text))
