@@ -86,7 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--adapter", default="default", help="the tuned side: default (shipped) or a folder")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="write every figure to this file")
+    ap.add_argument("--sides", default="raw,tuned",
+                    help="which sides to play: raw,tuned (default) or one of them (e.g. two processes at once)")
+    ap.add_argument("--table", nargs=2, metavar=("RAW_JSON", "TUNED_JSON"),
+                    help="print the side-by-side table from two --json files of one-sided runs, play nothing")
     a = ap.parse_args(argv)
+    if a.table:
+        res = {}
+        for name, path in zip(("raw", "tuned"), a.table):
+            with open(path, encoding="utf-8") as fh:
+                res[name] = json.load(fh)[name]
+        print_table(res, a)
+        return 0
 
     from gameai.dialogue import DialogueEngine, EngineConfig
     from gameai.dialogue.conversation_eval import load_suite
@@ -95,13 +106,27 @@ def main(argv: list[str] | None = None) -> int:
     suite = load_suite(a.split)
     judge = FluencyJudge()
     res = {}
+    sides = [x.strip() for x in a.sides.split(",")]
+    if not sides or any(x not in ("raw", "tuned") for x in sides):
+        ap.error(f"--sides {a.sides!r}: expected raw, tuned or raw,tuned")
     for name, adapter in (("raw", "none"), ("tuned", a.adapter)):
+        if name not in sides:
+            continue
         print(f"[{name}] {a.backend}, adapter={adapter}: playing the {a.split} split ...", file=sys.stderr, flush=True)
         with DialogueEngine(EngineConfig(backend=a.backend, adapter=adapter, seed=a.seed)) as eng:
             res[name] = conversation_figures(eng, suite, a.lines, judge, a.seed)
             if a.standard:
                 res[name] |= standard_figures(eng)
         print(json.dumps({k: v for k, v in res[name].items() if k != "examples"}), file=sys.stderr, flush=True)
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as fh:
+            json.dump(res, fh, indent=1)
+    if len(res) == 2:
+        print_table(res, a)
+    return 0
+
+
+def print_table(res: dict, a) -> None:
     keys = [k for k in res["raw"] if k != "examples" and isinstance(res["raw"][k], (int, float))]
     print(f"\nadapter: raw vs tuned, {a.backend} backend, conversation {a.split} split, seed {a.seed}")
     print(f"{'figure':32s} {'raw':>10s} {'tuned':>10s} {'tuned/raw':>10s}")
@@ -113,12 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{k:32s} {fmt(r):>10s} {fmt(t):>10s} {ratio:>10s}")
     for name in ("raw", "tuned"):
         print(f"\n{name}: first lines")
-        for say, reply, fb in res[name]["examples"][:8]:
+        for say, reply, fb in res[name].get("examples", [])[:8]:
             print(f"  > {say}\n    {reply}{'   [authored]' if fb else ''}")
-    if a.json:
-        with open(a.json, "w", encoding="utf-8") as fh:
-            json.dump(res, fh, indent=1)
-    return 0
 
 
 if __name__ == "__main__":

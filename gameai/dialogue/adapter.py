@@ -138,6 +138,7 @@ def save_adapter(peft_model, out: Path, summary: dict[str, Any]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().to(torch.float16).contiguous() for k, v in get_peft_model_state_dict(peft_model).items()}
     save_file(state, str(out / PEFT_FILE), metadata={"format": "pt"})
+    peft_model.peft_config["default"].base_model_name_or_path = BASE_MODEL  # not this machine's venv path
     peft_model.peft_config["default"].save_pretrained(str(out))
     cfg = peft_model.base_model.model.config
     meta = dict(summary, base_model=BASE_MODEL, hidden_size=cfg.hidden_size, num_layers=cfg.num_hidden_layers)
