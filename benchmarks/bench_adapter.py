@@ -61,7 +61,7 @@ def conversation_figures(engine, suite, lines: int, judge, seed: int) -> dict:
     out["fact_own_words"] = len(own) / len(facts) if facts else float("nan")
     out["ttft_ms_p50"] = statistics.median(ttft) if ttft else float("nan")
     out["wall_s"] = round(time.perf_counter() - t0, 1)
-    out["examples"] = [(t.say, t.reply, t.fallback) for t in card.turns[:12]]
+    out["examples"] = [(t.say, t.text, t.fallback) for t in card.turns[:12]]
     return out
 
 
