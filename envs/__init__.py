@@ -1,7 +1,7 @@
 """The simulation core (numpy + numba, no gym imports at import time) and its Gymnasium/PettingZoo faces.
 
 - ``envs.ruleset``         the game's numbers as validated TOML (``load_ruleset``, ``default_ruleset``)
-- ``envs.core``            the batched struct-of-arrays core: ``reset``, ``step``, ``observe``
+- ``envs.core``            the batched struct-of-arrays core: ``reset``, ``step``, ``observe``, ``FusedStep``
 - ``envs.spec``            action numbering and observation layout shared with the bots
 - ``envs.maps``            the built-in arena and map checks (maps are ``pcg.tiles`` id grids)
 - ``envs.reference``       the same rules as a per-agent Python loop (benchmark peer and test oracle)

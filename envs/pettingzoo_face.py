@@ -11,10 +11,11 @@ unit's flat egocentric float32 vector, layout in ``envs.spec.ObservationSpec``) 
 ``"action_mask"`` (int8, one entry per Discrete action). Agents are ``blue_0 .. blue_{n-1}``,
 ``red_0 ..``; a unit that dies is terminated that step and leaves ``agents``.
 
-Why it is fast: one core call steps every unit, one observe call writes every unit's observation
-into a fresh array, and the per-agent dicts are built with ``dict(zip(...))`` over lists that
-numpy produced for all agents at once. Each step's observation arrays are new, so an observation
-an agent kept from an earlier step is never overwritten (each agent's entry is a view of a row).
+Why it is fast: one kernel call (``core.FusedStep``) steps every unit, pays the rewards and writes
+every unit's clipped observation into fresh arrays, and the per-agent dicts are built with
+``dict(zip(...))`` over lists that numpy produced for all agents at once. Each step's observation
+arrays are new, so an observation an agent kept from an earlier step is never overwritten (each
+agent's entry is a view of a row of that step's arrays).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from pettingzoo import ParallelEnv
 
 from envs import core
 from envs.render import FaceRenderer
-from envs.rewards import RewardConfig, unit_rewards
+from envs.rewards import RewardConfig
 from envs.ruleset import Ruleset, default_ruleset
 
 #: observations are clipped to this magnitude (relative positions on maps up to ~1000 cells)
@@ -88,7 +89,8 @@ class SkirmishParallelEnv(ParallelEnv):
         self.possible_agents = agent_names(self._team)
         self._slot = {a: i for i, a in enumerate(self.possible_agents)}
         self._obs_space, self._act_space = agent_spaces(self.obs_spec)
-        self._actions = np.zeros((1, len(self.possible_agents)), dtype=np.int64)
+        self._n_units = len(self.possible_agents)
+        self._fused = core.FusedStep(self.params, self.obs_spec, 1, self._n_units, self.rewards.weights, OBS_BOUND)
         self.agents: list[str] = []
         self._live = np.arange(0)  # unit slots of self.agents, in the same order
         self.sim: core.SkirmishState | None = None  # the core's struct of arrays, one environment
@@ -117,22 +119,29 @@ class SkirmishParallelEnv(ParallelEnv):
         sim = self.sim
         if sim is None:
             raise RuntimeError("call reset() before step()")
-        acts = self._actions
-        acts[0] = 0  # agents without an action hold; actions of agents that already left are ignored
-        vals = list(actions.values())
-        if vals:
+        fused = self._fused
+        current, live = self.agents, self._live
+        if actions:
+            vals = list(actions.values())
             self._check_values(actions, vals)
-            # the usual call gives one action per live agent, in agent order: their slots are known
-            acts[0, self._live if list(actions) == self.agents else self._slots(actions)] = vals
-        was_running = ~sim.done
-        ev = core.step_inplace(self.params, sim, acts)
-        rew = unit_rewards(self.rewards, ev, self._team, was_running)[0]
-        self._observe()
+            if list(actions) == current:  # the usual call: one action per live agent, in agent order
+                fused.actions[0, live] = vals  # the dead's slots keep old values: the core never acts for the dead
+            else:  # agents without an action hold; actions of agents that already left are ignored
+                fused.actions[0] = 0
+                fused.actions[0, self._slots(actions)] = vals
+        else:
+            fused.actions[0] = 0
+        # one kernel call steps, pays the rewards and observes into new arrays
+        obs, mask = fused(sim)
+        self._obs, self._mask = obs[0], mask[0]
 
         # Everything per agent comes out of numpy as one list; dicts are zipped from those lists.
-        current, live = self.agents, self._live
-        all_live = len(live) == len(self.possible_agents)
-        killed = ev.killed[0] if all_live else ev.killed[0, live]
+        all_live = len(current) == self._n_units
+        killed, rew = fused.events.killed[0], fused.rewards[0]
+        if not all_live:
+            killed, rew, obs, mask = killed[live], rew[live], self._obs[live], self._mask[live]
+        else:
+            obs, mask = self._obs, self._mask
         if sim.done[0]:
             limit = bool(at_step_limit(self.params, sim, self._team)[0])
             term = killed.tolist() if limit else [True] * len(current)
@@ -140,21 +149,20 @@ class SkirmishParallelEnv(ParallelEnv):
             gone = [te or tr for te, tr in zip(term, trunc)]
             info = {"winner": core.WINNER_NAMES[int(sim.winner[0])], "steps": int(sim.t[0])}
             infos = {a: dict(info) for a in current}
-            truncations = dict(zip(current, trunc))
+            truncations, terminations = dict(zip(current, trunc)), dict(zip(current, term))
         else:
             term = gone = killed.tolist()
             infos = {a: {} for a in current}
             truncations = dict.fromkeys(current, False)
-        rewards = dict(zip(current, (rew if all_live else rew[live]).tolist()))
-        terminations = dict(zip(current, term))
-        obs = self._obs_dict(current, self._obs if all_live else self._obs[live],
-                             self._mask if all_live else self._mask[live])
+            terminations = dict(zip(current, term)) if True in term else truncations.copy()  # most steps: no death
+        result = (self._obs_dict(current, obs, mask), dict(zip(current, rew.tolist())), terminations, truncations,
+                  infos)
         if True in gone:
             self._live = live[np.logical_not(gone)]
             self.agents = [a for a, g in zip(current, gone) if not g]
         if self.render_mode == "human":
             self.render()
-        return obs, rewards, terminations, truncations, infos
+        return result
 
     def _slots(self, actions: Mapping[str, Any]) -> list[int]:
         try:

@@ -7,7 +7,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from envs.core import BLUE_WINS, DRAW, RED_WINS, StepEvents
+from envs import core
+from envs.core import StepEvents
 
 
 @dataclass(frozen=True)
@@ -40,34 +41,21 @@ class RewardConfig:
                 raise ValueError(f"reward weight {k} must be a finite number, got {v!r}")
         return cls(**{k: float(v) for k, v in value.items()})
 
+    @property
+    def weights(self) -> tuple[float, ...]:
+        """The weights in the core's order (``envs.core.REWARD_WEIGHTS``), as its reward phase takes them."""
+        return core.reward_weights(self)
+
+
+if tuple(f.name for f in fields(RewardConfig)) != core.REWARD_WEIGHTS:  # one list of terms, two places that name it
+    raise RuntimeError(f"RewardConfig's fields {[f.name for f in fields(RewardConfig)]} differ from the core's "
+                       f"reward terms {list(core.REWARD_WEIGHTS)}: update envs/core.py _Weights and _reward_phase")
+
 
 def unit_rewards(cfg: RewardConfig, ev: StepEvents, team: np.ndarray, was_running: np.ndarray) -> np.ndarray:
-    """(B, N) rewards for one step's events. ``team`` is the (N,) team code of each unit slot."""
-    b_n, n = ev.damage.shape
-    r = cfg.damage * ev.damage
-    # Terms with weight 0 or no events are skipped (adding 0.0 changes nothing): this runs every
-    # step of every face, and most steps have no kill.
-    if cfg.damage_taken:
-        r += cfg.damage_taken * _per_unit(ev.attack_target >= 0, ev.attack_target, ev.damage, b_n, n)
-    if cfg.kill and ev.killed.any():
-        killed = ev.killed & (ev.killer >= 0)
-        r += cfg.kill * _per_unit(killed, ev.killer, killed.astype(np.float64), b_n, n)
-    if cfg.death:
-        r += cfg.death * ev.killed
-    ended = ev.done & was_running
-    if ended.any():
-        blue = (team == 0)[None, :]
-        won = np.where(blue, ev.winner[:, None] == BLUE_WINS, ev.winner[:, None] == RED_WINS)
-        lost = np.where(blue, ev.winner[:, None] == RED_WINS, ev.winner[:, None] == BLUE_WINS)
-        outcome = np.where(won, cfg.win, np.where(lost, cfg.loss, np.where(ev.winner[:, None] == DRAW, cfg.draw, 0.0)))
-        r = r + np.where(ended[:, None], outcome, 0.0)
-    return r
+    """(B, N) rewards for one step's events. ``team`` is the (N,) team code of each unit slot.
 
-
-def _per_unit(where: np.ndarray, target: np.ndarray, value: np.ndarray, b_n: int, n: int) -> np.ndarray:
-    """(B, N) sums of ``value[b, i]`` over the events ``where[b, i]``, credited to unit ``target[b, i]``.
-
-    bincount adds in event order, as ``np.add.at`` does, but several times faster.
+    The sum is the core's reward phase (``envs.core.unit_rewards``), the one the faces' fused
+    step computes too, so every face pays out the same rewards to the bit.
     """
-    rows, cols = np.nonzero(where)
-    return np.bincount(rows * n + target[rows, cols], weights=value[rows, cols], minlength=b_n * n).reshape(b_n, n)
+    return core.unit_rewards(cfg.weights, ev, team, was_running)

@@ -13,10 +13,14 @@ Every value is checked when the file is read. A problem raises :class:`RulesetEr
 message names the file, the key path (``units.archer.damage``), the bad value and what is
 expected, so a designer can fix the file without reading Python. The value checks and their
 wording come from :mod:`gameai_schema`, shared with the other data formats.
+
+Key paths name one value: ``units.archer.damage``, ``terrain.forest.move_cost``,
+``match.budget``, ``teams.blue.archer``. A :class:`Ruleset` answers them directly
+(``get``, ``with_values``, ``field``); nothing else walks a ruleset by path.
 """
 from __future__ import annotations
 
-import copy
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -41,7 +45,7 @@ class RulesetError(DataError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Typed records (frozen: a Ruleset is a value; change it with apply_overrides)
+# Typed records (frozen: a Ruleset is a value; change it with Ruleset.with_values)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,55 @@ class Ruleset:
     def team_cost(self, composition: Mapping[str, int]) -> int:
         return sum(self.units[name].cost * int(n) for name, n in composition.items())
 
+    # -- key paths ------------------------------------------------------------------------
+
+    def get(self, path: str) -> Any:
+        """The value at a key path: ``r.get("units.archer.damage") == 11.0``. A team count of a
+        defined unit the team does not field is 0. An unknown path raises :class:`RulesetError`."""
+        table, name, leaf = _locate(self, path, None, self.source)
+        if table == "match":
+            return getattr(self.match, leaf)
+        if table == "teams":
+            return self.teams[name].get(leaf, 0)
+        return getattr((self.units if table == "units" else self.terrain)[name], leaf)
+
+    def field(self, path: str) -> "RuleField":
+        """What a key path accepts: its type and bounds (see :class:`RuleField`)."""
+        table, _, leaf = _locate(self, path, None, self.source)
+        return RuleField(path, _CHECKS[table][leaf] if table != "teams" else _COUNT)
+
+    def with_values(self, values: Mapping[str, Any]) -> "Ruleset":
+        """A copy with the values at the given key paths replaced, validated.
+
+        ``r.with_values({"units.archer.damage": 12.0, "teams.blue.archer": 4})``. Each value is
+        checked by its field's check, then the rules that span tables (blocked terrain defined,
+        some terrain passable, teams within budget) are checked again on the result. Unchanged
+        records are shared with this ruleset (they are frozen). An unknown path or a bad value
+        raises :class:`RulesetError` naming the path.
+        """
+        if not values:
+            return self
+        source = self.source if self.source.endswith(" (with overrides)") else f"{self.source} (with overrides)"
+        c = Checker(source, RulesetError)
+        edits: dict[tuple[str, str | None], dict[str, Any]] = {}
+        for path, value in values.items():
+            table, name, leaf = _locate(self, str(path), value, source)
+            check = _COUNT if table == "teams" else _CHECKS[table][leaf]
+            edits.setdefault((table, name), {})[leaf] = c.value(str(path), value, check)
+        units, terrain, match = dict(self.units), dict(self.terrain), self.match
+        teams_data: dict[str, dict[str, int]] = {t: dict(comp) for t, comp in self.teams.items()}
+        for (table, name), changes in edits.items():
+            if table == "units":
+                units[name] = dataclasses.replace(units[name], **changes)
+            elif table == "terrain":
+                terrain[name] = dataclasses.replace(terrain[name], **changes)
+            elif table == "match":
+                match = dataclasses.replace(match, **changes)
+            else:
+                teams_data[name].update(changes)
+        teams = _check_across_tables(c, units, terrain, match, teams_data)
+        return Ruleset(units=units, terrain=terrain, match=match, teams=teams, source=source)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain TOML-shaped data; ``parse_ruleset(r.to_dict())`` gives an equal ruleset."""
         units = {}
@@ -154,6 +207,94 @@ _MATCH_REQUIRED = ("budget", "max_steps")
 
 _SECTIONS = ("match", "units", "terrain", "teams")
 _COUNT = integer(0)
+_CHECKS: dict[str, dict[str, Check]] = {"units": _UNIT_FIELDS, "terrain": _TERRAIN_FIELDS, "match": _MATCH_FIELDS}
+
+
+@dataclass(frozen=True)
+class RuleField:
+    """What one key path accepts, from the check that validates it.
+
+    ``type`` is the Python type of a clean value (float, int, bool, str, or tuple for a list of
+    names); ``low``/``high`` the bounds (None: unbounded), ``low_open``/``high_open`` whether the
+    bound itself is excluded; ``options`` the allowed words of a choice; ``check(v)`` validates.
+    """
+
+    path: str
+    check: Check
+
+    @property
+    def type(self) -> type:
+        return self.check.type
+
+    @property
+    def low(self) -> float | None:
+        return self.check.low
+
+    @property
+    def high(self) -> float | None:
+        return self.check.high
+
+    @property
+    def low_open(self) -> bool:
+        return self.check.low_open
+
+    @property
+    def high_open(self) -> bool:
+        return self.check.high_open
+
+    @property
+    def options(self) -> tuple[str, ...] | None:
+        return self.check.options
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in (int, float)
+
+    @property
+    def expected(self) -> str:
+        return self.check.expected
+
+
+def _locate(r: "Ruleset", path: str, value: Any, source: str) -> tuple[str, str | None, str]:
+    """(table, record name or None for [match], field) of a key path, or RulesetError."""
+    parts = path.split(".")
+    table = parts[0]
+    shown = value is not None   # get() and field() have no value to quote
+
+    def unknown(depth: int, valid) -> RulesetError:
+        known = ".".join(parts[:depth])
+        return RulesetError(source, path, value, f"unknown key path ('{known}' does not exist in the ruleset); "
+                            f"valid keys {'here' if depth > 1 else 'at the top'}: {', '.join(valid)}", show_value=shown)
+
+    if table not in _SECTIONS:
+        raise unknown(1, _SECTIONS)
+    if table == "match":
+        if len(parts) != 2 or parts[1] not in _MATCH_FIELDS:
+            raise RulesetError(source, path, value, "unknown key path; valid keys here: " + ", ".join(_MATCH_FIELDS),
+                               show_value=shown)
+        return table, None, parts[1]
+    records = {"units": r.units, "terrain": r.terrain, "teams": dict.fromkeys(TEAMS)}[table]
+    if len(parts) < 2 or parts[1] not in records:
+        raise unknown(2, records)
+    fields = r.units if table == "teams" else _CHECKS[table]   # a team count is named by its unit
+    if len(parts) != 3 or parts[2] not in fields:
+        what = "unknown unit; defined units are " if table == "teams" else "unknown key path; valid keys here: "
+        raise RulesetError(source, path, value, what + ", ".join(fields), show_value=shown)
+    return table, parts[1], parts[2]
+
+
+def _check_across_tables(c: Checker, units: dict[str, "UnitType"], terrain: dict[str, "TerrainType"],
+                         match: "MatchRules", teams_data: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """The rules that span tables; returns the validated team compositions."""
+    if not any(t.passable for t in terrain.values()):
+        c.fail("terrain", None, "no terrain type is passable; set passable = true on one", show_value=False)
+    for u in units.values():
+        for tname in u.blocked_terrain:
+            if tname not in terrain:
+                c.fail(f"units.{u.name}.blocked_terrain", tname,
+                       "names a terrain type this ruleset does not define; defined: " + ", ".join(terrain))
+    return {team: validate_composition(units, teams_data[team], f"teams.{team}", c.source, match.budget)
+            for team in TEAMS}
 
 
 def parse_ruleset(data: Mapping[str, Any], source: str = "<dict>") -> Ruleset:
@@ -177,18 +318,11 @@ def parse_ruleset(data: Mapping[str, Any], source: str = "<dict>") -> Ruleset:
         terrain[name] = TerrainType(name=name, tile_id=TILE_IDS[name], **f)
     if not terrain:
         c.fail("terrain", {}, "expected at least one terrain type, like [terrain.grassland]")
-    if not any(t.passable for t in terrain.values()):
-        c.fail("terrain", None, "no terrain type is passable; set passable = true on one", show_value=False)
 
     units: dict[str, UnitType] = {}
     for name, udata in c.table(data["units"], "units", "unit archetypes").items():
         path = f"units.{name}"
-        f = c.fields(udata, path, _UNIT_FIELDS, required=_UNIT_REQUIRED)
-        for tname in f.get("blocked_terrain", ()):
-            if tname not in terrain:
-                c.fail(f"{path}.blocked_terrain", tname,
-                       "names a terrain type this ruleset does not define; defined: " + ", ".join(terrain))
-        units[name] = UnitType(name=name, **f)
+        units[name] = UnitType(name=name, **c.fields(udata, path, _UNIT_FIELDS, required=_UNIT_REQUIRED))
     if not units:
         c.fail("units", {}, "expected at least one unit archetype, like [units.warrior]")
 
@@ -198,11 +332,10 @@ def parse_ruleset(data: Mapping[str, Any], source: str = "<dict>") -> Ruleset:
     for key in teams_data:
         if key not in TEAMS:
             c.fail(f"teams.{key}", teams_data[key], "unknown team; the teams are 'blue' and 'red'", show_value=False)
-    teams: dict[str, dict[str, int]] = {}
     for team in TEAMS:
         if team not in teams_data:
             c.fail(f"teams.{team}", None, f"missing team [teams.{team}]", show_value=False)
-        teams[team] = validate_composition(units, teams_data[team], f"teams.{team}", source, match.budget)
+    teams = _check_across_tables(c, units, terrain, match, teams_data)
     return Ruleset(units=units, terrain=terrain, match=match, teams=teams, source=source)
 
 
@@ -248,28 +381,8 @@ def default_ruleset() -> Ruleset:
 
 
 def apply_overrides(ruleset: Ruleset, overrides: Mapping[str, Any]) -> Ruleset:
-    """A copy of ``ruleset`` with dotted-path values replaced, re-validated.
-
-    ``apply_overrides(r, {"units.archer.damage": 12.0, "teams.blue.archer": 4})``. An unknown
-    path or a bad value raises :class:`RulesetError` naming the path.
-    """
-    data = copy.deepcopy(ruleset.to_dict())
-    source = f"{ruleset.source} (with overrides)"
-    for dotted, value in overrides.items():
-        parts = str(dotted).split(".")
-        node: Any = data
-        for i, part in enumerate(parts[:-1]):
-            if not isinstance(node, dict) or part not in node:
-                raise RulesetError(source, dotted, value, f"unknown key path ('{'.'.join(parts[:i + 1])}' does not "
-                                   "exist in the ruleset)")
-            node = node[part]
-        leaf = parts[-1]
-        # Team counts may name a unit not yet in the team; everything else must already exist.
-        if not isinstance(node, dict) or (leaf not in node and not (parts[0] == "teams" and len(parts) == 3)):
-            valid = ", ".join(node) if isinstance(node, dict) else ""
-            raise RulesetError(source, dotted, value, f"unknown key path; valid keys here: {valid}")
-        node[leaf] = value
-    return parse_ruleset(data, source=source)
+    """``ruleset.with_values(overrides)`` (kept for callers that pass the ruleset in)."""
+    return ruleset.with_values(overrides)
 
 
 def equal_cost_army(ruleset: Ruleset, unit_name: str, budget: int | None = None) -> dict[str, int]:

@@ -31,8 +31,8 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from envs import core
-from envs.pettingzoo_face import agent_names, agent_spaces, at_step_limit, observe_clipped
-from envs.rewards import RewardConfig, unit_rewards
+from envs.pettingzoo_face import OBS_BOUND, agent_names, agent_spaces, at_step_limit, observe_clipped
+from envs.rewards import RewardConfig
 from envs.ruleset import Ruleset, default_ruleset
 
 
@@ -81,9 +81,10 @@ class SkirmishVectorEnv(VectorEnv):
         self.single_observation_space, self.single_action_space = agent_spaces(self.obs_spec)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
+        self._fused = core.FusedStep(self.params, self.obs_spec, self.num_skirmishes, len(self.possible_agents),
+                                     self.rewards.weights, OBS_BOUND)
         self.sim: core.SkirmishState | None = None
         self._streams: list[np.random.Generator] | None = None
-        self._all_running = np.ones(self.num_skirmishes, dtype=bool)
 
     # --- Gymnasium VectorEnv API --------------------------------------------------------------
     def reset(self, *, seed: int | Sequence[int] | None = None, options: dict | None = None):
@@ -107,11 +108,12 @@ class SkirmishVectorEnv(VectorEnv):
         sim = self.sim
         if sim is None:
             raise RuntimeError("call reset() before step()")
-        acts = self._check_actions(actions)
+        fused = self._fused
+        fused.actions[:] = self._check_actions(actions)
         in_play = self._in_play
-        ev = core.step_inplace(self.params, sim, acts)
-        rewards = unit_rewards(self.rewards, ev, self._team, self._all_running)
-        rewards[~in_play] = 0.0  # idle rows (their unit died earlier) earn nothing, not even the outcome
+        obs, mask = fused(sim)  # one kernel call: step, rewards, clipped observations (new arrays)
+        ev = fused.events  # events and rewards are refilled next step: what is handed out is computed from them
+        rewards = np.where(in_play, fused.rewards, 0.0)  # idle rows (their unit died earlier) earn nothing
         done = sim.done
         if done.any():
             ended = done[:, None]
@@ -119,8 +121,7 @@ class SkirmishVectorEnv(VectorEnv):
             terminations = ev.killed | (ended & ~limit)
             truncations = ended & limit & ~ev.killed
         else:
-            terminations, truncations = ev.killed, np.zeros_like(ev.killed)
-        obs, mask = observe_clipped(self.params, sim, self.obs_spec)
+            terminations, truncations = ev.killed.copy(), np.zeros_like(ev.killed)
         rows_ended = (terminations | truncations).reshape(-1)
         infos: dict[str, Any] = {}
         if rows_ended.any():

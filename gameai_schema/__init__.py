@@ -16,10 +16,11 @@ make pydantic (about 0.17 s to import here, against 0.01 s) a base dependency of
 worker, and each ruleset would be validated twice (model, then the frozen dataclasses the core
 reads).
 """
-from gameai_schema.checks import Check, boolean, choice, integer, number, string_list
+from gameai_schema.checks import (Boolean, Check, Choice, Integer, Number, StringList, boolean, choice, integer, number,
+                                  string_list)
 from gameai_schema.errors import DataError, Invalid
 from gameai_schema.tables import Checker
 from gameai_schema.toml_file import line_of, load_toml
 
-__all__ = ["Check", "Checker", "DataError", "Invalid", "boolean", "choice", "integer", "line_of", "load_toml",
-           "number", "string_list"]
+__all__ = ["Boolean", "Check", "Checker", "Choice", "DataError", "Integer", "Invalid", "Number", "StringList",
+           "boolean", "choice", "integer", "line_of", "load_toml", "number", "string_list"]

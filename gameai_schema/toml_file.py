@@ -39,7 +39,7 @@ def load_toml(path: str | Path, parse: Callable[[dict[str, Any], str], T], error
 
 
 _HEADER = re.compile(r"^\[\s*([^\[\]]+?)\s*\]$")
-_KEY = re.compile(r"^([A-Za-z0-9_\-]+)\s*=")
+_KEY = re.compile(r"^(\"[^\"]+\"|[A-Za-z0-9_\-.]+)\s*=")   # bare, dotted or quoted key
 
 
 def line_of(text: str, path: str) -> int | None:
@@ -59,7 +59,8 @@ def line_of(text: str, path: str) -> int | None:
             headers.setdefault(table, n)
             continue
         m = _KEY.match(line)
-        if m and (f"{table}.{m.group(1)}" if table else m.group(1)) == path:
+        key = m.group(1).strip('"') if m else ""
+        if m and (f"{table}.{key}" if table else key) == path:
             return n
     parts = path.split(".")
     for i in range(len(parts), 0, -1):

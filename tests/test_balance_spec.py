@@ -112,6 +112,7 @@ def test_bad_specs_get_clear_errors(tmp_path, extra, needle):
     (BASE + "[armies]\nhorde = { warrior = 50 }\n[matchups.x]\n", "matchups"),
     (BASE.replace("[matchups]", "[armies]\nhorde = { warrior = 50 }\n[matchups]\nround_robin = [\"horde\"]\n"
                   "mirrors = true"), "budget"),
+    (BASE.replace("[play]", '[play]\nreference_bot = "kite"'), "play.reference_bot: is not one of the bots"),
     ("name = \"t\"\n[params\n", "not valid TOML"),
     ('ruleset = "missing.toml"\n' + BASE, "no such ruleset file"),
 ])
@@ -143,3 +144,37 @@ def test_a_swept_cost_that_pushes_a_named_army_over_budget_is_caught_before_play
     spec = load_spec(write(tmp_path, text + '[params]\n"units.archer.cost" = [12, 16]\n'))
     with pytest.raises(SpecError, match="archer.cost=16.*armies.volley.*budget"):
         build_design(spec)
+
+
+def test_errors_name_the_line_of_the_bad_key_and_keep_their_fields(tmp_path):
+    path = write(tmp_path, BASE.replace("matches = 4", "matches = 0"))
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    e = err.value
+    assert str(e).startswith(f"{path}:8: play.matches: must be at least 1 (got 0)")
+    assert (e.path, e.value, e.line) == ("play.matches", 0, 8)
+    import pickle
+
+    assert str(pickle.loads(pickle.dumps(e))) == str(e)       # errors cross process boundaries whole
+    quoted = write(tmp_path, BASE + '[params]\n"units.archer.dammage" = [9, 13]\n', "q.toml")
+    with pytest.raises(SpecError, match=r"q\.toml:10: params\.units\.archer\.dammage: not a key path"):
+        load_spec(quoted)
+
+
+def test_only_numeric_ruleset_fields_can_be_swept_and_team_counts_are_whole(tmp_path):
+    with pytest.raises(SpecError, match="blocked_terrain: is not a number in the ruleset"):
+        load_spec(write(tmp_path, BASE + '[params]\n"units.archer.blocked_terrain" = [1, 2]\n'))
+    spec = load_spec(write(tmp_path, BASE + '[params]\n"teams.blue.healer" = { range = [0, 1], steps = 2 }\n', "t.toml"))
+    assert spec.param("teams.blue.healer").integer
+
+
+def test_each_configuration_carries_its_validated_ruleset(tmp_path):
+    spec = load_spec(write(tmp_path, BASE + '[params]\n"units.archer.damage" = [9, 13]\n'))
+    configs = build_design(spec)
+    assert configs[0].ruleset is spec.base_ruleset
+    for c in configs[1:]:
+        assert c.ruleset.get("units.archer.damage") == dict(c.overrides)["units.archer.damage"]
+    from gameai.balance.plan import plan_matches, work_units
+
+    units = work_units(spec, plan_matches(spec, configs))
+    assert all(u.ruleset is u.tasks[0].config.ruleset for u in units), "workers get the ruleset built once"

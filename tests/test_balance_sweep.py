@@ -98,9 +98,13 @@ def test_any_worker_count_and_ray_give_identical_results(tmp_path):
     spec = load_spec(write(tmp_path, PLANTED.replace("matches = 12", "matches = 4")))
     configs = build_design(spec)
     results = {}
-    for name, backend, workers in (("one", "local", 1), ("pool", "local", 2), ("ray", "ray", 2)):
+    from gameai.balance.runner_local import default_workers
+
+    # Ray without a worker count: a local instance with every CPU, and the run record says how many.
+    for name, backend, workers in (("one", "local", 1), ("pool", "local", 2), ("ray", "ray", None)):
         with ResultStore(tmp_path / f"{name}.sqlite") as store, make_runner(backend, workers) as runner:
             outcome = play(spec, configs, store, runner, progress=False)
+            assert store.runs()[0]["workers"] == (workers or default_workers())
         assert outcome.played == len(plan_matches(spec, configs)) == 48
         results[name] = key_results(outcome.rows)
     assert results["one"] == results["pool"] == results["ray"]

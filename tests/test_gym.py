@@ -32,9 +32,15 @@ def test_sb3_check_env():
         sb3_check_env(SkirmishEnv(max_steps=60), warn=True)
 
 
-def test_make_by_module_prefixed_id_with_only_gymnasium_imported():
-    """Gymnasium 1.x imports the module named before the colon, so the id works in a fresh process."""
-    code = ("import sys, gymnasium; env = gymnasium.make('agents.gym_env:gameai/Skirmish-v0', max_steps=20); "
+@pytest.mark.parametrize("make", [
+    "gymnasium.make('agents.gym_env:gameai/Skirmish-v0', max_steps=20)",  # Gymnasium imports the named module
+    # the form Gymnasium 1.x documents for third-party packages (as ale_py does): import, register_envs, bare id
+    "gymnasium.register_envs(importlib.import_module('agents.gym_env')) or gymnasium.make('gameai/Skirmish-v0', "
+    "max_steps=20)",
+])
+def test_make_in_a_fresh_process_with_only_gymnasium_imported(make):
+    """Gymnasium 1.x has no entry-point plugin loader: these are the two ways its users reach a package's id."""
+    code = (f"import importlib, sys, gymnasium; env = {make}; "
             "obs, info = env.reset(seed=0); print(env.spec.id, obs.shape, env.unwrapped.opponent is not None)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     size = 7 * SkirmishEnv().obs_spec.size  # the default teams have 7 units a side

@@ -212,3 +212,50 @@ def test_default_ruleset_identical_in_a_fresh_process():
     code = "from envs.ruleset import default_ruleset; print(default_ruleset().to_dict())"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(default_ruleset().to_dict())
+
+
+def test_key_paths_get_values_fields_and_replace_without_a_dict_round_trip():
+    r = default_ruleset()
+    assert r.get("units.archer.damage") == r.units["archer"].damage
+    assert r.get("match.budget") == r.match.budget and r.get("terrain.forest.move_cost") == r.terrain["forest"].move_cost
+    assert r.get("teams.blue.archer") == r.teams["blue"]["archer"]
+    f = r.field("units.archer.speed")
+    assert (f.type, f.low, f.high, f.low_open, f.high_open, f.numeric) == (float, 0, 1, True, False, True)
+    assert r.field("units.knight.cost").type is int and r.field("units.knight.cost").low == 1
+    assert r.field("match.at_step_limit").options == ("draw", "most_hp_left", "most_units_left")
+    assert not r.field("units.archer.blocked_terrain").numeric
+    r2 = r.with_values({"units.archer.damage": 13, "terrain.forest.defence": 0.5, "match.budget": 120,
+                        "teams.red.healer": 0})
+    assert r2.get("units.archer.damage") == 13.0 and type(r2.get("units.archer.damage")) is float
+    assert r2.get("terrain.forest.defence") == 0.5 and r2.match.budget == 120
+    assert "healer" not in r2.teams["red"] and r2.get("teams.red.healer") == 0
+    assert r2.units["warrior"] is r.units["warrior"], "unchanged records are shared, not copied"
+    # the same result as the old route through plain data
+    data = r.to_dict()
+    data["units"]["archer"]["damage"] = 13
+    data["terrain"]["forest"]["defence"] = 0.5
+    data["match"]["budget"] = 120
+    data["teams"]["red"]["healer"] = 0
+    assert parse_ruleset(data) == r2
+    assert r.with_values({}) is r
+
+
+@pytest.mark.parametrize("overrides, path, expected", [
+    ({"units.knight.cost": 200}, "teams.blue", "more than the match budget"),          # a rule across tables
+    ({"match.budget": 10}, "teams.blue", "more than the match budget"),
+    ({"teams.blue.ghost": 2}, "teams.blue.ghost", "unknown unit"),
+    ({"units.archer": 3}, "units.archer", "unknown key path"),
+    ({"rules.x": 3}, "rules.x", "unknown key path ('rules'"),
+    ({"terrain.forest.passable": 1}, "terrain.forest.passable", "true or false"),
+])
+def test_with_values_checks_fields_and_the_rules_across_tables(overrides, path, expected):
+    with pytest.raises(RulesetError) as info:
+        default_ruleset().with_values(overrides)
+    assert info.value.path == path and expected in str(info.value)
+
+
+def test_asking_an_unknown_path_names_it_without_a_value():
+    with pytest.raises(RulesetError, match=r"^<default ruleset>: units\.archer\.dmg: unknown key path"):
+        default_ruleset().get("units.archer.dmg")
+    with pytest.raises(RulesetError, match="unknown key path"):
+        default_ruleset().field("match")

@@ -134,3 +134,18 @@ def test_bad_input_is_refused_with_a_clear_message():
     with pytest.raises(ValueError, match="num_skirmishes must be a positive int"):
         vector_env(0)
     venv.step(np.zeros((2, 6), dtype=np.int64))  # (skirmishes, units) works too
+
+
+def test_what_a_step_hands_out_is_never_overwritten_by_later_steps():
+    venv = vector_env(3, max_steps=25, **CRAMPED)
+    obs, _ = venv.reset(seed=2)
+    rng = np.random.default_rng(0)
+    kept = []
+    for _ in range(60):  # through deaths and auto-resets
+        out = venv.step(aggressive(obs["action_mask"], rng))
+        obs = out[0]
+        arrays = [obs["observation"], obs["action_mask"], *out[1:4]]
+        kept.append((arrays, [a.copy() for a in arrays]))
+    assert any(k[0][2].any() for k in kept) and any(k[0][3].any() for k in kept)  # rewards and terminations seen
+    for arrays, copies in kept:
+        assert all(np.array_equal(a, c) for a, c in zip(arrays, copies))

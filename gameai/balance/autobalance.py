@@ -30,7 +30,7 @@ from typing import Iterable
 
 import numpy as np
 
-from gameai.balance.design import Config, clean_value
+from gameai.balance.design import Config, clean_value, configure
 from gameai.balance.rows import MatchRow
 from gameai.balance.spec import SpecError, SweepSpec
 from gameai.balance.stats import win_rates
@@ -60,15 +60,12 @@ class Knob:
 
 def knobs_of(spec: SweepSpec) -> list[Knob]:
     if not spec.autobalance.params:
-        raise SpecError(f"{spec.source}: autobalance: no parameters to change; list swept parameters under [params] "
-                        "(and optionally [autobalance] params = [...])")
-    base = spec.base_ruleset.to_dict()
+        raise SpecError(spec.source, "autobalance", None, "no parameters to change",
+                        hint="list swept parameters under [params] (and optionally [autobalance] params = [...])")
     out = []
     for key in spec.autobalance.params:
         p = spec.param(key)
-        node = base
-        for part in key.split("."):
-            node = node[part]
+        node = spec.base_ruleset.get(key)
         lo, hi = p.bounds()
         lo, hi = min(lo, node), max(hi, node)   # the search space always contains "no change"
         out.append(Knob(key, node, lo, hi, p.integer))
@@ -120,9 +117,8 @@ def penalty(changes: dict[str, float], knobs: list[Knob], weight: float) -> floa
     return weight * 100 * (len(changes) + rel)
 
 
-def _config(changes: dict[str, float], knobs: list[Knob]) -> Config:
-    ov = tuple((k.key, changes[k.key]) for k in knobs if k.key in changes)
-    return Config(index=0, overrides=ov)
+def _config(spec: SweepSpec, changes: dict[str, float], knobs: list[Knob]) -> Config:
+    return configure(spec.base_ruleset, tuple((k.key, changes[k.key]) for k in knobs if k.key in changes))
 
 
 def _by_config(rows: Iterable[MatchRow]) -> dict[str, list[MatchRow]]:
@@ -151,10 +147,10 @@ def _balance(spec, out, store, runner, knobs, n_trials, target, progress) -> dic
 
     ab = spec.autobalance
     by_key = {k.key: k for k in knobs}
-    workers = runner.workers
+    workers = runner.ready()     # a Ray runner's worker count is known once it has joined its cluster
 
     def evaluate(change_sets: list[dict[str, float]], phase: str, matches: int, what: str) -> list[dict]:
-        cfgs = [_config(c, knobs) for c in change_sets]
+        cfgs = [_config(spec, c, knobs) for c in change_sets]
         uniq = list({c.id: c for c in cfgs}.values())
         res = play(spec, uniq, store, runner, phase=phase, matches=matches, progress=progress, description=what)
         rows = _by_config(res.rows)
@@ -285,8 +281,6 @@ def _toml_value(v) -> str:
 
 def write_proposal(out: Path, spec: SweepSpec, result: dict) -> dict[str, Path]:
     """proposal.toml (the diff, with before/after figures as comments) and the full balanced ruleset."""
-    from envs.ruleset import apply_overrides
-
     b, a = result["before"], result["after"]
     lines = [f"# gameai balance: proposed changes to {spec.ruleset_ref}",
              f"# spec: {spec.source}; target: every matchup within 50% ± {100 * result['target']:g}",
@@ -306,7 +300,7 @@ def write_proposal(out: Path, spec: SweepSpec, result: dict) -> dict[str, Path]:
     tomllib.loads(text)  # the diff must itself be valid TOML
     paths = {"proposal": out / "proposal.toml", "ruleset": out / "balanced_ruleset.toml"}
     paths["proposal"].write_text(text, encoding="utf-8")
-    balanced = apply_overrides(spec.base_ruleset, {k: c["after"] for k, c in result["proposal"].items()})
+    balanced = spec.base_ruleset.with_values({k: c["after"] for k, c in result["proposal"].items()})
     paths["ruleset"].write_text(balanced.to_toml(), encoding="utf-8")
     return paths
 

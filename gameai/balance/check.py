@@ -98,6 +98,11 @@ class CheckResult:
     baseline: str
     cells: tuple[CellCheck, ...]
     notes: tuple[str, ...] = field(default=())
+    styles: dict | None = None   # this run's summary.json "style_verdicts" (several bots; styles.py)
+
+    def style_of(self, matchup: str) -> dict | None:
+        """The per-style verdicts of a matchup this run flagged, when several bots played."""
+        return next((m for m in (self.styles or {}).get("matchups", ()) if m["matchup"] == matchup), None)
 
     @property
     def failures(self) -> list[CellCheck]:
@@ -171,7 +176,7 @@ def compare(baseline: dict, current: dict, *, target: float, alpha: float = DEFA
         notes.append(f"the baseline was swept with target {baseline.get('target')}; both sides are judged "
                      f"against 50% ± {100 * target:g}")
     return CheckResult(current["name"], _headline(current)["label"], target, alpha, level, baseline_label,
-                       tuple(checks), tuple(notes))
+                       tuple(checks), tuple(notes), current.get("style_verdicts"))
 
 
 # ----------------------------------------------------------------------------- reading sweeps

@@ -51,6 +51,13 @@ def describe(c: CellCheck, result: CheckResult) -> str:
     return line
 
 
+def styles_text(style: dict) -> str:
+    """A flagged matchup's verdicts across bot styles, one clause per tier."""
+    tiers = "; ".join(f"{t['tier']}: " + ", ".join(f"{c['bot']} {c['verdict']}" for c in t["cells"])
+                      + f" -> {t['headline_verdict']} ({t['headline_from']})" for t in style["tiers"])
+    return f"across bot styles {style['marking']}: {tiers}"
+
+
 def rule_text(result: CheckResult) -> str:
     return (f"A cell fails when the baseline's {100 * result.level:.3g}% Wilson interval lay wholly inside "
             f"50% ± {100 * result.target:g} and this run's lies wholly outside (left the band), or when the "
@@ -79,9 +86,10 @@ def write_junit(result: CheckResult, path: str | Path, seconds: float = 0.0) -> 
         case = ET.SubElement(suite, "testcase", {"classname": f"balance.{result.name}.{c.segment}",
                                                  "name": f"{c.matchup} [{c.segment}]", "time": "0"})
         text = describe(c, result)
+        style = result.style_of(c.matchup)
         if c.failed:
             fail = ET.SubElement(case, "failure", {"message": text, "type": c.verdict})
-            fail.text = text + "\n" + rule_text(result)
+            fail.text = text + "\n" + (styles_text(style) + "\n" if style else "") + rule_text(result)
         elif c.verdict == "untestable":
             ET.SubElement(case, "skipped", {"message": text})
         else:
@@ -125,6 +133,11 @@ def markdown(result: CheckResult) -> str:
         lines += ["", f"Standing problems, not failed: {len(standing)} cell(s) are outside 50% ± "
                       f"{100 * result.target:g} (the baseline did not show them inside): "
                       + ", ".join(f"{_md(c.matchup)} [{_md(c.segment)}]" for c in standing) + "."]
+    shown = {c.matchup for c in fails + standing}
+    styled = [m for m in (result.styles or {}).get("matchups", ()) if m["matchup"] in shown]
+    if styled:   # several bots played: is each failing or standing matchup broken for every style?
+        lines += ["", f"Across bot styles ({_md(result.styles['rule'])}):", ""]
+        lines += [f"- **{_md(m['matchup'])}**: {_md(styles_text(m))}" for m in styled]
     if result.notes:
         lines += [""] + [f"Note: {_md(n)}." for n in result.notes]
     lines += ["", "<details><summary>Every matchup × segment</summary>", "", head]

@@ -11,7 +11,8 @@ import hashlib
 import inspect
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -25,10 +26,13 @@ _QMC_SEED_KW = "rng" if "rng" in inspect.signature(qmc.Sobol).parameters else "s
 
 @dataclass(frozen=True)
 class Config:
-    """One point of the design: the ruleset overrides it applies (empty for the base ruleset)."""
+    """One point of the design: the ruleset overrides it applies (empty for the base ruleset),
+    and the validated ruleset they give, built once when the design is built (`configure`) and
+    handed to the workers ready; it takes no part in the id or in equality."""
 
     index: int
     overrides: tuple[tuple[str, float], ...]
+    ruleset: Any = field(default=None, compare=False, repr=False)   # envs.ruleset.Ruleset
 
     @property
     def id(self) -> str:
@@ -46,6 +50,11 @@ class Config:
 
     def as_dict(self) -> dict[str, float]:
         return dict(self.overrides)
+
+
+def configure(base_ruleset, overrides: tuple[tuple[str, float], ...], index: int = 0) -> Config:
+    """A configuration with its ruleset: ``base_ruleset.with_values(overrides)`` (RulesetError if rejected)."""
+    return Config(index, overrides, base_ruleset.with_values(dict(overrides)))
 
 
 def _fmt(v: float) -> str:
@@ -106,9 +115,8 @@ def unit_points(kind: str, n: int, d: int, seed: int) -> np.ndarray:
 
 
 def build_design(spec: SweepSpec) -> list[Config]:
-    """All configurations of the spec, base first (when included), duplicates removed."""
-    from envs.ruleset import RulesetError, apply_overrides
-
+    """All configurations of the spec, base first (when included), duplicates removed, each
+    with its validated ruleset."""
     rows: list[tuple[tuple[str, float], ...]] = []
     if spec.include_base:
         rows.append(())
@@ -124,37 +132,33 @@ def build_design(spec: SweepSpec) -> list[Config]:
                 rows.append(tuple((p.key, _clean(p, cols[j][i])) for j, p in enumerate(spec.params)))
     # A value equal to the base ruleset's is no change: drop it, so that such a point shares
     # its id (and its matches) with the base configuration.
-    base = spec.base_ruleset.to_dict()
-
-    def base_value(key):
-        node = base
-        for part in key.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        return node
-
-    rows = [tuple((k, v) for k, v in ov if base_value(k) != v) for ov in rows]
-    configs: list[Config] = []
+    base = spec.base_ruleset
+    rows = [tuple((k, v) for k, v in ov if base.get(k) != v) for ov in rows]
+    points: list[Config] = []
     seen: set[str] = set()
     for ov in rows:
-        c = Config(index=len(configs), overrides=ov)
+        c = Config(index=len(points), overrides=ov)
         if c.id in seen:
             continue
         seen.add(c.id)
-        configs.append(c)
-    if not configs:
-        raise SpecError(f"{spec.source}: design: empty design (no configurations); add [params] or include_base = true")
-    from envs.ruleset import equal_cost_army, validate_composition
+        points.append(c)
+    if not points:
+        raise SpecError(spec.source, "design", None, "empty design (no configurations)",
+                        hint="add [params] or include_base = true")
+    from envs.ruleset import RulesetError, equal_cost_army, validate_composition
 
     fixed_armies = {a.name: a for m in spec.matchups for a in (m.a, m.b) if a.equal_cost_unit is None}
     unit_armies = {a.equal_cost_unit for m in spec.matchups for a in (m.a, m.b) if a.equal_cost_unit}
-    for c in configs:
+    configs = []
+    for c in points:
         try:
-            rs = apply_overrides(spec.base_ruleset, c.as_dict())
+            c = configure(base, c.overrides, c.index)
             for u in sorted(unit_armies):
-                equal_cost_army(rs, u, spec.budget)
+                equal_cost_army(c.ruleset, u, spec.budget)
             for name, army in fixed_armies.items():   # a swept cost may push an army over budget
-                validate_composition(rs, dict(army.units), path=f"armies.{name}", source=spec.source,
-                                     budget=rs.match.budget)
+                validate_composition(c.ruleset, dict(army.units), path=f"armies.{name}", source=spec.source,
+                                     budget=c.ruleset.match.budget)
         except RulesetError as exc:
-            raise SpecError(f"{spec.source}: design point {c.label}: rejected by the ruleset: {exc}") from None
+            raise SpecError(spec.source, f"design point {c.label}", None, f"rejected by the ruleset: {exc}") from None
+        configs.append(c)
     return configs

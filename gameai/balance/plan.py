@@ -51,7 +51,7 @@ def uses_learned_bots(spec: SweepSpec) -> bool:
     return any(b not in scripted.BOTS for b in spec.bots)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # a million of them plan a million-match sweep: no per-task __dict__
 class MatchTask:
     key: str
     phase: str
@@ -67,10 +67,12 @@ class MatchTask:
 
 @dataclass(frozen=True)
 class WorkUnit:
-    """Matches that share everything but their seed: one batched call of the simulator."""
+    """Matches that share everything but their seed: one batched call of the simulator.
 
-    base_ruleset: object
-    ruleset_fp: str
+    `ruleset` is the configuration's validated ruleset, ready to play (pickled with the unit,
+    so a worker never rebuilds it from overrides)."""
+
+    ruleset: object
     engine_fp: str
     with_weights: bool
     budget: float | None
@@ -128,16 +130,22 @@ def plan_matches(spec: SweepSpec, configs: list[Config], *, phase: str = "sweep"
 
 def work_units(spec: SweepSpec, tasks: list[MatchTask], batch: int | None = None) -> list[WorkUnit]:
     """Group tasks that can share one batched simulator call, at most `batch` matches each."""
+    from gameai.balance.design import configure
+
     size = batch or spec.batch
-    fp = spec.ruleset_fingerprint()
     weights = uses_learned_bots(spec)
+    engine = engine_fingerprint(weights)
     groups: dict[tuple, list[MatchTask]] = {}
     for t in tasks:
         groups.setdefault((t.config.id, t.matchup.name, t.bot, t.tier, t.a_side), []).append(t)
+    rulesets: dict[str, object] = {}
     units = []
     for group in groups.values():
+        cfg = group[0].config
+        if cfg.id not in rulesets:   # a Config made without its ruleset (tests, old callers) gets it here, once
+            rulesets[cfg.id] = cfg.ruleset if cfg.ruleset is not None else \
+                configure(spec.base_ruleset, cfg.overrides).ruleset
         for i in range(0, len(group), size):
-            units.append(WorkUnit(spec.base_ruleset, fp, engine_fingerprint(weights), weights, spec.budget,
-                                  spec.max_steps, spec.maps.kind, spec.maps.size, tuple(group[i:i + size]),
-                                  spec.maps.files))
+            units.append(WorkUnit(rulesets[cfg.id], engine, weights, spec.budget, spec.max_steps, spec.maps.kind,
+                                  spec.maps.size, tuple(group[i:i + size]), spec.maps.files))
     return units

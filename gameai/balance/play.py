@@ -1,7 +1,8 @@
 """Playing one work unit: the function every runner (process pool, Ray) executes in a worker.
 
-It builds the configuration's ruleset, turns the matchup into concrete armies (equal-cost
-single-unit armies depend on the configuration's costs), runs all the unit's seeds in one
+It takes the configuration's ruleset from the unit (validated once, when the design was
+built), turns the matchup into concrete armies (equal-cost single-unit armies depend on the
+configuration's costs), runs all the unit's seeds in one
 batched `agents.arena.run_matches` call, and returns store rows. It is a pure function of
 the unit: the same unit gives the same rows in any process.
 """
@@ -17,21 +18,6 @@ from gameai.balance.spec import Army
 
 class EngineMismatch(RuntimeError):
     """A worker runs different simulator or bot code than the coordinator."""
-
-
-_RULESETS: dict[tuple, object] = {}
-
-
-def _ruleset(unit: WorkUnit, overrides: tuple):
-    """The configuration's ruleset, built once per worker process (rulesets are not hashable)."""
-    from envs.ruleset import apply_overrides
-
-    key = (unit.ruleset_fp, overrides)
-    if key not in _RULESETS:
-        if len(_RULESETS) > 256:
-            _RULESETS.clear()
-        _RULESETS[key] = apply_overrides(unit.base_ruleset, dict(overrides)) if overrides else unit.base_ruleset
-    return _RULESETS[key]
 
 
 def warm_up() -> None:
@@ -85,7 +71,7 @@ def play_unit(unit: WorkUnit) -> list[MatchRow]:
             "(it changed during the sweep, or a cluster node has another gameai version); "
             "make every node run the same gameai and rerun the command: stored matches are kept")
     first: MatchTask = unit.tasks[0]
-    ruleset = _ruleset(unit, first.config.overrides)
+    ruleset = unit.ruleset
     a_units = army_units(ruleset, first.matchup.a, unit.budget)
     b_units = army_units(ruleset, first.matchup.b, unit.budget)
     a_side = first.a_side

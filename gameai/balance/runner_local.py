@@ -66,6 +66,10 @@ class LocalRunner:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def ready(self) -> int:
+        """The number of worker processes (the pool itself starts on first use)."""
+        return self.workers
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)

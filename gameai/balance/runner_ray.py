@@ -79,8 +79,10 @@ class RayRunner:
             kwargs = dict(include_dashboard=False, logging_level="ERROR", log_to_driver=False)
             if self.address:
                 kwargs["address"] = self.address
-            else:
-                kwargs["num_cpus"] = self.workers or os.cpu_count() or 1
+            else:   # a local instance: as many CPUs as the process pool would use
+                from gameai.balance.runner_local import default_workers
+
+                kwargs["num_cpus"] = self.workers or default_workers()
             try:
                 ray.init(**kwargs)
             except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -98,6 +100,13 @@ class RayRunner:
         self._actors = actors
         self.workers = n
         return ray
+
+    def ready(self) -> int:
+        """Start (or join) Ray if not yet done; the number of workers it plays on. Without
+        --workers that is every CPU of the local instance or of the cluster joined."""
+        if self._actors is None:
+            self.start()
+        return self.workers
 
     def close(self) -> None:
         if self._actors is not None:
@@ -124,8 +133,7 @@ class RayRunner:
         """
         if not units:
             return
-        if self._actors is None:
-            self.start()
+        self.ready()
         import ray
 
         todo = deque(units)

@@ -79,12 +79,9 @@ def sensitivity(rows: Rows, param_keys: list[str], ranges: dict[str, dict]) -> l
 def param_ranges(spec, configs) -> dict[str, dict]:
     """Swept range of each parameter, and its value in the base ruleset (for base-config rows)."""
     out = {}
-    base = spec.base_ruleset.to_dict()
     for p in spec.params:
-        node = base
-        for part in p.key.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        base_val = node if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+        base_val = spec.base_ruleset.get(p.key)
+        base_val = base_val if isinstance(base_val, (int, float)) and not isinstance(base_val, bool) else None
         vals = [v for v in (dict(c.overrides).get(p.key, base_val) for c in configs) if v is not None]
         out[p.key] = {"low": float(min(vals)) if vals else float("nan"),
                       "high": float(max(vals)) if vals else float("nan"), "base": base_val}

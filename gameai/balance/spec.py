@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from gameai_schema import DataError, load_toml
 
 #: Skill tiers of the scripted bots (agents.scripted); a spec may name any subset.
 DEFAULT_TIERS = ("novice", "average", "expert")
@@ -27,17 +28,44 @@ _TOP_KEYS = {
 }
 
 
-class SpecError(ValueError):
-    """A sweep spec that cannot run; the message says where, what, and what to do."""
+class SpecError(DataError):
+    """A sweep spec that cannot run; the message says where, what, and what to do:
+    ``file[:line]: key.path: problem (got value); hint``.
+
+    A :class:`gameai_schema.DataError` (``source``, ``path``, ``value``, ``expected`` = the problem,
+    ``line``), plus ``hint``: what to write instead. Read from a file, the line is that of the key.
+    """
+
+    def __init__(self, source: str, path: str, value: Any, expected: str, *, hint: str = "",
+                 show_value: bool | None = None, line: int | None = None):
+        self.source, self.path, self.value, self.expected, self.line = source, path, value, expected, line
+        self.hint = hint
+        self.show_value = value is not None if show_value is None else show_value
+        msg = f"{source}:{line}" if line else source
+        if path:
+            msg += f": {path}"
+        msg += f": {expected}"
+        if self.show_value:
+            msg += f" (got {value!r})"
+        if hint:
+            msg += f"; {hint}"
+        ValueError.__init__(self, msg)
+
+    def at_line(self, line: int | None) -> "SpecError":
+        return SpecError(self.source, self.path, self.value, self.expected, hint=self.hint,
+                         show_value=self.show_value, line=line)
+
+    def __reduce__(self):
+        return _rebuild_spec_error, (self.source, self.path, self.value, self.expected, self.hint, self.show_value,
+                                     self.line)
+
+
+def _rebuild_spec_error(source, path, value, expected, hint, show_value, line) -> SpecError:
+    return SpecError(source, path, value, expected, hint=hint, show_value=show_value, line=line)
 
 
 def _err(source: str, where: str, problem: str, value: Any = None, expect: str = "") -> SpecError:
-    msg = f"{source}: {where}: {problem}"
-    if value is not None:
-        msg += f" (got {value!r})"
-    if expect:
-        msg += f"; {expect}"
-    return SpecError(msg)
+    return SpecError(source, where, value, problem, hint=expect)
 
 
 @dataclass(frozen=True)
@@ -161,6 +189,7 @@ class SweepSpec:
     heatmap: tuple[str, ...]
     autobalance: AutoBalanceSpec
     raw: dict = field(repr=False, default_factory=dict)
+    reference_bot: str = ""                # whose verdict heads a matchup the bots disagree on (styles.py)
 
     def param(self, key: str) -> Param:
         for p in self.params:
@@ -310,7 +339,7 @@ def _parse_army(source: str, where: str, name: str, v: Any, ruleset) -> Army:
     try:
         validate_composition(ruleset, dict(units), path=where, source=source, budget=ruleset.match.budget)
     except RulesetError as exc:
-        raise SpecError(str(exc)) from None
+        raise SpecError(source, exc.path, exc.value, exc.expected, show_value=exc.show_value) from None
     return Army(name=name, units=tuple(sorted(units)))
 
 
@@ -379,15 +408,6 @@ def _parse_matchups(source, data, ruleset) -> tuple[dict[str, Army], list[Matchu
     return armies, unique, budget
 
 
-def _is_int_field(data: dict, key: str) -> bool:
-    node: Any = data
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return isinstance(node, int) and not isinstance(node, bool)
-
-
 def _known_bots() -> tuple[list[str], tuple[str, ...]]:
     """Every bot name `agents.make_policy` accepts (scripted and learned), and the skill tiers."""
     import agents
@@ -404,23 +424,6 @@ def _known_bots() -> tuple[list[str], tuple[str, ...]]:
     except ImportError:
         tiers = DEFAULT_TIERS
     return names, tiers
-
-
-# ----------------------------------------------------------------------------- entry points
-
-def load_spec(path: str | Path) -> SweepSpec:
-    """Read and fully validate a sweep spec file; raises SpecError with a clear message."""
-    path = Path(path)
-    source = str(path)
-    if not path.is_file():
-        raise SpecError(f"{source}: no such spec file; check the path (examples live in examples/sweeps/)")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: not valid TOML: {exc}; fix the line it names") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"{source}: not a UTF-8 text file; save the spec as UTF-8 TOML") from None
-    return parse_spec(data, source, base_dir=path.parent)
 
 
 def _map_files(source: str, mp: dict, kind: str, base_dir: Path) -> tuple[MapFile, ...]:
@@ -451,42 +454,55 @@ def _map_files(source: str, mp: dict, kind: str, base_dir: Path) -> tuple[MapFil
     return tuple(out)
 
 
-def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -> SweepSpec:
-    """Validate a parsed TOML document; see load_spec."""
-    from envs.ruleset import RulesetError, apply_overrides, default_ruleset, load_ruleset
-
-    if not isinstance(data, dict):
-        raise SpecError(f"{source}: a spec is a TOML document of tables")
-    _check_keys(source, "(top level)", data, _TOP_KEYS)
+def _parse_ruleset(source: str, data: dict, base_dir: Path):
+    """`ruleset = "default"` or a path relative to the spec: (reference, the loaded Ruleset)."""
+    from envs.ruleset import RulesetError, default_ruleset, load_ruleset
 
     ref = data.get("ruleset", "default")
     if not isinstance(ref, str):
         raise _err(source, "ruleset", "must be \"default\" or a path to a ruleset TOML", ref)
+    if ref == "default":
+        return "default", default_ruleset()
+    rpath = (base_dir / ref).resolve()
+    if not rpath.is_file():
+        raise _err(source, "ruleset", "no such ruleset file", str(rpath), "the path is relative to the spec file")
     try:
-        if ref == "default":
-            base = default_ruleset()
-            ruleset_ref = "default"
-        else:
-            rpath = (Path(base_dir) / ref).resolve()
-            if not rpath.is_file():
-                raise _err(source, "ruleset", "no such ruleset file", str(rpath), "the path is relative to the spec file")
-            base = load_ruleset(rpath)
-            ruleset_ref = str(rpath)
+        return str(rpath), load_ruleset(rpath)
     except RulesetError as exc:
-        raise SpecError(f"{source}: ruleset: {exc}") from None
-    unit_names = list(base.unit_names)
+        raise SpecError(source, "ruleset", None, str(exc)) from None
 
+
+def _parse_seed_and_target(source: str, data: dict) -> tuple[int, float]:
     master_seed = _int(source, "master_seed", data.get("master_seed", 0), minimum=0)
     target = _number(source, "target", data.get("target", 0.03))
     if not 0 < target < 0.5:
-        raise _err(source, "target", "must be a fraction between 0 and 0.5", target, "0.03 means every matchup within 50% ± 3%")
+        raise _err(source, "target", "must be a fraction between 0 and 0.5", target,
+                   "0.03 means every matchup within 50% ± 3%")
+    return master_seed, float(target)
+
+
+def _parse_params(source: str, data: dict, base) -> tuple[Param, ...]:
+    """[params]: each swept key path must name a number of the ruleset; whole-number fields
+    (cost, cooldown, team counts) are swept in whole numbers."""
+    from envs.ruleset import RulesetError
 
     ptable = _flatten_params(source, _table(source, "params", data.get("params", {})))
-    params = tuple(_parse_param(source, k, v) for k, v in ptable.items())
-    # A parameter whose ruleset value is a whole-number field (cost, cooldown) is swept in whole numbers.
-    base_data = base.to_dict()
-    params = tuple(replace(p, integer=True) if _is_int_field(base_data, p.key) else p for p in params)
+    params = []
+    for key, v in ptable.items():
+        p = _parse_param(source, key, v)
+        try:
+            rule = base.field(key)
+        except RulesetError as exc:
+            raise SpecError(source, f"params.{key}", None, f"not a key path of the ruleset: {exc.expected}") from None
+        if not rule.numeric:
+            raise _err(source, f"params.{key}", f"is not a number in the ruleset ({rule.expected})", None,
+                       "only numeric fields (unit stats, terrain costs, match numbers, team counts) can be swept")
+        params.append(replace(p, integer=True) if rule.type is int else p)
+    return tuple(params)
 
+
+def _parse_design(source: str, data: dict, params: tuple[Param, ...]) -> tuple[str, int, bool]:
+    """[design]: kind, samples, include_base."""
     d = _table(source, "design", data.get("design", {}))
     _check_keys(source, "design", d, {"kind", "samples", "include_base"})
     kind = d.get("kind", "grid")
@@ -510,24 +526,40 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
     if not params and not include_base:
         raise _err(source, "design", "empty design: no parameters and include_base = false", None,
                    "add [params] or set include_base = true to test the ruleset as it is")
+    return kind, samples, include_base
 
-    # Every parameter's extreme values must be valid rulesets: fail now, not mid-sweep.
+
+def _probe_params(source: str, base, params: tuple[Param, ...]) -> None:
+    """Every parameter's extreme values must give valid rulesets: fail now, not mid-sweep."""
+    from envs.ruleset import RulesetError
+
     for p in params:
         lo, hi = p.bounds()
-        probe = list(p.values) if p.values is not None else [lo, hi]
-        for val in probe:
+        for val in (list(p.values) if p.values is not None else [lo, hi]):
             val = int(round(val)) if p.integer else val
             try:
-                apply_overrides(base, {p.key: val})
+                base.with_values({p.key: val})
             except RulesetError as exc:
-                raise SpecError(f"{source}: params.{p.key}: value {val!r} is rejected by the ruleset: {exc}") from None
-            except (KeyError, TypeError, ValueError) as exc:
-                raise SpecError(f"{source}: params.{p.key}: {exc}") from None
+                raise SpecError(source, f"params.{p.key}", None,
+                                f"value {val!r} is rejected by the ruleset: {exc}") from None
 
-    armies, matchups, budget = _parse_matchups(source, data, base)
 
+@dataclass(frozen=True)
+class PlaySettings:
+    bots: tuple[str, ...]
+    tiers: tuple[str, ...]
+    matches: int
+    swap_sides: bool
+    max_steps: int | None
+    batch: int
+    reference_bot: str
+
+
+def _parse_play(source: str, data: dict) -> PlaySettings:
+    """[play]: bots, tiers, matches per cell, side swapping, step limit, batch size."""
     play = _table(source, "play", data.get("play", {}))
-    _check_keys(source, "play", play, {"bots", "tiers", "matches", "swap_sides", "max_steps", "batch"})
+    _check_keys(source, "play", play, {"bots", "tiers", "matches", "swap_sides", "max_steps", "batch",
+                                       "reference_bot"})
     known_bots, known_tiers = _known_bots()
     bots = _str_list(source, "play.bots", play.get("bots", ["focus_fire"]))
     if not bots:
@@ -549,6 +581,16 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
     if max_steps is not None:
         max_steps = _int(source, "play.max_steps", max_steps, minimum=1)
     batch = _int(source, "play.batch", play.get("batch", 64), minimum=1)
+    reference = play.get("reference_bot", bots[0])
+    if reference not in bots:
+        raise _err(source, "play.reference_bot", "is not one of the bots this spec plays", reference,
+                   f"name one of: {', '.join(bots)}")
+    return PlaySettings(tuple(bots), tuple(tiers), matches, swap, max_steps, batch, reference)
+
+
+def _parse_maps(source: str, data: dict, base, base_dir: Path) -> MapSpec:
+    """[maps]: open arena, generated skirmish maps (seeds), or designers' map files."""
+    from pcg.tiles import TILE_NAMES
 
     mp = _table(source, "maps", data.get("maps", {}))
     _check_keys(source, "maps", mp, {"kind", "size", "seeds", "files"})
@@ -564,33 +606,39 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
     seeds = tuple(_int(source, "maps.seeds", s, minimum=0) for s in seeds)
     if mkind == "skirmish" and not seeds:
         raise _err(source, "maps.seeds", "a skirmish map needs at least one map seed", [])
-    files = _map_files(source, mp, mkind, Path(base_dir))
+    files = _map_files(source, mp, mkind, base_dir)
     for i, mf in enumerate(files):  # every tile of the map needs a [terrain.<name>] table in the ruleset
-        from pcg.tiles import TILE_NAMES
-
         missing = sorted({TILE_NAMES[t] for row in mf.tiles for t in row} - set(base.terrain))
         if missing:
             raise _err(source, f"maps.files[{i}]", f"the map uses tiles the ruleset has no terrain table for: "
                        f"{', '.join(missing)}", None, "add [terrain.<name>] tables to the ruleset or use another map")
+    return MapSpec(mkind, size, seeds, files)
 
+
+def _parse_report(source: str, data: dict, swept: list[str]) -> tuple[str, ...]:
+    """[report]: heatmap = [param, param]."""
     rep = _table(source, "report", data.get("report", {}))
     _check_keys(source, "report", rep, {"heatmap"})
     heat = tuple(_str_list(source, "report.heatmap", rep.get("heatmap", [])))
     if heat and len(heat) != 2:
         raise _err(source, "report.heatmap", "names two swept parameters", list(heat))
     for k in heat:
-        if k not in ptable:
-            raise _err(source, "report.heatmap", "is not a swept parameter", k, f"swept: {', '.join(ptable) or 'none'}")
+        if k not in swept:
+            raise _err(source, "report.heatmap", "is not a swept parameter", k, f"swept: {', '.join(swept) or 'none'}")
+    return heat
 
+
+def _parse_autobalance(source: str, data: dict, swept: list[str]) -> AutoBalanceSpec:
+    """[autobalance]: which swept parameters the search may change, and its budget."""
     ab = _table(source, "autobalance", data.get("autobalance", {}))
     _check_keys(source, "autobalance", ab, {"params", "trials", "matches", "finalists", "rounds", "validation_matches",
                                             "change_penalty"})
-    ab_params = tuple(_str_list(source, "autobalance.params", ab.get("params", list(ptable))))
+    ab_params = tuple(_str_list(source, "autobalance.params", ab.get("params", list(swept))))
     for k in ab_params:
-        if k not in ptable:
+        if k not in swept:
             raise _err(source, "autobalance.params", "is not a swept parameter", k,
                        "the search only changes parameters listed under [params], within their ranges")
-    autobalance = AutoBalanceSpec(
+    return AutoBalanceSpec(
         params=ab_params,
         trials=_int(source, "autobalance.trials", ab.get("trials", 30), minimum=1),
         matches=_int(source, "autobalance.matches", ab.get("matches", 40), minimum=2),
@@ -600,13 +648,42 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
         change_penalty=_number(source, "autobalance.change_penalty", ab.get("change_penalty", 0.02), positive=True),
     )
 
+
+# ----------------------------------------------------------------------------- entry points
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and fully validate a sweep spec file; raises SpecError naming the file, the line,
+    the key, the bad value and what to write instead."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(str(path), "", None, "no such spec file",
+                        hint="check the path (examples live in examples/sweeps/)")
+    return load_toml(path, lambda data, source: parse_spec(data, source, base_dir=path.parent), SpecError,
+                     "a sweep spec (examples live in examples/sweeps/)")
+
+
+def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -> SweepSpec:
+    """Validate a parsed TOML document, one section at a time; see load_spec."""
+    if not isinstance(data, dict):
+        raise SpecError(source, "", None, "a spec is a TOML document of tables")
+    _check_keys(source, "(top level)", data, _TOP_KEYS)
     name = data.get("name", Path(source).stem)
     if not isinstance(name, str):
         raise _err(source, "name", "must be text", name)
+    ruleset_ref, base = _parse_ruleset(source, data, Path(base_dir))
+    master_seed, target = _parse_seed_and_target(source, data)
+    params = _parse_params(source, data, base)
+    kind, samples, include_base = _parse_design(source, data, params)
+    _probe_params(source, base, params)
+    armies, matchups, budget = _parse_matchups(source, data, base)
+    play = _parse_play(source, data)
+    maps = _parse_maps(source, data, base, Path(base_dir))
+    swept = [p.key for p in params]
     return SweepSpec(
         source=source, name=name, ruleset_ref=ruleset_ref, base_ruleset=base, master_seed=master_seed,
-        target=float(target), params=params, design_kind=kind, samples=samples, include_base=include_base,
-        armies=armies, matchups=tuple(matchups), budget=budget, bots=tuple(bots), tiers=tuple(tiers),
-        matches=matches, swap_sides=swap, max_steps=max_steps, maps=MapSpec(mkind, size, seeds, files), batch=batch,
-        heatmap=heat, autobalance=autobalance, raw=data,
+        target=target, params=params, design_kind=kind, samples=samples, include_base=include_base,
+        armies=armies, matchups=tuple(matchups), budget=budget, bots=play.bots, tiers=play.tiers,
+        matches=play.matches, swap_sides=play.swap_sides, max_steps=play.max_steps, maps=maps, batch=play.batch,
+        heatmap=_parse_report(source, data, swept), autobalance=_parse_autobalance(source, data, swept), raw=data,
+        reference_bot=play.reference_bot,
     )

@@ -53,8 +53,10 @@ def play(spec: SweepSpec, configs: list[Config], store: ResultStore, runner, *, 
     todo = [t for t in tasks if t.key not in done]
     played = 0
     if todo:
+        # ready(): a Ray runner joins its cluster here, so the run record names the real worker
+        # count (every CPU of the cluster when --workers is not given), never null.
         run_id = store.start_run({"spec": spec.source, "phase": phase, "backend": runner.name,
-                                  "workers": runner.workers, "planned": len(tasks), "todo": len(todo),
+                                  "workers": runner.ready(), "planned": len(tasks), "todo": len(todo),
                                   "host": platform.node()})
         units = work_units(spec, todo)
         with SweepProgress(len(tasks), len(tasks) - len(todo), enabled=progress,

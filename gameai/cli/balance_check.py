@@ -50,7 +50,7 @@ def run(args) -> int:
     from gameai.balance.check import BaselineError, check_same_spec, compare, load_baseline, read_summary
     from rich.markup import escape
 
-    from gameai.balance.check_report import describe, write_junit, write_markdown
+    from gameai.balance.check_report import describe, styles_text, write_junit, write_markdown
     from gameai.balance.design import build_design
     from gameai.balance.report import analyse_and_report
     from gameai.balance.sweep import run_sweep
@@ -95,6 +95,10 @@ def run(args) -> int:
                   f"baseline {baseline_dir} ({verified})", highlight=False)
     for c in result.failures:
         console.print(f"[red]FAIL[/] {escape(describe(c, result))}", highlight=False)
+    for matchup in dict.fromkeys(c.matchup for c in result.failures):
+        style = result.style_of(matchup)
+        if style:   # several bots: say whether the failure holds for every style
+            console.print(f"     {escape(matchup)} {escape(styles_text(style))}", highlight=False)
     n = len(result.cells)
     if result.passed:
         console.print(f"[green]passed[/]: all {n} matchup × segment checks", highlight=False)

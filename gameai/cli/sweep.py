@@ -138,6 +138,13 @@ def print_summary(console, summary: dict, paths: dict, outcome) -> None:
                       highlight=False)
     if not head:
         console.print("no flags in the headline configuration")
+    styles = summary.get("style_verdicts")
+    if styles:   # several bots: is each flagged matchup broken for every style? (report: "Verdicts across bot styles")
+        for m in styles["matchups"]:
+            verdicts = "; ".join(f"{t['tier']}: {t['headline_verdict']} ({t['headline_from']})" for t in m["tiers"])
+            colour = {"robust": "green", "style-dependent": "red"}.get(m["marking"], "yellow")
+            console.print(f"[{colour}]{m['marking']}[/] across bots {', '.join(styles['bots'])}: "
+                          f"{m['matchup']}: {verdicts}", highlight=False)
     for name, p in paths.items():
         console.print(f"{name}: {p}")
 
