@@ -10,6 +10,8 @@ import pytest
 from gameai.dialogue.adapter import (AdapterError, GGUF_FILE, META_FILE, PEFT_FILE, SHIPPED_DIR, resolve_adapter)
 from gameai.dialogue.training.train import TrainConfig, train
 
+pytestmark = pytest.mark.slow  # real training runs and model loads (about 3-7 min each on a loaded 2-core machine)
+
 TINY = dict(steps=3, batch=2, limit=4, lr=3e-3, warmup=1, checkpoint_every=1)
 
 
