@@ -231,6 +231,23 @@ class OrderPolicy:
         return self.state
 
 
+class HoldGroundPolicy:
+    """Every unit stands its ground and strikes (heals the most hurt ally in reach, else hits the
+    weakest enemy in range): the fallback for a commanded army's units between orders, so a
+    player's idle units defend themselves instead of wandering off after a bot's plan."""
+
+    name = "hold_ground"
+
+    def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
+        self.spec = spec
+
+    def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        actions = np.full(mask.shape[:2], HOLD, dtype=np.int64)
+        for b, u in zip(*np.nonzero(mask[..., ATTACK0:].any(-1))):
+            actions[b, u] = _strike(obs[b, u], mask[b, u], self.spec)
+        return actions
+
+
 def _strike(obs: np.ndarray, mask: np.ndarray, spec: ObservationSpec) -> int:
     """Stand still: heal the most hurt ally in reach, else hit the weakest enemy in range, else hold."""
     k = spec.k

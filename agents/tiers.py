@@ -41,10 +41,16 @@ TIERS: dict[str, SkillTier] = {
 
 
 def get_tier(tier: str | SkillTier) -> SkillTier:
+    """A tier by name, or from a tier file when the name ends in ``.toml`` (``agents.tier_file``)."""
     if isinstance(tier, SkillTier):
         return tier
+    if isinstance(tier, str) and tier.endswith(".toml"):
+        from agents.tier_file import load_tier_file
+
+        return load_tier_file(tier)
     if tier not in TIERS:
-        raise ValueError(f"unknown skill tier {tier!r}; available tiers: {', '.join(TIERS)}")
+        raise ValueError(f"unknown skill tier {tier!r}; available tiers: {', '.join(TIERS)} "
+                         "(or a tier file, NAME.toml, from `gameai calibrate`)")
     return TIERS[tier]
 
 

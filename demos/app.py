@@ -1,43 +1,52 @@
-"""The demo game: one loop that walks the world, talks to villagers and shows the skirmishes.
+"""The demo game: one loop that walks the world, talks to villagers, shows and plays skirmishes.
 
-Each frame: scripted input (if any) posts events -> events are handled by the current mode
-(world, chat, watching the battlefield, pause/help/settings) -> the world updates with a
-fixed step in headless runs (same seed + same script = same frames) or the real frame time
-in a window -> everything is drawn -> the frame is paced to the fps cap.
+Each frame: scripted input (if any) posts events -> the app takes the few events every mode
+shares (quit, the pause/help/settings overlays, F1, F12) and hands the rest to the current mode
+(`demos.modes`: world, chat, watch, play) -> the mode updates, then the world around it (NPC
+replies, the battlefield) with a fixed step in headless runs (same seed + same script = same
+frames) or the real frame time in a window -> everything is drawn -> the frame is paced.
 
 The LLM never runs here: `LLMWorker` streams replies from another process and this loop
 only polls it, so a frame costs the same whether an NPC is thinking or not.
 """
 from __future__ import annotations
 
-import math
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from demos import ui_theme as ui
-from demos.actors import TALK_RANGE, AutoWalk, Walker, draw_person, find_path
-from demos.buildings import house_sprites
+from demos.actors import TALK_RANGE, Walker
 from demos.camera import Camera
-from demos.chat_box import ChatBox, ChatLine
-from demos.controls import KEY_BAR_CHAT, KEY_BAR_WATCH, KEY_BAR_WORLD, movement_keys
-from demos.game_rules import Offer, PlayerState, accept, check_quests, judge_intent
+from demos.controls import movement_keys
+from demos.conversations import Conversations
+from demos.game_rules import PlayerState
 from demos.hud import Hud
 from demos.input_script import ScriptError, ScriptPlayer, load_script
-from demos.llm_worker import DONE, ERROR, FAILED, MEMORIES, READY, TEXT, LLMWorker
+from demos.match_record import RecordingError, save_match
+from demos.match_session import PLAYER_TEAM, MatchSession
 from demos.menus import HelpScreen, PauseMenu, SettingsScreen
 from demos.minimap import Minimap
+from demos.modes.base import Steer
+from demos.modes.chat import ChatMode
+from demos.modes.play import PlayMode
+from demos.modes.watch import WatchMode
+from demos.modes.world import WorldMode
 from demos.settings import DataPaths, Settings, SettingsError, default_data_dir, load_settings, save_settings
 from demos.skirmish_view import SkirmishView
 from demos.sound import Sounds
 from demos.terrain_renderer import TILE_PX, ChunkedTerrainRenderer, relief
 from demos.world_data import WorldData, WorldDataError, build_world
+from demos.world_view import WorldView
 from pcg.errors import MapParameterError
 
 HEADLESS_DT = 1.0 / 60.0
+MAX_FRAME_DT = 0.1  # a stalled frame (window dragged, debugger) does not teleport the world
 #: Errors that are the player's input or environment (shown as a message by `gameai demo`), not bugs.
 DEMO_ERRORS = (SettingsError, ScriptError, WorldDataError, MapParameterError)
+MINIMAP_PX, MINIMAP_MARGIN_PX = 200, 16
+DAY_START_HOUR = 9  # one game hour per real minute, starting mid-morning
+VOID_COLOR = (10, 14, 24)  # around a map smaller than the view
 
 
 @dataclass
@@ -58,6 +67,7 @@ class RunOptions:
     llm: bool = True  # False: no NPC brain process (benchmark peer, quick visual checks)
     skirmish_units: int = 24  # units per team
     log: bool = True
+    takeover_model: Path | None = None  # the player's imitation (default: player_clone.zip in the data dir)
 
 
 @dataclass
@@ -75,6 +85,8 @@ class FrameStats:
 
 
 class DemoApp:
+    """The game loop and what every mode shares: the world, the camera, the HUD, the villagers, the battlefield."""
+
     def __init__(self, options: RunOptions):
         import pygame
 
@@ -105,27 +117,83 @@ class DemoApp:
         self.stats = FrameStats()
         self.frame = 0
         self.now = 0.0  # game time, seconds
-        self.mode = "world"  # world | chat | watch
         self.overlay: PauseMenu | HelpScreen | SettingsScreen | None = None
         self.overlay_stack: list = []
         self.show_minimap = True
         self.running = True
-        self.worker: LLMWorker | None = None
-        self.chats: dict[str, ChatBox] = {}
-        self.talking_to: str | None = None
-        self.pending: dict[int, str] = {}  # request id -> npc id
-        self.offers: dict[str, Offer] = {}
-        self.autowalk: AutoWalk | None = None
-        self._swallow: tuple[str, int] | None = None  # (text, frame): a TEXTINPUT made by a command key
         self.fps_smooth = 0.0
+        self.units_drawn = 0
+        self.talk = Conversations(self)
+        self.session = MatchSession(self.paths.root, options.takeover_model, log=self.log)
+        self.modes = {m.name: m for m in (WorldMode(self), ChatMode(self), WatchMode(self), PlayMode(self))}
+        self.current = self.modes["world"]
+        self.skirmish = None
         self.load_world(self.settings.seed)
 
-    # ---------------------------------------------------------------- world setup
+    # ---------------------------------------------------------------- what the modes share
+    @property
+    def mode(self) -> str:
+        """The current mode's name: "world", "chat", "watch" or "play"."""
+        return self.current.name
+
+    def switch(self, name: str) -> None:
+        if name == self.current.name:
+            return
+        old, self.current = self.current, self.modes[name]
+        old.exit()
+        if self.current is self.modes[name]:  # exit may itself have switched
+            self.current.enter()
+
+    def pause(self) -> None:
+        self.overlay = PauseMenu()
+
+    def toggle_minimap(self) -> None:
+        self.show_minimap = not self.show_minimap
+
+    def new_skirmish(self) -> None:
+        if self.skirmish.played and self.skirmish.ended_at is None:
+            self.hud.toast("Your match is still being finished; a new skirmish starts after it", self.now, color=ui.BAD)
+            return
+        self.skirmish.new_skirmish()
+        self.sounds.play("horn")
+        self.hud.toast("A new skirmish begins!", self.now, color=ui.ACCENT)
+
     def log(self, message: str) -> None:
         if self.opt.log:
             print(f"[demo] {message}", flush=True)
 
+    # conversations: the names the tests, the benchmark and scripts use
+    chats = property(lambda self: self.talk.chats)
+    pending = property(lambda self: self.talk.pending)
+    offers = property(lambda self: self.talk.offers)
+    memories = property(lambda self: self.talk.memories)
+    worker = property(lambda self: self.talk.worker)
+    talking_to = property(lambda self: self.talk.talking_to)
+
+    def open_chat(self, npc) -> None:
+        self.talk.open(npc)
+        self.switch("chat")
+
+    def close_chat(self) -> None:
+        self.switch("world")
+
+    def send_line(self) -> None:
+        self.talk.send_line()
+
+    def nearest_villager(self):
+        best = min(self.world.villagers, key=lambda v: v.distance_to(self.player.x, self.player.y), default=None)
+        if best is not None and best.distance_to(self.player.x, self.player.y) <= TALK_RANGE:
+            return best
+        return None
+
+    def clock_text(self) -> str:
+        hour = (DAY_START_HOUR + int(self.now / 60)) % 24
+        part = "morning" if 5 <= hour < 12 else "afternoon" if hour < 18 else "evening" if hour < 22 else "night"
+        return f"{part} ({hour:02d}:00)"
+
+    # ---------------------------------------------------------------- world setup
     def load_world(self, seed: int) -> None:
+        self.switch("world")  # leave chat/watch/play on the old world first (closes text input, hands over a match)
         t0 = time.perf_counter()
         self.world: WorldData = build_world(seed, self.settings.map_size)
         w = self.world
@@ -137,41 +205,43 @@ class DemoApp:
             sx, sy = self.player_state.x, self.player_state.y
         self.player = Walker(sx, sy)
         self.terrain = ChunkedTerrainRenderer(w.tiles, shade=relief(w.tiles, getattr(w.game_map, "height", None), seed))
-        self.minimap = Minimap(w.tiles, size_px=200)
+        self.minimap = Minimap(w.tiles, size_px=MINIMAP_PX)
         self.camera = Camera(self.opt.width, self.opt.height, w.size * TILE_PX, w.size * TILE_PX)
         self.camera.center_on(sx * TILE_PX, sy * TILE_PX)
         self.skirmish = SkirmishView(w, seed=seed, units_per_team=self.opt.skirmish_units)
-        self.labels = self._make_labels()
-        self.house_sprites = house_sprites(TILE_PX)
-        self.chats.clear()
-        self.recalled: set[str] = set()
-        self.memories: dict[str, list[str]] = {}
-        self.offers.clear()
-        self.pending.clear()
-        self.mode, self.talking_to = "world", None
-        self._restart_worker()
+        self.world_view = WorldView(w)
+        self.talk.reset()
 
-    def _restart_worker(self) -> None:
-        if self.worker is not None:
-            self.worker.close()
-            self.worker = None
-        if not self.opt.llm:
+    # ---------------------------------------------------------------- the battlefield's matches
+    def hand_over_player_side(self, reason: str) -> None:
+        """The player leaves a running match: a stand-in bot plays their side to the end (it still counts)."""
+        view = self.skirmish
+        stand_in = self.session.stand_in(view)
+        view.replace_side(PLAYER_TEAM, stand_in.policy, stand_in.name, reason)
+        for note in stand_in.notes:
+            self.log(f"takeover: {note}")
+        self.log(f"takeover: {stand_in.name} ({stand_in.source}) plays your side from step {view.takeover['step']}")
+        self.hud.toast(f"You {reason}: {stand_in.name} finishes your match", self.now, seconds=5, color=ui.ACCENT)
+
+    def _count_finished_match(self) -> None:
+        view = self.skirmish
+        if view.played and view.ended_at is not None and self.session.recorded_round != view.round:
+            outcome = self.session.finish(view)
+            self.sounds.play("quest" if outcome.score == 1.0 else "deny")
+            if self.mode != "play":
+                view.played = False  # finished by a stand-in while the player was away: back to the bots' show
+
+    def save_watched_replay(self) -> None:
+        """R while watching: save the last ended skirmish as a replay (the one on the field if it has ended)."""
+        view = self.skirmish
+        try:
+            path = save_match(view, self.session.replay_dir, label="watched")
+        except RecordingError as exc:
+            self.hud.toast(f"No replay: {exc}", self.now, seconds=5, color=ui.BAD)
+            self.log(f"replay not saved: {exc}")
             return
-        from demos.llm_worker import WorkerSpec
-
-        spec = WorkerSpec(personas=self.world.personas, memory_path=str(self.paths.memory),
-                          backend=self.settings.backend, threads=int(os.environ.get("GAMEAI_THREADS", "1")))
-        self.worker = LLMWorker(spec).start()
-
-    def _make_labels(self):
-        labels = []
-        for place in self.world.settlements:  # above the houses, clear of the villagers
-            labels.append((place.x + 0.5, place.y - 5.2, ui.font(30, True).render(place.name, True, (255, 246, 220)),
-                           ui.font(30, True).render(place.name, True, (0, 0, 0))))
-        for place in self.world.landmarks:
-            labels.append((place.x, place.y - 1.2, ui.font(22).render(place.name, True, (230, 230, 255)),
-                           ui.font(22).render(place.name, True, (0, 0, 0))))
-        return labels
+        self.hud.toast(f"Replay saved: {path.name}", self.now, color=ui.GOOD)
+        self.log(f"replay saved: {path}")
 
     # ---------------------------------------------------------------- script host
     def post_key(self, key: int) -> None:
@@ -190,32 +260,46 @@ class DemoApp:
 
         pygame.event.post(pygame.event.Event(pygame.QUIT))
 
+    def post_click(self, pos: tuple[int, int], button: int = 1, drag_to: tuple[int, int] | None = None) -> None:
+        """A mouse click (or a left drag to ``drag_to``) as the pygame events a real mouse sends."""
+        import pygame
+
+        pos = (int(pos[0]), int(pos[1]))
+        end = pos if drag_to is None else (int(drag_to[0]), int(drag_to[1]))
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
+        if end != pos:
+            pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=end, rel=(end[0] - pos[0], end[1] - pos[1]),
+                                                 buttons=(1, 0, 0)))
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=end, button=button))
+
+    def cell_on_screen(self, x: float, y: float) -> tuple[int, int]:
+        return self.skirmish.cell_to_screen(self.camera, x, y)
+
+    def unit_on_screen(self, team: str, n: int) -> tuple[int, int] | None:
+        """Where the n-th living unit of a team ("blue"/"red") is drawn, or None if there is no such unit."""
+        from demos.army_selection import living, unit_screen_xy
+
+        slots = living(self.skirmish, 0 if team == "blue" else 1)
+        if not 0 <= n < len(slots):
+            return None
+        px, py = unit_screen_xy(self.skirmish, self.camera)
+        return int(px[slots[n]]), int(py[slots[n]])
+
+    def match_running(self) -> bool:
+        return self.skirmish.played and self.skirmish.ended_at is None
+
     def start_walk_to_npc(self, name: str | None) -> None:
-        candidates = [v for v in self.world.villagers if name is None or name.lower() in v.name.lower()]
-        if not candidates:
-            self.log(f"walk_to: no villager named {name!r}")
-            return
-        target = min(candidates, key=lambda v: v.distance_to(self.player.x, self.player.y))
-        self._walk_to(target.x, target.y, stop_within=TALK_RANGE * 0.6)
+        self.modes["world"].walk_to_npc(name)
 
     def start_walk_to(self, x: float, y: float) -> None:
-        self._walk_to(x, y, stop_within=0.2)
-
-    def _walk_to(self, x: float, y: float, stop_within: float) -> None:
-        path = find_path(self.world.walk_cost, (int(self.player.x), int(self.player.y)), (int(x), int(y)))
-        if path is None:
-            self.log(f"walk_to: no walkable path to ({x:.0f}, {y:.0f})")
-            self.autowalk = None
-            return
-        points = [(tx + 0.5, ty + 0.5) for tx, ty in path[1:]] + [(x, y)]
-        self.autowalk = AutoWalk(points, stop_within=stop_within)
+        self.modes["world"].walk_to(x, y)
 
     def walking(self) -> bool:
-        return self.autowalk is not None
+        return self.modes["world"].autowalk is not None
 
     def reply_pending(self) -> bool:
         """An NPC is still answering: the model is generating, or its words are still appearing."""
-        return bool(self.pending) or any(c.busy for c in self.chats.values())
+        return self.talk.busy
 
     def save_screenshot(self, path: Path) -> None:
         import pygame
@@ -246,7 +330,7 @@ class DemoApp:
         import pygame
 
         start, cpu_start = time.perf_counter(), time.thread_time()
-        dt = HEADLESS_DT if self.opt.headless else min(self.clock.get_time() / 1000.0 or HEADLESS_DT, 0.1)
+        dt = HEADLESS_DT if self.opt.headless else min(self.clock.get_time() / 1000.0 or HEADLESS_DT, MAX_FRAME_DT)
         if self.script is not None:
             self.script.update(self)
         for event in pygame.event.get():
@@ -255,12 +339,14 @@ class DemoApp:
         self.draw()
         pygame.display.flip()
         ms = (time.perf_counter() - start) * 1000.0
-        self.stats.add(ms, (time.thread_time() - cpu_start) * 1000.0, bool(self.pending))  # "generating": the model is producing a reply right now
+        # "generating": the model is producing a reply right now
+        self.stats.add(ms, (time.thread_time() - cpu_start) * 1000.0, bool(self.pending))
         self.frame += 1
         return ms
 
     def shutdown(self) -> None:
-        """Save the game, write the requested screenshot, stop the NPC process; safe to call twice."""
+        """Finish a match the player leaves, save the game, write the requested screenshot, stop the NPC
+        process; safe to call twice."""
         import pygame
 
         if getattr(self, "_shut", False):
@@ -268,9 +354,13 @@ class DemoApp:
         self._shut = True
         if self.opt.screenshot is not None and pygame.display.get_surface() is not None:
             self.save_screenshot(self.opt.screenshot)
+        if self.match_running():  # closing the game mid-match: a stand-in plays it out, and it counts
+            if self.skirmish.takeover is None:  # still the player's: hand it over first
+                self.hand_over_player_side("closed the game")
+            self.skirmish.finish_now()
+            self._count_finished_match()
         self.save_game()
-        if self.worker is not None:
-            self.worker.close()
+        self.talk.close()
         ui.clear_caches()
         pygame.quit()
 
@@ -296,49 +386,7 @@ class DemoApp:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_F1:
             self.overlay = HelpScreen()
             return
-        if self.mode == "chat":
-            self._chat_event(event)
-        elif event.type == pygame.KEYDOWN:
-            self._world_key(event.key)
-
-    def _world_key(self, key: int) -> None:
-        import pygame
-
-        if key == pygame.K_ESCAPE:
-            self.overlay = PauseMenu()
-        elif key == pygame.K_e and self.mode == "world":
-            npc = self.nearest_villager()
-            if npc is not None:
-                self.open_chat(npc)
-        elif key == pygame.K_b:
-            self.mode = "world" if self.mode == "watch" else "watch"
-            if self.mode == "watch":
-                self.autowalk = None
-        elif key == pygame.K_n:
-            self.skirmish.new_skirmish()
-            self.sounds.play("horn")
-            self.hud.toast("A new skirmish begins!", self.now, color=ui.ACCENT)
-        elif key == pygame.K_m:
-            self.show_minimap = not self.show_minimap
-
-    def _chat_event(self, event) -> None:
-        import pygame
-
-        chat = self.chats[self.talking_to]
-        if event.type == pygame.TEXTINPUT:
-            if self._swallow == (event.text.lower(), self.frame):
-                self._swallow = None  # the "e" of the key that opened this chat is not part of the line
-                return
-            chat.type_text(event.text)
-        elif event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self.close_chat()
-            elif event.key == pygame.K_BACKSPACE:
-                chat.backspace()
-            elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
-                self.send_line()
-            elif event.key == pygame.K_TAB and self.talking_to in self.offers:
-                self.accept_offer(self.talking_to)  # Tab, not Y: Tab types nothing, so "yes" stays typeable
+        self.current.handle_event(event)
 
     def _overlay_key(self, event) -> None:
         ov = self.overlay
@@ -372,123 +420,39 @@ class DemoApp:
         save_settings(self.paths.settings, self.settings)
         self.sounds.set_volume(new.volume)
         if new.seed != old.seed:
+            if self.match_running():  # a new world ends this battlefield: the player's match is played out first
+                self.switch("world")
+                self.skirmish.finish_now()
+                self._count_finished_match()
             self.save_game()
             self.load_world(new.seed)
             self.hud.toast(f"A new world: seed {new.seed}", self.now, color=ui.ACCENT)
         elif new.backend != old.backend:
-            self._restart_worker()
+            self.talk.restart_worker()
             self.hud.toast(f"Model backend: {new.backend}", self.now)
-
-    # ---------------------------------------------------------------- talking
-    def nearest_villager(self):
-        best = min(self.world.villagers, key=lambda v: v.distance_to(self.player.x, self.player.y), default=None)
-        if best is not None and best.distance_to(self.player.x, self.player.y) <= TALK_RANGE:
-            return best
-        return None
-
-    def open_chat(self, npc) -> None:
-        import pygame
-
-        self.autowalk = None
-        self.mode, self.talking_to = "chat", npc.npc_id
-        self._swallow = ("e", self.frame)
-        if npc.npc_id not in self.chats:
-            self.chats[npc.npc_id] = ChatBox(npc.name, f"{npc.role} of {npc.settlement}")
-        if self.worker is None:
-            self.chats[npc.npc_id].notice = "(NPC voices are off in this run: started with --no-llm)"
-        elif self.worker.failed:
-            self.chats[npc.npc_id].notice = f"(NPC voices are unavailable: {self.worker.failed})"
-        elif npc.npc_id not in self.recalled:
-            self.recalled.add(npc.npc_id)
-            self.worker.ask_memories(npc.npc_id)
-        pygame.key.start_text_input()
-        self.sounds.play("talk")
-
-    def close_chat(self) -> None:
-        import pygame
-
-        pygame.key.stop_text_input()
-        self.mode, self.talking_to = "world", None
-
-    def send_line(self) -> None:
-        chat = self.chats[self.talking_to]
-        if self.worker is None or self.worker.failed:
-            return
-        line = chat.take_input()
-        if line is None:
-            return
-        self.offers.pop(self.talking_to, None)
-        npc = self.world.villager(self.talking_to)
-        rid = self.worker.ask(npc.npc_id, line, self.world.world_facts(npc, self.player_state, self.clock_text()))
-        self.pending[rid] = npc.npc_id
-
-    def accept_offer(self, npc_id: str) -> None:
-        offer = self.offers.pop(npc_id)
-        message = accept(offer, self.player_state, self.world.shops.get(npc_id, {}))
-        ok = message.startswith(("Bought", "Quest accepted"))
-        self.sounds.play("coin" if ok else "deny")
-        chat = self.chats[npc_id]
-        chat.offer, chat.notice = None, message
-        self.hud.toast(message, self.now, color=ui.GOOD if ok else ui.BAD)
-        self.save_game()  # a purchase is never lost to a crash
-
-    def _poll_worker(self) -> None:
-        if self.worker is None:
-            return
-        for kind, rid, payload in self.worker.poll():
-            if kind == READY:
-                self.log(f"NPC brain ready: {payload}")
-            elif kind == MEMORIES:
-                npc_id, mems = payload["npc_id"], payload["memories"]
-                self.memories[npc_id] = mems
-                if mems and npc_id in self.chats:
-                    npc = self.world.villager(npc_id)
-                    self.log(f"{npc.name} remembers {len(mems)} thing(s) about you")
-                    # Shown above this visit's lines: what they recall from before.
-                    self.chats[npc_id].lines.insert(0, ChatLine("", f"({npc.name} remembers you: {mems[-1][:120]})",
-                                                                ui.MUTED))
-            elif kind == FAILED:
-                self.log(f"NPC brain unavailable: {payload}")
-                for rid_, npc_id in list(self.pending.items()):
-                    self.chats[npc_id].fail_reply(f"({payload})")
-                    del self.pending[rid_]
-            elif rid in self.pending:
-                npc_id = self.pending[rid]
-                chat = self.chats[npc_id]
-                if kind == TEXT:
-                    chat.add_stream_text(payload)
-                elif kind == DONE:
-                    del self.pending[rid]
-                    chat.finish_reply(payload.get("text"))
-                    how = payload.get("backend", "?") + (", authored fallback" if payload.get("fallback") else "")
-                    self.log(f"{chat.npc_name} ({how}): {payload.get('text')}")
-                    self._judge(npc_id, payload)
-                elif kind == ERROR:
-                    del self.pending[rid]
-                    chat.fail_reply(f"({payload})")
-                    self.log(f"NPC reply failed: {payload}")
-
-    def _judge(self, npc_id: str, reply: dict) -> None:
-        ruling = judge_intent(reply.get("intent", "small_talk"), reply.get("intent_args", {}), npc_id,
-                              self.world.shops.get(npc_id, {}), self.world.quests.get(npc_id, {}), self.player_state)
-        chat = self.chats[npc_id]
-        chat.offer, chat.notice = (ruling.offer.label if ruling.offer else None), ruling.notice
-        if ruling.offer:
-            self.offers[npc_id] = ruling.offer
-
-    def clock_text(self) -> str:
-        hour = (9 + int(self.now / 60)) % 24  # one game hour per real minute, starting mid-morning
-        part = "morning" if 5 <= hour < 12 else "afternoon" if hour < 18 else "evening" if hour < 22 else "night"
-        return f"{part} ({hour:02d}:00)"
 
     # ---------------------------------------------------------------- update
     def update(self, dt: float) -> None:
-        import pygame
-
-        self._poll_worker()
+        self.talk.poll()
         if self.overlay is not None:
             return  # paused: the world holds still, the NPC process keeps streaming into the chat
         self.now += dt
+        self.current.update(dt, self._steer())
+        for chat in self.chats.values():
+            chat.update(dt)
+        events = self.skirmish.update(dt)
+        if self.skirmish.note:
+            self.log(self.skirmish.note)
+            self.skirmish.note = None
+        self._count_finished_match()
+        on_field = self.mode in ("watch", "play")
+        if on_field or self.skirmish.visible_in(self.camera):  # no shouting from a field out of sight
+            for message in events:
+                self.hud.toast(message, self.now, color=ui.ACCENT)
+
+    def _steer(self) -> Steer:
+        import pygame
+
         keys = pygame.key.get_pressed()
         held = self.script.held_keys() if self.script else set()
 
@@ -496,126 +460,53 @@ class DemoApp:
             return any(keys[c] or c in held for c in codes)
 
         left, right, up, down_k = movement_keys()
-        dx = float(down(right)) - float(down(left))
-        dy = float(down(down_k)) - float(down(up))
-        run = down((pygame.K_LSHIFT, pygame.K_RSHIFT))
-        if self.mode == "world":
-            if dx or dy:
-                self.autowalk = None  # the player's own keys win over a scripted walk
-            elif self.autowalk is not None:
-                d = self.autowalk.direction(self.player.x, self.player.y)
-                if d is None:
-                    self.autowalk = None
-                else:
-                    dx, dy = d
-            self.player.move(dx, dy, dt, self.world.tiles, self.world.walkable, run)
-            for message in check_quests(self.player_state, self.player.x, self.player.y):
-                self.hud.toast(message, self.now, color=ui.GOOD)
-                self.sounds.play("quest")
-                self.save_game()
-            self.camera.follow(self.player.x * TILE_PX, self.player.y * TILE_PX, dt)
-        elif self.mode == "watch":
-            self.player.moving = False
-            bx, by = self.skirmish.center_px()
-            self._watch_pan = getattr(self, "_watch_pan", [0.0, 0.0])
-            self._watch_pan[0] += dx * 600 * dt
-            self._watch_pan[1] += dy * 600 * dt
-            self.camera.follow(bx + self._watch_pan[0], by + self._watch_pan[1], dt)
-        else:
-            self.player.moving = False
-            self.camera.follow(self.player.x * TILE_PX, self.player.y * TILE_PX + 120, dt)
-        if self.mode != "watch":
-            self._watch_pan = [0.0, 0.0]
-        for chat in self.chats.values():
-            chat.update(dt)
-        events = self.skirmish.update(dt)
-        if self.skirmish.note:
-            self.log(self.skirmish.note)
-            self.skirmish.note = None
-        if self.mode == "watch" or self.skirmish.visible_in(self.camera):  # no shouting from a field out of sight
-            for message in events:
-                self.hud.toast(message, self.now, color=ui.ACCENT)
+        return Steer(float(down(right)) - float(down(left)), float(down(down_k)) - float(down(up)),
+                     down((pygame.K_LSHIFT, pygame.K_RSHIFT)))
 
     # ---------------------------------------------------------------- draw
     def draw(self) -> None:
         screen = self.screen
         off = self.camera.offset
         if self.camera.world_w_px < self.camera.view_w or self.camera.world_h_px < self.camera.view_h:
-            screen.fill((10, 14, 24))  # the map does not cover the view: clear the margins
+            screen.fill(VOID_COLOR)  # the map does not cover the view: clear the margins
         self.terrain.draw(screen, off)
-        self._draw_labels(off)
+        self.world_view.draw_labels(screen, off)
         self.units_drawn = self.skirmish.draw(screen, self.camera)
-        self._draw_people()
+        self.current.draw(screen)
+        near = self.nearest_villager() if self.mode == "world" else None
+        self.world_view.draw_people(screen, self.camera, self.now, self.player, self.player_state, near)
         self._draw_hud()
-        if self.talking_to and (self.mode == "chat" or self.chats[self.talking_to].busy):
-            self.chats[self.talking_to].draw(screen, self.now)  # a reply still arriving stays on screen
+        self.current.draw_over_hud(screen)
+        self.talk.draw(screen, self.now, in_chat=self.mode == "chat")
         if self.overlay is not None:
             self.overlay.draw(screen)
-
-    def _draw_labels(self, off) -> None:
-        """Settlement names first, then landmarks; a label that would overlap one already drawn is skipped."""
-        taken = []
-        for wx, wy, surf, shadow in self.labels:
-            sx, sy = wx * TILE_PX - off[0], wy * TILE_PX - off[1]
-            if -200 < sx < self.opt.width + 200 and -40 < sy < self.opt.height + 40:
-                r = surf.get_rect(center=(sx, sy))
-                if r.collidelist(taken) >= 0:
-                    continue
-                taken.append(r.inflate(8, 4))
-                self.screen.blit(shadow, r.move(2, 2))
-                self.screen.blit(surf, r)
-
-    def _draw_people(self) -> None:
-        cam = self.camera
-        for hx, hy, style in self.world.houses:
-            if cam.visible(hx * TILE_PX, hy * TILE_PX):
-                self.screen.blit(self.house_sprites[style], cam.to_screen(hx * TILE_PX, hy * TILE_PX))
-        near = None if self.mode != "world" else self.nearest_villager()
-        for v in self.world.villagers:
-            px, py = v.x * TILE_PX, v.y * TILE_PX
-            if not cam.visible(px, py):
-                continue
-            sx, sy = cam.to_screen(px, py)
-            bob = math.sin(self.now * 2.0 + v.phase) * 1.5
-            draw_person(self.screen, sx, sy, v.color, size=TILE_PX + 2, bob=bob)
-            if v.distance_to(self.player.x, self.player.y) < 9:
-                ui.text(self.screen, v.name, (sx, sy - 22), size=20, color=ui.ACCENT if v is near else ui.TEXT,
-                        center=True)
-            ps = self.player_state
-            if any(q not in ps.active_quests and q not in ps.done_quests for q in self.world.quests.get(v.npc_id, {})):
-                ui.text(self.screen, "!", (sx + 10, sy - 14), size=26, color=ui.ACCENT, center=True, bold=True)
-        px, py = cam.to_screen(self.player.x * TILE_PX, self.player.y * TILE_PX)
-        bob = abs(math.sin(self.player.step_phase)) * -2.5 if self.player.moving else 0.0
-        draw_person(self.screen, px, py, (60, 110, 220), size=TILE_PX + 4, bob=bob, outline=(255, 255, 255),
-                    facing=self.player.facing)
-        if near is not None:
-            self.hud.draw_prompt(self.screen, f"[E] Talk to {near.name}, the {near.role}")
 
     def _draw_hud(self) -> None:
         screen = self.screen
         ps = self.player_state
         quests = [q["title"] for q in ps.active_quests.values()]
         self.hud.draw_player(screen, ps.gold, ps.inventory, quests, self.world.place_name(self.player.x, self.player.y))
-        if self.skirmish.visible_in(self.camera) or self.mode == "watch":
+        if self.skirmish.visible_in(self.camera) or self.mode in ("watch", "play"):
             self.hud.draw_score(screen, *self.skirmish.score())
         if self.show_minimap:
             w = screen.get_width()
             cam = self.camera
             view = (cam.x / TILE_PX, cam.y / TILE_PX, cam.view_w / TILE_PX, cam.view_h / TILE_PX)
-            self.minimap.draw(screen, (w - self.minimap.size[0] - 16, 16), (self.player.x, self.player.y), view,
+            self.minimap.draw(screen, (w - self.minimap.size[0] - MINIMAP_MARGIN_PX, MINIMAP_MARGIN_PX),
+                              (self.player.x, self.player.y), view,
                               [(p.x, p.y) for p in self.world.settlements], self.world.battlefield,
                               [tuple(q["target_xy"]) for q in ps.active_quests.values()])
         self.hud.draw_toasts(screen, self.now)
-        bar = {"chat": KEY_BAR_CHAT, "watch": KEY_BAR_WATCH}.get(self.mode, KEY_BAR_WORLD)
-        self.hud.draw_key_bar(screen, bar, None if self.opt.headless else self.fps_smooth)
+        self.hud.draw_key_bar(screen, self.current.key_bar, None if self.opt.headless else self.fps_smooth)
 
 
 def main(options: RunOptions) -> int:
     """Run the demo; returns the process exit code."""
+    import os
+
     if options.headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     app = DemoApp(options)
     return app.run()
-

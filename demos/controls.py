@@ -8,6 +8,12 @@ CONTROLS: tuple[tuple[str, str], ...] = (
     ("Enter", "send your line (while talking)"),
     ("Tab", "accept an NPC's offer (trade or quest), while talking"),
     ("B", "watch the skirmish on the battlefield / back to the player"),
+    ("P", "on the battlefield: play a match yourself (pick the opponent, tier, adaptive)"),
+    ("click / drag", "playing: select a unit / a box of units (Shift adds)"),
+    ("1-4, 0", "playing: select all warriors, archers, knights, healers / the whole army"),
+    ("right click", "playing: attack the enemy under the cursor, or move to that spot"),
+    ("H / R", "playing: hold position / retreat to the rally point"),
+    ("[ ]", "playing: slower / faster game (x1, x2, x4, x8)"),
     ("N", "start a new skirmish"),
     ("M", "show or hide the minimap"),
     ("F1", "help"),
@@ -17,7 +23,21 @@ CONTROLS: tuple[tuple[str, str], ...] = (
 
 KEY_BAR_WORLD = "WASD move  E talk  B battlefield  N new skirmish  M map  F1 help  Esc menu"
 KEY_BAR_CHAT = "type, Enter send  Tab accept offer  Esc leave"
-KEY_BAR_WATCH = "B back to player  N new skirmish  WASD pan  Esc menu"
+KEY_BAR_WATCH = "P play  R save replay  B back to player  N new skirmish  WASD pan  Esc menu"
+KEY_BAR_PLAY_SETUP = "Up/Down choose  Left/Right change  Enter start  Esc back to watching"
+KEY_BAR_PLAY = ("click/drag select  1-4 type  0 all  right click move/attack  H hold  R retreat  [ ] speed  "
+                "WASD pan  B leave (a bot takes over)  Esc menu")
+KEY_BAR_PLAY_OVER = "Enter play again  B back to the world  Esc menu"
+
+#: Unit archetypes selected by the number keys while playing, in key order 1-4.
+SELECT_TYPES = ("warrior", "archer", "knight", "healer")
+
+
+def type_keys() -> dict[int, str]:
+    """pygame key code -> the archetype that key selects."""
+    import pygame
+
+    return {pygame.K_1 + i: name for i, name in enumerate(SELECT_TYPES)}
 
 
 def movement_keys():

@@ -16,6 +16,14 @@ Format: one command per line, `#` starts a comment, arguments are shell-quoted.
     wait 60                     # let N frames pass
     screenshot shots/village.png
     quit
+
+On the battlefield (play mode), mouse input, posted as real mouse events:
+
+    click 640 360 [left|right]              # a click at screen pixels
+    click_cell 12 9 [left|right]            # a click on a battlefield cell (x, y)
+    drag_cells 0 0 15 30                    # a left-button drag box between two battlefield cells
+    click_unit red 0 [left|right]           # a click on the N-th living unit of a team (blue/red)
+    wait_match [MAX_FRAMES]                 # wait until the played match has ended
 """
 from __future__ import annotations
 
@@ -48,7 +56,14 @@ COMMANDS: dict[str, tuple[int, int, str]] = {
     "wait_reply": (0, 1, "wait_reply [MAX_FRAMES]"),
     "screenshot": (1, 1, "screenshot FILE.png"),
     "quit": (0, 0, "quit"),
+    "click": (2, 3, "click X Y [left|right]"),
+    "click_cell": (2, 3, "click_cell X Y [left|right]"),
+    "drag_cells": (4, 4, "drag_cells X0 Y0 X1 Y1"),
+    "click_unit": (2, 3, "click_unit blue|red N [left|right]"),
+    "wait_match": (0, 1, "wait_match [MAX_FRAMES]"),
 }
+BUTTONS = {"left": 1, "right": 3}
+DEFAULT_WAIT_MATCH_FRAMES = 20_000
 
 DEFAULT_WAIT_REPLY_FRAMES = 3600
 DEFAULT_WALK_FRAMES = 1800
@@ -66,6 +81,10 @@ class ScriptHost(Protocol):
     def reply_pending(self) -> bool: ...
     def save_screenshot(self, path: Path) -> None: ...
     def log(self, message: str) -> None: ...
+    def post_click(self, pos: tuple[int, int], button: int = 1, drag_to: tuple[int, int] | None = None) -> None: ...
+    def cell_on_screen(self, x: float, y: float) -> tuple[int, int]: ...
+    def unit_on_screen(self, team: str, n: int) -> tuple[int, int] | None: ...
+    def match_running(self) -> bool: ...
 
 
 def _key_code(name: str, where: str) -> int:
@@ -85,6 +104,12 @@ def _positive_int(text: str, where: str, what: str) -> int:
     if value < 0:
         raise ScriptError(f"{where}: {what} must not be negative, got {value}")
     return value
+
+
+def _button(text: str, where: str) -> int:
+    if text.lower() not in BUTTONS:
+        raise ScriptError(f"{where}: the mouse button must be left or right, got {text!r}")
+    return BUTTONS[text.lower()]
 
 
 def parse_script(text: str, source: str = "<script>") -> list[Command]:
@@ -114,8 +139,20 @@ def parse_script(text: str, source: str = "<script>") -> list[Command]:
         elif name == "hold":
             _key_code(args[0], where)
             _positive_int(args[1], where, "FRAMES")
-        elif name == "wait_reply" and args:
+        elif name in ("wait_reply", "wait_match") and args:
             _positive_int(args[0], where, "MAX_FRAMES")
+        elif name in ("click", "click_cell", "drag_cells"):
+            n_coords = 4 if name == "drag_cells" else 2
+            for a in args[:n_coords]:
+                _positive_int(a, where, "coordinates")
+            if len(args) > n_coords:
+                _button(args[n_coords], where)
+        elif name == "click_unit":
+            if args[0].lower() not in ("blue", "red"):
+                raise ScriptError(f"{where}: click_unit needs a team, blue or red, got {args[0]!r}")
+            _positive_int(args[1], where, "N")
+            if len(args) > 2:
+                _button(args[2], where)
         elif name == "walk_to":
             if args[0].lower() != "npc":
                 if len(args) != 2:
@@ -222,6 +259,31 @@ class ScriptPlayer:
                 return False
             if self._budget <= 0:
                 host.log(f"script line {cmd.line}: walk_to gave up after {DEFAULT_WALK_FRAMES} frames")
+        elif name in ("click", "click_cell", "click_unit"):
+            button = BUTTONS[args[-1].lower()] if args[-1].lower() in BUTTONS else BUTTONS["left"]
+            if name == "click":
+                pos = (int(args[0]), int(args[1]))
+            elif name == "click_cell":
+                pos = host.cell_on_screen(int(args[0]), int(args[1]))
+            else:
+                pos = host.unit_on_screen(args[0].lower(), int(args[1]))
+                if pos is None:
+                    host.log(f"script line {cmd.line}: no living {args[0].lower()} unit #{args[1]} to click")
+                    return True
+            host.post_click(pos, button)
+        elif name == "drag_cells":
+            host.post_click(host.cell_on_screen(int(args[0]), int(args[1])), BUTTONS["left"],
+                            drag_to=host.cell_on_screen(int(args[2]), int(args[3])))
+        elif name == "wait_match":
+            if not self._started:
+                self._started = True
+                self._budget = int(args[0]) if args else DEFAULT_WAIT_MATCH_FRAMES
+                return False
+            self._budget -= 1
+            if host.match_running() and self._budget > 0:
+                return False
+            if self._budget <= 0:
+                host.log(f"script line {cmd.line}: wait_match timed out; the match is still running")
         elif name == "wait_reply":
             if not self._started:
                 self._started = True

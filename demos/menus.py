@@ -60,14 +60,15 @@ class HelpScreen:
     def draw(self, screen) -> None:
         _dim(screen)
         w, h = screen.get_size()
-        box_w, box_h = 760, 120 + 34 * len(CONTROLS)
+        row_h = min(34, (h - 150) // len(CONTROLS))  # the list grows with the play mode's keys: fit the screen
+        box_w, box_h = 860, 120 + row_h * len(CONTROLS)
         x0, y0 = (w - box_w) // 2, (h - box_h) // 2
         ui.panel(screen, (x0, y0, box_w, box_h))
         ui.text(screen, "How to play", (w // 2, y0 + 34), size=40, color=ui.ACCENT, center=True, bold=True)
         for i, (keys, action) in enumerate(CONTROLS):
-            y = y0 + 70 + i * 34
-            ui.text(screen, keys, (x0 + 40, y), size=26, color=ui.ACCENT)
-            ui.text(screen, action, (x0 + 250, y), size=26)
+            y = y0 + 70 + i * row_h
+            ui.text(screen, keys, (x0 + 40, y), size=24, color=ui.ACCENT)
+            ui.text(screen, action, (x0 + 230, y), size=24)
         ui.text(screen, "Walk into a village, find someone with a name over their head and press E. "
                 "Press any key to go back.", (w // 2, y0 + box_h - 26), size=19, color=ui.MUTED, center=True)
 

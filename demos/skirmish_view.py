@@ -92,59 +92,99 @@ class SkirmishView:
         self.clock = 0.0
         self.learned = learned_bots()
         self.note: str | None = None
+        self.speed = 1.0  # game speed: core steps per STEP_INTERVAL of real time
+        self.played = False
+        self.screen_xy = None
         self._sprites = self._make_sprites()
         self.new_skirmish()
 
     # ------------------------------------------------------------------ simulation
     def new_skirmish(self) -> None:
-        core = self.core
+        """The next bot-versus-bot round (the battlefield's show when nobody plays)."""
         self.round += 1
-        match_seed = (self.seed * 1_000_003 + self.round) % 2**31
-        comp = army(self.ruleset, self.units_per_team)
-        try:
-            self.state = core.reset(self.params, comp, comp, [match_seed], terrain=self.terrain)
-        except core.MapError:
-            # Not enough open ground on this battlefield for that many: halve until it fits.
-            smaller = max(2, self.units_per_team // 2)
-            if smaller == self.units_per_team:
-                raise
-            self.units_per_team = smaller
-            self.round -= 1
-            return self.new_skirmish()
-        team = self.state.team[0]
-        # Team and archetype never change during a skirmish: pick each unit's sprite once.
-        self.unit_sprites = [self._sprites[(int(t), int(u))] for t, u in zip(team, self.state.utype[0])]
-        self.idx = (np.flatnonzero(team == core.BLUE), np.flatnonzero(team == core.RED))
+        match_seed = self._reset_state()
         names = list(MATCHUPS[(self.round - 1) % len(MATCHUPS)])
         if self.learned:  # a learned bot takes one side, switching sides every round
             names[self.round % 2] = self.learned[(self.round // 2) % len(self.learned)]
         try:
-            self.bots = [(make_bot(n, match_seed + i), n) for i, n in enumerate(names)]
+            bots = [(make_bot(n, match_seed + i), n) for i, n in enumerate(names)]
         except (ValueError, OSError) as exc:  # a broken model file: note it once, fight on with scripted bots
             self.note = f"learned bots unavailable ({exc}); scripted bots fight instead"
             self.learned = []
             names = list(MATCHUPS[(self.round - 1) % len(MATCHUPS)])
-            self.bots = [(make_bot(n, match_seed + i), n) for i, n in enumerate(names)]
+            bots = [(make_bot(n, match_seed + i), n) for i, n in enumerate(names)]
+        self._begin(bots, played=False)
+
+    def start_played(self, player, player_name: str, opponent, opponent_name: str) -> None:
+        """A match the player commands (blue) against ``opponent`` (red); it does not restart by itself."""
+        self.round += 1
+        self._reset_state()
+        self._begin([(player, player_name), (opponent, opponent_name)], played=True)
+
+    def _reset_state(self) -> int:
+        core = self.core
+        self.match_seed = (self.seed * 1_000_003 + self.round) % 2**31
+        self.comp = army(self.ruleset, self.units_per_team)
+        while True:
+            try:
+                self.state = core.reset(self.params, self.comp, self.comp, [self.match_seed], terrain=self.terrain)
+                break
+            except core.MapError:
+                # Not enough open ground on this battlefield for that many: halve until it fits.
+                smaller = max(2, self.units_per_team // 2)
+                if smaller == self.units_per_team:
+                    raise
+                self.units_per_team = smaller
+                self.comp = army(self.ruleset, self.units_per_team)
+        team = self.state.team[0]
+        # Team and archetype never change during a skirmish: pick each unit's sprite once.
+        self.unit_sprites = [self._sprites[(int(t), int(u))] for t, u in zip(team, self.state.utype[0])]
+        self.idx = (np.flatnonzero(team == core.BLUE), np.flatnonzero(team == core.RED))
+        return self.match_seed
+
+    def _begin(self, bots, played: bool) -> None:
+        self.bots = list(bots)
         for ti, (bot, _) in enumerate(self.bots):
-            bot.reset(self.spec, ti, [match_seed])
+            self._seat(ti, bot)
+        self.played = played
+        self.takeover: dict | None = None
+        self.actions_log: list[np.ndarray] = []  # every step's actions, for a replay
         self.prev_xy = np.stack([self.state.x[0], self.state.y[0]], axis=1).astype(np.float64)
         self.timer = 0.0
         self.ended_at: float | None = None
         self.result = ""
+        self.winner: str | None = None  # "blue" | "red" | "draw" once ended
         self.flashes: list[Flash] = []
         self.death_time = np.full(self.state.n_units, -1.0)
         self.kills = [0, 0]
+
+    def _seat(self, team: int, bot) -> None:
+        if hasattr(bot, "bind"):  # policies that command by map position (agents.orders) see the live state
+            bot.bind(self.params, self.state)
+        bot.reset(self.spec, team, [self.match_seed])
+
+    def replace_side(self, team: int, bot, name: str, reason: str) -> None:
+        """A bot takes over ``team`` from this step on (the player left); the match goes on and counts."""
+        self._seat(team, bot)
+        self.takeover = {"side": ("blue", "red")[team], "step": int(self.state.t[0]), "bot": name,
+                         "was": self.bots[team][1], "reason": reason}
+        self.bots[team] = (bot, name)
+
+    def finish_now(self) -> None:
+        """Play the rest of the match at once (no drawing, no waiting): the game is closing."""
+        while self.ended_at is None:
+            self._step()
 
     def update(self, dt: float) -> list[str]:
         """Advance the battle by dt seconds; returns messages worth a toast."""
         self.clock += dt
         messages: list[str] = []
         if self.ended_at is not None:
-            if self.clock - self.ended_at >= RESTART_AFTER:
+            if not self.played and self.clock - self.ended_at >= RESTART_AFTER:
                 self.new_skirmish()
                 messages.append(f"Skirmish {self.round} begins: {self.bots[0][1]} vs {self.bots[1][1]}")
             return messages
-        self.timer += dt
+        self.timer += dt * self.speed
         while self.timer >= STEP_INTERVAL and self.ended_at is None:
             self.timer -= STEP_INTERVAL
             msg = self._step()
@@ -159,6 +199,7 @@ class SkirmishView:
         for ti, (bot, _) in enumerate(self.bots):
             idx = self.idx[ti]
             actions[:, idx] = bot.act(obs[:, idx], mask[:, idx])
+        self.actions_log.append(actions[0].copy())
         self.prev_xy = np.stack([s.x[0], s.y[0]], axis=1).astype(np.float64)
         ev = core.step_inplace(self.params, s, actions)
         until = self.clock + STEP_INTERVAL * 1.2
@@ -177,6 +218,7 @@ class SkirmishView:
         if ev.done[0]:
             self.ended_at = self.clock
             w = int(ev.winner[0])
+            self.winner = core.WINNER_NAMES[w]
             if w in (core.BLUE_WINS, core.RED_WINS):
                 self.wins[w] += 1
                 self.result = f"{'Blue' if w == core.BLUE_WINS else 'Red'} wins skirmish {self.round}!"
@@ -195,13 +237,30 @@ class SkirmishView:
         blue, red = self.alive_counts()
         teams = [(f"Blue ({self.bots[0][1]})", blue, self.kills[0], ui.TEAM_COLORS[0]),
                  (f"Red ({self.bots[1][1]})", red, self.kills[1], ui.TEAM_COLORS[1])]
-        if self.ended_at is not None:
+        if self.ended_at is not None and self.played:
+            status = self.result
+        elif self.ended_at is not None:
             left = max(0, math.ceil(RESTART_AFTER - (self.clock - self.ended_at)))
             status = f"{self.result}  Next skirmish in {left}s (N: now)"
         else:
-            status = f"step {int(self.state.t[0])}/{self.params.max_steps}"
+            status = f"step {int(self.state.t[0])}/{self.params.max_steps}" + (
+                f"  speed x{self.speed:g}" if self.speed != 1 else "")
         title = f"Skirmish {self.round}" + (f"  (draws {self.draws})" if self.draws else "")
         return title, teams, self.wins, status
+
+    def cell_at(self, camera, sx: float, sy: float) -> tuple[int, int]:
+        """The battlefield cell under a screen point (may lie outside the field)."""
+        ox, oy = camera.offset
+        bx, by = self.origin
+        return int((sx + ox) // TILE_PX) - bx, int((sy + oy) // TILE_PX) - by
+
+    def cell_to_screen(self, camera, x: float, y: float) -> tuple[int, int]:
+        """The screen point at the centre of battlefield cell (x, y)."""
+        bx, by = self.origin
+        return camera.to_screen((bx + x + 0.5) * TILE_PX, (by + y + 0.5) * TILE_PX)
+
+    def unit_names(self) -> list[str]:
+        return self.ruleset.unit_names
 
     def center_px(self) -> tuple[float, float]:
         bx, by, bw, bh = self.rect
@@ -263,6 +322,7 @@ class SkirmishView:
         pos = self.prev_xy + (cur - self.prev_xy) * a
         px = ((bx + pos[:, 0] + 0.5) * TILE_PX - ox).astype(int)
         py = ((by + pos[:, 1] + 0.5) * TILE_PX - oy).astype(int)
+        self.screen_xy = (px, py)  # where each unit was drawn this frame (play mode's selection rings)
         half = TILE_PX // 2
         alive = s.alive[0]
         utype = s.utype[0]

@@ -157,3 +157,18 @@ def test_with_no_orders_the_same_code_plays_exactly_as_its_fallback_bot():
     plain = run_matches(rs, army, army, seeds, blue_bot="focus_fire", red_bot="kite")
     ordered = run_matches(rs, army, army, seeds, blue_bot=OrderPolicy("focus_fire"), red_bot="kite")
     assert [r.to_dict() | {"config": None} for r in plain] == [r.to_dict() | {"config": None} for r in ordered]
+
+
+def test_hold_ground_fallback_strikes_in_range_and_never_walks():
+    from agents.orders import HoldGroundPolicy
+
+    # blue: a hurt archer and a healer side by side; red: a warrior standing in the archer's range
+    m = Match({"archer": 1, "healer": 1}, {"warrior": 1}, [(1, 1), (1, 2), (5, 1)], fallback=HoldGroundPolicy())
+    m.state.hp[0, 0] *= 0.5
+    core.refresh(m.params, m.state)
+    start = [(int(m.state.x[0, i]), int(m.state.y[0, i])) for i in range(2)]
+    acts = [m.step() for _ in range(12)]
+    assert [(int(m.state.x[0, i]), int(m.state.y[0, i])) for i in range(2)] == start  # nobody walked
+    assert any(a[0] == ATTACK0 for a in acts)  # the archer shoots the warrior
+    assert any(a[1] >= ATTACK0 + m.spec.k for a in acts)  # the healer heals the archer
+    assert all(a[i] == HOLD or ATTACK0 <= a[i] for a in acts for i in range(2))

@@ -408,6 +408,22 @@ def _parse_matchups(source, data, ruleset) -> tuple[dict[str, Army], list[Matchu
     return armies, unique, budget
 
 
+def _tier_file(source: str, name: str) -> str:
+    """A calibrated tier file named in play.tiers: found next to the spec, checked now, kept as an absolute path."""
+    from pathlib import Path
+
+    from agents.tier_file import TierFileError, load_tier_file
+
+    path = Path(name)
+    if not path.is_absolute() and Path(source).is_file():
+        path = Path(source).parent / path
+    try:
+        load_tier_file(path)
+    except TierFileError as exc:
+        raise _err(source, "play.tiers", f"tier file {name!r} cannot be used: {exc}") from None
+    return str(path.resolve())
+
+
 def _known_bots() -> tuple[list[str], tuple[str, ...]]:
     """Every bot name `agents.make_policy` accepts (scripted and learned), and the skill tiers."""
     import agents
@@ -570,9 +586,11 @@ def _parse_play(source: str, data: dict) -> PlaySettings:
     tiers = _str_list(source, "play.tiers", play.get("tiers", ["expert"]))
     if not tiers:
         raise _err(source, "play.tiers", "no skill tiers", tiers, f"name some of: {', '.join(known_tiers)}")
+    tiers = [_tier_file(source, t) if t.endswith(".toml") else t for t in tiers]
     for t in tiers:
-        if t not in known_tiers:
-            raise _err(source, "play.tiers", "unknown skill tier", t, f"tiers are: {', '.join(known_tiers)}")
+        if t not in known_tiers and not t.endswith(".toml"):
+            raise _err(source, "play.tiers", "unknown skill tier", t,
+                       f"tiers are: {', '.join(known_tiers)}, or a tier file NAME.toml from `gameai calibrate`")
     matches = _int(source, "play.matches", play.get("matches", 40), minimum=1)
     swap = play.get("swap_sides", True)
     if not isinstance(swap, bool):

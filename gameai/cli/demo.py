@@ -52,6 +52,9 @@ def register(subparsers) -> None:
     p.add_argument("--fps", type=_nonneg_int, default=60, help="frame rate cap (0: uncapped; default 60)")
     p.add_argument("--no-llm", action="store_true", help="do not start the NPC model (villagers stay silent)")
     p.add_argument("--units", type=_pos_int, default=24, help="units per team in the skirmishes (default 24)")
+    p.add_argument("--takeover-model", type=Path, metavar="FILE.zip",
+                   help="your imitation (from `gameai imitate REPLAYS --bot human --out FILE.zip`): it plays your "
+                        "side when you leave a match midway (default: player_clone.zip in the data dir, if there)")
     p.set_defaults(func=run)
 
 
@@ -75,6 +78,12 @@ def run(args: argparse.Namespace) -> int:
         raise GameAIError(f"--screenshot needs an image file name ending in .png, got {str(args.screenshot)!r}")
     if args.script is not None and not args.script.is_file():
         raise GameAIError(f"--script {args.script}: no such file; write a script as described in docs/player.md")
+    if args.takeover_model is not None:
+        if args.takeover_model.suffix.lower() != ".zip":
+            raise GameAIError(f"--takeover-model needs a model .zip (from gameai imitate), got {str(args.takeover_model)!r}")
+        if not args.takeover_model.is_file():
+            raise GameAIError(f"--takeover-model {args.takeover_model}: no such file; make one with "
+                              f"`gameai imitate REPLAYS --bot human --out {args.takeover_model}`")
     if not args.headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
             and os.environ.get("SDL_VIDEODRIVER") in (None, "", "x11", "wayland"):
         import sys
@@ -90,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, backend=args.backend, map_size=args.map_size, headless=args.headless,
         frames=args.frames, screenshot=args.screenshot, script=args.script, data_dir=args.data_dir,
         width=width, height=height, fps_cap=args.fps, llm=not args.no_llm, skirmish_units=args.units,
+        takeover_model=args.takeover_model,
     )
     done = runpy.run_module("demos.launch", init_globals={"DEMO_OPTIONS": options}, run_name="__main__")
     return int(done.get("DEMO_EXIT_CODE", 1))

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "train",
     "eval",
     "imitate",
+    "calibrate",
     "chat",
     "dialogue_eval",
     "dialogue_train",
