@@ -14,6 +14,9 @@ def add_backend_args(p: argparse.ArgumentParser) -> None:
                    help="model backend (default: smollm2, the embedded SmolLM2-135M, run by llama.cpp when llama-cpp-python is installed, else by transformers; hf without --model: the same GGUF through transformers)")
     p.add_argument("--model", help="llama_cpp: GGUF file; hf: local model folder; openai: model name")
     p.add_argument("--base-url", help="openai: server URL, e.g. http://127.0.0.1:8080/v1")
+    p.add_argument("--adapter", default="default",
+                   help="NPC voice LoRA: default (the shipped one, on the embedded model), none (the raw model) "
+                        "or a folder written by `gameai dialogue-train`")
     p.add_argument("--structured", action="store_true",
                    help="llama_cpp: grammar-constrained JSON replies (line + emotion)")
     p.add_argument("--seed", type=int, default=0, help="engine seed: same seed, same lines (default 0)")
@@ -26,6 +29,7 @@ def engine_config(args: argparse.Namespace, memory: str = ":memory:"):
     if args.timeout <= 0:
         raise GameAIError(f"--timeout must be > 0 seconds, got {args.timeout}")
     return EngineConfig(backend=args.backend, model=args.model, base_url=args.base_url, memory_path=memory,
+                        adapter=args.adapter,
                         structured=args.structured, seed=args.seed, sampling=Sampling(timeout_s=args.timeout))
 
 

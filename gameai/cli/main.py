@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "calibrate",
     "chat",
     "dialogue_eval",
+    "dialogue_train",
     "serve",
 )
 

@@ -35,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the backend's model: a .gguf path (llama_cpp), a folder (hf) or a server model name (openai)")
     p.add_argument("--base-url", default=None, metavar="URL",
                    help="openai backend: the OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
+    p.add_argument("--adapter", default=None,
+                   help="NPC voice LoRA: default (shipped, on the embedded model), none, or a `gameai dialogue-train` folder")
     p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
                    help="cap on tokens per generated line (default 40)")
     p.add_argument("--parallel", type=int, default=None, metavar="N",
@@ -62,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         "backend": args.backend,
         "model": args.model,
         "base_url": args.base_url,
+        "adapter": args.adapter,
         "rate_limit": args.rate_limit,
         "max_new_tokens": args.max_new_tokens,
         "parallel": args.parallel,

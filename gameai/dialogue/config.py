@@ -12,6 +12,9 @@ from gameai.dialogue.retrieval import RetrievalWeights
 class EngineConfig:
     backend: str = "smollm2"            # smollm2 | llama_cpp | openai | hf | authored
     model: str | None = None            # GGUF path (llama_cpp), folder (hf), model name (openai)
+    # The NPC voice LoRA (smollm2 / llama_cpp / hf): "default" = the shipped adapter on the embedded
+    # model, "none" = the raw model, or a folder written by `gameai dialogue-train`.
+    adapter: str = "default"
     base_url: str | None = None         # openai: e.g. http://127.0.0.1:8080/v1
     api_key: str | None = None
     memory_path: str = ":memory:"       # SQLite file; ':memory:' forgets on exit

@@ -45,7 +45,7 @@ class DialogueEngine:
             try:
                 backend = make_backend(self.config.backend, model=self.config.model,
                                        base_url=self.config.base_url, api_key=self.config.api_key,
-                                       parallel=self.config.parallel)
+                                       adapter=self.config.adapter, parallel=self.config.parallel)
             except BackendError as exc:
                 from gameai.dialogue.backends.authored import AuthoredBackend
                 self.warn(f"{exc}. NPCs will answer with authored lines only.")

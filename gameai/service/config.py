@@ -38,6 +38,8 @@ class ServiceConfig(BaseModel):
     backend: str | None = Field(default=None, description="Dialogue backend (smollm2, llama_cpp, openai, hf, authored); None = the engine's default.")
     model: str | None = Field(default=None, description="The backend's model: GGUF path, HF folder or server model name.")
     base_url: str | None = Field(default=None, description="openai backend: the server, e.g. http://127.0.0.1:8080/v1.")
+    adapter: str = Field(default="default", min_length=1,
+                         description="NPC voice LoRA: 'default' (shipped, embedded model), 'none', or an adapter folder.")
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=0, le=65535)
     allow_remote: bool = Field(default=False, description="Must be true to bind a non-loopback address.")

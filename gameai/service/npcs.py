@@ -60,6 +60,7 @@ class CastRegistry:
             backend=config.backend or EngineConfig.backend,
             model=config.model,
             base_url=config.base_url,
+            adapter=config.adapter,
             memory_path=str(config.memory_path) if config.memory_path else ":memory:",
             sampling=Sampling(max_tokens=config.max_new_tokens, timeout_s=config.generation_timeout_s),
             max_input_chars=config.max_text_chars,

@@ -16,14 +16,15 @@ def make_backend(kind: str = "smollm2", **options: Any) -> Backend:
     transformers) | authored (no model)."""
     model = options.get("model")
     parallel = 1 if options.get("parallel") is None else options["parallel"]
+    adapter = options.get("adapter", "default")  # the NPC voice LoRA (gameai.dialogue.adapter)
     if kind == "smollm2":
-        return _embedded(parallel)
+        return _embedded(parallel, adapter)
     if kind == "hf":
         from gameai.dialogue.backends.transformers_backend import TransformersBackend
-        return TransformersBackend(model) if model else TransformersBackend()
+        return TransformersBackend(model, adapter=adapter) if model else TransformersBackend(adapter=adapter)
     if kind == "llama_cpp":
         from gameai.dialogue.backends.llama_cpp_backend import LlamaCppBackend
-        return LlamaCppBackend(model, parallel=parallel)
+        return LlamaCppBackend(model, parallel=parallel, adapter=adapter)
     if kind == "openai":
         from gameai.dialogue.backends.openai_http import OpenAIHTTPBackend
         return OpenAIHTTPBackend(options.get("base_url") or "http://127.0.0.1:8080/v1",
@@ -34,7 +35,7 @@ def make_backend(kind: str = "smollm2", **options: Any) -> Backend:
     raise BackendError(f"unknown backend {kind!r}; choose one of: {', '.join(BACKENDS)}")
 
 
-def _embedded(parallel: int = 1) -> Backend:
+def _embedded(parallel: int = 1, adapter: str | None = "default") -> Backend:
     """The default model, on the fastest runtime installed. llama.cpp reads the GGUF as it is (about
     1 s to a first token); transformers must de-quantise all 272 tensors to float32 first (about
     20 s on one core), so it is the fallback, for installs without llama-cpp-python. The backend's
@@ -43,8 +44,8 @@ def _embedded(parallel: int = 1) -> Backend:
 
     if importlib.util.find_spec("llama_cpp") is not None:
         from gameai.dialogue.backends.llama_cpp_backend import LlamaCppBackend
-        backend = LlamaCppBackend(None, parallel=parallel)
+        backend = LlamaCppBackend(None, parallel=parallel, adapter=adapter)
         backend.name = "smollm2"
         return backend
     from gameai.dialogue.backends.transformers_backend import TransformersBackend
-    return TransformersBackend()
+    return TransformersBackend(adapter=adapter)

@@ -26,10 +26,12 @@ class LlamaCppBackend(Backend):
     supports_json = True
 
     def __init__(self, model_path: str | Path | None = None, n_ctx: int = 2048, max_cached_personas: int = 64,
-                 parallel: int = 1):
+                 parallel: int = 1, adapter: str | None = "default"):
         super().__init__()
         if not isinstance(parallel, int) or isinstance(parallel, bool) or not 1 <= parallel <= 64:
             raise BackendError(f"parallel must be a whole number of conversations from 1 to 64, got {parallel!r}")
+        from gameai.dialogue.adapter import resolve_adapter
+        adapter_dir = resolve_adapter(adapter, embedded_model=model_path is None)
         if model_path is None:
             from gameai.dialogue.backends.transformers_backend import smollm2_path
             model_path = smollm2_path()
@@ -42,8 +44,13 @@ class LlamaCppBackend(Backend):
         except ImportError:
             raise BackendError("llama-cpp-python is not installed: run `pip install 'gameai[llama]'` with "
                                'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"') from None
+        lora = None
+        if adapter_dir is not None:
+            from gameai.dialogue.adapter import gguf_for_llama, gguf_model_shape
+            lora = str(gguf_for_llama(adapter_dir, *gguf_model_shape(p), model_name=p.stem))
+        self.adapter = adapter_dir
         try:
-            self.llm = Llama(model_path=str(p), n_ctx=n_ctx, n_threads=threads(), n_threads_batch=threads(),
+            self.llm = Llama(model_path=str(p), lora_path=lora, n_ctx=n_ctx, n_threads=threads(), n_threads_batch=threads(),
                              verbose=False, seed=0)
         except (ValueError, RuntimeError, OSError) as exc:
             raise BackendError(f"{p}: llama.cpp cannot load this model ({exc})") from None

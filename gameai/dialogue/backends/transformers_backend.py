@@ -60,8 +60,10 @@ class TransformersBackend(Backend):
     name = "transformers"
     runtime = "transformers"
 
-    def __init__(self, model_dir: str | Path | None = None, gguf_file: str | None = None):
+    def __init__(self, model_dir: str | Path | None = None, gguf_file: str | None = None, adapter: str | None = "default"):
         super().__init__()
+        from gameai.dialogue.adapter import resolve_adapter
+        adapter_dir = resolve_adapter(adapter, embedded_model=model_dir is None)
         if model_dir is None:
             path = smollm2_path()
             model_dir, gguf_file = path.parent, path.name
@@ -88,6 +90,11 @@ class TransformersBackend(Backend):
         except (OSError, ValueError, ImportError, RuntimeError) as exc:
             raise BackendError(f"{d}: cannot load the model with transformers ({type(exc).__name__}: {exc}); "
                                "check the folder holds a causal LM with its tokenizer") from None
+        self.adapter = None
+        if adapter_dir is not None:
+            from gameai.dialogue.adapter import apply_peft
+            self.model = apply_peft(self.model, adapter_dir, model_name=d.name).eval()
+            self.adapter = adapter_dir
         if not getattr(self.tokenizer, "chat_template", None):
             raise BackendError(f"{d}: the tokenizer has no chat template; use an instruction-tuned model")
         self._torch = torch
@@ -107,6 +114,9 @@ class TransformersBackend(Backend):
             def __call__(self, input_ids, scores, **kwargs):  # noqa: ANN001
                 return stop.is_set()
 
+        from gameai.dialogue.backends.llama_cpp_backend import PREFIX_MARK
+        # The cache mark is llama.cpp's business; the model (and its adapter's training) never sees it.
+        messages = [{"role": m["role"], "content": m["content"].replace(PREFIX_MARK, "")} for m in messages]
         with self.lock:
             enc = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                                      return_dict=True)
