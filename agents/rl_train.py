@@ -11,7 +11,10 @@ A step is one agent-step: one unit's decision (SB3's ``num_timesteps`` counts sl
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -95,7 +98,35 @@ _RESUME_KEYS = ("seed", "n_slots", "n_steps", "batch_size", "net_arch", "map_siz
                 "league_bots")
 
 
-def _callback(cfg: TrainConfig, venv, league, progress: bool, on_progress: Callable | None):
+class _StopRequest:
+    requested = False
+
+
+@contextmanager
+def _ctrl_c_stops_at_the_next_step():
+    """Ctrl-C during training sets a flag that the callback reads at the next step, instead of raising
+    wherever the signal lands: a KeyboardInterrupt raised inside C code that clears errors (numba's
+    dispatcher, torch) can be swallowed, and the run would then train on to the end. A second Ctrl-C
+    raises at once."""
+    stop = _StopRequest()
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield stop  # not ours to change (a worker thread, or a host that handles SIGINT itself)
+        return
+
+    def request(signum, frame):
+        stop.requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, request)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _callback(cfg: TrainConfig, venv, league, progress: bool, on_progress: Callable | None,
+              stop: _StopRequest | None = None):
     from stable_baselines3.common.callbacks import BaseCallback
 
     class Loop(BaseCallback):
@@ -113,7 +144,7 @@ def _callback(cfg: TrainConfig, venv, league, progress: bool, on_progress: Calla
             self.shown = self.num_timesteps
 
         def _on_step(self) -> bool:
-            return True
+            return stop is None or not stop.requested
 
         def _on_rollout_end(self) -> None:
             n = self.num_timesteps
@@ -228,8 +259,11 @@ def train(cfg: TrainConfig, ruleset: Ruleset, *, progress: bool = True, log: Cal
     interrupted = False
     try:
         if target > done:
-            model.learn(total_timesteps=target - done, reset_num_timesteps=False,
-                        callback=_callback(cfg, venv, league, progress, on_progress))
+            with _ctrl_c_stops_at_the_next_step() as stop:
+                model.learn(total_timesteps=target - done, reset_num_timesteps=False,
+                            callback=_callback(cfg, venv, league, progress, on_progress, stop))
+            if stop.requested:
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         interrupted = True
         raise

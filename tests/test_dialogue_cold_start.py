@@ -43,8 +43,10 @@ def test_the_default_backend_falls_back_to_transformers_without_llama_cpp(monkey
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "llama_cpp" else real(n, *a))
     built = []
-    monkeypatch.setattr(transformers_backend, "TransformersBackend", lambda *a: built.append(a) or "transformers")
-    assert make_backend("smollm2") == "transformers" and built == [()]
+    monkeypatch.setattr(transformers_backend, "TransformersBackend",
+                        lambda *a, **kw: built.append((a, kw)) or "transformers")
+    assert make_backend("smollm2") == "transformers"
+    assert built == [((), {"adapter": "default"})]  # the shipped voice adapter goes with it
 
 
 def test_the_transformers_gguf_conversion_draws_no_progress_bar(capfd):

@@ -110,7 +110,7 @@ def test_cli_interrupt_then_resume(tmp_path):
     assert ckpt.exists(), proc.communicate()
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == 130, (stdout, stderr)
     assert "run the same command again to resume" in stdout and "Traceback" not in stderr
     saved = json.loads(ckpt.read_text())["steps"]
     assert saved >= 1024
