@@ -92,6 +92,7 @@ def refused(tmp_path_factory):
         app.tick()
         frames_while_judging += 1
     run_to_step(app, given_at + 1 + 2)
+    app.recorded = (int(st.t[0]), state_arrays(st))
     return app, play, archers, pending, given_at, frames_while_judging, app.frame - frame0
 
 
@@ -111,29 +112,11 @@ def test_frames_keep_coming_while_the_squad_judges(refused):
     assert pending.future.done() and frames_while_judging >= 1
 
 
-def test_a_refused_order_leaves_the_match_exactly_as_without_it(refused, tmp_path):
-    """The judge works on copies: the match with the judged (refused) order is step for step the match
-    without any order, so teaching mode keeps a match deterministic."""
-    app, play, _, _, given_at, _, _ = refused
-    twin = make_app(tmp_path)
-    twin.session.choice.tier = "average"
-    twin_play = start_teaching_match(twin)
-    close_in(twin, twin_play)
-    step = int(app.skirmish.state.t[0])
-    run_to_step(twin, step)
-    a, b = state_arrays(app.skirmish.state), state_arrays(twin.skirmish.state)
-    assert int(b["t"][0]) == step
-    for name in a:
-        assert np.array_equal(a[name], b[name]), name
-    twin.shutdown()
-
-
 def test_a_good_order_is_carried_out_at_its_step(refused):
-    import pygame
+    from demos.army_selection import living
 
     app, play, _, _, _, _, _ = refused
-    app.post_key(pygame.K_0)
-    app.tick()
+    play.select(list(living(app.skirmish, 0)))
     army = list(play.selected)
     given_at = int(app.skirmish.state.t[0])
     assert play.give_order("hold")
@@ -143,6 +126,23 @@ def test_a_good_order_is_carried_out_at_its_step(refused):
     assert pending.future.result().verdict == "accept"
     alive = app.skirmish.state.alive[0]
     assert all(play.orders.order_of(0, u).kind == "hold" for u in army if alive[u])
+
+
+def test_a_refused_order_leaves_the_match_exactly_as_without_it(refused, tmp_path):
+    """The judge works on copies: the match with the judged (refused) order is step for step the match
+    without any order, so teaching mode keeps a match deterministic."""
+    app, play, _, _, given_at, _, _ = refused
+    step, after = app.recorded  # the live match just after the refusal (later tests gave orders)
+    twin = make_app(tmp_path)
+    twin.session.choice.tier = "average"
+    twin_play = start_teaching_match(twin)
+    close_in(twin, twin_play)
+    run_to_step(twin, step)
+    a, b = after, state_arrays(twin.skirmish.state)
+    assert int(b["t"][0]) == step
+    for name in a:
+        assert np.array_equal(a[name], b[name]), name
+    twin.shutdown()
 
 
 def test_teaching_mode_is_off_unless_chosen_and_orders_are_then_immediate(tmp_path):
@@ -204,3 +204,23 @@ def test_bad_takeover_tier_option(tmp_path, capsys):
                    "--takeover-tier", str(arg)])
         err = capsys.readouterr().err
         assert rc == 2 and needle in err and "Traceback" not in err
+
+
+def test_the_battle_waits_at_a_step_whose_verdict_is_still_out():
+    """A verdict late at its step holds the battle (not the frames) until it comes, in the order given."""
+    from concurrent.futures import Future
+
+    from demos.order_review import OrderReview, PendingOrder
+
+    review = OrderReview.__new__(OrderReview)  # only the queue of pending orders is exercised here
+    first, second = Future(), Future()
+    review.pending = [PendingOrder([0], "hold", None, None, 12, None, first),
+                      PendingOrder([1], "hold", None, None, 13, None, second)]
+    assert review.due(11) == ([], True)
+    assert review.due(12) == ([], False)
+    first.set_result("judged")
+    second.set_result("judged")
+    ready, go = review.due(12)
+    assert go and [p.units for p in ready] == [[0]]
+    ready, go = review.due(13)
+    assert go and [p.units for p in ready] == [[1]] and not review.pending
