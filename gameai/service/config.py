@@ -48,7 +48,11 @@ class ServiceConfig(BaseModel):
     rate_limit: str = "120/minute"
     # Generation: one model, one queue; beyond `queue_limit` waiting jobs the server answers 503.
     queue_limit: int = Field(default=256, ge=1)
+    # Conversations the one model decodes together (llama.cpp: one batch; openai: requests in flight).
+    parallel: int = Field(default=8, ge=1, le=64, description="Conversations decoded together in one batch.")
     max_new_tokens: int = Field(default=40, ge=1, le=1024, description="Cap on tokens per generated line.")
+    # A line that takes longer (on a busy machine) is dropped for an authored one, with a warning.
+    generation_timeout_s: float = Field(default=20.0, gt=0, le=3600, description="Time limit of one generated line.")
     # Seconds a graceful shutdown waits for queued generations before refusing the rest.
     shutdown_grace_s: float = Field(default=30.0, ge=0)
 

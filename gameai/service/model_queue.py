@@ -1,9 +1,11 @@
 """One shared model behind a queue.
 
-The model is big and not thread-safe, so exactly one worker thread runs generations, one at
-a time, in arrival order (a `ThreadPoolExecutor` with one worker is that queue). The event
-loop only awaits the result, so while a slow generation runs, health, listing and memory
-reads are still answered at once.
+`workers` threads run turns, in arrival order (a `ThreadPoolExecutor` is that queue). With one
+worker, turns run one at a time. A backend that decodes several conversations together (the
+llama.cpp backends with `parallel` > 1, see gameai/dialogue/backends/llama_batch.py) gets one
+worker per slot, so that up to `parallel` turns are in the model's batch at once and the rest
+wait here. The event loop only awaits the result, so while a slow generation runs, health,
+listing and memory reads are still answered at once.
 
 Every job reports how long it waited in the queue apart from how long it generated: the two
 numbers tell an operator whether to buy a faster model (generation) or more replicas (queue).
@@ -38,14 +40,24 @@ class JobTiming:
 
 
 class ModelQueue:
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, workers: int = 1) -> None:
         self.limit = limit
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gameai-model")
+        self.workers = workers
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gameai-model")
         self._lock = threading.Lock()
         self._waiting = 0  # submitted, not yet started
         self._running = 0
         self._completed = 0
         self._accepting = True
+
+    def set_workers(self, workers: int) -> None:
+        """Resize before serving (once the backend says how many conversations it decodes at once).
+        Jobs already submitted finish on the old pool."""
+        if workers == self.workers:
+            return
+        old, self._executor = self._executor, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gameai-model")
+        self.workers = workers
+        old.shutdown(wait=True)
 
     # --- bookkeeping, readable from any thread -------------------------------------------
     def stats(self) -> dict[str, int | bool]:
@@ -55,6 +67,7 @@ class ModelQueue:
                 "running": self._running,
                 "completed": self._completed,
                 "limit": self.limit,
+                "workers": self.workers,
                 "accepting": self._accepting,
             }
 

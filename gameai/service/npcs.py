@@ -61,8 +61,9 @@ class CastRegistry:
             model=config.model,
             base_url=config.base_url,
             memory_path=str(config.memory_path) if config.memory_path else ":memory:",
-            sampling=Sampling(max_tokens=config.max_new_tokens),
+            sampling=Sampling(max_tokens=config.max_new_tokens, timeout_s=config.generation_timeout_s),
             max_input_chars=config.max_text_chars,
+            parallel=config.parallel,
         )
         return cls(load_cast(config.cast_dir), engine_config)
 
@@ -115,6 +116,10 @@ class CastRegistry:
             if self._engine is None:
                 raise ServiceError(503, ErrorCode.SHUTTING_DOWN, "The dialogue engine is not running.")
             return self._engine
+
+    def engine_parallel(self) -> int:
+        """How many conversations the engine's backend decodes at once."""
+        return int(getattr(self.engine.backend, "parallel", 1))
 
     @property
     def warning(self) -> str | None:

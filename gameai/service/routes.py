@@ -59,7 +59,8 @@ def _reply_out(npc_id: str, player_id: str, reply: Any, timing: JobTiming) -> di
         "npc_id": npc_id,
         "player_id": player_id,
         **{k: d[k] for k in ReplyOut.model_fields if k in d},
-        "timing": {"queued_ms": timing.queued_s * 1e3, "generate_ms": timing.generate_s * 1e3},
+        "timing": {"queued_ms": timing.queued_s * 1e3, "generate_ms": timing.generate_s * 1e3,
+                   "first_token_ms": getattr(reply, "ttft_ms", None)},
     }
 
 

@@ -78,6 +78,8 @@ def request_models(config: ServiceConfig) -> RequestModels:
 class Timing(BaseModel):
     queued_ms: float = Field(description="Time waiting for the shared model.")
     generate_ms: float = Field(description="Time the model spent on this reply (including memory lookup).")
+    first_token_ms: float | None = Field(default=None, description="From the turn's start (after the queue) to the "
+                                         "model's first text; null when no model ran (an authored line).")
 
 
 class ReplyOut(BaseModel):
@@ -137,6 +139,7 @@ class QueueStats(BaseModel):
     running: int
     completed: int
     limit: int
+    workers: int = Field(description="Turns generated at once: the backend's parallel slots (1: one at a time).")
     accepting: bool
 
 

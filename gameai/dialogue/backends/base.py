@@ -25,9 +25,12 @@ class Backend:
     stream is being consumed (close the iterator to release it early)."""
 
     name = "base"
+    runtime = "none"  # what runs the model (llama.cpp, transformers, an HTTP server); shown to the developer
     # json_schema: reply as {"line", "emotion"}; grammar: a GBNF string constraining the text.
     # Backends that cannot constrain decoding ignore both (the engine's checks still run).
     supports_json = False
+    # How many conversations the backend decodes at once; 1: callers take turns on `lock`.
+    parallel = 1
 
     def __init__(self) -> None:
         self.lock = threading.RLock()

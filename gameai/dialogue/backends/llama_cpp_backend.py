@@ -22,10 +22,14 @@ PREFIX_MARK = "\x1e"  # the prompt builder puts this after the static block; nev
 
 class LlamaCppBackend(Backend):
     name = "llama_cpp"
+    runtime = "llama.cpp"
     supports_json = True
 
-    def __init__(self, model_path: str | Path | None = None, n_ctx: int = 2048, max_cached_personas: int = 64):
+    def __init__(self, model_path: str | Path | None = None, n_ctx: int = 2048, max_cached_personas: int = 64,
+                 parallel: int = 1):
         super().__init__()
+        if not isinstance(parallel, int) or isinstance(parallel, bool) or not 1 <= parallel <= 64:
+            raise BackendError(f"parallel must be a whole number of conversations from 1 to 64, got {parallel!r}")
         if model_path is None:
             from gameai.dialogue.backends.transformers_backend import smollm2_path
             model_path = smollm2_path()
@@ -56,6 +60,16 @@ class LlamaCppBackend(Backend):
         self._max_states = max_cached_personas
         self.cache_hits = 0
         self.model_path = p
+        # parallel > 1: conversations decode together in one batch (llama_batch.py); the lock is
+        # then not held while streaming, so callers on several threads share decoding steps.
+        self.parallel = parallel
+        self.decoder = None
+        if parallel > 1:
+            from gameai.dialogue.backends.llama_batch import BatchDecoder
+            # 1024 tokens a conversation: the engine's prompts are 300-600 tokens; KV memory is
+            # 23 KB a token for SmolLM2-135M, so 8 slots + 8 cached persona blocks hold 377 MB.
+            self.decoder = BatchDecoder(self.llm, slots=parallel, n_ctx_per_slot=min(n_ctx, 1024),
+                                        prefix_cache=min(8, max_cached_personas), threads=threads())
 
     def _compiled(self, grammar: str | None):
         if grammar is None:
@@ -116,6 +130,9 @@ class LlamaCppBackend(Backend):
                grammar: str | None = None) -> Iterator[str]:
         import time
 
+        if self.decoder is not None:
+            yield from self._stream_batched(messages, sampling, seed, cache_key, json_schema, grammar)
+            return
         with self.lock:
             prompt, prefix = self._render(messages)
             tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
@@ -140,7 +157,26 @@ class LlamaCppBackend(Backend):
             except (RuntimeError, ValueError) as exc:
                 raise BackendError(f"{self.name}: generation failed: {exc}") from None
 
+    def _stream_batched(self, messages: list[dict[str, str]], sampling: Sampling, seed: int, cache_key: str | None,
+                        json_schema: dict[str, Any] | None, grammar: str | None) -> Iterator[str]:
+        prompt, prefix = self._render(messages)
+        tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+        n = 0
+        if cache_key and prefix:
+            ptoks = self.llm.tokenize(prefix.encode("utf-8"), add_bos=True, special=True)
+            for a, b in zip(ptoks, tokens):
+                if a != b:
+                    break
+                n += 1
+        text = GRAMMAR_PATH.read_text(encoding="utf-8") if json_schema is not None else grammar
+        yield from self.decoder.stream(tokens, n, cache_key, sampling, seed,
+                                       sampling.max_tokens + (16 if json_schema is not None else 0), text)
+
     def close(self) -> None:
+        decoder = getattr(self, "decoder", None)
+        if decoder is not None:
+            decoder.close()
+            self.decoder = None
         llm = getattr(self, "llm", None)
         if llm is not None:
             llm.close()

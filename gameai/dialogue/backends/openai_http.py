@@ -6,6 +6,7 @@ an unreachable server raises BackendError (the engine then falls back and warns)
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any, Iterator
 
@@ -16,10 +17,17 @@ from gameai.dialogue.errors import BackendError
 
 class OpenAIHTTPBackend(Backend):
     name = "openai"
+    runtime = "an OpenAI-compatible server"
 
     def __init__(self, base_url: str = "http://127.0.0.1:8080/v1", model: str = "local", api_key: str | None = None,
-                 connect_timeout_s: float = 3.0):
+                 connect_timeout_s: float = 3.0, parallel: int = 1):
         super().__init__()
+        if not isinstance(parallel, int) or isinstance(parallel, bool) or not 1 <= parallel <= 64:
+            raise BackendError(f"parallel must be a whole number of requests from 1 to 64, got {parallel!r}")
+        # parallel > 1: that many requests in flight at once, for a server with as many slots
+        # (`python -m llama_cpp.server` has one; llama.cpp's `llama-server --parallel N`, vLLM, Ollama batch).
+        self.parallel = parallel
+        self._slots = threading.BoundedSemaphore(parallel)
         try:
             import httpx
         except ImportError:
@@ -31,7 +39,8 @@ class OpenAIHTTPBackend(Backend):
         self.model = model
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._httpx = httpx
-        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(30.0, connect=connect_timeout_s))
+        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(30.0, connect=connect_timeout_s),
+                                    limits=httpx.Limits(max_connections=max(parallel, 10)))
 
     def stream(self, messages: list[dict[str, str]], sampling: Sampling, seed: int = 0,
                cache_key: str | None = None, json_schema: dict[str, Any] | None = None,
@@ -44,7 +53,7 @@ class OpenAIHTTPBackend(Backend):
             "repeat_penalty": sampling.repetition_penalty, "max_tokens": sampling.max_tokens,
         }
         deadline = time.monotonic() + sampling.timeout_s
-        with self.lock:
+        with self._slots:
             try:
                 with self._client.stream("POST", f"{self.url}/chat/completions", json=body,
                                          timeout=httpx.Timeout(sampling.timeout_s, connect=3.0)) as resp:

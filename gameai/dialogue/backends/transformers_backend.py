@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -30,10 +31,34 @@ def smollm2_path() -> Path:
     return path
 
 
+@contextmanager
+def _quiet_gguf_conversion() -> Iterator[None]:
+    """transformers draws its GGUF de-quantising bar with tqdm directly, past the switch that
+    `disable_progress_bar()` flips; a library must not draw on its host's stderr, so swap in a
+    disabled tqdm while loading."""
+    import functools
+
+    try:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:  # a transformers without GGUF support: nothing to silence
+        yield
+        return
+    bar = getattr(gguf_utils, "tqdm", None)
+    if bar is None:
+        yield
+        return
+    gguf_utils.tqdm = functools.partial(bar, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = bar
+
+
 class TransformersBackend(Backend):
     """model_dir: a folder with config + weights (HF format) or, with gguf_file, a folder holding a GGUF."""
 
     name = "transformers"
+    runtime = "transformers"
 
     def __init__(self, model_dir: str | Path | None = None, gguf_file: str | None = None):
         super().__init__()
@@ -57,8 +82,9 @@ class TransformersBackend(Backend):
             hf_logging.disable_progress_bar()
             torch.set_num_threads(threads())
             kw: dict[str, Any] = {"gguf_file": gguf_file} if gguf_file else {}
-            self.tokenizer = AutoTokenizer.from_pretrained(d, **kw)
-            self.model = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, **kw).eval()
+            with _quiet_gguf_conversion():
+                self.tokenizer = AutoTokenizer.from_pretrained(d, **kw)
+                self.model = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, **kw).eval()
         except (OSError, ValueError, ImportError, RuntimeError) as exc:
             raise BackendError(f"{d}: cannot load the model with transformers ({type(exc).__name__}: {exc}); "
                                "check the folder holds a causal LM with its tokenizer") from None
