@@ -4,8 +4,8 @@ In order of preference:
 
 1. their imitation: a model cloned from their own replays (`gameai imitate REPLAYS --bot human
    --out FILE.zip`), at the path in the demo's options (default `player_clone.zip` in the data dir);
-2. a tier calibrated to their style: the tier file `gameai calibrate REPLAYS --bot human --out FILE`
-   writes (default `player_tier.toml` in the data dir, or `--takeover-tier FILE`), played by the
+2. a tier calibrated to their style: the tier file `gameai calibrate REPLAYS --bot human --name me
+   --out FILE` writes (default `player_tier.toml` in the data dir, or `--takeover-tier FILE`), played by the
    file's `base_bot` (the strategy their play is closest to; `focus_fire` when it names none);
 3. the matching scripted tier: `focus_fire` at the tier the player is measured at (their
    adaptive difficulty's band when adaptive difficulty is on, else the tier they chose to face).
@@ -61,7 +61,7 @@ def calibrated_stand_in(tier_file: Path | None, spec, team: int, seed: int) -> t
     tier_file = Path(tier_file)
     if not tier_file.is_file():
         return None, (f"no calibrated tier at {tier_file} (make one: gameai calibrate REPLAYS --bot human "
-                      f"--out {tier_file})")
+                      f"--name me --out {tier_file})")
     from agents.scripted import base_policy
     from agents.tier_file import TierFileError, load_calibrated_tier
     from agents.tiers import TieredPolicy

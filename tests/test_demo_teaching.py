@@ -104,7 +104,7 @@ def test_a_suicidal_order_is_refused_with_its_numbers_and_not_carried_out(refuse
     assert not play.review.pending  # ruled on at its step
     assert all(play.orders.order_of(0, u) is None for u in archers)
     line = play.squad_says[0]  # no NPC engine in this run: the judge's own words, numbers and all
-    assert line.startswith("Order refused") and j.reason in line and "ordered units" in line
+    assert line.startswith("Squad: refused") and j.reason in line and "ordered units" in line
 
 
 def test_frames_keep_coming_while_the_squad_judges(refused):

@@ -282,11 +282,11 @@ class PlayMode(Mode):
         app = self.app
         color = VERDICT_COLORS[j.verdict]
         head = "Order refused" if j.verdict == "refuse" else "Carried out, with a warning"
-        self.squad_says = (f"{head}: {j.reason}", color, app.now + SQUAD_LINE_SECONDS)
+        self.squad_says = (f"Squad: {j.reason}", color, app.now + SQUAD_LINE_SECONDS)
 
         def spoken(text):
             if text:
-                self.squad_says = (f"{head}. Sergeant: {text}", color, app.now + SQUAD_LINE_SECONDS)
+                self.squad_says = (f"{head}. Sergeant Hale: {text}", color, app.now + SQUAD_LINE_SECONDS)
                 app.log(f"squad says: {text}")
 
         app.talk.squad_line(j.facts(), spoken)

@@ -56,9 +56,9 @@ def register(subparsers) -> None:
                    help="your imitation (from `gameai imitate REPLAYS --bot human --out FILE.zip`): it plays your "
                         "side when you leave a match midway (default: player_clone.zip in the data dir, if there)")
     p.add_argument("--takeover-tier", type=Path, metavar="FILE.toml",
-                   help="your calibrated tier (from `gameai calibrate REPLAYS --bot human --out FILE.toml`): plays "
-                        "your side when you leave midway and there is no imitation model (default: "
-                        "player_tier.toml in the data dir, if there)")
+                   help="your calibrated tier (from `gameai calibrate REPLAYS --bot human --name me "
+                        "--out FILE.toml`): plays your side when you leave midway and there is no imitation "
+                        "model (default: player_tier.toml in the data dir, if there)")
     p.set_defaults(func=run)
 
 
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
                               f"got {str(args.takeover_tier)!r}")
         if not args.takeover_tier.is_file():
             raise GameAIError(f"--takeover-tier {args.takeover_tier}: no such file; make one with "
-                              f"`gameai calibrate REPLAYS --bot human --out {args.takeover_tier}`")
+                              f"`gameai calibrate REPLAYS --bot human --name me --out {args.takeover_tier}`")
     if not args.headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
             and os.environ.get("SDL_VIDEODRIVER") in (None, "", "x11", "wayland"):
         import sys
