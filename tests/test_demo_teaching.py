@@ -224,3 +224,32 @@ def test_the_battle_waits_at_a_step_whose_verdict_is_still_out():
     assert go and [p.units for p in ready] == [[0]]
     ready, go = review.due(13)
     assert go and [p.units for p in ready] == [[1]] and not review.pending
+
+
+@pytest.mark.slow
+def test_the_squad_speaks_its_verdict_through_the_npc_engine(refused, tmp_path):
+    """The real NPC process (the one the villagers talk through) answers with the sergeant's line:
+    the model's reaction and the judgement's numbers, via gameai.squad.voice.speak_reason."""
+    from demos.conversations import Conversations
+    from demos.llm_worker import LLMWorker, WorkerSpec
+    from gameai.squad.voice import reason_clause
+
+    app, _, _, pending, _, _, _ = refused
+    facts = pending.future.result().facts()
+    talk = Conversations(app)
+    heard = []
+    assert not talk.squad_line(facts, heard.append)  # no engine yet: the caller shows the judge's words
+    talk.worker = LLMWorker(WorkerSpec(personas=[], memory_path=str(tmp_path / "memory.sqlite"))).start()
+    try:
+        deadline = time.monotonic() + 300
+        while not talk.worker.ready and talk.worker.failed is None and time.monotonic() < deadline:
+            talk.poll()
+            time.sleep(0.05)
+        assert talk.worker.ready, talk.worker.failed
+        assert talk.squad_line(facts, heard.append)
+        while not heard and time.monotonic() < deadline:
+            talk.poll()
+            time.sleep(0.05)
+    finally:
+        talk.close()
+    assert heard and heard[0] and heard[0].endswith(reason_clause(facts))
