@@ -299,6 +299,11 @@ class DemoApp:
     def walking(self) -> bool:
         return self.modes["world"].autowalk is not None
 
+    def squad_judging(self) -> bool:
+        """Teaching mode: an order is still waiting for the squad's verdict."""
+        review = self.modes["play"].review
+        return review is not None and bool(review.pending)
+
     def reply_pending(self) -> bool:
         """An NPC is still answering: the model is generating, or its words are still appearing."""
         return self.talk.busy

@@ -253,3 +253,34 @@ def test_the_squad_speaks_its_verdict_through_the_npc_engine(refused, tmp_path):
     finally:
         talk.close()
     assert heard and heard[0] and heard[0].endswith(reason_clause(facts))
+
+
+TEACHING_SCRIPT = """\
+press b
+wait 5
+press p
+press up
+press right
+press down
+press return
+wait 5
+press 0
+click_unit red 0 right
+wait_squad 20000
+wait 3
+quit
+"""
+
+
+def test_teaching_mode_through_the_input_script(tmp_path, capsys):
+    """The setup panel's row turns it on from the keyboard; a right click's order is judged, then ruled on."""
+    app = make_app(tmp_path, TEACHING_SCRIPT, frames=30000, log=True)  # uncapped frames: many pass while judging
+    app.run()
+    out = capsys.readouterr().out
+    assert "play: the squad judges orders (rollouts against focus_fire@novice)" in out
+    assert "-> unit " in out and ": the squad is judging it" in out
+    verdicts = [line for line in out.splitlines() if line.startswith("[demo] squad: ")]
+    assert len(verdicts) == 1, out
+    verdict = verdicts[0]
+    assert verdict.split("squad: ")[1].startswith(("accepted", "carried out with a warning", "refused"))
+    assert "rollouts of 20 s each" in verdict
