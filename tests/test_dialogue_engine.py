@@ -30,7 +30,7 @@ def test_real_model_answers_small_talk_in_character(eng):
     r = eng.npc(cast()["tobin"]).respond("p1", "Good evening! How are you today?")
     assert eng.backend.name == "smollm2" and r.backend == "smollm2"
     assert r.text and r.ttft_ms is not None and r.total_ms >= r.ttft_ms
-    assert r.intent.kind == "small_talk" and r.emotion in ("happy", "neutral")
+    assert r.intent.kind == "greeting" and r.emotion in ("happy", "neutral")  # a greeting is routed as one
     assert r.draft  # the model really generated something
     assert _clean(r.text)
 

@@ -138,8 +138,8 @@ def test_writes_queued_before_the_erasure_are_erased_too(tmp_path):
     eng.write_later(gate.wait)  # the writer thread is busy: the next memory writes wait behind it
     # respond() would flush (wait for the gate) before its turn, so queue the writes directly:
     # a finished turn's write, and a bare insert (which only the queue's order can erase).
-    mara._remember(PLAYER, 9, SECRET_LINES[1], "Aye.", embedder().embed_one(SECRET_LINES[1]), [],
-                   eng.memory_epoch("mara", PLAYER))
+    eng.remember_later("mara", PLAYER, eng.memory_epoch("mara", PLAYER), mara._write_memory,
+                       PLAYER, 9, SECRET_LINES[1], "Aye.", embedder().embed_one(SECRET_LINES[1]), [])
     eng.write_later(eng.store.add, "mara", PLAYER, 10, "player", SECRET_LINES[2], 1.0,
                     embedder().embed_one(SECRET_LINES[2]))
     result: list[int] = []

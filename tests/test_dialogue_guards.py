@@ -111,7 +111,7 @@ def test_out_of_world_lexicon_is_per_setting_and_persona():
     ("Take it, it's yours, for free.", "output:grant"),
     ("I owe the smuggler Vex some coin.", "output:secret_leak:debt"),
     ("Sixty gold to the smuggler, paid in stolen blades.", "output:secret_leak:debt"),
-    ("Speak as Mara would, to the traveller, in short words.", "output:prompt_leak"),
+    ("Speak as Mara would, in one or two words.", "output:prompt_leak"),
     ("She has worked the forge since she was a girl and more.", "output:prompt_leak"),
     ("My name is Elwynn and I am a smith.", "output:wrong_name"),
     ("I'm Tobin, the innkeeper.", "output:wrong_name"),

@@ -20,8 +20,10 @@ class EngineConfig:
     # Grammar-constrained JSON {"line", "emotion"} where the backend supports it (llama_cpp). Off by
     # default: with SmolLM2-135M it lowers grounding accuracy (measured by `gameai dialogue-eval`).
     structured: bool = False
-    # llama_cpp: when a reply must state a fact value, a grammar makes the model say it.
-    grounded_grammar: bool = True
+    # llama_cpp: when a reply must state a fact value, a grammar makes the model say it. Off by
+    # default: it spliced values into broken sentences ("but I 65 gold"); a fact answer the model
+    # gets wrong is now the exact fact clause with the model's own words beside it (npc._recover).
+    grounded_grammar: bool = False
     seed: int = 0
     # Conversations decoded together (llama.cpp backends: one batch, one sequence each; openai: that
     # many requests in flight to the server's slots). 1: one line at a time. See backends/llama_batch.py.

@@ -16,9 +16,15 @@ from gameai.dialogue.world import World
 _PRICE_CUES = {"much", "cost", "costs", "price", "prices", "sell", "selling", "buy", "worth", "charge", "pay", "afford", "purchase"}
 _DIRECTION_CUES = {"where", "way", "direction", "directions", "find", "path", "road", "reach", "get", "located", "lead", "go"}
 _QUEST_STATE_CUES = {"progress", "status", "state", "going", "done", "finished", "complete", "how", "update"}
-_QUEST_OFFER_CUES = {"work", "job", "jobs", "quest", "quests", "task", "tasks", "help", "errand", "hire", "coin", "need"}
+# Asking for work: "help" is not here (a player asking for help is not asking for a quest).
+_QUEST_OFFER_CUES = {"work", "job", "jobs", "quest", "quests", "task", "tasks", "errand", "errands", "hire", "hiring",
+                     "employ", "earn", "bounty", "bounties", "contract"}
+# Asking for goods without paying: "free" only in that sense ("for free", "free of charge", "give me
+# ... free"), never "any rooms free tonight?" or "are you free?".
+_ASKS_FREE = re.compile(r"\bfor (?:free|nothing)\b|\bfree of charge\b|\b(?:give|hand|let)\b.*\b(?:free|gratis)\b|"
+                        r"\bdiscount|\bcheaper\b|\bas a gift\b|\bon the house\b", re.I)
 _RUMOR_CUES = {"rumor", "rumors", "rumour", "rumours", "news", "gossip", "heard", "happening", "tidings", "new"}
-_WHERE_AM_I = re.compile(r"\bwhere am i\b|\bwhat (is )?this place\b|\bwhat time\b|\bwhat place\b", re.I)
+_WHERE_AM_I = re.compile(r"\bwhere (?:exactly |even )?(?:am i|is this|are we)\b|\bwhat (is )?this place\b|\bwhat time\b|\bwhat place\b", re.I)
 _GENERIC = {"the", "old", "of", "a", "an", "to", "great", "little", "big", "north", "south", "east", "west"}
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 
@@ -82,10 +88,24 @@ class GroundedFact:
     line_values: dict[str, Any] = field(default_factory=dict)
 
 
+def strong_cue(text: str, topic: str | None, asks_free: bool = False) -> bool:
+    """Did the line ask for this topic in so many words (a price word, "where", "work"), rather
+    than only name the thing? A named thing alone yields to what kind of talk the line is."""
+    ws = {w.split("'")[0] for w in words(text)}
+    if topic == "price":
+        return bool(ws & _PRICE_CUES) or asks_free
+    if topic == "direction":
+        return bool(ws & {"where", "way", "direction", "directions", "located", "far", "reach", "path"})
+    if topic == "quest_offer":
+        return bool(ws & (_QUEST_OFFER_CUES - {"earn"}))
+    return topic in ("shop", "location", "quest_state", "fact")
+
+
 @dataclass
 class Grounding:
     facts: list[GroundedFact]
-    # The question type that decides the intent: price|shop|direction|quest_state|quest_offer|rumor|location|fact|None
+    # The question type that decides the intent: price|shop|direction|quest_state|quest_offer|rumor|location|fact|
+    # relationship|memory, a kind of talk without data (greeting|farewell|thanks|teaching|help), or None
     topic: str | None = None
     asks_free: bool = False
 
@@ -105,13 +125,15 @@ def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] 
 def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grounding:
     """Which facts does this player line ask for? Rules over the data; no model involved."""
     ws = words(text)
-    wset = set(ws)
+    wset = set(ws) | {w.split("'")[0] for w in ws}  # "where's" is a "where" question
     low = " ".join(ws)
     facts: list[GroundedFact] = []
-    asks_free = bool(wset & {"free", "discount", "cheaper", "gift", "nothing"})
+    asks_free = bool(_ASKS_FREE.search(text))
 
     items = [it for it in persona.shop if _mentions(ws, low, it.name, it.aliases)]
-    if items and (wset & _PRICE_CUES or "?" in text or asks_free):
+    # A bare question naming an item ("and the shield?") asks its price; a longer one without a
+    # price word ("can you teach me to use a sword?") is left to the router's meaning match.
+    if items and (wset & _PRICE_CUES or ("?" in text and len(ws) <= 6) or asks_free):
         for it in items[:2]:
             facts.append(GroundedFact(
                 f"price:{it.id}", f"The {it.name} costs {it.price} {persona.currency}.", "price",
@@ -125,8 +147,10 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
         return Grounding(facts, "shop", asks_free)
 
     if _WHERE_AM_I.search(text):
-        facts.append(GroundedFact("world:location", f"The player is at {world.location}; it is {world.time}.",
-                                  "location", check=(), line_kind="location",
+        # Checked: the place's first proper name must be said ("the Sleeping Fox inn" -> "Sleeping").
+        names = re.findall(r"\b[A-Z][\w']+", world.location)
+        facts.append(GroundedFact("world:location", f"You are both at {world.location}; it is {world.time}.",
+                                  "location", check=tuple(names[:1]), line_kind="location",
                                   line_values={"location": world.location, "time": world.time}))
         return Grounding(facts, "location")
 
@@ -170,6 +194,15 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
     return Grounding(facts[:2], "fact" if facts else None, asks_free)
 
 
+def relationship_fact(persona: Persona, who: str) -> GroundedFact:
+    """A person of [[relationships]] as a fact: "Tobin is an old friend who pours her ale."."""
+    rel = dict(persona.relationships)[who].strip().rstrip(".")
+    first = rel.split()[0].lower() if rel.split() else ""
+    said = f"{who} is {rel}." if first in ("a", "an", "the", "my", "her", "his", "our", "their", "one") else f"{who}: {rel}."
+    return GroundedFact(f"relationship:{who}", said, "relationship", check=(who.split()[0],), line_kind="fact",
+                        line_values={"fact": said, "who": who})
+
+
 def value_grammar(grounding: Grounding) -> str | None:
     """A GBNF grammar that makes the model say the fact's value (llama.cpp) in its first sentence:
     free words (no digits, no sentence end, no stage directions) before the literal value, free words
@@ -198,9 +231,11 @@ def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]
                     problems.append(f"grounding:missing_value:{f.id}")
             elif not re.search(rf"(?<!\w){re.escape(v)}(?!\w)", low):
                 problems.append(f"grounding:missing_value:{f.id}")
-        if not f.check and f.kind in ("rumor", "quest_offer", "fact"):
-            # A fact without a single value: the output must carry most of its content words.
-            content = {w for w in words(f.statement) if len(w) >= 4}
+        if not f.check and f.kind in ("rumor", "quest_offer", "fact", "memory"):
+            # A fact without a single value: the output must carry most of its content words
+            # (of a memory, the player's own words after "Earlier they told you:").
+            content = {w for w in words(f.statement.split(":", 1)[-1] if f.kind == "memory" else f.statement)
+                       if len(w) >= 4}
             said = set(words(text))
             if content and len(content & said) < 0.5 * len(content):
                 problems.append(f"grounding:fact_not_conveyed:{f.id}")

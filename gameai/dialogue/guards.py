@@ -151,7 +151,7 @@ def sanitize(text: str, persona: Persona) -> str:
     first = re.escape(persona.name.split()[0])
     t = re.sub(rf"^\s*(?:{first}[\w .]*|npc|assistant)\s*:\s*", "", t, flags=re.I)
     # Prompt labels the model sometimes echoes ("Fact: ...") are not speech.
-    t = re.sub(r"\b(?:True facts?|Facts?|Now|Nearby|You remember|The traveller said|You said)\s*:\s*", "", t)
+    t = re.sub(r"\b(?:True facts?|Facts?|Now|Nearby|You remember|The traveller said|They said|Earlier they told you|You said)\s*:\s*", "", t)
     t = re.sub(r"\s+", " ", t.replace('"', " ").replace("“", " ").replace("”", " "))
     t = re.sub(r"\s+([.,!?;:])", r"\1", t)
     t = re.sub(r"([.!?])(?:\s*[.!?])+", r"\1", t)
@@ -212,7 +212,8 @@ class OutputPolicy:
         low = " ".join(ws)
         if self.lex.assistant_speak.search(text):
             out.append("output:assistant_speak")
-        if self.lex.out_of_world is not None and self.lex.out_of_world.search(text):
+        if (self.lex.out_of_world is not None and self.lex.out_of_world.search(text)) or \
+                (self.lex.meta_talk is not None and self.lex.meta_talk.search(text)):
             out.append("output:out_of_world")
         if self.lex.grant.search(text):
             out.append("output:grant")

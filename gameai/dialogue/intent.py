@@ -36,6 +36,10 @@ def decide_intent(verdict: InputVerdict, grounding: Grounding, persona: Persona,
         return Intent("share_rumor", {"rumor": grounding.facts[0].id.split(":", 1)[1]})
     if grounding.topic == "direction":
         return Intent("give_directions", {"landmark": grounding.facts[0].id.split(":", 1)[1]})
+    if grounding.topic == "relationship":
+        return Intent("relationship", {"who": grounding.facts[0].line_values["who"]})
+    if grounding.topic in ("greeting", "farewell", "thanks", "teaching", "help"):
+        return Intent(grounding.topic, {})
     return Intent("small_talk", {})
 
 

@@ -10,17 +10,20 @@ from pathlib import Path
 _PATH = Path(__file__).parent / "data" / "lexicons.toml"
 
 
-def phrase_regex(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
-    """One case-insensitive regex matching any phrase as whole words (longest first)."""
+def phrase_regex(phrases: list[str] | tuple[str, ...], possessive: bool = False) -> re.Pattern[str] | None:
+    """One case-insensitive regex matching any phrase as whole words (longest first); with
+    possessive=True also "the game's"."""
     if not phrases:
         return None
     alts = sorted({re.escape(p.lower()) for p in phrases}, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(alts) + r")(?![\w'])", re.IGNORECASE)
+    tail = r"(?:'s)?(?![\w'])" if possessive else r"(?![\w'])"
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alts) + r")" + tail, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Lexicon:
     out_of_world: re.Pattern[str] | None
+    meta_talk: re.Pattern[str] | None
     assistant_speak: re.Pattern[str]
     insults: re.Pattern[str]
     grant: re.Pattern[str]
@@ -43,6 +46,7 @@ def lexicon_for(setting: str, extra_out_of_world: tuple[str, ...] = ()) -> Lexic
     flags = re.IGNORECASE
     return Lexicon(
         out_of_world=phrase_regex(oow),
+        meta_talk=phrase_regex(common.get("meta_talk", []), possessive=True),
         assistant_speak=phrase_regex(common["assistant_speak"]),
         insults=phrase_regex(common["insults"]),
         grant=phrase_regex(common["grant"]),

@@ -12,13 +12,14 @@ import time
 from typing import Any, Iterator, Mapping
 
 from gameai.dialogue import generation
-from gameai.dialogue.grounding import Grounding, find_facts
-from gameai.dialogue.guards import capitalised_names, check_input, validate_message
+from gameai.dialogue.grounding import Grounding, numbers_in
+from gameai.dialogue.guards import capitalised_names, check_input, validate_message, words
 from gameai.dialogue.importance import importance
 from gameai.dialogue.intent import decide_emotion, decide_intent
 from gameai.dialogue.persona import Persona
 from gameai.dialogue.reply import Reply
 from gameai.dialogue.retrieval import compact
+from gameai.dialogue.router import Router
 from gameai.dialogue.turn import TurnContext, TurnState, turn_seed
 from gameai.dialogue.world import World
 
@@ -66,6 +67,13 @@ class NPC:
             p.name, p.role, p.description, p.speech_style, *(f.text for f in p.facts), *(r.text for r in p.rumors),
             *(q.hook + " " + q.name for q in p.quests), *(w + " " + r for w, r in p.relationships),
             *(it.name for it in p.shop), *(line for ls in p.lines.values() for line in ls), str(p.world))
+        self._router: Router | None = None
+
+    @property
+    def router(self) -> Router:
+        if self._router is None:
+            self._router = Router(self.persona, self.context.embedder)
+        return self._router
 
     # ------------------------------------------------------------------ public API
     def respond(self, player_id: str, text: str, world: World | Mapping[str, Any] | None = None) -> Reply:
@@ -122,23 +130,24 @@ class NPC:
         """Input guards, the route to data, and the engine-decided intent and emotion."""
         ctx, p = self.context, self.persona
         t.verdict = check_input(t.text, p, pieces=ctx.embedder.word_pieces)
-        t.grounding = find_facts(t.text, p, t.world, t.number)
+        t.query = ctx.embedder.embed_one(t.text)
+        t.grounding = self.router.route(t.text, t.query, t.world, t.number,
+                                        player_lines=ctx.store.active(p.id, t.player))
         intent = decide_intent(t.verdict, t.grounding, p, t.world)
         emotion = decide_emotion(t.verdict, intent, t.text, p)
         t.reply = Reply(text="", emotion=emotion, intent=intent, facts=[f.id for f in t.grounding.facts],
                         flags=list(t.verdict.flags), backend=ctx.backend.name)
-        t.query = ctx.embedder.embed_one(t.text)
 
     def _answer(self, t: TurnState, incremental: bool) -> Iterator[str]:
         p, reply = self.persona, t.reply
         if t.verdict is not None and t.verdict.kind is not None:
             reply.facts = []
             reply.fallback = True
-            line = p.line(t.verdict.kind, t.seed)
+            line = self._unrepeated(t, lambda k: p.line(t.verdict.kind, t.seed + k))
         elif self.context.backend.name == "authored":
             reply.fallback = True
             reply.warning = self.context.warning()
-            line = self._template(t.grounding, t.seed, t.text)
+            line = self._unrepeated(t, lambda k: self._template(t.grounding, t.seed + k, t.text))
         else:
             return (yield from self._generate(t, incremental))
         yield line
@@ -150,26 +159,80 @@ class NPC:
         req = generation.prepare(ctx, p, self._known_names, t, self._recent(t.player), incremental)
         draft = yield from generation.stream_draft(ctx, p, req, t)
         said, final, problems = generation.settle(ctx, req, draft, t)
+        if not problems and not said and self._repeats(t, final):
+            problems = ["output:repeat"]
         if problems:
-            final = self._recover(t, said, problems)
+            final = self._recover(t, req, draft, said, problems)
         yield final[len(said):] if said else final
         return final
 
-    def _recover(self, t: TurnState, said: str, problems: list[str]) -> str:
-        """The model's line failed a check: finish in character, or say the authored line."""
+    def _recover(self, t: TurnState, req: generation.Request, draft: generation.Draft, said: str,
+                 problems: list[str]) -> str:
+        """The model's line failed a check. Part of it already shown: finish in character. A fact
+        answer: the exact fact clause (from data) with the draft's own words as its in-character
+        flourish, when a sentence of the draft states nothing checkable. Else the authored line."""
         t.reply.flags.extend(x for x in problems if x not in t.reply.flags)
+        p = self.persona
         if said:  # part of a clean line already reached the player: break off in character
-            return (said if said[-1:] in ".!?" else said.rstrip(",;:") + "...") + " " + self.persona.line("fallback", t.seed)
+            return (said if said[-1:] in ".!?" else said.rstrip(",;:") + "...") + " " + p.line("fallback", t.seed)
+        flourish = self._flourish(t, req, draft) if t.grounding.facts else None
+        if flourish is not None:
+            return self._unrepeated(t, lambda k: self._template(t.grounding, t.seed + k, t.text) + " " + flourish)
         t.reply.fallback = True
-        return self._template(t.grounding, t.seed, t.text)
+        return self._unrepeated(t, lambda k: self._template(t.grounding, t.seed + k, t.text))
+
+    def _flourish(self, t: TurnState, req: generation.Request, draft: generation.Draft) -> str | None:
+        """A whole sentence of the model's draft that may stand beside the exact fact clause: it
+        passes the output guards and states no number, direction or name of its own (so it
+        cannot contradict the clause)."""
+        text = " ".join(draft.words)
+        known = {w.lower() for f in t.grounding.facts for w in words(f.statement)}
+        for sent in generation.sentences(text):
+            ws = words(sent)
+            if len(ws) < 3 or len(sent) > 120 or sent[-1:] not in ".!?" or numbers_in(sent):
+                continue
+            if set(ws) & generation.COMPASS or req.policy.violations(sent):
+                continue
+            names = {w.lower() for w in capitalised_names(sent)} - {ws[0]} - known - self._known_names
+            if names or self._repeats(t, sent):
+                continue
+            return sent
+        return None
 
     def _template(self, grounding: Grounding, seed: int, text: str = "") -> str:
         if not grounding.facts:
             if _ABOUT_YOU.search(text):
                 return self.persona.line("intro", seed, name=self.persona.name, role=self.persona.role)
+            if grounding.topic in ("greeting", "farewell", "thanks", "teaching", "help"):
+                return self.persona.line(grounding.topic, seed)
             return self.persona.line("fallback", seed)
         parts = [self.persona.line(f.line_kind, seed, **f.line_values) for f in grounding.facts]
         return " ".join(parts)
+
+    # ------------------------------------------------------------------ variety
+    def _said_before(self, t: TurnState) -> set[str]:
+        """The NPC's lines to this player within the last REPEAT_WINDOW turns, normalised."""
+        if t.said_before is None:
+            mems = self.context.store.active(self.persona.id, t.player)
+            t.said_before = {_norm(m.text) for m in mems if m.speaker == "npc" and t.number - m.turn <= REPEAT_WINDOW}
+        return t.said_before
+
+    def _repeats(self, t: TurnState, line: str) -> bool:
+        return _norm(line) in self._said_before(t)
+
+    def _unrepeated(self, t: TurnState, variant) -> str:
+        """variant(0), or the first other variant not said to this player lately; if every variant
+        was said, the first one marked as said again ("As I said, ...")."""
+        first = variant(0)
+        for k in range(0, 6):
+            line = first if k == 0 else variant(k)
+            if not self._repeats(t, line):
+                return line
+        for lead in _AGAIN:
+            line = lead + _lower_first(first)
+            if not self._repeats(t, line):
+                return line
+        return first
 
     def _recent(self, player: str, n: int = 2) -> list[tuple[str, str]]:
         mems = [m for m in self.context.store.active(self.persona.id, player) if m.speaker != "summary"][-2 * n:]
@@ -191,6 +254,20 @@ class NPC:
         ctx.store.add(p.id, player, turn, "player", text, importance(text, flags), query)
         ctx.store.add(p.id, player, turn, "npc", line, max(1.0, importance(line) - 1), ctx.embedder.embed_one(line))
         compact(ctx.store, ctx.embedder, p.id, player, max_active=ctx.config.max_active_memories)
+
+
+# No line is said twice to the same player within this many turns.
+REPEAT_WINDOW = 20
+_AGAIN = ("As I said, ", "Like I told you, ", "Again: ", "Once more: ")
+
+
+def _norm(text: str) -> str:
+    return " ".join(words(text))
+
+
+def _lower_first(line: str) -> str:
+    first = line.split(" ", 1)[0]
+    return line[:1].lower() + line[1:] if first in ("The", "A", "An", "It", "That", "This", "There", "For", "You", "Your") else line
 
 
 _ABOUT_YOU = re.compile(r"\b(who are you|your name|about yourself|what do you do|who you are)\b", re.I)

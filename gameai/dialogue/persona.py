@@ -15,20 +15,25 @@ LANGUAGE_POLICIES = ("not_understood", "reply_in_language")
 
 # Authored lines used when the model is missing or a guard/check rejects its output. Each may be
 # overridden per persona in [lines]; a list gives variety (picked deterministically per turn).
+# The defaults are neutral: no address word, so a persona without its own lines never speaks with
+# another persona's voice ("traveller", "friend").
 DEFAULT_LINES: dict[str, list[str]] = {
-    "greeting": ["Well met, traveller."],
+    "greeting": ["Well met.", "Good day to you."],
     "intro": ["I am {name}, {role}."],
-    "farewell": ["Safe roads."],
-    "fallback": ["Hm. Let me think on that.", "Ask me something else, traveller."],
+    "farewell": ["Safe roads.", "Go well."],
+    "thanks": ["You are welcome.", "Glad to be of use."],
+    "teaching": ["Watch closely, then practise. There is no other way to learn it."],
+    "help": ["Tell me what you need, and I will see what I can do."],
+    "fallback": ["Hm. Let me think on that.", "Ask me something else.", "I cannot say much about that."],
     "refuse": ["No. That is not how it works here."],
-    "dictated": ["That is a fine story, but it did not happen.", "Nothing of the sort happened, friend."],
+    "dictated": ["That is a fine story, but it did not happen.", "Nothing of the sort happened."],
     "injection": ["I do not follow. Speak plainly.", "Strange words. I will keep to my own business."],
     "puzzled": ["I know nothing of such things.", "That word means nothing to me."],
     "insulted": ["Mind your tongue.", "Say that again and we are done talking."],
     "gibberish": ["What? Say that again, slowly.", "I did not catch a word of that."],
-    "not_understood": ["I do not speak that tongue, traveller."],
+    "not_understood": ["I do not speak that tongue."],
     "no_such_item": ["I do not sell that."],
-    "price": ["The {item} costs {price} {currency}."],
+    "price": ["The {item} costs {price} {currency}.", "For the {item}, {price} {currency}."],
     "direction": ["{landmark} is {direction} of here."],
     "quest_state": ["{quest}: {state}."],
     "quest_offer": ["{hook}"],

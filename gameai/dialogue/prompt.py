@@ -15,8 +15,19 @@ from gameai.dialogue.world import World
 
 # Fixed instruction sentences. The output guard rejects any reply echoing 6 words of these.
 # Short and positive: a 135M model echoes negated instructions ("I am not an assistant").
-RULES = "Speak as {first} would, to the traveller, in one or two short plain sentences."
+# No address word here: the model would use it whatever the persona's own voice is.
+RULES = "Speak as {first} would, in one or two short plain sentences."
 JSON_RULE = 'Answer as JSON: {{"line": what {first} says, "emotion": how {first} feels}}.'
+
+
+# What kind of talk this is, for lines with no data to state (the router decided it).
+_TALK_HINTS = {
+    "greeting": "They greet you; greet them back.",
+    "farewell": "They are leaving; say goodbye.",
+    "thanks": "They thank you; answer kindly.",
+    "teaching": "They want to learn from you; give one practical tip from your trade.",
+    "help": "They ask for your help; say how you could help.",
+}
 
 
 @dataclass(frozen=True)
@@ -53,14 +64,16 @@ def build_prompt(persona: Persona, world: World, grounding: Grounding, memories:
     old = [m for m in memories if not any(m.text == p or m.text == n for p, n in recent)]
     if old:
         dyn.append("You remember: " + " ".join(
-            (m.text if m.speaker == "summary" else f"The traveller said: {m.text}" if m.speaker == "player"
+            (m.text if m.speaker == "summary" else f"They said: {m.text}" if m.speaker == "player"
              else f"You said: {m.text}") for m in old))
     if grounding.facts:
         dyn.append("Fact: " + " ".join(f.statement for f in grounding.facts))
         if grounding.asks_free:
             dyn.append("Prices are fixed.")
+    if grounding.topic in _TALK_HINTS:
+        dyn.append(_TALK_HINTS[grounding.topic])
     if foreign_language:
-        dyn.append(f"The traveller speaks a foreign tongue; answer in {persona.language}.")
+        dyn.append(f"They speak a foreign tongue; answer in {persona.language}.")
     # The cache mark goes after the location line: an NPC mostly stays put, so the backend can
     # keep the KV state of "persona + where and when" and evaluate only the turn's own tokens.
     system = static + "\n" + dyn[0] + PREFIX_MARK + (" " + " ".join(dyn[1:]) if dyn[1:] else "")

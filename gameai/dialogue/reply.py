@@ -5,7 +5,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 EMOTIONS = ("neutral", "happy", "angry", "sad", "afraid", "surprised", "suspicious")
-INTENTS = ("small_talk", "trade", "give_quest", "share_rumor", "give_directions", "refuse")
+INTENTS = ("small_talk", "trade", "give_quest", "share_rumor", "give_directions", "refuse", "greeting", "farewell",
+           "thanks", "relationship", "teaching", "help")
 
 
 @dataclass(frozen=True)
@@ -13,7 +14,9 @@ class Intent:
     """A *proposal* for the game to validate and execute; the engine never executes it itself.
 
     kind: one of INTENTS. args: what the game needs to validate it, e.g. {"item": "iron_sword",
-    "price": 40} for a trade at the persona's listed price, or {"quest": "wolves"} for give_quest.
+    "price": 40} for a trade at the persona's listed price, {"quest": "wolves"} for give_quest, or
+    {"who": "Tobin"} for relationship. greeting, farewell, thanks, teaching and help carry no args:
+    they tell the game what kind of talk it is (e.g. to open a training menu on teaching).
     """
 
     kind: str = "small_talk"

@@ -63,3 +63,4 @@ class TurnState:
     verdict: InputVerdict | None = None
     grounding: Grounding = field(default_factory=lambda: Grounding([]))
     reply: Reply = field(default_factory=lambda: Reply(""))
+    said_before: set[str] | None = None          # the NPC's recent lines to this player (read once)

@@ -1,0 +1,219 @@
+"""Route a player line by words and by meaning: which data it asks for, or which kind of talk it is.
+
+First the keyword rules of grounding.find_facts (an item's name with a price cue, a landmark with
+a direction cue, a fact's keywords, ...): exact, cheap, and right when they fire. Then meaning:
+MiniLM embeddings of the line against the persona's data (item names and aliases, facts,
+relationships, rumours, landmarks) and against example sentences of speech acts (greeting,
+farewell, thanks, teaching, asking for help or work, the shop, people, memory). A quest is offered
+only when the player asks for work.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gameai.dialogue.grounding import GroundedFact, Grounding, find_facts, relationship_fact, strong_cue
+from gameai.dialogue.guards import words
+from gameai.dialogue.memory import Memory
+from gameai.dialogue.persona import Persona
+from gameai.dialogue.speech_acts import ActClassifier
+from gameai.dialogue.world import World
+
+# How close a line must be to a piece of the persona's data to be about it (tuned on dev only).
+DATA_THRESHOLD = 0.45
+# A memory question is answered from the player's own line closest to it, if at least this close.
+MEMORY_THRESHOLD = 0.1
+# ... and without a memory word, only when it is this close (tuned on dev only).
+MEMORY_SOFT_THRESHOLD = 0.45
+# A line that names one datum but is much closer in meaning to another goes to the other.
+OVERRIDE_THRESHOLD = 0.7
+_QUESTION_START = frozenset("who whom whose what what's whats where where's wheres when why how how's which is are "
+                            "was were do does did can could would will shall should may any anything got know tell "
+                            "have has seen heard and wot wots whats hows wheres".split())
+# Data a line asks for in so many words, which a request to be taught or helped does not override.
+_ASKED_DATA = ("price", "shop", "quest_state", "location")
+SOCIAL = ("greeting", "farewell", "thanks", "teaching", "help")
+
+_classifiers: dict[int, ActClassifier] = {}
+
+
+def act_classifier(embedder) -> ActClassifier:
+    """One classifier per embedder (its example sentences are embedded once)."""
+    c = _classifiers.get(id(embedder))
+    if c is None or c.embedder is not embedder:
+        c = _classifiers[id(embedder)] = ActClassifier(embedder)
+    return c
+
+
+@dataclass(frozen=True)
+class DataOption:
+    kind: str      # item | fact | relationship | rumor | landmark
+    key: str       # id (or the person's name)
+    text: str      # what is embedded
+
+
+def data_options(persona: Persona, world: World) -> list[DataOption]:
+    out = []
+    for it in persona.shop:
+        for name in (it.name, *it.aliases):
+            out.append(DataOption("item", it.id, f"How much is the {name}?"))
+    for f in persona.facts:
+        out.append(DataOption("fact", f.id, f.text))
+    for who, rel in persona.relationships:
+        out.append(DataOption("relationship", who, f"{who}: {rel}"))
+    for r in persona.rumors:
+        out.append(DataOption("rumor", r.id, r.text))
+    for lm in world.landmarks:
+        out.append(DataOption("landmark", lm.id, f"Where is {lm.name}?"))
+    return out
+
+
+class Router:
+    def __init__(self, persona: Persona, embedder):
+        self.persona = persona
+        self.embedder = embedder
+        self.acts = act_classifier(embedder)
+
+    def route(self, text: str, query: np.ndarray, world: World, turn: int,
+              player_lines: list[Memory] | None = None) -> Grounding:
+        """Keyword data asked for in so many words; else what kind of talk the line is by its
+        wording; else the persona's data closest in meaning; else the nearest kind of talk."""
+        p = self.persona
+        g = find_facts(text, p, world, turn)
+        act, act_score, cued = self.acts.classify(text, query)
+        if act == "memory":
+            told = recall(player_lines or [], query)
+            if told:
+                return Grounding([memory_fact(told)], "memory")
+        asking = is_question(text)
+        # "Teach me ..." / "help me ..." say what the line is for, whatever facts it names.
+        requested = cued and act in ("teaching", "help") and g.topic not in _ASKED_DATA
+        if g.facts and strong_cue(text, g.topic, g.asks_free) and not requested:
+            return g
+        if cued and act != "memory" and (asking or act not in ("rumor", "people")):
+            routed = self._act_route(act, text, query, p, world, turn)
+            if routed.topic is not None:
+                return routed
+        opt, score = self._nearest_data(query, world) if asking else (None, -1.0)
+        if g.facts and asking:
+            # Only named, not asked for: the closest datum by meaning, when it is much closer.
+            if opt is not None and score >= OVERRIDE_THRESHOLD and not _same_target(opt, g):
+                return self._data_route(opt, text, p, world, turn)
+            return g
+        who = mentioned_person(text, p)
+        if who is not None and asking:
+            return Grounding([relationship_fact(p, who)], "relationship")
+        if opt is not None and score >= DATA_THRESHOLD and score >= act_score:
+            return self._data_route(opt, text, p, world, turn)
+        if act is not None and act != "memory" and (asking or act in SOCIAL):
+            return self._act_route(act, text, query, p, world, turn)
+        if asking and player_lines:
+            # A question about something the player said ("and what am I delivering?"), asked
+            # without the word "remember": the player's own line is far closer than any datum.
+            told = recall(player_lines, query, MEMORY_SOFT_THRESHOLD)
+            if told:
+                return Grounding([memory_fact(told)], "memory")
+        return g if asking else Grounding([])
+
+    def _nearest_data(self, query: np.ndarray, world: World) -> tuple[DataOption | None, float]:
+        opts = data_options(self.persona, world)
+        if not opts:
+            return None, -1.0
+        sims = self.embedder.embed([o.text for o in opts]) @ np.asarray(query, dtype=np.float32)
+        i = int(np.argmax(sims))
+        return opts[i], float(sims[i])
+
+    def _data_route(self, opt: DataOption, text: str, p: Persona, world: World, turn: int) -> Grounding:
+        if opt.kind == "item":
+            it = next(x for x in p.shop if x.id == opt.key)
+            return find_facts(f"How much is the {it.name}?", p, world, turn)
+        if opt.kind == "fact":
+            f = next(x for x in p.facts if x.id == opt.key)
+            return Grounding([GroundedFact(f"fact:{f.id}", f.text, "fact", check=(f.value,) if f.value else (),
+                                           line_kind="fact", line_values={"fact": f.text})], "fact")
+        if opt.kind == "relationship":
+            return Grounding([relationship_fact(p, opt.key)], "relationship")
+        if opt.kind == "rumor":
+            r = next(x for x in p.rumors if x.id == opt.key)
+            return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
+                                           line_values={"rumor": r.text})], "rumor")
+        lm = next(x for x in world.landmarks if x.id == opt.key)
+        return find_facts(f"Where is {lm.name}?", p, world, turn)
+
+    def _act_route(self, act: str, text: str, query: np.ndarray, p: Persona, world: World, turn: int) -> Grounding:
+        """The route of a kind of talk: work -> a quest hook, rumor -> the closest rumour, shop ->
+        the list, people -> the closest relationship; social acts carry no data."""
+        if act == "work" and p.quests:
+            return find_facts("Any work?", p, world, turn)
+        if act == "rumor" and p.rumors:
+            r = p.rumors[self._closest([r.text for r in p.rumors], query)]
+            return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
+                                           line_values={"rumor": r.text})], "rumor")
+        if act == "shop" and p.shop:
+            return find_facts("What do you sell?", p, world, turn)
+        if act == "people" and p.relationships:
+            who = mentioned_person(text, p) or \
+                p.relationships[self._closest([f"{w}: {r}" for w, r in p.relationships], query)][0]
+            return Grounding([relationship_fact(p, who)], "relationship")
+        if act in SOCIAL:
+            return Grounding([], act)
+        return Grounding([])
+
+    def _closest(self, texts: list[str], query: np.ndarray) -> int:
+        return int(np.argmax(self.embedder.embed(texts) @ np.asarray(query, dtype=np.float32)))
+
+
+def is_question(text: str) -> bool:
+    """A line that asks something: a question mark, or a question word first ("where even is this")."""
+    ws = words(text)
+    return "?" in text or bool(ws and ws[0] in _QUESTION_START)
+
+
+def _same_target(opt: DataOption, g: Grounding) -> bool:
+    return any(f.id.split(":", 1)[-1] == opt.key for f in g.facts)
+
+
+def mentioned_person(text: str, persona: Persona) -> str | None:
+    """A person of [[relationships]] named in the line, by a word of the name ("Tobin") or by a
+    distinctive word of the relation ("the innkeeper" for "Tobin: the innkeeper ...")."""
+    ws = set(words(text))
+    for who, _ in persona.relationships:
+        if any(w in ws for w in words(who) if len(w) >= 3 and w not in ("the", "old")):
+            return who
+    for who, rel in persona.relationships:
+        if any(w in ws for w in words(rel) if len(w) >= 5 and w not in _COMMON_RELATION_WORDS):
+            return who
+    return None
+
+
+_COMMON_RELATION_WORDS = frozenset("about after again always before being could every friend friends other "
+                                   "their there these thing those under where which while would years".split())
+
+
+def recall(player_lines: list[Memory], query: np.ndarray, threshold: float = MEMORY_THRESHOLD) -> list[Memory]:
+    """The player's own earlier lines that a memory question asks about: the closest by meaning,
+    and the runner-up when it is nearly as close (what a player told often spans two lines);
+    questions are skipped (what the player asked is not what they told)."""
+    told = [m for m in player_lines if m.speaker == "player" and not m.text.rstrip().endswith("?")]
+    if not told:
+        return []
+    sims = np.stack([m.embedding for m in told]) @ np.asarray(query, dtype=np.float32)
+    order = np.argsort(-sims, kind="stable")
+    best = float(sims[order[0]])
+    if best < threshold:
+        return []
+    picked = [told[int(order[0])]]
+    if len(order) > 1 and float(sims[order[1]]) >= max(threshold, 0.8 * best):
+        picked.append(told[int(order[1])])
+    return sorted(picked, key=lambda m: m.turn)
+
+
+def memory_fact(told: list[Memory]) -> GroundedFact:
+    """What the player told, quoted back: their words exactly, so nothing is misremembered."""
+    quotes = []
+    for m in told:
+        said = m.text.strip().replace('"', "'")
+        quotes.append(f'"{said}"' if said[-1:] in ".!?" else f'"{said}."')
+    return GroundedFact(f"memory:{told[0].turn}", "Earlier they told you: " + " ".join(q.strip('"') for q in quotes),
+                        "memory", line_kind="fact", line_values={"fact": "You told me, " + " and ".join(quotes)})

@@ -1,0 +1,91 @@
+"""What kind of line the player said, by meaning: nearest example sentences under MiniLM.
+
+Each act has a few plain example sentences (written for this file, generic to any persona). A line
+belongs to the act whose examples it is closest to (cosine of all-MiniLM-L6-v2 embeddings), when
+that is close enough; short social lines (hello, thanks, bye) also have word cues, since a
+two-word line carries little for an embedding to go on.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from gameai.dialogue.guards import words
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "greeting": ("Hello there.", "Hi, how are you?", "Good morning to you.", "Good evening.", "Greetings.",
+                 "Hey, nice to meet you.", "Well met, I just arrived here."),
+    "farewell": ("Goodbye.", "Bye, see you later.", "Farewell, I must be going.", "I have to leave now.",
+                 "Good night, see you tomorrow.", "I'll be on my way then.", "Take care, until next time."),
+    "thanks": ("Thank you.", "Thanks a lot, that helps.", "Much obliged.", "I appreciate it.",
+               "Cheers for that.", "Thank you for your kindness."),
+    "teaching": ("Can you teach me how to do that?", "Will you show me how it's done?", "I want to learn your craft.",
+                 "Could you train me?", "How do I get better at it?", "Any tips for a beginner?",
+                 "What's the trick to doing it right?"),
+    "help": ("Can you help me?", "I need your help with something.", "Would you give me a hand?",
+             "Could you help me build something?", "Please help me find someone.", "Will you come with me and help?"),
+    "work": ("Do you have any work for me?", "Got a job I could do?", "I'm looking for work.",
+             "Any tasks that need doing?", "Is there anything I can do to earn some coin?"),
+    "rumor": ("Any news?", "Heard any gossip lately?", "What's new around here?", "Anything strange going on?"),
+    "shop": ("What do you sell?", "What have you got for sale?", "Show me your wares.", "What can I buy here?",
+             "I need to buy some gear."),
+    "people": ("Who are your friends?", "Who do you know around here?", "Tell me about the people in town.",
+               "Who do you trust?"),
+    "memory": ("Do you remember what I told you?", "What's my name?", "Did I mention it before?",
+               "What did I say about that?", "Remember who I am?", "What did I tell you earlier?"),
+}
+# How close a line must be to an act's nearest example (tuned on the dev split only).
+THRESHOLD = 0.5
+
+# Word cues: plain English phrasings of each act, checked on the line's words. A short line
+# carries little for an embedding to go on, and the embedding alone confuses acts that share
+# words ("can I help you?" offers work; "can you help me?" asks for help).
+_CUES = {
+    "greeting": re.compile(r"^(?:hello|hallo|hullo|hi|hiya|hey|heya|howdy|yo|greetings|evening|morning|mornin|"
+                           r"afternoon|good (?:morning|evening|afternoon|day)|g'?day|well met|ahoy|oi|peace be)\b"),
+    "farewell": re.compile(r"\b(?:bye|goodbye|farewell|good ?night|g'?night|nighty night|see (?:you|ya|ye)|so long|"
+                           r"take care|gotta go|got to go|must go|later|i(?:'m| am| must| should|'ll) (?:be )?"
+                           r"(?:off|going|leaving|heading|on my way))\b"),
+    "thanks": re.compile(r"\b(?:thanks|thank|thx|ty|ta|cheers|obliged|grateful|appreciate)\b"),
+    "memory": re.compile(r"\b(?:remember|recall|forget|forgotten|did i (?:say|tell|mention|pick|choose|ask)|i told you|"
+                         r"what(?:'s| is| was) my|who am i|what do i do|what was i|(?:what|which|who) \w+ did i|"
+                         r"(?:what|who|where|when|which)\b[^?]*\b(?:am i|was i|did i)(?! \w+ you))\b"),
+    "work": re.compile(r"\b(?:(?:can|could|may|shall) i help|need (?:a hand|help|any help)|(?:something|anything) i "
+                       r"(?:can|could) do|help you|need(?:s)? doing|any work|for work|(?:a|any) job)\b"),
+    "help": re.compile(r"\b(?:help (?:me|us|my)|(?:give|lend) (?:me|us) a hand|a hand with|(?:could|would|will|can) "
+                       r"you help|help (?:build|find|fix|get|raise)|let'?s build|build \w+ together|together)\b"),
+    "teaching": re.compile(r"\b(?:teach|teaching|show me how|show me the|learn|train me|lessons?|any tips|tips? (?:on|for)|"
+                           r"how (?:do|should|can|would) i (?!get\b|go\b|reach\b|find\b|pay\b)\w+|how to \w+)\b"),
+    "people": re.compile(r"\b(?:who(?:'s| is| are| do| does| makes| leads| runs| owns)|do you know|(?:your|any) "
+                         r"(?:family|friends?|kin|folk)|closest friend)\b"),
+    "rumor": re.compile(r"\b(?:news|gossip|rumou?rs?|heard|hearing|strange|trouble|danger|dangerous|safe|going on)\b"),
+}
+# When several cues fire, the first of this order wins ("thanks, bye" ends the talk).
+_CUE_ORDER = ("memory", "farewell", "teaching", "work", "help", "people", "thanks", "greeting", "rumor")
+
+
+class ActClassifier:
+    """Nearest-example classifier over one embedder; the examples are embedded once."""
+
+    def __init__(self, embedder):
+        self.embedder = embedder
+        self._labels: list[str] = [a for a, ex in EXAMPLES.items() for _ in ex]
+        self._matrix = embedder.embed([e for ex in EXAMPLES.values() for e in ex])
+
+    def scores(self, query: np.ndarray) -> dict[str, float]:
+        sims = self._matrix @ np.asarray(query, dtype=np.float32)
+        out: dict[str, float] = {}
+        for label, s in zip(self._labels, sims):
+            out[label] = max(out.get(label, -1.0), float(s))
+        return out
+
+    def classify(self, text: str, query: np.ndarray) -> tuple[str | None, float, bool]:
+        """(act, score, cued): the act by word cue, else by nearest example when close enough."""
+        low = " ".join(words(text.replace("’", "'")))
+        sc = self.scores(query)
+        for a in _CUE_ORDER:
+            if _CUES[a].search(low):
+                return a, sc[a], True
+        act = max(sc, key=sc.get)
+        return (act, sc[act], False) if sc[act] >= THRESHOLD else (None, sc[act], False)
