@@ -15,6 +15,7 @@ A tier name that ends in ``.toml`` is read from that file, so a calibrated tier 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,19 @@ TIER_FIELDS = {"name": _name, "reaction_delay": integer(0), "noise": number(0.0,
 REQUIRED = ("name", "reaction_delay", "noise", "apm")
 
 
+@dataclass(frozen=True)
+class CalibratedTier:
+    """A tier file's whole [tier] table: the skill limits and the strategy the player plays closest to."""
+
+    tier: SkillTier
+    base_bot: str | None
+
+
 def parse_tier(data: dict, source: str) -> SkillTier:
+    return parse_calibrated(data, source).tier
+
+
+def parse_calibrated(data: dict, source: str) -> CalibratedTier:
     chk = Checker(source, TierFileError)
     for key in data:
         if key not in ("tier", "measured"):
@@ -60,11 +73,22 @@ def parse_tier(data: dict, source: str) -> SkillTier:
     f = chk.fields(data["tier"], "tier", TIER_FIELDS, REQUIRED)
     if f["reaction_delay"] > 20:
         chk.fail("tier.reaction_delay", f["reaction_delay"], "expected at most 20 steps (10 s)")
-    return SkillTier(f["name"], f["reaction_delay"], f["noise"], f["apm"])
+    base_bot = f.get("base_bot")
+    if base_bot is not None:
+        from agents.scripted import BOTS
+
+        if base_bot not in BOTS:
+            chk.fail("tier.base_bot", base_bot, f"unknown scripted bot; bots are {', '.join(BOTS)}")
+    return CalibratedTier(SkillTier(f["name"], f["reaction_delay"], f["noise"], f["apm"]), base_bot)
 
 
 def load_tier_file(path: str | Path) -> SkillTier:
     return load_toml(path, parse_tier, TierFileError, "a tier file (write one with `gameai calibrate`)")
+
+
+def load_calibrated_tier(path: str | Path) -> CalibratedTier:
+    """The tier and its ``base_bot`` (None when the file names none), for who plays as the player."""
+    return load_toml(path, parse_calibrated, TierFileError, "a tier file (write one with `gameai calibrate`)")
 
 
 def write_tier_file(path: str | Path, tier: SkillTier, base_bot: str | None = None,

@@ -68,6 +68,7 @@ class RunOptions:
     skirmish_units: int = 24  # units per team
     log: bool = True
     takeover_model: Path | None = None  # the player's imitation (default: player_clone.zip in the data dir)
+    takeover_tier: Path | None = None  # their calibrated tier (default: player_tier.toml in the data dir)
 
 
 @dataclass
@@ -124,7 +125,8 @@ class DemoApp:
         self.fps_smooth = 0.0
         self.units_drawn = 0
         self.talk = Conversations(self)
-        self.session = MatchSession(self.paths.root, options.takeover_model, log=self.log)
+        self.session = MatchSession(self.paths.root, options.takeover_model, log=self.log,
+                                    tier_path=options.takeover_tier)
         self.modes = {m.name: m for m in (WorldMode(self), ChatMode(self), WatchMode(self), PlayMode(self))}
         self.current = self.modes["world"]
         self.skirmish = None
@@ -296,6 +298,11 @@ class DemoApp:
 
     def walking(self) -> bool:
         return self.modes["world"].autowalk is not None
+
+    def squad_judging(self) -> bool:
+        """Teaching mode: an order is still waiting for the squad's verdict."""
+        review = self.modes["play"].review
+        return review is not None and bool(review.pending)
 
     def reply_pending(self) -> bool:
         """An NPC is still answering: the model is generating, or its words are still appearing."""

@@ -11,7 +11,7 @@ import os
 from demos import ui_theme as ui
 from demos.chat_box import ChatBox, ChatLine
 from demos.game_rules import Offer, accept, judge_intent
-from demos.llm_worker import DONE, ERROR, FAILED, MEMORIES, READY, TEXT, LLMWorker
+from demos.llm_worker import DONE, ERROR, FAILED, MEMORIES, READY, SQUAD, TEXT, LLMWorker
 
 #: Characters of a remembered line shown above a new conversation.
 MEMORY_PREVIEW_CHARS = 120
@@ -27,6 +27,7 @@ class Conversations:
         self.offers: dict[str, Offer] = {}
         self.recalled: set[str] = set()
         self.memories: dict[str, list[str]] = {}
+        self.squad_pending: dict[int, object] = {}  # request id -> callback(text or None)
 
     def reset(self) -> None:
         """A new world: new villagers, no conversations, a fresh NPC process."""
@@ -35,6 +36,7 @@ class Conversations:
         self.memories = {}
         self.offers.clear()
         self.pending.clear()
+        self.squad_pending.clear()
         self.talking_to = None
         self.restart_worker()
 
@@ -98,6 +100,19 @@ class Conversations:
         app.hud.toast(message, app.now, color=ui.GOOD if ok else ui.BAD)
         app.save_game()  # a purchase is never lost to a crash
 
+    def squad_line(self, facts: dict, on_line) -> bool:
+        """Ask the NPC engine for the squad's line about a judged order; ``on_line(text)`` gets it, or
+        ``on_line(None)`` if the engine fails. False (and no call) when the engine is not up and ready."""
+        if self.worker is None or self.worker.failed or not self.worker.ready:
+            return False
+        self.squad_pending[self.worker.ask_squad(facts)] = on_line
+        return True
+
+    def drop_squad_lines(self) -> None:
+        for on_line in self.squad_pending.values():
+            on_line(None)
+        self.squad_pending.clear()
+
     def poll(self) -> None:
         if self.worker is None:
             return
@@ -114,8 +129,13 @@ class Conversations:
                     # Shown above this visit's lines: what they recall from before.
                     self.chats[npc_id].lines.insert(0, ChatLine(
                         "", f"({npc.name} remembers you: {mems[-1][:MEMORY_PREVIEW_CHARS]})", ui.MUTED))
+            elif rid in self.squad_pending:
+                if kind == ERROR:
+                    app.log(f"squad line failed: {payload}")
+                self.squad_pending.pop(rid)(payload if kind == SQUAD else None)
             elif kind == FAILED:
                 app.log(f"NPC brain unavailable: {payload}")
+                self.drop_squad_lines()
                 for rid_, npc_id in list(self.pending.items()):
                     self.chats[npc_id].fail_reply(f"({payload})")
                     del self.pending[rid_]

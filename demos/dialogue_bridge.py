@@ -43,6 +43,12 @@ class DialogueBridge:
     def last_reply(self, npc_id: str) -> dict[str, Any]:
         return self._last.pop(npc_id, {"text": ""})
 
+    def squad_line(self, facts: dict[str, Any]) -> str:
+        """The sergeant's line about a judged order, through this same engine (no second model)."""
+        from gameai.squad.voice import speak_reason
+
+        return speak_reason(self.engine, facts).text
+
     def memories(self, npc_id: str) -> list[str]:
         return self.npcs[npc_id].memories(self.player_id)
 

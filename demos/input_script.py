@@ -24,6 +24,7 @@ On the battlefield (play mode), mouse input, posted as real mouse events:
     drag_cells 0 0 15 30                    # a left-button drag box between two battlefield cells
     click_unit red 0 [left|right]           # a click on the N-th living unit of a team (blue/red)
     wait_match [MAX_FRAMES]                 # wait until the played match has ended
+    wait_squad [MAX_FRAMES]                 # teaching mode: wait until the squad has ruled on every order
 """
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ COMMANDS: dict[str, tuple[int, int, str]] = {
     "drag_cells": (4, 4, "drag_cells X0 Y0 X1 Y1"),
     "click_unit": (2, 3, "click_unit blue|red N [left|right]"),
     "wait_match": (0, 1, "wait_match [MAX_FRAMES]"),
+    "wait_squad": (0, 1, "wait_squad [MAX_FRAMES]"),
 }
 BUTTONS = {"left": 1, "right": 3}
 DEFAULT_WAIT_MATCH_FRAMES = 20_000
@@ -139,7 +141,7 @@ def parse_script(text: str, source: str = "<script>") -> list[Command]:
         elif name == "hold":
             _key_code(args[0], where)
             _positive_int(args[1], where, "FRAMES")
-        elif name in ("wait_reply", "wait_match") and args:
+        elif name in ("wait_reply", "wait_match", "wait_squad") and args:
             _positive_int(args[0], where, "MAX_FRAMES")
         elif name in ("click", "click_cell", "drag_cells"):
             n_coords = 4 if name == "drag_cells" else 2
@@ -294,4 +296,14 @@ class ScriptPlayer:
                 return False
             if self._budget <= 0:
                 host.log(f"script line {cmd.line}: wait_reply timed out; the NPC was still answering")
+        elif name == "wait_squad":
+            if not self._started:
+                self._started = True
+                self._budget = int(args[0]) if args else DEFAULT_WAIT_REPLY_FRAMES
+                return False
+            self._budget -= 1
+            if host.squad_judging() and self._budget > 0:
+                return False
+            if self._budget <= 0:
+                host.log(f"script line {cmd.line}: wait_squad timed out; an order is still being judged")
         return True

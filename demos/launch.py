@@ -16,7 +16,7 @@ def launch(options: dict) -> int:
     from demos.app import DEMO_ERRORS, RunOptions, main
 
     opts = dict(options)
-    for key in ("screenshot", "script", "data_dir", "takeover_model"):
+    for key in ("screenshot", "script", "data_dir", "takeover_model", "takeover_tier"):
         if opts.get(key) is not None:
             opts[key] = Path(opts[key])
     try:

@@ -21,6 +21,7 @@ from typing import Any
 
 # Event kinds sent back to the game.
 READY, FAILED, TEXT, DONE, ERROR, MEMORIES = "ready", "failed", "text", "done", "error", "memories"
+SQUAD = "squad"  # the squad's spoken line about a judged order (teaching mode)
 
 
 @dataclass
@@ -56,6 +57,13 @@ def _worker_main(spec: WorkerSpec, requests, events) -> None:
             _, rid, npc_id = msg
             try:
                 events.put((MEMORIES, rid, {"npc_id": npc_id, "memories": bridge.memories(npc_id)}))
+            except Exception as exc:
+                events.put((ERROR, rid, f"{type(exc).__name__}: {exc}"))
+            continue
+        if msg[0] == "squad":
+            _, rid, facts = msg
+            try:
+                events.put((SQUAD, rid, bridge.squad_line(facts)))
             except Exception as exc:
                 events.put((ERROR, rid, f"{type(exc).__name__}: {exc}"))
             continue
@@ -99,6 +107,12 @@ class LLMWorker:
         """What this NPC remembers of the player (from earlier runs too); answered as a MEMORIES event."""
         rid = next(self._ids)
         self._requests.put(("memories", rid, npc_id))
+        return rid
+
+    def ask_squad(self, facts: dict[str, Any]) -> int:
+        """The squad's line about a judged order (``Judgement.facts()``); answered as a SQUAD event."""
+        rid = next(self._ids)
+        self._requests.put(("squad", rid, facts))
         return rid
 
     def poll(self, limit: int = 256) -> list[tuple[str, int | None, Any]]:

@@ -23,6 +23,7 @@ RATING_FILE = "player_rating.json"
 RESULTS_FILE = "matches.jsonl"
 REPLAY_DIR = "replays"
 CLONE_FILE = "player_clone.zip"
+TIER_FILE = "player_tier.toml"
 PLAYER_TEAM, OPPONENT_TEAM = 0, 1  # the player commands blue
 
 
@@ -39,6 +40,7 @@ class MatchChoice:
     bot: str = "focus_fire"
     tier: str = "novice"
     adaptive: bool = False
+    teaching: bool = False  # the squad judges orders (demos.order_review); off: orders are obeyed at once
 
 
 @dataclass
@@ -54,10 +56,11 @@ class MatchOutcome:
 
 
 class MatchSession:
-    def __init__(self, data_dir: Path, clone_path: Path | None = None, log=print):
+    def __init__(self, data_dir: Path, clone_path: Path | None = None, log=print, tier_path: Path | None = None):
         self.root = Path(data_dir)
         self.replay_dir = self.root / REPLAY_DIR
         self.clone_path = Path(clone_path) if clone_path is not None else self.root / CLONE_FILE
+        self.tier_path = Path(tier_path) if tier_path is not None else self.root / TIER_FILE
         self.choice = MatchChoice()
         self.log = log
         self.adaptive = None  # agents.adaptive.AdaptiveDifficulty, made on first use
@@ -97,7 +100,7 @@ class MatchSession:
 
     def stand_in(self, view) -> StandIn:
         return stand_in_for_player(view.spec, PLAYER_TEAM, view.match_seed + 7, model=self.clone_path,
-                                   tier=self.player_tier())
+                                   tier=self.player_tier(), tier_file=self.tier_path)
 
     # --- after a match --------------------------------------------------------------------
     def finish(self, view) -> MatchOutcome:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from demos import ui_theme as ui
 
-ROWS = ("Opponent", "Tier", "Adaptive difficulty", "Start")
-PANEL_W, PANEL_H, ROW_H = 620, 330, 46
+ROWS = ("Opponent", "Tier", "Adaptive difficulty", "Squad judges orders", "Start")
+PANEL_W, PANEL_H, ROW_H = 620, 376, 46
 
 
 class MatchSetup:
@@ -40,9 +40,13 @@ class MatchSetup:
                 c.tier = TIERS[(TIERS.index(c.tier) + step) % len(TIERS)]
             elif row == "Adaptive difficulty":
                 c.adaptive = not c.adaptive
+            elif row == "Squad judges orders":
+                c.teaching = not c.teaching
         elif key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
             if row == "Adaptive difficulty":
                 c.adaptive = not c.adaptive
+            elif row == "Squad judges orders":
+                c.teaching = not c.teaching
             else:
                 return "start"
         return None
@@ -59,6 +63,7 @@ class MatchSetup:
             "Tier": "set by adaptive difficulty" if c.adaptive else c.tier,
             "Adaptive difficulty": ("on" + (f"   your rating {s.rating():.1f}" if s.rating() is not None else ""))
             if c.adaptive else "off",
+            "Squad judges orders": "on: it may warn or refuse" if c.teaching else "off",
         }
         for i, row in enumerate(ROWS):
             y = y0 + 78 + i * ROW_H

@@ -147,6 +147,7 @@ class SkirmishView:
         for ti, (bot, _) in enumerate(self.bots):
             self._seat(ti, bot)
         self.played = played
+        self.step_gate = None  # callable(step) -> False to hold the battle before that step (teaching mode)
         self.takeover: dict | None = None
         self.actions_log: list[np.ndarray] = []  # every step's actions, for a replay
         self.prev_xy = np.stack([self.state.x[0], self.state.y[0]], axis=1).astype(np.float64)
@@ -166,6 +167,7 @@ class SkirmishView:
     def replace_side(self, team: int, bot, name: str, reason: str) -> None:
         """A bot takes over ``team`` from this step on (the player left); the match goes on and counts."""
         self._seat(team, bot)
+        self.step_gate = None
         self.takeover = {"side": ("blue", "red")[team], "step": int(self.state.t[0]), "bot": name,
                          "was": self.bots[team][1], "reason": reason}
         self.bots[team] = (bot, name)
@@ -186,6 +188,9 @@ class SkirmishView:
             return messages
         self.timer += dt * self.speed
         while self.timer >= STEP_INTERVAL and self.ended_at is None:
+            if self.step_gate is not None and not self.step_gate(int(self.state.t[0])):
+                self.timer = STEP_INTERVAL  # held: no burst of catch-up steps when the gate opens
+                break
             self.timer -= STEP_INTERVAL
             msg = self._step()
             if msg:

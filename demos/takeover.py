@@ -4,8 +4,9 @@ In order of preference:
 
 1. their imitation: a model cloned from their own replays (`gameai imitate REPLAYS --bot human
    --out FILE.zip`), at the path in the demo's options (default `player_clone.zip` in the data dir);
-2. a tier calibrated to their style (`gameai calibrate`, issue 14 item 3) — the seam for it is
-   `calibrated_stand_in`, which finds none until that tool ships a loader;
+2. a tier calibrated to their style: the tier file `gameai calibrate REPLAYS --bot human --name me
+   --out FILE` writes (default `player_tier.toml` in the data dir, or `--takeover-tier FILE`), played by the
+   file's `base_bot` (the strategy their play is closest to; `focus_fire` when it names none);
 3. the matching scripted tier: `focus_fire` at the tier the player is measured at (their
    adaptive difficulty's band when adaptive difficulty is on, else the tier they chose to face).
 
@@ -54,8 +55,26 @@ def imitation_stand_in(model: Path | None, spec, team: int, seed: int) -> tuple[
 
 
 def calibrated_stand_in(tier_file: Path | None, spec, team: int, seed: int) -> tuple[object | None, str | None]:
-    """The seam for `gameai calibrate`'s named tiers: none can be loaded in this build yet."""
-    return None, "no calibrated tier (gameai calibrate is not in this build)"
+    """(policy, None) from a `gameai calibrate` tier file, or (None, why not)."""
+    if tier_file is None:
+        return None, "no calibrated tier file path is set"
+    tier_file = Path(tier_file)
+    if not tier_file.is_file():
+        return None, (f"no calibrated tier at {tier_file} (make one: gameai calibrate REPLAYS --bot human "
+                      f"--name me --out {tier_file})")
+    from agents.scripted import base_policy
+    from agents.tier_file import TierFileError, load_calibrated_tier
+    from agents.tiers import TieredPolicy
+
+    try:
+        calibrated = load_calibrated_tier(tier_file)
+    except TierFileError as exc:
+        return None, f"calibrated tier cannot play here: {exc}"
+    bot = calibrated.base_bot or STAND_IN_BOT
+    policy = TieredPolicy(base_policy(bot, seed), calibrated.tier, seed)
+    policy.name = f"{bot}@{tier_file.name}"
+    policy.reset(spec, team, [seed])
+    return policy, None
 
 
 def stand_in_for_player(spec, team: int, seed: int, *, model: Path | None, tier: str,
@@ -68,7 +87,7 @@ def stand_in_for_player(spec, team: int, seed: int, *, model: Path | None, tier:
     notes.append(why)
     policy, why = calibrated_stand_in(tier_file, spec, team, seed)
     if policy is not None:
-        return StandIn(policy, getattr(policy, "name", "calibrated"), "calibrated", notes)
+        return StandIn(policy, policy.name, "calibrated", notes)
     notes.append(why)
     from agents import make_policy
 

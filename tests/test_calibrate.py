@@ -110,3 +110,19 @@ def test_bad_replays_give_clear_errors(novice_replays, tmp_path, capsys):
         err = capsys.readouterr().err
         assert msg in err and "Traceback" not in err
     assert not (tmp_path / "t.toml").exists()  # nothing written on a failure
+
+
+def test_a_tier_file_keeps_its_base_bot_for_who_plays_it(tmp_path):
+    from agents.tier_file import load_calibrated_tier
+    from agents.tiers import SkillTier
+
+    p = tmp_path / "alice.toml"
+    write_tier_file(p, SkillTier("alice", 2, 0.1, 180.0), base_bot="kite", measured={"agreement": 0.8})
+    got = load_calibrated_tier(p)
+    assert got.tier == SkillTier("alice", 2, 0.1, 180.0) and got.base_bot == "kite"
+    assert load_tier_file(p) == got.tier
+    write_tier_file(p, SkillTier("bob", 0, 0.0, None))
+    assert load_calibrated_tier(p).base_bot is None
+    p.write_text('[tier]\nname = "x"\nreaction_delay = 0\nnoise = 0.0\napm = 60\nbase_bot = "kitten"\n')
+    with pytest.raises(TierFileError, match=r"alice.toml:6: tier.base_bot = .kitten.: unknown scripted bot"):
+        load_calibrated_tier(p)

@@ -276,7 +276,7 @@ def test_adaptive_difficulty_rates_the_player_and_keeps_the_rating(tmp_path):
     (data / "player_rating.json").write_text("{broken")
     app = make_app(tmp_path, data_dir=data)
     assert app.session.note is None  # read on first use
-    start_match(app, pygame.K_UP, pygame.K_RETURN, pygame.K_DOWN)  # "Adaptive difficulty" on, then "Start"
+    start_match(app, pygame.K_UP, pygame.K_UP, pygame.K_RETURN, pygame.K_DOWN, pygame.K_DOWN)  # "Adaptive difficulty" on, then "Start"
     assert "broken" in (app.session.note or "") and (data / "player_rating.broken.json").is_file()
     d0 = app.session.adaptive.difficulty
     assert app.skirmish.bots[1][1] == f"ppo@d{d0:.2f}"

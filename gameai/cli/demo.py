@@ -55,6 +55,10 @@ def register(subparsers) -> None:
     p.add_argument("--takeover-model", type=Path, metavar="FILE.zip",
                    help="your imitation (from `gameai imitate REPLAYS --bot human --out FILE.zip`): it plays your "
                         "side when you leave a match midway (default: player_clone.zip in the data dir, if there)")
+    p.add_argument("--takeover-tier", type=Path, metavar="FILE.toml",
+                   help="your calibrated tier (from `gameai calibrate REPLAYS --bot human --name me "
+                        "--out FILE.toml`): plays your side when you leave midway and there is no imitation "
+                        "model (default: player_tier.toml in the data dir, if there)")
     p.set_defaults(func=run)
 
 
@@ -84,6 +88,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.takeover_model.is_file():
             raise GameAIError(f"--takeover-model {args.takeover_model}: no such file; make one with "
                               f"`gameai imitate REPLAYS --bot human --out {args.takeover_model}`")
+    if args.takeover_tier is not None:
+        if args.takeover_tier.suffix.lower() != ".toml":
+            raise GameAIError(f"--takeover-tier needs a tier file .toml (from gameai calibrate), "
+                              f"got {str(args.takeover_tier)!r}")
+        if not args.takeover_tier.is_file():
+            raise GameAIError(f"--takeover-tier {args.takeover_tier}: no such file; make one with "
+                              f"`gameai calibrate REPLAYS --bot human --name me --out {args.takeover_tier}`")
     if not args.headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
             and os.environ.get("SDL_VIDEODRIVER") in (None, "", "x11", "wayland"):
         import sys
@@ -99,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, backend=args.backend, map_size=args.map_size, headless=args.headless,
         frames=args.frames, screenshot=args.screenshot, script=args.script, data_dir=args.data_dir,
         width=width, height=height, fps_cap=args.fps, llm=not args.no_llm, skirmish_units=args.units,
-        takeover_model=args.takeover_model,
+        takeover_model=args.takeover_model, takeover_tier=args.takeover_tier,
     )
     done = runpy.run_module("demos.launch", init_globals={"DEMO_OPTIONS": options}, run_name="__main__")
     return int(done.get("DEMO_EXIT_CODE", 1))
