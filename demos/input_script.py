@@ -24,11 +24,12 @@ On the battlefield (play mode), mouse input, posted as real mouse events:
     drag_cells 0 0 15 30                    # a left-button drag box between two battlefield cells
     click_unit red 0 [left|right]           # a click on the N-th living unit of a team (blue/red)
     wait_match [MAX_FRAMES]                 # wait until the played match has ended
-    wait_squad [MAX_FRAMES]                 # teaching mode: wait until the squad has ruled on every order
+    wait_squad [MAX_SECONDS]                # teaching mode: wait until the squad has ruled on every order
 """
 from __future__ import annotations
 
 import shlex
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -62,12 +63,16 @@ COMMANDS: dict[str, tuple[int, int, str]] = {
     "drag_cells": (4, 4, "drag_cells X0 Y0 X1 Y1"),
     "click_unit": (2, 3, "click_unit blue|red N [left|right]"),
     "wait_match": (0, 1, "wait_match [MAX_FRAMES]"),
-    "wait_squad": (0, 1, "wait_squad [MAX_FRAMES]"),
+    "wait_squad": (0, 1, "wait_squad [MAX_SECONDS]"),
 }
 BUTTONS = {"left": 1, "right": 3}
 DEFAULT_WAIT_MATCH_FRAMES = 20_000
 
 DEFAULT_WAIT_REPLY_FRAMES = 3600
+# The squad's judgement runs on a thread that shares the GIL with an uncapped headless frame loop, and
+# the first one in a process compiles kernels: a frame budget would time out on a slow or cold machine,
+# so this wait is in seconds of wall time.
+DEFAULT_WAIT_SQUAD_SECONDS = 120.0
 DEFAULT_WALK_FRAMES = 1800
 
 
@@ -141,8 +146,10 @@ def parse_script(text: str, source: str = "<script>") -> list[Command]:
         elif name == "hold":
             _key_code(args[0], where)
             _positive_int(args[1], where, "FRAMES")
-        elif name in ("wait_reply", "wait_match", "wait_squad") and args:
+        elif name in ("wait_reply", "wait_match") and args:
             _positive_int(args[0], where, "MAX_FRAMES")
+        elif name == "wait_squad" and args:
+            _positive_int(args[0], where, "MAX_SECONDS")
         elif name in ("click", "click_cell", "drag_cells"):
             n_coords = 4 if name == "drag_cells" else 2
             for a in args[:n_coords]:
@@ -299,11 +306,11 @@ class ScriptPlayer:
         elif name == "wait_squad":
             if not self._started:
                 self._started = True
-                self._budget = int(args[0]) if args else DEFAULT_WAIT_REPLY_FRAMES
+                self._deadline = time.monotonic() + (float(args[0]) if args else DEFAULT_WAIT_SQUAD_SECONDS)
                 return False
-            self._budget -= 1
-            if host.squad_judging() and self._budget > 0:
+            in_time = time.monotonic() < self._deadline
+            if host.squad_judging() and in_time:
                 return False
-            if self._budget <= 0:
+            if not in_time:
                 host.log(f"script line {cmd.line}: wait_squad timed out; an order is still being judged")
         return True

@@ -29,7 +29,8 @@ def make_app(tmp_path, script_text=None, frames=6000, **kw):
         script = tmp_path / "play.txt"
         script.write_text(script_text)
     opts = RunOptions(seed=SEED, map_size=MAP, headless=True, frames=frames, llm=False, skirmish_units=UNITS,
-                      data_dir=kw.pop("data_dir", tmp_path / "data"), script=script, fps_cap=0, **SMALL, **kw)
+                      data_dir=kw.pop("data_dir", tmp_path / "data"), script=script, fps_cap=kw.pop("fps_cap", 0),
+                      **SMALL, **kw)
     return DemoApp(opts)
 
 
