@@ -12,6 +12,7 @@ Extra arguments after ``--`` go to bench_core.py (e.g. ``-- --envs 256``).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import statistics
@@ -43,15 +44,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("base", type=Path, help="checkout to compare against (e.g. a git worktree of the old commit)")
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("extra", nargs="*", help="arguments for bench_core.py, after --")
-    args = ap.parse_args()
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)  # what follows "--" goes to bench_core.py
+    args, extra = ap.parse_args(argv[:cut]), argv[cut + 1:]
     base = args.base.resolve()
     if not (base / "benchmarks" / "bench_core.py").is_file():
         raise SystemExit(f"{base} has no benchmarks/bench_core.py: give the root of a gameai checkout")
     runs: dict[str, list[dict]] = {"base": [], "new": []}
     for r in range(args.rounds):
         for name, tree in (("base", base), ("new", HERE)) if r % 2 == 0 else (("new", HERE), ("base", base)):
-            runs[name].append(run_once(tree, args.extra))
+            runs[name].append(run_once(tree, extra))
         print(f"round {r + 1}/{args.rounds}: " + "  ".join(
             f"{n} {runs[n][-1][ROWS[0]][1]:,.0f} / {runs[n][-1][ROWS[1]][1]:,.0f}" for n in runs) +
             " (CPU-time agent-steps/s: step / step + observe)", flush=True)
@@ -62,6 +64,21 @@ def main() -> None:
         med = {n: [statistics.median(run[row][c] for run in runs[n]) for c in (0, 1)] for n in runs}
         print(f"{row:<32}{med['base'][0]:>13,.0f}{med['new'][0]:>13,.0f}{med['new'][0] / med['base'][0]:>10.3f}"
               f"{med['base'][1]:>13,.0f}{med['new'][1]:>13,.0f}{med['new'][1] / med['base'][1]:>10.3f}")
+    print("\nper-round new/base ratios (CPU time; the two runs of a round are adjacent, so they share its load):")
+    for row in ROWS:
+        ratios = sorted(new[row][1] / base[row][1] for base, new in zip(runs["base"], runs["new"]))
+        lo, hi, level = median_interval(ratios)
+        print(f"{row:<32} median {statistics.median(ratios):.3f}, {level:.0%} interval for the median "
+              f"{lo:.3f}-{hi:.3f}  ({' '.join(f'{r:.3f}' for r in ratios)})")
+
+
+def median_interval(xs: list[float]) -> tuple[float, float, float]:
+    """Distribution-free interval for the median of sorted ``xs``: the widest order statistics
+    (x_(j), x_(n+1-j)) that still cover it with >= 95% (binomial, as for the sign test), and the level."""
+    n = len(xs)
+    cover = [1 - 2 * sum(math.comb(n, i) for i in range(j)) / 2 ** n for j in range(1, n // 2 + 1)]
+    j = max([j for j, c in enumerate(cover, start=1) if c >= 0.95], default=1)
+    return xs[j - 1], xs[n - j], cover[j - 1]
 
 
 if __name__ == "__main__":

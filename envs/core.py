@@ -55,11 +55,12 @@ from __future__ import annotations
 from collections import namedtuple
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, is_
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.experimental import structref
 
 from envs.maps import MapError, builtin_arena, check_map
 from envs.ruleset import AT_STEP_LIMIT, TEAMS, Ruleset, validate_composition
@@ -1051,36 +1052,82 @@ def unit_rewards(weights: Sequence[float], ev: StepEvents, team: np.ndarray, was
     return out
 
 
+@structref.register
+class _FusedArgsType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(t)) for name, t in fields)
+
+
+class _FusedArgs(structref.StructRefProxy):
+    """Every argument of ``_step_observe_kernel`` but the step's two new output arrays, boxed once.
+
+    Why: handing numba a tuple costs ~0.1 µs per array in it on every call (typing and unboxing),
+    ~45 arrays for this kernel; a boxed struct crosses as one pointer. It is built by numba's typed
+    constructor, so its field types are checked once, when it is made.
+    """
+
+
+structref.define_proxy(_FusedArgs, _FusedArgsType, ["actions", "state", "rules", "codes", "events", "layout",
+                                                     "bound", "weights", "rewards"])
+
+
+@njit(cache=True)
+def _new_fused_args(actions, state, rules, codes, events, layout, bound, weights, rewards):
+    """``_FusedArgs(...)`` through a cached function: the proxy's own constructor compiles anew in every process."""
+    return _FusedArgs(actions, state, rules, codes, events, layout, bound, weights, rewards)
+
+
+@njit(cache=True)
+def _fused_kernel(args, obs, mask):
+    _step_observe_kernel(args.actions, args.state, args.rules, args.codes, args.events, args.layout, obs, mask,
+                         args.bound, args.weights, args.rewards)
+
+
 class FusedStep:
     """``step_inplace``, the step's ``unit_rewards`` and ``observe`` (clipped to ±``bound``) in one kernel call.
 
     For a face that steps one small batch many times: handing the groups of arrays to numba costs
-    about as much as stepping 32 units, so one call instead of three, with the groups that never
-    change built once, is most of a small batch's step. Fill ``actions`` (B, N) and call it with the
-    state; it returns this step's observations and masks in new arrays (never overwritten later) and
-    leaves the step's events in ``events`` and rewards in ``rewards``, both refilled by the next call.
+    about as much as stepping 32 units, so one call instead of three, with every argument boxed
+    once (``_FusedArgs``; again only when the state's arrays change, e.g. after a reset). Fill
+    ``actions`` (B, N) in place and call it with the state; it returns this step's observations and
+    masks in new arrays (never overwritten later) and leaves the step's events in ``events`` and
+    rewards in ``rewards``, both refilled in place by the next call.
     """
 
     def __init__(self, params: CoreParams, spec: ObservationSpec, n_envs: int, n_units: int,
                  weights: Sequence[float], bound: float = np.inf):
-        self.actions = np.zeros((n_envs, n_units), dtype=np.int64)
-        self.events = new_events(n_envs, n_units)
-        self.rewards = np.zeros((n_envs, n_units))
+        self._actions = np.zeros((n_envs, n_units), dtype=np.int64)
+        self._events = new_events(n_envs, n_units)
+        self._rewards = np.zeros((n_envs, n_units))
         self._shape = (n_envs, n_units)
         self._obs_shape, self._mask_shape = (n_envs, n_units, spec.size), (n_envs, n_units, spec.n_actions)
-        self._groups = (_rules_args(params), _codes_args(params.k), _events_args(self.events), _layout_args(spec))
+        self._groups = (_rules_args(params), _codes_args(params.k), _events_args(self._events), _layout_args(spec))
         self._weights, self._bound = tuple(float(w) for w in weights), float(bound)
+        self._state_arrays: tuple = ()  # the state arrays the boxed arguments hold (compared by identity)
+        self._args: _FusedArgs | None = None
+
+    # read-only: the boxed arguments hold these very arrays, so they are filled in place, never rebound
+    actions = property(lambda self: self._actions, doc="(B, N) int64 actions for the next call, filled in place")
+    events = property(lambda self: self._events, doc="the last call's StepEvents (refilled by the next call)")
+    rewards = property(lambda self: self._rewards, doc="(B, N) the last call's rewards (refilled by the next call)")
 
     def __call__(self, state: SkirmishState) -> tuple[np.ndarray, np.ndarray]:
+        arrays = _state_args(state)
+        if len(arrays) != len(self._state_arrays) or not all(map(is_, arrays, self._state_arrays)):
+            self._box(state, arrays)  # a new state, or an array of it replaced: box the arguments again
+        obs, mask = np.empty(self._obs_shape, np.float32), np.empty(self._mask_shape, np.int8)
+        _fused_kernel(self._args, obs, mask)
+        return obs, mask
+
+    def _box(self, state: SkirmishState, arrays: tuple) -> None:
         if state.hp.shape != self._shape:
             raise ValueError(f"this FusedStep steps {self._shape[0]} envs × {self._shape[1]} units, "
                              f"the state has {state.hp.shape}")
-        obs, mask = np.empty(self._obs_shape, np.float32), np.empty(self._mask_shape, np.int8)
         rules, codes, events, layout = self._groups
-        _step_observe_kernel(self.actions, _state_args(state), rules, codes, events, layout, obs, mask, self._bound,
-                             self._weights, self.rewards)
-        self.events.done, self.events.winner = state.done, state.winner
-        return obs, mask
+        self._args = _new_fused_args(self._actions, arrays, rules, codes, events, layout, self._bound, self._weights,
+                                self._rewards)
+        self._state_arrays = arrays
+        self._events.done, self._events.winner = state.done, state.winner
 
 
 def step(params: CoreParams, state: SkirmishState, actions: np.ndarray) -> tuple[SkirmishState, StepEvents]:

@@ -91,6 +91,9 @@ class SkirmishParallelEnv(ParallelEnv):
         self._obs_space, self._act_space = agent_spaces(self.obs_spec)
         self._n_units = len(self.possible_agents)
         self._fused = core.FusedStep(self.params, self.obs_spec, 1, self._n_units, self.rewards.weights, OBS_BOUND)
+        # the one environment's rows of the fused step's buffers, made once (a view costs ~0.1 µs a step)
+        self._action_row, self._killed_row = self._fused.actions[0], self._fused.events.killed[0]
+        self._reward_row = self._fused.rewards[0]
         self.agents: list[str] = []
         self._live = np.arange(0)  # unit slots of self.agents, in the same order
         self.sim: core.SkirmishState | None = None  # the core's struct of arrays, one environment
@@ -119,44 +122,45 @@ class SkirmishParallelEnv(ParallelEnv):
         sim = self.sim
         if sim is None:
             raise RuntimeError("call reset() before step()")
-        fused = self._fused
+        fused, row = self._fused, self._action_row
         current, live = self.agents, self._live
+        all_live = len(current) == self._n_units
         if actions:
             vals = list(actions.values())
             self._check_values(actions, vals)
             if list(actions) == current:  # the usual call: one action per live agent, in agent order
-                fused.actions[0, live] = vals  # the dead's slots keep old values: the core never acts for the dead
+                if all_live:
+                    row[:] = vals
+                else:
+                    row[live] = vals  # the dead's slots keep old values: the core never acts for the dead
             else:  # agents without an action hold; actions of agents that already left are ignored
-                fused.actions[0] = 0
-                fused.actions[0, self._slots(actions)] = vals
+                row[:] = 0
+                row[self._slots(actions)] = vals
         else:
-            fused.actions[0] = 0
+            row[:] = 0
         # one kernel call steps, pays the rewards and observes into new arrays
         obs, mask = fused(sim)
-        self._obs, self._mask = obs[0], mask[0]
+        self._obs, self._mask = obs, mask = obs[0], mask[0]
 
         # Everything per agent comes out of numpy as one list; dicts are zipped from those lists.
-        all_live = len(current) == self._n_units
-        killed, rew = fused.events.killed[0], fused.rewards[0]
+        killed, rew = self._killed_row, self._reward_row
         if not all_live:
-            killed, rew, obs, mask = killed[live], rew[live], self._obs[live], self._mask[live]
-        else:
-            obs, mask = self._obs, self._mask
+            killed, rew, obs, mask = killed[live], rew[live], obs[live], mask[live]
+        gone = killed.tolist()
         if sim.done[0]:
             limit = bool(at_step_limit(self.params, sim, self._team)[0])
-            term = killed.tolist() if limit else [True] * len(current)
+            term = gone if limit else [True] * len(current)
             trunc = (~killed).tolist() if limit else [False] * len(current)
-            gone = [te or tr for te, tr in zip(term, trunc)]
+            gone = [True] * len(current)
             info = {"winner": core.WINNER_NAMES[int(sim.winner[0])], "steps": int(sim.t[0])}
             infos = {a: dict(info) for a in current}
             truncations, terminations = dict(zip(current, trunc)), dict(zip(current, term))
         else:
-            term = gone = killed.tolist()
             infos = {a: {} for a in current}
             truncations = dict.fromkeys(current, False)
-            terminations = dict(zip(current, term)) if True in term else truncations.copy()  # most steps: no death
-        result = (self._obs_dict(current, obs, mask), dict(zip(current, rew.tolist())), terminations, truncations,
-                  infos)
+            terminations = dict(zip(current, gone)) if True in gone else truncations.copy()  # most steps: no death
+        result = ({a: {"observation": o, "action_mask": m} for a, o, m in zip(current, obs, mask)},
+                  dict(zip(current, rew.tolist())), terminations, truncations, infos)
         if True in gone:
             self._live = live[np.logical_not(gone)]
             self.agents = [a for a, g in zip(current, gone) if not g]
