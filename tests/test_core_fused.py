@@ -72,6 +72,32 @@ def test_fused_step_hands_out_new_arrays_and_refuses_a_state_of_another_shape():
         fused(core.reset(params, BLUE, RED, [0]))
 
 
+def test_fused_step_follows_arrays_swapped_into_its_state_and_another_state():
+    """The kernel's arguments are boxed once; a state array replaced by hand, or another state, is seen."""
+    params = core.compile_params(default_ruleset(), max_steps=20)
+    spec = core.observation_spec(params)
+    state = core.reset(params, BLUE, RED, [0, 1])
+    fused = core.FusedStep(params, spec, 2, state.n_units, RewardConfig().weights)
+    fused(state)  # boxes this state's arrays
+    for swap in ("hp", "move_points", None):
+        if swap:
+            setattr(state, swap, getattr(state, swap) * 0.5)  # a new array, e.g. a scenario edit
+        else:
+            state = core.reset(params, BLUE, RED, [7, 8])
+        apart = state.copy()
+        fused.actions[:] = core.MOVE0 + 2
+        got_obs, got_mask = fused(state)
+        core.step_inplace(params, apart, fused.actions)
+        want_obs, want_mask = core.observe(params, apart, spec)
+        assert got_obs.tobytes() == want_obs.tobytes() and got_mask.tobytes() == want_mask.tobytes(), swap
+        assert all(getattr(state, f.name).tobytes() == getattr(apart, f.name).tobytes()
+                   for f in core.fields(core.SkirmishState)), swap
+        assert fused.events.done is state.done
+    for name in ("actions", "events", "rewards"):  # the boxed arguments hold these: filled in place, never rebound
+        with pytest.raises(AttributeError):
+            setattr(fused, name, getattr(fused, name))
+
+
 def test_reset_remembers_checked_rosters_and_arenas_without_letting_bad_input_through():
     params = core.compile_params(default_ruleset())
     a = core.reset(params, BLUE, RED, [1])
