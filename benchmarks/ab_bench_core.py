@@ -6,7 +6,9 @@
 
 Each round runs bench_core.py once from the base checkout and once from this one (each with its
 own checkout first on PYTHONPATH), so load on a shared machine falls on both alike. Prints the
-median of each row's agent-steps/s over the rounds, wall and CPU time, and new/base ratios.
+median of each row's agent-steps/s over the rounds, wall and CPU time, and new/base ratios (the
+core rows, and the ParallelEnv and vector-env rows when both checkouts print them), then each
+row's per-round ratios with a distribution-free interval for their median.
 Extra arguments after ``--`` go to bench_core.py (e.g. ``-- --envs 256``).
 """
 from __future__ import annotations
@@ -21,7 +23,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
-ROWS = ("batched core: step", "batched core: step + observe")
+ROWS = ("batched core: step", "batched core: step + observe")  # every checkout prints these
+FACE_ROWS = ("PettingZoo ParallelEnv (1 env)", "vector env (64 envs, one step call)")  # compared when both print them
 _ROW = re.compile(r"^(?P<name>.+?)\s{2,}(?P<wall>[\d,]+)\s+(?P<cpu>[\d,]+)\s")
 
 
@@ -32,7 +35,7 @@ def run_once(tree: Path, extra: list[str]) -> dict[str, tuple[float, float]]:
     rows = {}
     for line in out.splitlines():
         m = _ROW.match(line)
-        if m and m["name"].strip() in ROWS:
+        if m and m["name"].strip() in ROWS + FACE_ROWS:
             rows[m["name"].strip()] = (float(m["wall"].replace(",", "")), float(m["cpu"].replace(",", "")))
     missing = set(ROWS) - set(rows)
     if missing:
@@ -60,12 +63,13 @@ def main() -> None:
     print(f"\nmedians of {args.rounds} alternating rounds; base {base}, new {HERE}")
     print(f"{'row':<32}{'base wall':>13}{'new wall':>13}{'new/base':>10}"
           f"{'base CPU':>13}{'new CPU':>13}{'new/base':>10}")
-    for row in ROWS:
+    compared = ROWS + tuple(r for r in FACE_ROWS if all(r in run for n in runs for run in runs[n]))
+    for row in compared:
         med = {n: [statistics.median(run[row][c] for run in runs[n]) for c in (0, 1)] for n in runs}
         print(f"{row:<32}{med['base'][0]:>13,.0f}{med['new'][0]:>13,.0f}{med['new'][0] / med['base'][0]:>10.3f}"
               f"{med['base'][1]:>13,.0f}{med['new'][1]:>13,.0f}{med['new'][1] / med['base'][1]:>10.3f}")
     print("\nper-round new/base ratios (CPU time; the two runs of a round are adjacent, so they share its load):")
-    for row in ROWS:
+    for row in compared:
         ratios = sorted(new[row][1] / base[row][1] for base, new in zip(runs["base"], runs["new"]))
         lo, hi, level = median_interval(ratios)
         print(f"{row:<32} median {statistics.median(ratios):.3f}, {level:.0%} interval for the median "
@@ -73,7 +77,7 @@ def main() -> None:
 
 
 def median_interval(xs: list[float]) -> tuple[float, float, float]:
-    """Distribution-free interval for the median of sorted ``xs``: the widest order statistics
+    """Distribution-free interval for the median of sorted ``xs``: the innermost order statistics
     (x_(j), x_(n+1-j)) that still cover it with >= 95% (binomial, as for the sign test), and the level."""
     n = len(xs)
     cover = [1 - 2 * sum(math.comb(n, i) for i in range(j)) / 2 ** n for j in range(1, n // 2 + 1)]
