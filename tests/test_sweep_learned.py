@@ -55,6 +55,18 @@ def test_a_rows_logits_do_not_depend_on_what_shares_its_forward_pass():
             assert np.array_equal(part, whole[start:start + size]), (size, start)
 
 
+def test_the_direct_mlp_path_gives_the_modules_logits_bit_for_bit():
+    """masked_logits calls the plain MLP's torch kernels directly (less call overhead); same numbers."""
+    import torch
+
+    net = LearnedPolicy(model_path("ppo")).policy
+    obs = np.random.default_rng(1).normal(size=(FORWARD_BLOCK, net.observation_space.shape[0])).astype(np.float32)
+    with torch.no_grad():
+        feats = net.extract_features(torch.as_tensor(obs), net.pi_features_extractor)
+        by_modules = net.action_net(net.mlp_extractor.forward_actor(feats)).numpy().astype(np.float64)
+    assert np.array_equal(masked_logits(net, obs, np.ones((FORWARD_BLOCK, net.action_space.n), np.int8)), by_modules)
+
+
 @pytest.mark.parametrize("tier", ["expert", "average"])   # greedy, and seeded Gumbel sampling at T=0.7
 def test_learned_matches_are_the_same_with_batch_sizes_1_7_and_64(tier):
     by_64 = _play_in_batches(tier, 64)
