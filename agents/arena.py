@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from agents.learned_batch import SharedForward
 from agents.policy import Policy
 from envs import core
 from envs.ruleset import TEAMS, Ruleset
@@ -104,6 +105,8 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
         if hasattr(pol, "bind"):  # policies that command by map position (agents.orders) see the live state
             pol.bind(params, state)
         pol.reset(spec, ti, seeds)
+    # the same learned network on both sides (a sweep's self-play): one forward pass for both teams
+    shared = SharedForward.pair(policies[0], policies[1])
 
     b_n, n = state.n_envs, state.n_units
     obs = np.empty((b_n, n, spec.size), dtype=np.float32)
@@ -114,8 +117,13 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     attack_log: list[np.ndarray] = []
     while not state.done.all():
         core.observe(params, state, spec, out=(obs, mask))
-        for ti, pol in policies.items():
-            a = np.asarray(pol.act(obs[:, view[ti]], mask[:, view[ti]]))
+        team_obs, team_mask = [obs[:, view[ti]] for ti in policies], [mask[:, view[ti]] for ti in policies]
+        if shared is not None:
+            team_actions = shared.act(team_obs, team_mask)
+        else:
+            team_actions = [pol.act(team_obs[ti], team_mask[ti]) for ti, pol in policies.items()]
+        for ti in policies:
+            a = np.asarray(team_actions[ti])
             if a.shape != (b_n, len(idx[ti])):
                 raise ValueError(f"{TEAMS[ti]} bot returned actions of shape {a.shape}, "
                                  f"expected {(b_n, len(idx[ti]))}")

@@ -73,10 +73,20 @@ class TieredPolicy:
         self.t = 0
 
     def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        seen_obs, seen_mask = self.seen(obs, mask)
+        return self.limit(self.base.act(seen_obs, seen_mask), obs, mask)
+
+    # act() in two halves around the base policy's decision, so that agents.learned_batch can
+    # decide for both teams in one forward pass.
+    def seen(self, obs: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What the player decides on: the observation and mask of ``reaction_delay`` steps ago."""
+        self.history.append((obs.copy(), mask.copy()) if self.tier.reaction_delay else (obs, mask))
+        return self.history[0]
+
+    def limit(self, intent: np.ndarray, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The base policy's ``intent`` as this tier plays it now: invalid orders hold, noise, APM cap."""
         tier = self.tier
-        self.history.append((obs.copy(), mask.copy()) if tier.reaction_delay else (obs, mask))
-        old_obs, old_mask = self.history[0]
-        intent = np.asarray(self.base.act(old_obs, old_mask), dtype=np.int64)
+        intent = np.asarray(intent, dtype=np.int64)
         ok = np.take_along_axis(mask, intent[..., None], -1)[..., 0] > 0
         intent = np.where(ok, intent, 0)
         if tier.noise > 0:

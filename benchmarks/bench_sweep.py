@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -30,42 +28,18 @@ from gameai.balance.design import build_design  # noqa: E402
 from gameai.balance.spec import load_spec  # noqa: E402
 from gameai.balance.store import ResultStore  # noqa: E402
 from gameai.balance.sweep import make_runner, play  # noqa: E402
-
-
-def spec_text(configs: int, matches: int) -> str:
-    return textwrap.dedent(f"""
-        name = "bench"
-        master_seed = 99
-        [params]
-        "units.archer.damage" = {{ range = [9, 13], steps = {configs} }}
-        [design]
-        include_base = false
-        [matchups]
-        equal_cost = ["warrior", "archer", "knight", "healer"]
-        budget = 60
-        [play]
-        tiers = ["expert"]
-        matches = {matches}
-        max_steps = 200
-        batch = 32
-    """)
-
-
-def _cpu() -> float:
-    """CPU seconds of this process and its reaped children (pool workers; not Ray's)."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+from sweep_bench_common import MATCHUPS, cpu_seconds, sweep_spec  # noqa: E402
 
 
 def timed(spec, configs, backend: str, workers: int, tmp: Path, tag: str, prestart: bool = False):
-    cpu0 = _cpu()
+    cpu0 = cpu_seconds()
     with ResultStore(tmp / f"{tag}.sqlite") as store, make_runner(backend, workers) as runner:
         if prestart:
             runner.start()           # Ray already up, as on a cluster
         t0 = time.perf_counter()
         out = play(spec, configs, store, runner, progress=False)
         wall = time.perf_counter() - t0
-    return wall, _cpu() - cpu0, out
+    return wall, cpu_seconds() - cpu0, out
 
 
 def main() -> int:
@@ -80,7 +54,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        (tmp / "bench.toml").write_text(spec_text(args.configs, args.matches))
+        (tmp / "bench.toml").write_text(sweep_spec(args.configs, args.matches))
         spec = load_spec(tmp / "bench.toml")
         configs = build_design(spec)
         variants = [("process pool", "local", 2, False)]
@@ -109,7 +83,7 @@ def main() -> int:
     med = {v: statistics.median(w) for v, w in walls.items()}
     pool2 = med[("process pool", "local", 2, False)]
     one = med.get(("process pool", "local", 1, False))
-    print(f"\nsweep: {n} matches ({len(configs)} configurations x 6 matchups x {args.matches}), "
+    print(f"\nsweep: {n} matches ({len(configs)} configurations x {MATCHUPS} matchups x {args.matches}), "
           f"medians of {args.repeats} runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'backend':20s} {'workers':>7s} {'wall s':>8s} {'matches/s':>10s} {'vs 1 worker':>12s} {'vs pool(2)':>11s}"
           f" {'CPU ms/match':>13s}")

@@ -25,52 +25,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sweep_bench_common import MATCHUPS, sweep_spec, usage  # noqa: E402
+
 GB = 1024 ** 3
 TARGET_RSS = 2 * GB
 TARGET_REPORT_S = 30.0
-MATCHUPS = 6
-
-
-def spec_text(configs: int, per_cell: int) -> str:
-    values = "[11.0]" if configs == 1 else None
-    param = f'"units.archer.damage" = {values}' if values else \
-        f'"units.archer.damage" = {{ range = [9, 13], steps = {configs} }}'
-    return textwrap.dedent(f"""
-        name = "scale"
-        master_seed = 17
-        target = 0.05
-        [params]
-        {param}
-        [design]
-        include_base = false
-        [matchups]
-        equal_cost = ["warrior", "archer", "knight", "healer"]
-        budget = 60
-        [play]
-        tiers = ["expert"]
-        matches = {per_cell}
-        max_steps = 200
-        batch = 64
-    """)
-
-
-def _maxrss() -> dict:
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"rss": me.ru_maxrss * 1024, "child_rss": kids.ru_maxrss * 1024,
-            "cpu": me.ru_utime + me.ru_stime, "child_cpu": kids.ru_utime + kids.ru_stime}
 
 
 def child(stage: str, spec_path: str, out: str, workers: int) -> None:
@@ -86,7 +56,7 @@ def child(stage: str, spec_path: str, out: str, workers: int) -> None:
         from gameai.balance.plan import engine_fingerprint, plan_matches, uses_learned_bots, work_units
 
         engine_fingerprint(uses_learned_bots(spec))
-        before = _maxrss()["rss"]      # the interpreter, numpy/scipy and the spec: not the plan
+        before = usage()["rss"]      # the interpreter, numpy/scipy and the spec: not the plan
         tasks = plan_matches(spec, configs)
         units = work_units(spec, tasks)
         fig = {"planned": len(tasks), "units": len(units), "rss_before": before}
@@ -104,7 +74,7 @@ def child(stage: str, spec_path: str, out: str, workers: int) -> None:
         t0 = time.perf_counter()
         summary, paths = analyse_and_report(spec, configs, outcome, out)
         fig = {"matches": summary["matches"], "report_bytes": paths["report"].stat().st_size}
-    print(json.dumps({**fig, "wall": time.perf_counter() - t0, **_maxrss()}), flush=True)
+    print(json.dumps({**fig, "wall": time.perf_counter() - t0, **usage()}), flush=True)
 
 
 def run_child(stage: str, spec: Path, out: Path, workers: int, kill_after: float | None = None) -> dict | None:
@@ -148,7 +118,8 @@ def main() -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="bench_scale_"))
     out.mkdir(parents=True, exist_ok=True)
     spec = out / "scale.toml"
-    spec.write_text(spec_text(args.configs, args.per_cell), encoding="utf-8")
+    spec.write_text(sweep_spec(args.configs, args.per_cell, name="scale", master_seed=17, batch=64, target=0.05),
+                    encoding="utf-8")
     print(f"sweep: {args.configs} configurations x {MATCHUPS} matchups x {args.per_cell} matches = {total:,} "
           f"matches; {args.workers} workers; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
           f"out {out}", flush=True)

@@ -84,6 +84,44 @@ def test_tally_does_not_depend_on_chunking():
     assert chunked.matches == len(rows) and chunked.config_matches == {"base": 17, "c1": 8}
 
 
+def test_wilson_is_scipys_binomtest_interval_bit_for_bit():
+    """The closed form must print the same summary.json figures as scipy's binomtest did."""
+    from scipy.stats import binomtest
+
+    from agents.rl_eval import wilson as interval
+
+    for n in [1, 2, 3, 7, 19, 50, 263, 1000, 10007]:
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+            for level in (0.9, 0.95, 0.99):
+                ci = binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+                assert interval(k, n, level) == (float(ci.low), float(ci.high)), (k, n, level)
+    assert interval(0, 0) == (0.0, 1.0)
+    with pytest.raises(ValueError, match="0 <= wins <= n"):
+        interval(5, 4)
+
+
+def test_stored_records_counted_a_run_at_a_time_give_the_row_by_row_tally():
+    """add_records counts each run of equal columns at once; order and counts must be add()'s."""
+    from gameai.balance.rows import RecordDecoder
+
+    draw_first = [row("c0", "x", "y", "draw", rep=0)] + rows_for("x", "y", 2, 3, config="c0")
+    rows = (rows_for("y", "z", 0, 0, draws=2, config="c1", params={"p": 2.0}) + draw_first
+            + rows_for("x", "z", 3, 1, tier="novice", config="c1", params={"p": 2.0})
+            + [row("c0", "x", "y", "a", a_units={"x": 2}, rep=9), row("c0", "x", "y", "b", rep=10)]
+            + rows_for("y", "z", 1, 4, draws=1, config="c1", params={"p": 2.0}))
+    by_row = SweepTally(rows)
+    by_run = SweepTally()
+    for i in range(0, len(rows), 4):                    # chunks cut runs in two, as the store's do
+        by_run.add_records([r.record() for r in rows[i:i + 4]], RecordDecoder())
+
+    def state(t):
+        return ([(k, c.wins_a, c.wins_b, c.draws) for k, c in t.cells.items()], list(t.decisive_order),
+                list(t.pairings.items()), t.params, list(t.config_matches.items()), t.matches)
+
+    assert state(by_run) == state(by_row)
+    assert by_row.pairings[("c0", "focus_fire", "expert", (("x", 2),), (("y", 3),))] == [1, 1]
+
+
 def test_draws_are_counted_but_not_in_the_win_rate():
     (w,) = win_rates(rows_for("x", "y", 6, 2, draws=4), ["all"])
     assert (w.wins_a, w.wins_b, w.draws, w.n) == (6, 2, 4, 12)

@@ -24,7 +24,7 @@ FIGURE_DECIMALS = 6
 def wilson(successes: int, trials: int, level: float = 0.95) -> tuple[float, float, float]:
     """(estimate, low, high) of a proportion with its Wilson score interval.
 
-    The interval is `agents.rl_eval.wilson`'s (scipy `binomtest`): the one implementation,
+    The interval is `agents.rl_eval.wilson`'s (scipy `binomtest`'s arithmetic): the one implementation,
     kept in `agents` because the bots' evaluation needs it and `agents` cannot import
     `gameai`. With no trials the rate is undefined: (nan, 0.0, 1.0), the interval that
     excludes nothing, as there.
