@@ -18,12 +18,12 @@ from agents.rl_policy import ModelFileError
 ENTRY = "gameai_clone.json"
 FORMAT = "gameai-clone"
 VERSION = 2
-FIELDS = ("frames", "prev_actions", "obs_size", "n_actions")
+FIELDS = ("frames", "prev_actions", "obs_size", "n_actions")  # whole numbers; "masks" is true/false
 
 
 def write_clone_layout(path: str | os.PathLike, layout: CloneInput) -> None:
     """Add the layout entry to a model ``.zip`` just written by SB3's ``save``."""
-    meta = {"format": FORMAT, "version": VERSION, **{k: getattr(layout, k) for k in FIELDS}}
+    meta = {"format": FORMAT, "version": VERSION, "masks": layout.masks, **{k: getattr(layout, k) for k in FIELDS}}
     with zipfile.ZipFile(path, "a") as zf:
         # a fixed timestamp: the same clone gives the same entry bytes
         zf.writestr(zipfile.ZipInfo(ENTRY, date_time=(1980, 1, 1, 0, 0, 0)), json.dumps(meta, sort_keys=True))
@@ -55,7 +55,9 @@ def read_clone_layout(path: str | os.PathLike) -> CloneInput | None:
     if bad:
         raise ModelFileError(f"{p}: clone entry lacks whole-number {', '.join(bad)}; make the clone again "
                              "with `gameai imitate`")
+    if not isinstance(meta.get("masks"), bool):
+        raise ModelFileError(f"{p}: clone entry lacks masks (true or false); make the clone again with `gameai imitate`")
     try:
-        return CloneInput(**{k: meta[k] for k in FIELDS})
+        return CloneInput(**{k: meta[k] for k in FIELDS}, masks=meta["masks"])
     except ValueError as exc:
         raise ModelFileError(f"{p}: {exc}") from None

@@ -3,9 +3,10 @@
 A recorded player's action is not a function of the current observation alone: a tiered player
 decides on what it saw a reaction delay ago, keeps its previous order when out of APM, and a
 scripted bot steers with a memory (stuck counter, detour side). The clone therefore gets, per
-unit, the last ``frames`` observations (newest first) and one-hot codes of its own last
-``prev_actions`` actions (newest first). Before the first step the history is padded the way a
-tier's is: the first observation repeated, and "hold" as the previous action.
+unit, the last ``frames`` observations (newest first), with ``masks`` each one's action mask
+too (which moves and targets were allowed then: the player decided under those), and one-hot
+codes of its own last ``prev_actions`` actions (newest first). Before the first step the history
+is padded the way a tier's is: the first observation repeated, and "hold" as the previous action.
 
 The layout is built only from the observation vector the env gives, so it works for any
 observation layout of the same size (the clone file records the size it was trained on).
@@ -25,6 +26,7 @@ class CloneInput:
     prev_actions: int  # own previous actions, one-hot each
     obs_size: int      # the env's observation size per unit
     n_actions: int
+    masks: bool = False  # each stacked frame carries its action mask as well
 
     def __post_init__(self):
         if self.frames < 1 or self.prev_actions < 0 or self.obs_size < 1 or self.n_actions < 1:
@@ -32,16 +34,21 @@ class CloneInput:
 
     @property
     def size(self) -> int:
-        return self.frames * self.obs_size + self.prev_actions * self.n_actions
+        frame = self.obs_size + (self.n_actions if self.masks else 0)
+        return self.frames * frame + self.prev_actions * self.n_actions
 
-    def sequence(self, obs: np.ndarray, action: np.ndarray) -> np.ndarray:
-        """(T, U, size) inputs for a recorded sequence: obs (T, U, D), the actions taken (T, U).
+    def frame(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return np.concatenate([obs, mask], -1).astype(np.float32) if self.masks else obs.astype(np.float32)
 
-        Row t holds obs[t], obs[t-1], ... and the one-hot actions taken at t-1, t-2, ... (teacher
+    def sequence(self, obs: np.ndarray, mask: np.ndarray, action: np.ndarray) -> np.ndarray:
+        """(T, U, size) inputs for a recorded sequence: obs (T, U, D), masks (T, U, A), the actions taken (T, U).
+
+        Row t holds frame t, t-1, ... and the one-hot actions taken at t-1, t-2, ... (teacher
         forcing: the recorded actions stand in for the clone's own)."""
         t_n = len(obs)
         idx = np.arange(t_n)
-        parts = [obs[np.maximum(idx - j, 0)] for j in range(self.frames)]
+        frames = self.frame(obs, mask)
+        parts = [frames[np.maximum(idx - j, 0)] for j in range(self.frames)]
         eye = np.eye(self.n_actions, dtype=np.float32)
         for j in range(1, self.prev_actions + 1):
             past = np.where((idx - j >= 0)[:, None], action[np.maximum(idx - j, 0)], HOLD)
@@ -57,10 +64,10 @@ class InputHistory:
         self.obs: list[np.ndarray] = []     # newest first, at most frames
         self.actions: list[np.ndarray] = []  # newest first, at most prev_actions
 
-    def inputs(self, obs: np.ndarray) -> np.ndarray:
-        """(B, U, size) for this step's observations (B, U, D); call ``taken`` with the actions chosen."""
+    def inputs(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """(B, U, size) for this step's observations (B, U, D) and masks; then call ``taken`` with the actions."""
         lay = self.layout
-        self.obs = [obs.astype(np.float32, copy=True)] + self.obs[:lay.frames - 1]
+        self.obs = [lay.frame(obs, mask)] + self.obs[:lay.frames - 1]
         frames = self.obs + [self.obs[-1]] * (lay.frames - len(self.obs))  # pad: the first obs repeated
         hold = np.full(obs.shape[:-1], HOLD, dtype=np.int64)
         acts = self.actions + [hold] * (lay.prev_actions - len(self.actions))

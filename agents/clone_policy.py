@@ -39,6 +39,6 @@ class HistoryClonePolicy(LearnedPolicy):
     def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if self.history is None:
             raise RuntimeError(f"{self.name}: call reset(spec, team, seeds) before act()")
-        out = super().act(self.history.inputs(obs), mask)
+        out = super().act(self.history.inputs(obs, mask), mask)
         self.history.taken(out)
         return out

@@ -29,6 +29,7 @@ class ImitationError(ValueError):
 # the input layout chosen by agreement on a dev split of recorded matches (docs/designer-bots.md)
 FRAMES = 3
 PREV_ACTIONS = 2
+MASKS = False
 
 
 @dataclass
@@ -98,7 +99,7 @@ def sequence_decisions(sequences, layout: CloneInput) -> Decisions:
     obs, mask, act = [], [], []
     for o, m, a in sequences:
         live = (m[..., 1:] > 0).any(-1)
-        obs.append(layout.sequence(o, a)[live])
+        obs.append(layout.sequence(o, m, a)[live])
         mask.append(m[live])
         act.append(a[live])
     out = Decisions(np.concatenate(obs), np.concatenate(mask).astype(np.int8),
@@ -167,15 +168,12 @@ def new_model(obs_size: int, n_actions: int, net_arch: Sequence[int] = (128, 128
 
 def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = "both", bot: str | None = None,
             epochs: int = 12, seed: int = 0, net_arch: Sequence[int] = (128, 128), frames: int = FRAMES,
-            prev_actions: int = PREV_ACTIONS, log: Callable[[str], None] | None = None) -> dict:
+            prev_actions: int = PREV_ACTIONS, masks: bool = MASKS, log: Callable[[str], None] | None = None) -> dict:
     """Clone the chosen side(s) of ``replay_files`` into a clone ``.zip`` at ``out``; returns a summary.
 
-    The clone reads the last ``frames`` observations and its own last ``prev_actions`` actions
-    (``agents.clone_input``); the file is a MaskablePPO model with that layout inside
+    The clone reads the last ``frames`` observations (with their action masks if ``masks``) and its
+    own last ``prev_actions`` actions (``agents.clone_input``); the file is a MaskablePPO model with that layout inside
     (``agents.clone_file``)."""
-    from agents.clone_file import write_clone_layout
-    from agents.rl_imitation import clone
-
     out = Path(out)
     if out.suffix != ".zip":
         raise ImitationError(f"--out must name a .zip file (the model), got {str(out)!r}")
@@ -184,15 +182,26 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
     if frames < 1 or prev_actions < 0:
         raise ImitationError(f"--frames must be at least 1 and --prev-actions at least 0, got {frames} and {prev_actions}")
     replays = load_replays(replay_files)
-    seqs = replay_sequences(replays, team, bot)
+    summary = clone_sequences(replay_sequences(replays, team, bot), out, epochs=epochs, seed=seed, net_arch=net_arch,
+                              frames=frames, prev_actions=prev_actions, masks=masks, log=log,
+                              what=f"{len(replays)} replays")
+    return {"replays": len(replays), **summary}
+
+
+def clone_sequences(seqs, out: Path, *, epochs: int, seed: int, net_arch: Sequence[int], frames: int,
+                    prev_actions: int, masks: bool = MASKS, log: Callable[[str], None] | None = None,
+                    what: str = "replays") -> dict:
+    """``imitate`` on team-match sequences already re-run (``replay_sequences``): train, then write ``out``."""
+    from agents.clone_file import write_clone_layout
+    from agents.rl_imitation import clone
+
     base = plain_layout(seqs)
-    layout = CloneInput(frames, prev_actions, base.obs_size, base.n_actions)
+    layout = CloneInput(frames, prev_actions, base.obs_size, base.n_actions, masks)
     data = sequence_decisions(seqs, layout)
-    del seqs
     model = new_model(layout.size, layout.n_actions, net_arch, seed)
     if log:
-        log(f"cloning {len(data):,} decisions from {data.matches} team-matches in {len(replays)} replays "
-            f"(input: {frames} observations, {prev_actions} previous actions)")
+        log(f"cloning {len(data):,} decisions from {data.matches} team-matches in {what} "
+            f"(input: {frames} observations{' with their masks' if masks else ''}, {prev_actions} previous actions)")
     # small batches and a decaying rate: the clone is the end product here, so fit it closely
     stats = clone(model.policy, {"obs": data.obs, "mask": data.mask, "action": data.action},
                   epochs=epochs, batch_size=256, lr=2e-3, cosine=True, seed=seed, log=log)
@@ -201,8 +210,8 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
     model.save(tmp)
     write_clone_layout(tmp, layout)
     tmp.replace(out)  # never leave a half-written model behind
-    return {"model": str(out), "replays": len(replays), "team_matches": data.matches, "decisions": len(data),
-            "epochs": epochs, "seed": seed, "frames": frames, "prev_actions": prev_actions,
+    return {"model": str(out), "team_matches": data.matches, "decisions": len(data),
+            "epochs": epochs, "seed": seed, "frames": frames, "prev_actions": prev_actions, "masks": masks,
             "train_agreement": stats["agreement"], "cross_entropy": stats["cross_entropy"]}
 
 

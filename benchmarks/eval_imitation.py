@@ -67,28 +67,39 @@ class NoiseCounted(TieredPolicy):
         return intent
 
 
-def record_test(ruleset, bot, opponent, seeds, sizes):
-    """The bot's matches on held-out seeds, as in-memory replays, and its noise counts."""
+def record_test(ruleset, bot, opponent, seeds, sizes, folder: Path):
+    """The bot's matches on held-out seeds as replays in ``folder`` (kept for a re-run), and its noise counts."""
     from agents import make_policy
     from agents.map_seeds import terrain_for
-    from agents.replay import record_match
+    from agents.replay import load_replays, record_match, save_replay
     from agents.rl_eval import parse_bot
+    from agents.scripted import base_policy
 
+    counts = folder / "noise.json"
+    if counts.is_file():
+        noise = json.loads(counts.read_text())
+        if noise.get("key") == [bot, opponent, seeds, sizes]:
+            return load_replays([folder]), noise
     name, tier = parse_bot(bot)
+    folder.mkdir(parents=True, exist_ok=True)
     replays, decisions, changed = [], 0, 0
     for size in sizes:
         for seed in seeds:
             for side in (0, 1):
-                teacher = NoiseCounted(make_policy(name, "expert"), tier)
-                teacher.name = bot
+                teacher = NoiseCounted(base_policy(name), tier)  # = make_policy(name, tier), counting
                 opp = make_policy(*parse_bot(opponent))
                 b, r = (teacher, opp) if side == 0 else (opp, teacher)
                 _, data = record_match(ruleset, ruleset.teams["blue"], ruleset.teams["red"], seed,
                                        blue_bot=b, red_bot=r, terrain=terrain_for(size))
-                replays.append((f"test seed {seed} size {size} side {side}", data))
+                path = folder / f"test_{size}_{seed}_{side}.json"
+                save_replay(path, data)
+                replays.append((str(path), data))
                 decisions += teacher.decisions
                 changed += teacher.noise_changed
-    return replays, {"decisions": decisions, "noise_changed": changed, "ceiling": 1 - changed / decisions}
+    noise = {"key": [bot, opponent, seeds, sizes], "decisions": decisions, "noise_changed": changed,
+             "ceiling": 1 - changed / decisions}
+    counts.write_text(json.dumps(noise))
+    return replays, noise
 
 
 def cpu_s() -> float:
@@ -103,8 +114,8 @@ def main() -> int:
     ap.add_argument("--eval-opponents", default=None, help="comma-separated opponents for (b) (default: --opponent)")
     ap.add_argument("--matches", type=int, default=200, help="recorded training matches")
     ap.add_argument("--dev-matches", type=int, default=40, help="recorded dev matches (choose the layout)")
-    ap.add_argument("--layouts", default="1:0,2:1,3:2,4:3",
-                    help="clone input layouts to compare on dev, FRAMES:PREV_ACTIONS, comma-separated")
+    ap.add_argument("--layouts", default="1:0:0,3:2:0,3:2:1,4:4:1",
+                    help="clone input layouts to compare on dev, FRAMES:PREV_ACTIONS:MASKS (0/1), comma-separated")
     ap.add_argument("--net", default="128,128", help="hidden layer sizes")
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
@@ -113,9 +124,10 @@ def main() -> int:
     ap.add_argument("--sizes", default="24,32")
     ap.add_argument("--work", default="/tmp/eval_imitation", help="folder for replays and clones")
     ap.add_argument("--json", default=None, help="also write the figures to this file")
+    ap.add_argument("--record-only", action="store_true", help="record the train, dev and test matches, then stop")
     args = ap.parse_args()
 
-    from agents.imitate import agreement, imitate, load_replays, record_matches, replay_sequences
+    from agents.imitate import agreement, clone_sequences, load_replays, record_matches, replay_sequences
     from agents.map_seeds import held_out_seeds
     from agents.rl_eval import bot_factory, head_to_head
     from agents.rl_tiers import learned_policy
@@ -135,30 +147,35 @@ def main() -> int:
         record_matches(ruleset, args.bot, args.opponent, n_rec, rec_dir, map_sizes=sizes)
         have = sorted(rec_dir.glob("*.json"))
     train, dev_files = have[:args.matches], have[args.matches:n_rec]
+    test, noise = record_test(ruleset, args.bot, args.opponent, held_out_seeds(args.test_seeds), sizes,
+                              work / f"test_{tag}")
+    if args.record_only:
+        return 0
+    train_seqs = replay_sequences(load_replays(train), bot=args.bot)  # re-run once, cloned per layout
     dev = replay_sequences(load_replays(dev_files), bot=args.bot)
-    test, noise = record_test(ruleset, args.bot, args.opponent, held_out_seeds(args.test_seeds), sizes)
     test_seqs = replay_sequences(test, bot=args.bot)
     print(f"recorded: train {len(train)} matches (seeds 0..{args.matches - 1}), dev {len(dev_files)} "
           f"(seeds {args.matches}..{n_rec - 1}), test {len(test)} on held-out seeds; "
           f"{time.perf_counter() - w0:.0f} s wall, {cpu_s() - c0:.0f} s CPU", flush=True)
 
     rows = {}
-    for frames, prev in layouts:
-        path = work / f"clone_{tag}_f{frames}p{prev}.zip"
+    for frames, prev, masks in layouts:
+        path = work / f"clone_{tag}_f{frames}p{prev}m{masks}.zip"
         w1, c1 = time.perf_counter(), cpu_s()
-        summary = imitate(train, path, bot=args.bot, epochs=args.epochs, seed=args.seed, net_arch=net,
-                          frames=frames, prev_actions=prev)
-        rows[(frames, prev)] = {"path": path, "train": summary, "dev": agreement(path, dev)}
-        print(f"layout {frames} frames : {prev} previous actions -> train agreement "
-              f"{summary['train_agreement']:.1%}, dev agreement {rows[(frames, prev)]['dev']['agreement']:.1%} "
-              f"on {rows[(frames, prev)]['dev']['decisions']:,} decisions ({summary['decisions']:,} trained on; "
+        summary = clone_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, net_arch=net,
+                                  frames=frames, prev_actions=prev, masks=bool(masks))
+        key = (frames, prev, masks)
+        rows[key] = {"path": path, "train": summary, "dev": agreement(path, dev)}
+        print(f"layout {frames} frames{' with masks' if masks else ''} : {prev} previous actions -> train agreement "
+              f"{summary['train_agreement']:.1%}, dev agreement {rows[key]['dev']['agreement']:.1%} "
+              f"on {rows[key]['dev']['decisions']:,} decisions ({summary['decisions']:,} trained on; "
               f"{time.perf_counter() - w1:.0f} s wall, {cpu_s() - c1:.0f} s CPU)", flush=True)
     best = max(rows, key=lambda k: rows[k]["dev"]["agreement"])
     clone_path = rows[best]["path"]
     test_agree = agreement(clone_path, test_seqs)
-    plain = (1, 0)
+    plain = (1, 0, 0)
     plain_test = agreement(rows[plain]["path"], test_seqs) if plain in rows and plain != best else None
-    print(f"(a) chosen on dev: {best[0]} frames : {best[1]} previous actions. Held-out test agreement "
+    print(f"(a) chosen on dev: {best[0]} frames{' with masks' if best[2] else ''} : {best[1]} previous actions. Held-out test agreement "
           f"{test_agree['agreement']:.1%} on {test_agree['decisions']:,} decisions; noise ceiling "
           f"{noise['ceiling']:.1%} ({noise['noise_changed']:,} of {noise['decisions']:,} sent actions replaced "
           "by decision noise)" + (f"; current observation only: {plain_test['agreement']:.1%}" if plain_test else ""),
@@ -186,8 +203,8 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({
             "bot": args.bot, "opponent": args.opponent, "noise": noise,
-            "layouts": {f"{f}:{p}": {"train": r["train"], "dev": r["dev"]} for (f, p), r in rows.items()},
-            "chosen": f"{best[0]}:{best[1]}", "test_agreement": test_agree, "plain_test_agreement": plain_test,
+            "layouts": {":".join(map(str, k)): {"train": r["train"], "dev": r["dev"]} for k, r in rows.items()},
+            "chosen": ":".join(map(str, best)), "test_agreement": test_agree, "plain_test_agreement": plain_test,
             "win_rates": rates}, indent=1, default=float))
     return 0
 

@@ -196,18 +196,19 @@ def test_history_built_while_playing_equals_the_training_layout():
     rng = np.random.default_rng(0)
     t_n, u_n, d, a_n = 7, 3, 5, 4
     obs = rng.normal(size=(t_n, u_n, d)).astype(np.float32)
+    masks = rng.integers(0, 2, size=(t_n, u_n, a_n)).astype(np.int8)
     acts = rng.integers(0, a_n, size=(t_n, u_n))
-    for frames, prev in ((1, 0), (3, 2), (2, 4)):
-        lay = CloneInput(frames, prev, d, a_n)
-        offline = lay.sequence(obs, acts)
+    for frames, prev, with_masks in ((1, 0, False), (3, 2, False), (2, 4, True)):
+        lay = CloneInput(frames, prev, d, a_n, with_masks)
+        offline = lay.sequence(obs, masks, acts)
         hist = InputHistory(lay)
         for t in range(t_n):
-            online = hist.inputs(obs[t][None])[0]
+            online = hist.inputs(obs[t][None], masks[t][None])[0]
             np.testing.assert_array_equal(online, offline[t])
             hist.taken(acts[t][None])
         assert offline.shape == (t_n, u_n, lay.size)
     # the first step: the first observation repeated, "hold" (0) as the previous actions
-    first = CloneInput(2, 1, d, a_n).sequence(obs, acts)[0]
+    first = CloneInput(2, 1, d, a_n).sequence(obs, masks, acts)[0]
     np.testing.assert_array_equal(first[:, d:2 * d], obs[0])
     np.testing.assert_array_equal(first[:, 2 * d:], np.eye(a_n)[np.zeros(u_n, int)])
 
@@ -215,11 +216,11 @@ def test_history_built_while_playing_equals_the_training_layout():
 def test_clone_file_records_its_input_layout_and_plays_with_memory(clone_zip):
     from agents.clone_file import read_clone_layout
     from agents.clone_policy import HistoryClonePolicy
-    from agents.imitate import FRAMES, PREV_ACTIONS
+    from agents.imitate import FRAMES, MASKS, PREV_ACTIONS
     from agents.rl_tiers import learned_policy
 
     lay = read_clone_layout(clone_zip)
-    assert (lay.frames, lay.prev_actions) == (FRAMES, PREV_ACTIONS)
+    assert (lay.frames, lay.prev_actions, lay.masks) == (FRAMES, PREV_ACTIONS, MASKS)
     assert isinstance(learned_policy(str(clone_zip)).base, HistoryClonePolicy)
 
 
@@ -263,9 +264,10 @@ def _rewrite_entry(src: Path, dst: Path, entry: bytes | None) -> None:
     ("foreign_entry", "not a gameai clone entry"),
     ("newer_version", "version 3 is not supported"),
     ("missing_field", "lacks whole-number frames"),
+    ("bad_masks", "lacks masks"),
     ("wrong_size", "the file is damaged"),
-    ("not_a_zip", "not a readable model"),
-    ("truncated_zip", "not a readable model"),
+    ("not_a_zip", "is not a readable"),
+    ("truncated_zip", "is not a readable"),
 ])
 def test_bad_clone_files_give_a_clear_error(case, expected, clone_zip, tmp_path, capsys):
     good = json.loads(__import__("zipfile").ZipFile(clone_zip).read("gameai_clone.json"))
@@ -278,6 +280,8 @@ def test_bad_clone_files_give_a_clear_error(case, expected, clone_zip, tmp_path,
         _rewrite_entry(clone_zip, bad, json.dumps({**good, "version": 3}).encode())
     elif case == "missing_field":
         _rewrite_entry(clone_zip, bad, json.dumps({k: v for k, v in good.items() if k != "frames"}).encode())
+    elif case == "bad_masks":
+        _rewrite_entry(clone_zip, bad, json.dumps({**good, "masks": "yes"}).encode())
     elif case == "wrong_size":
         _rewrite_entry(clone_zip, bad, json.dumps({**good, "frames": good["frames"] + 1}).encode())
     elif case == "not_a_zip":
