@@ -75,7 +75,7 @@ def record_test(ruleset, bot, opponent, seeds, sizes, folder: Path):
     from agents.rl_eval import parse_bot
     from agents.scripted import base_policy
 
-    counts = folder / "noise.json"
+    counts = folder.with_name(folder.name + ".noise.json")  # beside the folder: only replays in it
     if counts.is_file():
         noise = json.loads(counts.read_text())
         if noise.get("key") == [bot, opponent, seeds, sizes]:
