@@ -2,10 +2,13 @@
 
 A replay (``agents.replay``) stores only each step's actions; the core is deterministic, so
 re-running the actions regenerates every observation and action mask the player saw. Each live
-unit's (observation, mask, action) is one decision; the clone is a MaskablePPO network of the
-same shape as the shipped learned bot (one unit's egocentric observation -> that unit's action),
-fitted with masked cross-entropy (``agents.rl_imitation.clone``). Saved as a ``.zip``, it plays
-wherever a bot name or model file is accepted (``gameai eval --bots clone.zip,...``).
+unit's (input, mask, action) is one decision; the clone is a MaskablePPO network of the same
+type as the shipped learned bot (one unit's input -> that unit's action), fitted with masked
+cross-entropy (``agents.rl_imitation.clone``). The input is the unit's observation plus a memory
+(its last frames and own previous actions: ``agents.clone_input``), because a recorded player acts
+on what it saw a reaction delay ago and keeps orders in progress. Saved as a ``.zip`` with that
+layout inside (``agents.clone_file``), it plays wherever a bot name or model file is accepted
+(``gameai eval --bots clone.zip,...``).
 
 ``record_matches`` writes many matches of a bot as replays on *training* map seeds (below
 ``agents.map_seeds.HELD_OUT_SEED0``), so a clone can be checked on held-out maps it never saw.
