@@ -56,7 +56,8 @@ def read_clone_layout(path: str | os.PathLike) -> CloneInput | None:
         raise ModelFileError(f"{p}: clone entry lacks whole-number {', '.join(bad)}; make the clone again "
                              "with `gameai imitate`")
     if not isinstance(meta.get("masks"), bool):
-        raise ModelFileError(f"{p}: clone entry lacks masks (true or false); make the clone again with `gameai imitate`")
+        raise ModelFileError(f"{p}: clone entry lacks masks (true or false); make the clone again with "
+                             "`gameai imitate`")
     try:
         return CloneInput(**{k: meta[k] for k in FIELDS}, masks=meta["masks"])
     except ValueError as exc:

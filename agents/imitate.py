@@ -183,7 +183,8 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
     if epochs < 1:
         raise ImitationError(f"--epochs must be at least 1, got {epochs}")
     if frames < 1 or prev_actions < 0:
-        raise ImitationError(f"--frames must be at least 1 and --prev-actions at least 0, got {frames} and {prev_actions}")
+        raise ImitationError(f"--frames must be at least 1 and --prev-actions at least 0, "
+                             f"got {frames} and {prev_actions}")
     replays = load_replays(replay_files)
     summary = clone_sequences(replay_sequences(replays, team, bot), out, epochs=epochs, seed=seed, net_arch=net_arch,
                               frames=frames, prev_actions=prev_actions, masks=masks, log=log,

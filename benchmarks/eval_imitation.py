@@ -111,7 +111,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bot", default="kite@average")
     ap.add_argument("--opponent", default="focus_fire", help="the recorded matches' opponent")
-    ap.add_argument("--eval-opponents", default=None, help="comma-separated opponents for (b) (default: --opponent)")
+    ap.add_argument("--eval-opponents", default="focus_fire,focus_fire@average",
+                    help="comma-separated opponents for (b) (default focus_fire,focus_fire@average: the second "
+                         "is the matchup where the recorded average tiers win about half their games)")
     ap.add_argument("--matches", type=int, default=200, help="recorded training matches")
     ap.add_argument("--dev-matches", type=int, default=40, help="recorded dev matches (choose the layout)")
     ap.add_argument("--layouts", default="1:0:0,3:2:0,3:2:1,4:4:1",
@@ -175,7 +177,8 @@ def main() -> int:
     test_agree = agreement(clone_path, test_seqs)
     plain = (1, 0, 0)
     plain_test = agreement(rows[plain]["path"], test_seqs) if plain in rows and plain != best else None
-    print(f"(a) chosen on dev: {best[0]} frames{' with masks' if best[2] else ''} : {best[1]} previous actions. Held-out test agreement "
+    print(f"(a) chosen on dev: {best[0]} frames{' with masks' if best[2] else ''} : {best[1]} previous actions. "
+          "Held-out test agreement "
           f"{test_agree['agreement']:.1%} on {test_agree['decisions']:,} decisions; noise ceiling "
           f"{noise['ceiling']:.1%} ({noise['noise_changed']:,} of {noise['decisions']:,} sent actions replaced "
           "by decision noise)" + (f"; current observation only: {plain_test['agreement']:.1%}" if plain_test else ""),
@@ -185,7 +188,7 @@ def main() -> int:
                   "clone": lambda: learned_policy(str(clone_path), "expert", name="clone")}
     seeds = held_out_seeds(args.eval_seeds)
     rates: dict[str, dict[str, dict[int, float]]] = {}
-    for opponent in (args.eval_opponents or args.opponent).split(","):
+    for opponent in args.eval_opponents.split(","):
         opp = bot_factory(opponent)
         rates[opponent] = by_bot = {k: {} for k in contenders}
         for size in sizes:

@@ -167,6 +167,8 @@ def test_bad_replays_give_a_clear_error(case, expected, recorded, tmp_path, caps
     (["--bot", "kite"], "no decisions of bot 'kite'"),
     (["--out", "model.txt"], "must name a .zip"),
     (["--epochs", "0"], "at least 1"),
+    (["--frames", "0"], "--frames must be at least 1"),
+    (["--prev-actions", "-1"], "--prev-actions at least 0"),
 ])
 def test_bad_settings_give_a_clear_error(args, expected, recorded, tmp_path, capsys):
     argv = ["imitate", str(recorded), "--out", str(tmp_path / "x.zip"), *args]
