@@ -103,8 +103,7 @@ def _shadow(bot: str, m: _Match, spec, team: int) -> np.ndarray:
 
 def load_matches(replays: Sequence[tuple[str, dict]], team: str, bot: str | None, ruleset_dict: dict | None):
     """Re-run each replay; the chosen side's (obs, mask, action) per step, and the observation spec."""
-    from agents.imitate import pick_teams
-    from agents.replay import ReplayError, replay, same_outcome
+    from agents.replay import ReplayError, bots_recorded, pick_teams, team_steps
     from envs import core
     from envs.ruleset import parse_ruleset
 
@@ -117,25 +116,17 @@ def load_matches(replays: Sequence[tuple[str, dict]], team: str, bot: str | None
             raise CalibrationError(f"{src} was recorded with another ruleset than the one calibrated for; a tier "
                                    "is measured under one ruleset's units and speeds (pass --ruleset, or "
                                    "calibrate from replays of one ruleset)")
-        sides = pick_teams(data, team, bot, src)
-        logs: dict[str, list] = {side: [] for side in sides}
         try:
-            result = replay(data, source=src, decisions=logs)
+            steps = team_steps(src, data, pick_teams(data, team, bot))
         except ReplayError as exc:
             raise CalibrationError(str(exc)) from None
-        if data.get("result") is not None and not same_outcome(result.to_dict(), data["result"]):
-            raise CalibrationError(f"{src}: re-running the actions does not reproduce the recorded match "
-                                   "(recorded by another version of the core, or edited); record it again")
         if spec is None:
             spec = core.observation_spec(core.compile_params(parse_ruleset(data["ruleset"], source=src)))
-        for side in sides:
-            rows = logs[side]
-            matches.append((_Match(np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows]),
-                                   np.stack([r[2] for r in rows]).astype(np.int64)), 0 if side == "blue" else 1))
+        for side, (obs, mask, action) in steps.items():
+            matches.append((_Match(obs, mask, action), 0 if side == "blue" else 1))
     if not matches:
-        names = sorted({n for _, d in replays for n in (d.get("bots") or {}).values()})
         raise CalibrationError(f"no matches of {'bot ' + repr(bot) if bot else 'team ' + team} in these replays"
-                               + (f" (bots recorded: {', '.join(names)})" if names else ""))
+                               + bots_recorded(replays))
     return matches, spec
 
 

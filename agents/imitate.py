@@ -2,10 +2,13 @@
 
 A replay (``agents.replay``) stores only each step's actions; the core is deterministic, so
 re-running the actions regenerates every observation and action mask the player saw. Each live
-unit's (observation, mask, action) is one decision; the clone is a MaskablePPO network of the
-same shape as the shipped learned bot (one unit's egocentric observation -> that unit's action),
-fitted with masked cross-entropy (``agents.rl_imitation.clone``). Saved as a ``.zip``, it plays
-wherever a bot name or model file is accepted (``gameai eval --bots clone.zip,...``).
+unit's (input, mask, action) is one decision; the clone is a MaskablePPO network of the same
+type as the shipped learned bot (one unit's input -> that unit's action), fitted with masked
+cross-entropy (``agents.rl_imitation.clone``). The input is the unit's observation plus a memory
+(its last frames and own previous actions: ``agents.clone_input``), because a recorded player acts
+on what it saw a reaction delay ago and keeps orders in progress. Saved as a ``.zip`` with that
+layout inside (``agents.clone_file``), it plays wherever a bot name or model file is accepted
+(``gameai eval --bots clone.zip,...``).
 
 ``record_matches`` writes many matches of a bot as replays on *training* map seeds (below
 ``agents.map_seeds.HELD_OUT_SEED0``), so a clone can be checked on held-out maps it never saw.
@@ -18,19 +21,24 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from agents.clone_input import CloneInput
 from envs.ruleset import Ruleset
-
-TEAMS = ("blue", "red")
 
 
 class ImitationError(ValueError):
     """Replays that cannot be learned from, or bad imitation settings."""
 
 
+# the input layout chosen by agreement on a dev split of recorded matches (docs/designer-bots.md)
+FRAMES = 3
+PREV_ACTIONS = 2
+MASKS = False
+
+
 @dataclass
 class Decisions:
     """Every live unit's decision from a set of replays (rows aligned)."""
-    obs: np.ndarray      # (N, D) float32
+    obs: np.ndarray      # (N, size) float32: the clone's input (``agents.clone_input``)
     mask: np.ndarray     # (N, A) int8
     action: np.ndarray   # (N,) int64
     matches: int         # team-matches the rows came from
@@ -40,95 +48,93 @@ class Decisions:
 
 
 def replay_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files as given; a folder stands for the ``*.json`` files in it (sorted, so the order is fixed)."""
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found = sorted(p.glob("*.json"))
-            if not found:
-                raise ImitationError(f"{p}: folder holds no replay files (*.json)")
-            out.extend(found)
-        else:
-            out.append(p)
-    if not out:
-        raise ImitationError("name at least one replay file (or a folder of them)")
-    return out
+    """Files as given; a folder stands for the ``*.json`` files in it."""
+    from agents.replay import ReplayError, replay_paths as paths_of
+
+    try:
+        return paths_of(paths)
+    except ReplayError as exc:
+        raise ImitationError(str(exc)) from None
 
 
 def load_replays(paths: Sequence[str | Path]) -> list[tuple[str, dict]]:
     """(source, data) for each replay; all must share one ruleset (a clone is bound to its rules)."""
-    from agents.replay import ReplayError, load_replay
+    from agents.replay import ReplayError, load_replays as load
 
-    loaded = []
-    for p in replay_paths(paths):
-        try:
-            loaded.append((str(p), load_replay(p)))
-        except ReplayError as exc:
-            raise ImitationError(str(exc)) from None
-    first_src, first = loaded[0]
-    for src, data in loaded[1:]:
-        if data["ruleset"] != first["ruleset"]:
-            raise ImitationError(f"{src} was recorded with another ruleset than {first_src}; a clone learns one "
-                                 "ruleset's units and actions, so imitate replays of one ruleset at a time")
-    return loaded
+    try:
+        return load(paths)
+    except ReplayError as exc:
+        raise ImitationError(str(exc)) from None
 
 
-def pick_teams(data: dict, team: str, bot: str | None, source: str) -> list[str]:
-    """Which sides of a replay to learn from: ``team`` (blue/red/both), or the side(s) ``bot`` played.
+def replay_sequences(replays: Sequence[tuple[str, dict]], team: str = "both",
+                     bot: str | None = None) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Re-run each replay; the chosen sides' (obs (T, U, D), mask (T, U, A), action (T, U)), one per team-match."""
+    from agents.replay import ReplayError, bots_recorded, pick_teams, team_steps
 
-    ``bot`` without a tier ("kite") matches that bot at any tier ("kite@average")."""
-    if bot is None:
-        if team not in (*TEAMS, "both"):
-            raise ImitationError(f"--team must be blue, red or both (got {team!r})")
-        return list(TEAMS) if team == "both" else [team]
-    bots = data.get("bots") or {}
-    return [side for side in TEAMS
-            if bots.get(side) == bot or ("@" not in bot and str(bots.get(side, "")).partition("@")[0] == bot)]
-
-
-def replay_decisions(replays: Sequence[tuple[str, dict]], team: str = "both", bot: str | None = None) -> Decisions:
-    """Re-run each replay and keep the chosen sides' live-unit decisions."""
-    from agents.replay import ReplayError, replay, same_outcome
-
-    obs, mask, act = [], [], []
-    matches = 0
+    out = []
     for src, data in replays:
-        sides = pick_teams(data, team, bot, src)
-        if not sides:
-            continue
-        logs: dict[str, list] = {side: [] for side in sides}
         try:
-            result = replay(data, source=src, decisions=logs)
+            steps = team_steps(src, data, pick_teams(data, team, bot))
         except ReplayError as exc:
             raise ImitationError(str(exc)) from None
-        if data.get("result") is not None and not same_outcome(result.to_dict(), data["result"]):
-            # the observations would not be the ones the player saw: learning from them would teach nonsense
-            raise ImitationError(f"{src}: re-running the actions does not reproduce the recorded match "
-                                 "(recorded by another version of the core, or edited); record it again")
-        for side in sides:
-            o = np.stack([s[0] for s in logs[side]])          # (T, U, D)
-            m = np.stack([s[1] for s in logs[side]])          # (T, U, A)
-            a = np.stack([s[2] for s in logs[side]])          # (T, U)
+        for side, (o, m, a) in steps.items():
             live = (m[..., 1:] > 0).any(-1)                   # dead units may only hold: no decision
             valid = np.take_along_axis(m, a[..., None], -1)[..., 0] > 0
             if (live & ~valid).any():
                 raise ImitationError(f"{src}: the {side} team's recorded actions include moves the rules did not "
                                      "allow at that step; the replay does not fit its own match")
-            obs.append(o[live])
-            mask.append(m[live])
-            act.append(a[live])
-            matches += 1
-    if not act:
+            out.append((o, m, a))
+    if not out:
         who = f"bot {bot!r}" if bot is not None else f"team {team}"
-        names = sorted({n for _, d in replays for n in (d.get("bots") or {}).values()})
-        raise ImitationError(f"no decisions of {who} in these replays" +
-                             (f" (bots recorded: {', '.join(names)})" if names else ""))
-    out = Decisions(np.concatenate(obs).astype(np.float32), np.concatenate(mask).astype(np.int8),
-                    np.concatenate(act).astype(np.int64), matches)
+        raise ImitationError(f"no decisions of {who} in these replays" + bots_recorded(replays))
+    return out
+
+
+def plain_layout(sequences) -> CloneInput:
+    """The version-1 input: the current observation only."""
+    o, m, _ = sequences[0]
+    return CloneInput(1, 0, o.shape[-1], m.shape[-1])
+
+
+def sequence_decisions(sequences, layout: CloneInput) -> Decisions:
+    """The live units' decisions of team-match sequences, each with its input built by ``layout``."""
+    obs, mask, act = [], [], []
+    for o, m, a in sequences:
+        live = (m[..., 1:] > 0).any(-1)
+        obs.append(layout.sequence(o, m, a)[live])
+        mask.append(m[live])
+        act.append(a[live])
+    out = Decisions(np.concatenate(obs), np.concatenate(mask).astype(np.int8),
+                    np.concatenate(act).astype(np.int64), len(sequences))
     if not len(out):
         raise ImitationError("the replays hold no decisions of live units (every match ended at once)")
     return out
+
+
+def replay_decisions(replays: Sequence[tuple[str, dict]], team: str = "both", bot: str | None = None,
+                     layout: CloneInput | None = None) -> Decisions:
+    """Re-run each replay and keep the chosen sides' live-unit decisions (current observation only by default)."""
+    seqs = replay_sequences(replays, team, bot)
+    return sequence_decisions(seqs, layout or plain_layout(seqs))
+
+
+def agreement(clone_path: str | Path, sequences) -> dict:
+    """How often the clone's best action equals the recorded one, on every live decision of ``sequences``.
+
+    The clone's history holds the recorded actions (as if it had played them): this scores each decision
+    given the same past, the way the recorded player had it."""
+    from agents.clone_file import read_clone_layout
+    from agents.rl_policy import load_model, masked_logits
+
+    policy = load_model(clone_path).policy
+    layout = read_clone_layout(clone_path) or plain_layout(sequences)
+    data = sequence_decisions(sequences, layout)
+    hits = 0
+    for i in range(0, len(data), 8192):
+        guess = masked_logits(policy, data.obs[i:i + 8192], data.mask[i:i + 8192]).argmax(-1)
+        hits += int((guess == data.action[i:i + 8192]).sum())
+    return {"decisions": len(data), "agreement": hits / len(data)}
 
 
 def new_model(obs_size: int, n_actions: int, net_arch: Sequence[int] = (128, 128), seed: int = 0):
@@ -164,34 +170,53 @@ def new_model(obs_size: int, n_actions: int, net_arch: Sequence[int] = (128, 128
 
 
 def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = "both", bot: str | None = None,
-            epochs: int = 12, seed: int = 0, net_arch: Sequence[int] = (128, 128),
-            log: Callable[[str], None] | None = None) -> dict:
-    """Clone the chosen side(s) of ``replay_files`` into a MaskablePPO ``.zip`` at ``out``; returns a summary."""
-    from agents.rl_imitation import clone
-    from envs import core
-    from envs.ruleset import parse_ruleset
+            epochs: int = 12, seed: int = 0, net_arch: Sequence[int] = (128, 128), frames: int = FRAMES,
+            prev_actions: int = PREV_ACTIONS, masks: bool = MASKS, log: Callable[[str], None] | None = None) -> dict:
+    """Clone the chosen side(s) of ``replay_files`` into a clone ``.zip`` at ``out``; returns a summary.
 
+    The clone reads the last ``frames`` observations (with their action masks if ``masks``) and its
+    own last ``prev_actions`` actions (``agents.clone_input``); the file is a MaskablePPO model with that layout inside
+    (``agents.clone_file``)."""
     out = Path(out)
     if out.suffix != ".zip":
         raise ImitationError(f"--out must name a .zip file (the model), got {str(out)!r}")
     if epochs < 1:
         raise ImitationError(f"--epochs must be at least 1, got {epochs}")
+    if frames < 1 or prev_actions < 0:
+        raise ImitationError(f"--frames must be at least 1 and --prev-actions at least 0, "
+                             f"got {frames} and {prev_actions}")
     replays = load_replays(replay_files)
-    data = replay_decisions(replays, team, bot)
-    spec = core.observation_spec(core.compile_params(parse_ruleset(replays[0][1]["ruleset"], source=replays[0][0])))
-    model = new_model(spec.size, spec.n_actions, net_arch, seed)
+    summary = clone_sequences(replay_sequences(replays, team, bot), out, epochs=epochs, seed=seed, net_arch=net_arch,
+                              frames=frames, prev_actions=prev_actions, masks=masks, log=log,
+                              what=f"{len(replays)} replays")
+    return {"replays": len(replays), **summary}
+
+
+def clone_sequences(seqs, out: Path, *, epochs: int, seed: int, net_arch: Sequence[int], frames: int,
+                    prev_actions: int, masks: bool = MASKS, log: Callable[[str], None] | None = None,
+                    what: str = "replays") -> dict:
+    """``imitate`` on team-match sequences already re-run (``replay_sequences``): train, then write ``out``."""
+    from agents.clone_file import write_clone_layout
+    from agents.rl_imitation import clone
+
+    base = plain_layout(seqs)
+    layout = CloneInput(frames, prev_actions, base.obs_size, base.n_actions, masks)
+    data = sequence_decisions(seqs, layout)
+    model = new_model(layout.size, layout.n_actions, net_arch, seed)
     if log:
-        log(f"cloning {len(data):,} decisions from {data.matches} team-matches in {len(replays)} replays")
+        log(f"cloning {len(data):,} decisions from {data.matches} team-matches in {what} "
+            f"(input: {frames} observations{' with their masks' if masks else ''}, {prev_actions} previous actions)")
     # small batches and a decaying rate: the clone is the end product here, so fit it closely
     stats = clone(model.policy, {"obs": data.obs, "mask": data.mask, "action": data.action},
                   epochs=epochs, batch_size=256, lr=2e-3, cosine=True, seed=seed, log=log)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.zip")
     model.save(tmp)
+    write_clone_layout(tmp, layout)
     tmp.replace(out)  # never leave a half-written model behind
-    return {"model": str(out), "replays": len(replays), "team_matches": data.matches, "decisions": len(data),
-            "epochs": epochs, "seed": seed, "train_agreement": stats["agreement"],
-            "cross_entropy": stats["cross_entropy"]}
+    return {"model": str(out), "team_matches": data.matches, "decisions": len(data),
+            "epochs": epochs, "seed": seed, "frames": frames, "prev_actions": prev_actions, "masks": masks,
+            "train_agreement": stats["agreement"], "cross_entropy": stats["cross_entropy"]}
 
 
 def record_matches(ruleset: Ruleset, bot: str, opponent: str, n: int, out_dir: str | Path, *,

@@ -146,3 +146,70 @@ def same_outcome(a: dict, b: dict) -> bool:
     """Whether two result dicts agree on everything but the bot names."""
     strip = lambda d: {k: v for k, v in d.items() if k != "config"}  # noqa: E731
     return strip(a) == strip(b)
+
+
+# --- reading replays to learn from (shared by imitation and calibration) ---------------------------
+
+TEAMS = ("blue", "red")
+
+
+def replay_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """Files as given; a folder stands for the ``*.json`` files in it (sorted, so the order is fixed)."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(p.glob("*.json"))
+            if not found:
+                raise ReplayError(f"{p}: folder holds no replay files (*.json)")
+            out.extend(found)
+        else:
+            out.append(p)
+    if not out:
+        raise ReplayError("name at least one replay file (or a folder of them)")
+    return out
+
+
+def load_replays(paths: Sequence[str | Path]) -> list[tuple[str, dict]]:
+    """(source, data) for each replay; all must share one ruleset (what is learned is bound to its rules)."""
+    loaded = [(str(p), load_replay(p)) for p in replay_paths(paths)]
+    first_src, first = loaded[0]
+    for src, data in loaded[1:]:
+        if data["ruleset"] != first["ruleset"]:
+            raise ReplayError(f"{src} was recorded with another ruleset than {first_src}; what is learned from "
+                              "replays is bound to one ruleset's units and actions, so use replays of one "
+                              "ruleset at a time")
+    return loaded
+
+
+def pick_teams(data: dict, team: str, bot: str | None) -> list[str]:
+    """Which sides of a replay to read: ``team`` (blue/red/both), or the side(s) ``bot`` played.
+
+    ``bot`` without a tier ("kite") matches that bot at any tier ("kite@average")."""
+    if bot is None:
+        if team not in (*TEAMS, "both"):
+            raise ReplayError(f"--team must be blue, red or both (got {team!r})")
+        return list(TEAMS) if team == "both" else [team]
+    bots = data.get("bots") or {}
+    return [side for side in TEAMS
+            if bots.get(side) == bot or ("@" not in bot and str(bots.get(side, "")).partition("@")[0] == bot)]
+
+
+def team_steps(src: str, data: dict, sides: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Re-run one replay; for each side, its per-step observations (T, U, D), masks (T, U, A), actions (T, U).
+
+    Refuses a replay whose re-run does not reproduce its recorded result: its observations would not be
+    the ones the player saw, and learning from them would teach nonsense."""
+    logs: dict[str, list] = {side: [] for side in sides}
+    result = replay(data, source=src, decisions=logs)
+    if data.get("result") is not None and not same_outcome(result.to_dict(), data["result"]):
+        raise ReplayError(f"{src}: re-running the actions does not reproduce the recorded match "
+                          "(recorded by another version of the core, or edited); record it again")
+    return {side: (np.stack([s[0] for s in rows]), np.stack([s[1] for s in rows]),
+                   np.stack([s[2] for s in rows]).astype(np.int64)) for side, rows in logs.items()}
+
+
+def bots_recorded(replays: Sequence[tuple[str, dict]]) -> str:
+    """" (bots recorded: a, b)" for an error message, or "" when the replays name none."""
+    names = sorted({str(n) for _, d in replays for n in (d.get("bots") or {}).values()})
+    return f" (bots recorded: {', '.join(names)})" if names else ""

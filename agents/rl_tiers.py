@@ -38,10 +38,12 @@ def get_learned_tier(tier: str) -> LearnedTier:
 
 
 @lru_cache(maxsize=8)
-def _cached_model(path: str, mtime: float) -> Any:
+def _cached_model(path: str, mtime: float) -> tuple[Any, Any]:
+    """(model, clone input layout or None): a version-2 clone (``agents.clone_file``) reads a history."""
+    from agents.clone_file import read_clone_layout
     from agents.rl_policy import load_model
 
-    return load_model(path)
+    return load_model(path), read_clone_layout(path)
 
 
 def learned_policy(model: Any, tier: "str | LearnedTier" = "expert", seed: int = 0, name: str = "ppo") -> TieredPolicy:
@@ -50,6 +52,7 @@ def learned_policy(model: Any, tier: "str | LearnedTier" = "expert", seed: int =
     Models loaded from a path are cached per process (read-only at play time), so building many
     bots for a sweep loads the file once.
     """
+    from agents.clone_policy import HistoryClonePolicy
     from agents.rl_policy import LearnedPolicy
 
     t = tier if isinstance(tier, LearnedTier) else get_learned_tier(tier)
@@ -59,7 +62,9 @@ def learned_policy(model: Any, tier: "str | LearnedTier" = "expert", seed: int =
         path = os.fspath(model)
         if not os.path.isfile(path):
             raise ModelFileError(f"model file {path} does not exist; train one with `gameai train --out {path}`")
-        model = _cached_model(os.path.abspath(path), os.path.getmtime(path))
+        model, layout = _cached_model(os.path.abspath(path), os.path.getmtime(path))
+        if layout is not None:
+            return TieredPolicy(HistoryClonePolicy(model, layout, t.temperature, seed, name), t.limits, seed)
     base = LearnedPolicy(model, temperature=t.temperature, seed=seed, name=name)
     return TieredPolicy(base, t.limits, seed)
 

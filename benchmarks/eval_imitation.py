@@ -1,17 +1,18 @@
 """How well does behaviour cloning from replays imitate a bot? (issue 14, part 3 targets)
 
-Records ``--matches`` matches of ``--bot`` (e.g. kite@average) against ``--opponent`` on training
-map seeds (sizes 24 and 32 in turn), clones them with ``agents.imitate.imitate``, then on
-held-out map seeds (never used for recording) reports:
+Splits, by map seed, never mixed:
+- **train**: ``--matches`` recorded matches of ``--bot`` vs ``--opponent`` on training seeds 0..M-1;
+- **dev**: ``--dev-matches`` more recorded matches on the next training seeds; used only to choose the
+  clone's input layout (frames stacked : previous actions, ``--layouts``);
+- **test**: the bot's matches on held-out seeds (``agents.map_seeds``; never recorded for training,
+  never used to choose anything), ``--test-seeds`` seeds x 2 sides x each map size.
 
-(a) agreement: the teacher plays its own matches; on every live unit's decision the clone's
-    argmax action (same observation, same mask) is compared with
-    - the action the tiered teacher actually sent (reaction delay, decision noise and APM cap
-      included: partly unpredictable from the current observation by design), and
-    - the untiered base strategy's action on the same observation (a shadow copy of the base bot
-      fed the current observations: the well-defined deterministic target);
-(b) win rate against ``--opponent`` on ``--eval-seeds`` held-out seeds x 2 sides, per map size,
-    for the clone (argmax, and played at the teacher's tier) next to the teacher itself.
+Reports (a) agreement: on every live unit's decision of the test matches, the clone's best action
+(given the recorded past: the same observations and previous actions the bot had) against the action
+the bot sent; and the **noise ceiling**: the share of decisions whose sent action was not replaced by
+the tier's decision noise (a random action no model can predict); (b) win rate against each of
+``--eval-opponents`` on ``--eval-seeds`` held-out seeds x 2 sides per map size, the bot next to its
+clone (played plainly: its best action each step).
 
 Usage: PYTHONPATH=. python benchmarks/eval_imitation.py --bot kite@average --work /tmp/imi
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -29,123 +31,164 @@ os.environ.setdefault("GAMEAI_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-
-def near(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Same action, or both moves at most 45 degrees apart (a scripted bot's step direction comes from
-    a continuous vector, so neighbouring directions are often equally good)."""
-    from envs.spec import MOVE0
-
-    da, db = a - MOVE0, b - MOVE0
-    moves = (da >= 0) & (da < 8) & (db >= 0) & (db < 8)
-    return (a == b) | (moves & (np.minimum((da - db) % 8, (db - da) % 8) <= 1))
+from agents.tiers import TieredPolicy  # noqa: E402
 
 
-class Shadowed:
-    """The teacher (tiered bot) playing, with the clone and an untiered base copy watching each decision."""
+class NoiseCounted(TieredPolicy):
+    """A tiered bot that also counts the decisions its decision noise changed.
 
-    def __init__(self, teacher, shadow, clone_policy):
-        self.teacher, self.shadow, self.clone = teacher, shadow, clone_policy
-        self.name = teacher.name
-        # decisions; clone == sent action; clone == base action; sent == base; clone near base (see near())
-        self.counts = np.zeros(5, dtype=np.int64)
+    ``act`` is ``TieredPolicy.act`` step for step (same draws, same actions), keeping the action the
+    strategy wanted before the noise, so the replaced ones can be counted."""
 
     def reset(self, spec, team, seeds):
-        self.teacher.reset(spec, team, seeds)
-        self.shadow.reset(spec, team, seeds)
+        super().reset(spec, team, seeds)
+        self.decisions = self.noise_changed = 0
 
     def act(self, obs, mask):
-        from agents.rl_policy import masked_logits
+        from agents.policy import random_valid
 
-        sent = self.teacher.act(obs, mask)
-        base = self.shadow.act(obs, mask)
+        tier = self.tier
+        self.history.append((obs.copy(), mask.copy()) if tier.reaction_delay else (obs, mask))
+        old_obs, old_mask = self.history[0]
+        intent = np.asarray(self.base.act(old_obs, old_mask), dtype=np.int64)
+        ok = np.take_along_axis(mask, intent[..., None], -1)[..., 0] > 0
+        clean = intent = np.where(ok, intent, 0)
+        if tier.noise > 0:
+            draws = np.stack([g.random(mask.shape[1]) for g in self.rngs])
+            intent = np.where(draws < tier.noise, random_valid(mask, self.rngs), intent)
+        noisy = intent
+        if tier.apm is not None:
+            intent = self._cap(intent, obs, mask)
+        self.prev = intent
+        self.t += 1
         live = (mask[..., 1:] > 0).any(-1)
-        if live.any():
-            guess = masked_logits(self.clone, obs[live], mask[live]).argmax(-1)
-            self.counts += [live.sum(), (guess == sent[live]).sum(), (guess == base[live]).sum(),
-                            (sent[live] == base[live]).sum(), near(guess, base[live]).sum()]
-        return sent
+        self.decisions += int(live.sum())
+        self.noise_changed += int((live & (noisy != clean) & (intent == noisy)).sum())
+        return intent
 
 
-def agreement(ruleset, bot, opponent, clone_path, seeds, sizes):
+def record_test(ruleset, bot, opponent, seeds, sizes, folder: Path):
+    """The bot's matches on held-out seeds as replays in ``folder`` (kept for a re-run), and its noise counts."""
     from agents import make_policy
-    from agents.arena import run_matches
     from agents.map_seeds import terrain_for
+    from agents.replay import load_replays, record_match, save_replay
     from agents.rl_eval import parse_bot
-    from agents.rl_policy import load_model
     from agents.scripted import base_policy
 
+    counts = folder.with_name(folder.name + ".noise.json")  # beside the folder: only replays in it
+    if counts.is_file():
+        noise = json.loads(counts.read_text())
+        if noise.get("key") == [bot, opponent, seeds, sizes]:
+            return load_replays([folder]), noise
     name, tier = parse_bot(bot)
-    clone = load_model(clone_path).policy
-    total = np.zeros(5, dtype=np.int64)
-    blue, red = ruleset.teams["blue"], ruleset.teams["red"]
+    folder.mkdir(parents=True, exist_ok=True)
+    replays, decisions, changed = [], 0, 0
     for size in sizes:
-        for side in (0, 1):
-            watch = Shadowed(make_policy(name, tier), base_policy(name), clone)
-            opp = make_policy(*parse_bot(opponent))
-            b, r = (watch, opp) if side == 0 else (opp, watch)
-            run_matches(ruleset, blue, red, seeds, blue_bot=b, red_bot=r, terrain=terrain_for(size))
-            total += watch.counts
-    n = int(total[0])
-    return {"decisions": n, "vs_sent_action": total[1] / n, "vs_base_strategy": total[2] / n,
-            "teacher_sent_vs_base": total[3] / n, "near_base_strategy": total[4] / n}
+        for seed in seeds:
+            for side in (0, 1):
+                teacher = NoiseCounted(base_policy(name), tier)  # = make_policy(name, tier), counting
+                opp = make_policy(*parse_bot(opponent))
+                b, r = (teacher, opp) if side == 0 else (opp, teacher)
+                _, data = record_match(ruleset, ruleset.teams["blue"], ruleset.teams["red"], seed,
+                                       blue_bot=b, red_bot=r, terrain=terrain_for(size))
+                path = folder / f"test_{size}_{seed}_{side}.json"
+                save_replay(path, data)
+                replays.append((str(path), data))
+                decisions += teacher.decisions
+                changed += teacher.noise_changed
+    noise = {"key": [bot, opponent, seeds, sizes], "decisions": decisions, "noise_changed": changed,
+             "ceiling": 1 - changed / decisions}
+    counts.write_text(json.dumps(noise))
+    return replays, noise
+
+
+def cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bot", default="kite@average")
     ap.add_argument("--opponent", default="focus_fire", help="the recorded matches' opponent")
-    ap.add_argument("--eval-opponents", default=None,
-                    help="comma-separated opponents for (b) (default: --opponent)")
+    ap.add_argument("--eval-opponents", default="focus_fire,focus_fire@average",
+                    help="comma-separated opponents for (b) (default focus_fire,focus_fire@average: the second "
+                         "is the matchup where the recorded average tiers win about half their games)")
     ap.add_argument("--matches", type=int, default=200, help="recorded training matches")
+    ap.add_argument("--dev-matches", type=int, default=40, help="recorded dev matches (choose the layout)")
+    ap.add_argument("--layouts", default="1:0:0,3:2:0,3:2:1,4:4:1",
+                    help="clone input layouts to compare on dev, FRAMES:PREV_ACTIONS:MASKS (0/1), comma-separated")
+    ap.add_argument("--net", default="128,128", help="hidden layer sizes")
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--agree-seeds", type=int, default=50, help="held-out seeds per side and map size for (a)")
+    ap.add_argument("--test-seeds", type=int, default=50, help="held-out seeds per side and map size for (a)")
     ap.add_argument("--eval-seeds", type=int, default=200, help="held-out seeds x 2 sides for (b)")
     ap.add_argument("--sizes", default="24,32")
-    ap.add_argument("--work", default="/tmp/eval_imitation", help="folder for replays and the clone")
+    ap.add_argument("--work", default="/tmp/eval_imitation", help="folder for replays and clones")
     ap.add_argument("--json", default=None, help="also write the figures to this file")
+    ap.add_argument("--record-only", action="store_true", help="record the train, dev and test matches, then stop")
     args = ap.parse_args()
 
-    from agents.imitate import imitate, record_matches
+    from agents.imitate import agreement, clone_sequences, load_replays, record_matches, replay_sequences
     from agents.map_seeds import held_out_seeds
-    from agents.rl_eval import bot_factory, head_to_head, parse_bot
+    from agents.rl_eval import bot_factory, head_to_head
     from agents.rl_tiers import learned_policy
     from envs.ruleset import default_ruleset
 
     ruleset = default_ruleset()
     sizes = [int(s) for s in args.sizes.split(",")]
+    net = [int(s) for s in args.net.split(",")]
+    layouts = [tuple(int(x) for x in s.split(":")) for s in args.layouts.split(",")]
     work = Path(args.work)
-    rec_dir = work / args.bot.replace("@", "_")
+    tag = args.bot.replace("@", "_")
+    rec_dir = work / tag
+    n_rec = args.matches + args.dev_matches
+    w0, c0 = time.perf_counter(), cpu_s()
     have = sorted(rec_dir.glob("*.json")) if rec_dir.is_dir() else []
-    c0, w0 = time.process_time(), time.perf_counter()
-    if len(have) < args.matches:
-        record_matches(ruleset, args.bot, args.opponent, args.matches, rec_dir, map_sizes=sizes)
+    if len(have) < n_rec:
+        record_matches(ruleset, args.bot, args.opponent, n_rec, rec_dir, map_sizes=sizes)
         have = sorted(rec_dir.glob("*.json"))
-    rec_cpu = time.process_time() - c0
-    clone_path = work / f"clone_{args.bot.replace('@', '_')}.zip"
-    c1 = time.process_time()
-    summary = imitate(have[:args.matches], clone_path, bot=args.bot, epochs=args.epochs, seed=args.seed,
-                      log=lambda m: print(m, flush=True))
-    train_cpu = time.process_time() - c1
-    print(f"recorded {args.matches} matches ({rec_cpu:.0f} s CPU), cloned {summary['decisions']:,} decisions "
-          f"in {train_cpu:.0f} s CPU", flush=True)
+    train, dev_files = have[:args.matches], have[args.matches:n_rec]
+    test, noise = record_test(ruleset, args.bot, args.opponent, held_out_seeds(args.test_seeds), sizes,
+                              work / f"test_{tag}")
+    if args.record_only:
+        return 0
+    train_seqs = replay_sequences(load_replays(train), bot=args.bot)  # re-run once, cloned per layout
+    dev = replay_sequences(load_replays(dev_files), bot=args.bot)
+    test_seqs = replay_sequences(test, bot=args.bot)
+    print(f"recorded: train {len(train)} matches (seeds 0..{args.matches - 1}), dev {len(dev_files)} "
+          f"(seeds {args.matches}..{n_rec - 1}), test {len(test)} on held-out seeds; "
+          f"{time.perf_counter() - w0:.0f} s wall, {cpu_s() - c0:.0f} s CPU", flush=True)
 
-    agree = agreement(ruleset, args.bot, args.opponent, clone_path, held_out_seeds(args.agree_seeds), sizes)
-    print(f"(a) agreement on {agree['decisions']:,} held-out decisions: with the actions {args.bot} sent "
-          f"{agree['vs_sent_action']:.1%}, with untiered {parse_bot(args.bot)[0]} on the same observation "
-          f"{agree['vs_base_strategy']:.1%}; for scale, the teacher's own sent actions agree with untiered "
-          f"{parse_bot(args.bot)[0]} on {agree['teacher_sent_vs_base']:.1%}; clone within one move direction "
-          f"of untiered {parse_bot(args.bot)[0]} {agree['near_base_strategy']:.1%}", flush=True)
+    rows = {}
+    for frames, prev, masks in layouts:
+        path = work / f"clone_{tag}_f{frames}p{prev}m{masks}.zip"
+        w1, c1 = time.perf_counter(), cpu_s()
+        summary = clone_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, net_arch=net,
+                                  frames=frames, prev_actions=prev, masks=bool(masks))
+        key = (frames, prev, masks)
+        rows[key] = {"path": path, "train": summary, "dev": agreement(path, dev)}
+        print(f"layout {frames} frames{' with masks' if masks else ''} : {prev} previous actions -> train agreement "
+              f"{summary['train_agreement']:.1%}, dev agreement {rows[key]['dev']['agreement']:.1%} "
+              f"on {rows[key]['dev']['decisions']:,} decisions ({summary['decisions']:,} trained on; "
+              f"{time.perf_counter() - w1:.0f} s wall, {cpu_s() - c1:.0f} s CPU)", flush=True)
+    best = max(rows, key=lambda k: rows[k]["dev"]["agreement"])
+    clone_path = rows[best]["path"]
+    test_agree = agreement(clone_path, test_seqs)
+    plain = (1, 0, 0)
+    plain_test = agreement(rows[plain]["path"], test_seqs) if plain in rows and plain != best else None
+    print(f"(a) chosen on dev: {best[0]} frames{' with masks' if best[2] else ''} : {best[1]} previous actions. "
+          "Held-out test agreement "
+          f"{test_agree['agreement']:.1%} on {test_agree['decisions']:,} decisions; noise ceiling "
+          f"{noise['ceiling']:.1%} ({noise['noise_changed']:,} of {noise['decisions']:,} sent actions replaced "
+          "by decision noise)" + (f"; current observation only: {plain_test['agreement']:.1%}" if plain_test else ""),
+          flush=True)
 
-    _, tier = parse_bot(args.bot)
-    contenders = {
-        args.bot: bot_factory(args.bot),
-        "clone (argmax)": lambda: learned_policy(str(clone_path), "expert", name="clone"),
-        f"clone@{tier}": lambda: learned_policy(str(clone_path), tier, name=f"clone@{tier}"),
-    }
+    contenders = {args.bot: bot_factory(args.bot),
+                  "clone": lambda: learned_policy(str(clone_path), "expert", name="clone")}
     seeds = held_out_seeds(args.eval_seeds)
     rates: dict[str, dict[str, dict[int, float]]] = {}
-    for opponent in (args.eval_opponents or args.opponent).split(","):
+    for opponent in args.eval_opponents.split(","):
         opp = bot_factory(opponent)
         rates[opponent] = by_bot = {k: {} for k in contenders}
         for size in sizes:
@@ -158,10 +201,14 @@ def main() -> int:
             mean = float(np.mean(list(by_size.values())))
             print(f"    {label:<18}" + "".join(f"{by_size[s]:>10.1%}" for s in sizes)
                   + f"{mean:>10.1%}{(mean - ref) * 100:>+11.1f}p", flush=True)
-    print(f"total wall {time.perf_counter() - w0:.0f} s, process CPU {time.process_time() - c0:.0f} s")
+    print(f"total wall {time.perf_counter() - w0:.0f} s, process CPU {cpu_s() - c0:.0f} s, "
+          f"load {os.getloadavg()[0]:.1f}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"bot": args.bot, "opponent": args.opponent, "training": summary,
-                                               "agreement": agree, "win_rates": rates}, indent=1, default=float))
+        Path(args.json).write_text(json.dumps({
+            "bot": args.bot, "opponent": args.opponent, "noise": noise,
+            "layouts": {":".join(map(str, k)): {"train": r["train"], "dev": r["dev"]} for k, r in rows.items()},
+            "chosen": ":".join(map(str, best)), "test_agreement": test_agree, "plain_test_agreement": plain_test,
+            "win_rates": rates}, indent=1, default=float))
     return 0
 
 

@@ -167,6 +167,8 @@ def test_bad_replays_give_a_clear_error(case, expected, recorded, tmp_path, caps
     (["--bot", "kite"], "no decisions of bot 'kite'"),
     (["--out", "model.txt"], "must name a .zip"),
     (["--epochs", "0"], "at least 1"),
+    (["--frames", "0"], "--frames must be at least 1"),
+    (["--prev-actions", "-1"], "--prev-actions at least 0"),
 ])
 def test_bad_settings_give_a_clear_error(args, expected, recorded, tmp_path, capsys):
     argv = ["imitate", str(recorded), "--out", str(tmp_path / "x.zip"), *args]
@@ -185,3 +187,123 @@ def test_bad_record_settings_give_a_clear_error(args, expected, tmp_path, capsys
     argv = ["imitate", *[str(tmp_path / a) if a == "D" else a for a in args]]
     rc, _, err = run_cli(capsys, *argv)
     assert rc == 2 and expected in err, err
+
+
+# --- the clone's memory (issue 14 follow-up): input layout, file format, old and bad clone files -----------
+
+def test_history_built_while_playing_equals_the_training_layout():
+    """The clone must see the same input in play as in training: compare step by step."""
+    from agents.clone_input import CloneInput, InputHistory
+
+    rng = np.random.default_rng(0)
+    t_n, u_n, d, a_n = 7, 3, 5, 4
+    obs = rng.normal(size=(t_n, u_n, d)).astype(np.float32)
+    masks = rng.integers(0, 2, size=(t_n, u_n, a_n)).astype(np.int8)
+    acts = rng.integers(0, a_n, size=(t_n, u_n))
+    for frames, prev, with_masks in ((1, 0, False), (3, 2, False), (2, 4, True)):
+        lay = CloneInput(frames, prev, d, a_n, with_masks)
+        offline = lay.sequence(obs, masks, acts)
+        hist = InputHistory(lay)
+        for t in range(t_n):
+            online = hist.inputs(obs[t][None], masks[t][None])[0]
+            np.testing.assert_array_equal(online, offline[t])
+            hist.taken(acts[t][None])
+        assert offline.shape == (t_n, u_n, lay.size)
+    # the first step: the first observation repeated, "hold" (0) as the previous actions
+    first = CloneInput(2, 1, d, a_n).sequence(obs, masks, acts)[0]
+    np.testing.assert_array_equal(first[:, d:2 * d], obs[0])
+    np.testing.assert_array_equal(first[:, 2 * d:], np.eye(a_n)[np.zeros(u_n, int)])
+
+
+def test_clone_file_records_its_input_layout_and_plays_with_memory(clone_zip):
+    from agents.clone_file import read_clone_layout
+    from agents.clone_policy import HistoryClonePolicy
+    from agents.imitate import FRAMES, MASKS, PREV_ACTIONS
+    from agents.rl_tiers import learned_policy
+
+    lay = read_clone_layout(clone_zip)
+    assert (lay.frames, lay.prev_actions, lay.masks) == (FRAMES, PREV_ACTIONS, MASKS)
+    assert isinstance(learned_policy(str(clone_zip)).base, HistoryClonePolicy)
+
+
+def test_an_old_clone_without_layout_still_plays(recorded, tmp_path):
+    """A version-1 clone is a plain MaskablePPO file reading the current observation only."""
+    from agents.imitate import load_replays, new_model, replay_decisions
+    from agents.map_seeds import held_out_seeds
+    from agents.rl_eval import bot_factory, head_to_head
+    from agents.rl_imitation import clone
+    from agents.rl_policy import LearnedPolicy
+    from agents.rl_tiers import learned_policy
+    from envs.ruleset import default_ruleset
+
+    data = replay_decisions(load_replays(sorted(recorded.glob("*.json"))[:2]), bot="focus_fire")
+    model = new_model(data.obs.shape[1], data.mask.shape[1])
+    clone(model.policy, {"obs": data.obs, "mask": data.mask, "action": data.action}, epochs=1)
+    old = tmp_path / "old.zip"
+    model.save(old)
+    pol = learned_policy(str(old))
+    assert type(pol.base) is LearnedPolicy
+    r = head_to_head(default_ruleset(), bot_factory(str(old)), bot_factory("random"), held_out_seeds(2), map_size=16)
+    assert r["wins"] + r["draws"] + r["losses"] == 4
+
+
+def _rewrite_entry(src: Path, dst: Path, entry: bytes | None) -> None:
+    """Copy a clone .zip, replacing (or dropping, for None) its layout entry."""
+    import zipfile
+
+    from agents.clone_file import ENTRY
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            if item.filename != ENTRY:
+                zout.writestr(item, zin.read(item.filename))
+        if entry is not None:
+            zout.writestr(ENTRY, entry)
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("damaged_json", "is damaged"),
+    ("foreign_entry", "not a gameai clone entry"),
+    ("newer_version", "version 3 is not supported"),
+    ("missing_field", "lacks whole-number frames"),
+    ("bad_masks", "lacks masks"),
+    ("wrong_size", "the file is damaged"),
+    ("not_a_zip", "is not a readable"),
+    ("truncated_zip", "is not a readable"),
+])
+def test_bad_clone_files_give_a_clear_error(case, expected, clone_zip, tmp_path, capsys):
+    good = json.loads(__import__("zipfile").ZipFile(clone_zip).read("gameai_clone.json"))
+    bad = tmp_path / "bad.zip"
+    if case == "damaged_json":
+        _rewrite_entry(clone_zip, bad, b"{frames: 3")
+    elif case == "foreign_entry":
+        _rewrite_entry(clone_zip, bad, json.dumps({"format": "other", "version": 2}).encode())
+    elif case == "newer_version":
+        _rewrite_entry(clone_zip, bad, json.dumps({**good, "version": 3}).encode())
+    elif case == "missing_field":
+        _rewrite_entry(clone_zip, bad, json.dumps({k: v for k, v in good.items() if k != "frames"}).encode())
+    elif case == "bad_masks":
+        _rewrite_entry(clone_zip, bad, json.dumps({**good, "masks": "yes"}).encode())
+    elif case == "wrong_size":
+        _rewrite_entry(clone_zip, bad, json.dumps({**good, "frames": good["frames"] + 1}).encode())
+    elif case == "not_a_zip":
+        bad.write_text("this is not a model")
+    elif case == "truncated_zip":
+        bad.write_bytes(clone_zip.read_bytes()[:300])
+    rc, _, err = run_cli(capsys, "match", "--blue", str(bad), "--json")
+    assert rc == 2 and expected in err and "Traceback" not in err, err
+
+
+def test_clone_with_memory_agrees_more_than_without(recorded, tmp_path):
+    """On held-back recorded matches, reading past frames and own actions helps a tiered teacher's clone."""
+    from agents.imitate import agreement, imitate, load_replays, record_matches, replay_sequences
+    from envs.ruleset import default_ruleset
+
+    rec = tmp_path / "rec"
+    files = record_matches(default_ruleset(), "kite@average", "focus_fire", 10, rec, map_sizes=(16,))
+    dev = replay_sequences(load_replays(files[8:]), bot="kite@average")
+    got = {}
+    for name, frames, prev in (("plain", 1, 0), ("memory", 2, 1)):
+        imitate(files[:8], tmp_path / f"{name}.zip", bot="kite@average", epochs=6, frames=frames, prev_actions=prev)
+        got[name] = agreement(tmp_path / f"{name}.zip", dev)["agreement"]
+    assert got["memory"] > got["plain"] + 0.05, got

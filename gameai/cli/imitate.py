@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import argparse
 import json
 
 
@@ -25,6 +26,12 @@ def register(subparsers) -> None:
                         "a name without @tier matches any tier)")
     p.add_argument("--epochs", type=int, default=12, help="passes over the decisions (default 12)")
     p.add_argument("--seed", type=int, default=0, help="training seed; same seed and replays, same model")
+    p.add_argument("--frames", type=int, default=None,
+                   help="observations the clone reads: the current one and earlier ones (default 3)")
+    p.add_argument("--prev-actions", type=int, default=None,
+                   help="the clone's own previous actions it reads (default 2)")
+    p.add_argument("--masks", action=argparse.BooleanOptionalAction, default=None,
+                   help="the clone also reads each stacked observation's action mask (default off)")
     p.add_argument("--record", metavar="BOT@TIER", default=None,
                    help="record matches of this bot instead of training (needs --out-dir)")
     p.add_argument("--opponent", default="focus_fire", help="with --record: the other side's bot (default focus_fire)")
@@ -71,7 +78,7 @@ def run(args) -> int:
 
     if args.record:
         return _record(args)
-    from agents.imitate import ImitationError, imitate
+    from agents.imitate import FRAMES, MASKS, PREV_ACTIONS, ImitationError, imitate
 
     if not args.replays:
         raise GameAIError("name replay files or folders to learn from (or --record BOT@TIER to make some)")
@@ -80,7 +87,10 @@ def run(args) -> int:
     log = None if args.json else print
     try:
         summary = imitate(args.replays, args.out, team=args.team, bot=args.bot, epochs=args.epochs,
-                          seed=args.seed, log=log)
+                          seed=args.seed, log=log,
+                          frames=FRAMES if args.frames is None else args.frames,
+                          prev_actions=PREV_ACTIONS if args.prev_actions is None else args.prev_actions,
+                          masks=MASKS if args.masks is None else args.masks)
     except ImitationError as exc:
         raise GameAIError(str(exc)) from None
     except OSError as exc:
