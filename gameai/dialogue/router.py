@@ -114,6 +114,15 @@ class Router:
             told = recall(player_lines, query, MEMORY_SOFT_THRESHOLD)
             if told:
                 return Grounding([memory_fact(told)], "memory")
+            if not g.facts and is_follow_up(text):
+                # "how long a walk is that?" after "where is Greyhill?": the question leans on the
+                # last one, so route both lines together (by structure, not by any persona's words).
+                prev = last_player_line(player_lines)
+                if prev is not None:
+                    joined = f"{prev} {text}"
+                    g2 = self.route(joined, self.embedder.embed_one(joined), world, turn)
+                    if g2.facts:
+                        return g2
         return g if asking else Grounding([])
 
     def _nearest_data(self, query: np.ndarray, world: World) -> tuple[DataOption | None, float]:
@@ -168,6 +177,25 @@ def is_question(text: str) -> bool:
     """A line that asks something: a question mark, or a question word first ("where even is this")."""
     ws = words(text)
     return "?" in text or bool(ws and ws[0] in _QUESTION_START)
+
+
+# A follow-up leans on the line before it: it starts with a linking word or points back with a
+# pronoun instead of naming its subject.
+_FOLLOW_UP_START = frozenset("and but so also then what's whats how's hows".split())
+_POINTING = frozenset("that this it its it's there them they those these one".split())
+
+
+def is_follow_up(text: str) -> bool:
+    ws = words(text)
+    if not ws or len(ws) > 9:
+        return False
+    return ws[0] in _FOLLOW_UP_START and len(ws) <= 7 or ws[:2] in (["what", "if"], ["what", "about"], ["how", "about"]) \
+        or bool(set(ws) & _POINTING)
+
+
+def last_player_line(lines: list[Memory]) -> str | None:
+    said = [m for m in lines if m.speaker == "player"]
+    return max(said, key=lambda m: m.turn).text if said else None
 
 
 def _same_target(opt: DataOption, g: Grounding) -> bool:
