@@ -9,6 +9,7 @@ only when the player asks for work.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,10 @@ class Router:
         """Keyword data asked for in so many words; else what kind of talk the line is by its
         wording; else the persona's data closest in meaning; else the nearest kind of talk."""
         p = self.persona
+        if ABOUT_SELF.search(text):
+            # "Tell me about yourself": the persona's own name and role are the fact to state,
+            # not whatever datum sits nearest ("The Forge in Oakvale.").
+            return Grounding([self_fact(p)], "self")
         g = find_facts(text, p, world, turn)
         act, act_score, cued = self.acts.classify(text, query)
         if act == "memory":
@@ -196,6 +201,17 @@ def is_follow_up(text: str) -> bool:
 def last_player_line(lines: list[Memory]) -> str | None:
     said = [m for m in lines if m.speaker == "player"]
     return max(said, key=lambda m: m.turn).text if said else None
+
+
+ABOUT_SELF = re.compile(r"\b(?:who are you|who (?:might|would) you be|your name|about yourself|"
+                        r"introduce yourself|who you are)\b", re.I)
+
+
+def self_fact(persona: Persona) -> GroundedFact:
+    """Who the NPC is, from its card: the first name must be said."""
+    return GroundedFact("persona:self", f"You are {persona.name}, {persona.role}.", "fact",
+                        check=(persona.name.split()[0],), line_kind="intro",
+                        line_values={"name": persona.name, "role": persona.role})
 
 
 def _same_target(opt: DataOption, g: Grounding) -> bool:
