@@ -100,6 +100,16 @@ class Router:
             routed = self._act_route(act, text, query, p, world, turn)
             if routed.topic is not None:
                 return routed
+        if asking and not g.facts and player_lines and is_follow_up(text):
+            # "how long a walk is that?" after "where is Greyhill?": the question leans on the
+            # last one, so route both lines together (by structure, not by any persona's words)
+            # before its own nearest datum ("walk" is near the ferry's "passage").
+            prev = last_player_line(player_lines)
+            if prev is not None:
+                joined = f"{prev} {text}"
+                g2 = self.route(joined, self.embedder.embed_one(joined), world, turn)
+                if g2.facts:
+                    return g2
         opt, score = self._nearest_data(query, world) if asking else (None, -1.0)
         if g.facts and asking:
             # Only named, not asked for: the closest datum by meaning, when it is much closer.
@@ -119,15 +129,6 @@ class Router:
             told = recall(player_lines, query, MEMORY_SOFT_THRESHOLD)
             if told:
                 return Grounding([memory_fact(told)], "memory")
-            if not g.facts and is_follow_up(text):
-                # "how long a walk is that?" after "where is Greyhill?": the question leans on the
-                # last one, so route both lines together (by structure, not by any persona's words).
-                prev = last_player_line(player_lines)
-                if prev is not None:
-                    joined = f"{prev} {text}"
-                    g2 = self.route(joined, self.embedder.embed_one(joined), world, turn)
-                    if g2.facts:
-                        return g2
         return g if asking else Grounding([])
 
     def _nearest_data(self, query: np.ndarray, world: World) -> tuple[DataOption | None, float]:
