@@ -153,3 +153,19 @@ def test_location_answer_must_name_the_place(eng):
     g = find_facts("Where am I?", tobin, World.from_dict(tobin.world))
     assert g.topic == "location" and "player" not in g.facts[0].statement.lower()
     assert check_grounding("The night is young.", g, "silver") == ["grounding:missing_value:world:location"]
+
+
+def test_a_follow_up_routes_with_the_line_before_it(oswin):
+    oswin.respond("p-follow", "Where is the Water Mill?")
+    r = oswin.respond("p-follow", "and how long a walk is that?")
+    assert r.intent.kind == "give_directions" and r.intent.args["landmark"] == "mill"
+
+
+def test_asking_what_the_npc_offers_lists_the_shop(oswin):
+    r = oswin.respond("p-offer", "So what do you offer folk round here?")
+    assert r.intent.kind == "trade" and "items" in r.intent.args
+
+
+def test_about_yourself_is_answered_with_who_the_npc_is(oswin):
+    r = oswin.respond("p-self", "Tell me a little about yourself.")
+    assert r.facts == ["persona:self"] and "Oswin" in r.text and r.text[0].isupper()

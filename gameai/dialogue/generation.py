@@ -1,5 +1,9 @@
 """The model's part of a turn, in three named steps: prepare the request, stream the draft through
-the output guards, and settle the final line (trim, check, break off in character if it fails).
+the output guards, and settle the final line (trim, check). A draft that fails is drawn again by the
+NPC (`npc._generate`) with another seed before any authored line is used.
+
+Free talk reaches the player a whole sentence at a time: when a guard cuts the line mid-sentence,
+what the player already saw is whole sentences, never "...on the far... Ask me something else."
 """
 from __future__ import annotations
 
@@ -68,13 +72,17 @@ def prepare(ctx: TurnContext, persona: Persona, known_names: frozenset[str], t: 
                    cache_key=f"{persona.id}@{w.location}@{w.time}")
 
 
-def stream_draft(ctx: TurnContext, persona: Persona, req: Request, t: TurnState) -> Iterator[str]:
-    """Yield approved words as the model writes them (with a lag of HOLDBACK_WORDS); return the Draft.
-    Stops at the first guard violation, loop, length overflow or after max_sentences sentences."""
+def stream_draft(ctx: TurnContext, persona: Persona, req: Request, t: TurnState,
+                 seed: int | None = None) -> Iterator[str]:
+    """Yield approved words as the model writes them, whole sentences only (and at least
+    HOLDBACK_WORDS behind the model); return the Draft. Stops at the first guard violation, loop,
+    length overflow or after max_sentences sentences. `seed`: another draw of the same turn."""
     cfg, reply = ctx.config, t.reply
     extractor = LineExtractor() if req.structured else None
     raw, emitted, bad, ws = "", 0, [], []
-    gen = ctx.backend.stream(req.prompt.messages, req.sampling, seed=t.seed, cache_key=req.cache_key,
+    whole = 0  # words of whole sentences that passed every check so far (kept if a later word fails)
+    gen = ctx.backend.stream(req.prompt.messages, req.sampling, seed=t.seed if seed is None else seed,
+                             cache_key=req.cache_key,
                              json_schema={} if req.structured else None, grammar=req.grammar)
     in_backend = 0.0
     try:
@@ -100,14 +108,16 @@ def stream_draft(ctx: TurnContext, persona: Persona, req: Request, t: TurnState)
                     reply.flags.append("output:loop_cut")
                 if len(clean) > cfg.max_output_chars:
                     reply.flags.append("output:length_cut")
-                ws = ws[:emitted] if bad else ws[:max(emitted, _word_index(clean, cut))]
+                ws = ws[:max(emitted, whole)] if bad else ws[:max(emitted, _word_index(clean, cut))]
                 break
             if count_sentences(clean) >= cfg.max_sentences and clean.rstrip()[-1:] in ".!?":
                 break
-            if not req.hold_all and len(ws) - HOLDBACK_WORDS > emitted:
-                out = " ".join(ws[emitted:len(ws) - HOLDBACK_WORDS])
+            whole = _sentence_end_before(ws, len(ws) - 1)
+            ready = min(len(ws) - HOLDBACK_WORDS, whole)
+            if not req.hold_all and ready > emitted:
+                out = " ".join(ws[emitted:ready])
                 yield (" " if emitted else "") + out
-                emitted = len(ws) - HOLDBACK_WORDS
+                emitted = ready
     except BackendError as exc:
         ctx.warn(f"{persona.name}: {exc}. Falling back to an authored line.")
         reply.warning = str(exc)
@@ -116,7 +126,7 @@ def stream_draft(ctx: TurnContext, persona: Persona, req: Request, t: TurnState)
     finally:
         tb = time.perf_counter()
         gen.close()
-        reply.backend_ms = (in_backend + time.perf_counter() - tb) * 1000
+        reply.backend_ms += (in_backend + time.perf_counter() - tb) * 1000
     if extractor is not None and extractor.emotion() and reply.emotion == persona.mood:
         reply.emotion = extractor.emotion() or reply.emotion
     reply.flags.extend(bad)
@@ -138,6 +148,14 @@ def settle(ctx: TurnContext, req: Request, draft: Draft, t: TurnState) -> tuple[
     if not problems and len(words(final)) < 2:
         problems = ["output:too_short"]
     return said, final, problems
+
+
+def _sentence_end_before(ws: list[str], n: int) -> int:
+    """How many of the first n words make whole sentences (the last of them ends in . ! or ?)."""
+    for i in range(min(n, len(ws)), 0, -1):
+        if ws[i - 1][-1:] in ".!?" or ws[i - 1][-2:-1] in (".", "!", "?") and ws[i - 1][-1:] in "\"'”’":
+            return i
+    return 0
 
 
 def _word_index(clean: str, cut: int | None) -> int:

@@ -52,11 +52,17 @@ def numbers_in(text: str) -> list[int]:
     ws = low.split()
     vals = {w: i for i, w in enumerate(_ONES)} | {w: i * 10 for i, w in enumerate(_TENS) if w != "_"}
     cur, active = 0, False
-    for w in ws + ["."]:
-        w = w.strip(".,!?;:'\"")
+    for raw in ws + ["."]:
+        w = raw.strip(".,!?;:'\"")
         if w in vals:
+            if active and vals[w] >= 10 and cur % 10 == 0 and cur % 100 != 0:
+                found.append(cur)  # "twenty thirty" is two numbers; "twenty-three" was split above
+                cur = 0
             cur += vals[w]
             active = True
+            if raw.rstrip("'\"")[-1:] in ".,!?;:":  # "young one. Three" is 1 and 3, not 4
+                found.append(cur)
+                cur, active = 0, False
         elif w == "hundred" and active:
             cur *= 100
         elif w == "thousand" and active:

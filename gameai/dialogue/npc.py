@@ -158,24 +158,44 @@ class NPC:
         ctx, p = self.context, self.persona
         req = generation.prepare(ctx, p, self._known_names, t, self._recent(t.player), incremental)
         draft = yield from generation.stream_draft(ctx, p, req, t)
-        said, final, problems = generation.settle(ctx, req, draft, t)
-        if not problems and not said and self._repeats(t, final):
-            problems = ["output:repeat"]
+        said, final, problems = self._settle(t, req, draft)
+        drafts = [draft]
+        # A failed line nothing of which was shown: draw again with other seeds (a small set of
+        # candidates, the first that passes every check wins) before saying an authored line.
+        for k in range(1, ctx.config.redraws + 1):
+            if not problems or said or "backend:error" in t.reply.flags:
+                break
+            t.reply.flags.extend(x for x in problems if x not in t.reply.flags)
+            redraw = yield from generation.stream_draft(ctx, p, req, t, seed=redraw_seed(t.seed, k))
+            drafts.append(redraw)
+            said, final, problems = self._settle(t, req, redraw)
+            if not problems:
+                t.reply.flags.append(f"output:redrawn:{k}")
+                draft = redraw
         if problems:
-            final = self._recover(t, req, draft, said, problems)
-        yield final[len(said):] if said else final
+            final = self._recover(t, req, drafts, said, problems)
+        rest = final[len(said):] if said else final
+        if rest:
+            yield rest
         return final
 
-    def _recover(self, t: TurnState, req: generation.Request, draft: generation.Draft, said: str,
+    def _settle(self, t: TurnState, req: generation.Request, draft: generation.Draft) -> tuple[str, str, list[str]]:
+        said, final, problems = generation.settle(self.context, req, draft, t)
+        if not problems and not said and self._repeats(t, final):
+            problems = ["output:repeat"]
+        return said, final, problems
+
+    def _recover(self, t: TurnState, req: generation.Request, drafts: list[generation.Draft], said: str,
                  problems: list[str]) -> str:
-        """The model's line failed a check. Part of it already shown: finish in character. A fact
-        answer: the exact fact clause (from data) with the draft's own words as its in-character
-        flourish, when a sentence of the draft states nothing checkable. Else the authored line."""
+        """Every draw failed a check. Whole sentences already shown: they stand. A fact answer: the
+        exact fact clause (from data) with a draft's own words as its in-character flourish, when a
+        sentence of a draft states nothing checkable. Else the authored line."""
         t.reply.flags.extend(x for x in problems if x not in t.reply.flags)
         p = self.persona
-        if said:  # part of a clean line already reached the player: break off in character
-            return (said if said[-1:] in ".!?" else said.rstrip(",;:") + "...") + " " + p.line("fallback", t.seed)
-        flourish = self._flourish(t, req, draft) if t.grounding.facts else None
+        if said:  # whole sentences of a clean line already reached the player
+            return said if said[-1:] in ".!?" else said.rstrip(",;:") + "... " + p.line("fallback", t.seed)
+        flourish = next((f for d in drafts if (f := self._flourish(t, req, d)) is not None), None) \
+            if t.grounding.facts else None
         if flourish is not None:
             return self._unrepeated(t, lambda k: self._template(t.grounding, t.seed + k, t.text) + " " + flourish)
         t.reply.fallback = True
@@ -206,7 +226,7 @@ class NPC:
             if grounding.topic in ("greeting", "farewell", "thanks", "teaching", "help"):
                 return self.persona.line(grounding.topic, seed)
             return self.persona.line("fallback", seed)
-        parts = [self.persona.line(f.line_kind, seed, **f.line_values) for f in grounding.facts]
+        parts = [_upper_first(self.persona.line(f.line_kind, seed, **f.line_values)) for f in grounding.facts]
         return " ".join(parts)
 
     # ------------------------------------------------------------------ variety
@@ -256,6 +276,11 @@ class NPC:
         compact(ctx.store, ctx.embedder, p.id, player, max_active=ctx.config.max_active_memories)
 
 
+def redraw_seed(seed: int, k: int) -> int:
+    """The k-th other draw of a turn: distinct from the turn's own seed, same in every process."""
+    return (seed + 0x9E3779B1 * k) & 0xFFFFFFFF
+
+
 # No line is said twice to the same player within this many turns.
 REPEAT_WINDOW = 20
 _AGAIN = ("As I said, ", "Like I told you, ", "Again: ", "Once more: ")
@@ -263,6 +288,11 @@ _AGAIN = ("As I said, ", "Like I told you, ", "Again: ", "Once more: ")
 
 def _norm(text: str) -> str:
     return " ".join(words(text))
+
+
+def _upper_first(line: str) -> str:
+    """A template filled with "the Old Mill" still starts its sentence with a capital."""
+    return line[:1].upper() + line[1:]
 
 
 def _lower_first(line: str) -> str:

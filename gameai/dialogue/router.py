@@ -9,6 +9,7 @@ only when the player asks for work.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,10 @@ class Router:
         """Keyword data asked for in so many words; else what kind of talk the line is by its
         wording; else the persona's data closest in meaning; else the nearest kind of talk."""
         p = self.persona
+        if ABOUT_SELF.search(text):
+            # "Tell me about yourself": the persona's own name and role are the fact to state,
+            # not whatever datum sits nearest ("The Forge in Oakvale.").
+            return Grounding([self_fact(p)], "self")
         g = find_facts(text, p, world, turn)
         act, act_score, cued = self.acts.classify(text, query)
         if act == "memory":
@@ -95,6 +100,16 @@ class Router:
             routed = self._act_route(act, text, query, p, world, turn)
             if routed.topic is not None:
                 return routed
+        if asking and not g.facts and player_lines and is_follow_up(text):
+            # "how long a walk is that?" after "where is Greyhill?": the question leans on the
+            # last one, so route both lines together (by structure, not by any persona's words)
+            # before its own nearest datum ("walk" is near the ferry's "passage").
+            prev = last_player_line(player_lines)
+            if prev is not None:
+                joined = f"{prev} {text}"
+                g2 = self.route(joined, self.embedder.embed_one(joined), world, turn)
+                if g2.facts:
+                    return g2
         opt, score = self._nearest_data(query, world) if asking else (None, -1.0)
         if g.facts and asking:
             # Only named, not asked for: the closest datum by meaning, when it is much closer.
@@ -168,6 +183,36 @@ def is_question(text: str) -> bool:
     """A line that asks something: a question mark, or a question word first ("where even is this")."""
     ws = words(text)
     return "?" in text or bool(ws and ws[0] in _QUESTION_START)
+
+
+# A follow-up leans on the line before it: it starts with a linking word or points back with a
+# pronoun instead of naming its subject.
+_FOLLOW_UP_START = frozenset("and but so also then what's whats how's hows".split())
+_POINTING = frozenset("that this it its it's there them they those these one".split())
+
+
+def is_follow_up(text: str) -> bool:
+    ws = words(text)
+    if not ws or len(ws) > 9:
+        return False
+    return ws[0] in _FOLLOW_UP_START and len(ws) <= 7 or ws[:2] in (["what", "if"], ["what", "about"], ["how", "about"]) \
+        or bool(set(ws) & _POINTING)
+
+
+def last_player_line(lines: list[Memory]) -> str | None:
+    said = [m for m in lines if m.speaker == "player"]
+    return max(said, key=lambda m: m.turn).text if said else None
+
+
+ABOUT_SELF = re.compile(r"\b(?:who are you|who (?:might|would) you be|your name|about yourself|"
+                        r"introduce yourself|who you are)\b", re.I)
+
+
+def self_fact(persona: Persona) -> GroundedFact:
+    """Who the NPC is, from its card: the first name must be said."""
+    return GroundedFact("persona:self", f"You are {persona.name}, {persona.role}.", "fact",
+                        check=(persona.name.split()[0],), line_kind="intro",
+                        line_values={"name": persona.name, "role": persona.role})
 
 
 def _same_target(opt: DataOption, g: Grounding) -> bool:

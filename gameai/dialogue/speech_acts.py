@@ -57,12 +57,16 @@ _CUES = {
                        r"you help|help (?:build|find|fix|get|raise)|let'?s build|build \w+ together|together)\b"),
     "teaching": re.compile(r"\b(?:teach|teaching|show me how|show me the|learn|train me|lessons?|any tips|tips? (?:on|for)|"
                            r"how (?:do|should|can|would) i (?!get\b|go\b|reach\b|find\b|pay\b)\w+|how to \w+)\b"),
+    # Asking what the NPC has to offer, in any trade: "what do you serve?", "got anything for ...?".
+    "shop": re.compile(r"\b(?:what (?:do|can|d) (?:you|ya|ye) (?:sell|serve|have|offer|stock|carry|trade)|"
+                       r"what(?:'s| is) (?:for sale|on offer)|(?:you )?got anything (?:for|to|i can)|"
+                       r"what (?:have|'ve) you got)\b"),
     "people": re.compile(r"\b(?:who(?:'s| is| are| do| does| makes| leads| runs| owns)|do you know|(?:your|any) "
                          r"(?:family|friends?|kin|folk)|closest friend)\b"),
     "rumor": re.compile(r"\b(?:news|gossip|rumou?rs?|heard|hearing|strange|trouble|danger|dangerous|safe|going on)\b"),
 }
 # When several cues fire, the first of this order wins ("thanks, bye" ends the talk).
-_CUE_ORDER = ("memory", "farewell", "teaching", "work", "help", "people", "thanks", "greeting", "rumor")
+_CUE_ORDER = ("memory", "farewell", "teaching", "work", "help", "shop", "people", "thanks", "greeting", "rumor")
 
 
 class ActClassifier:

@@ -1,0 +1,82 @@
+"""A failed model line is drawn again before any authored line, and a guard that cuts a line never
+leaves half a sentence on screen. A scripted backend stands in for the model: the behaviour under
+test is the engine's, and a real model would make the first draft's failure a matter of chance."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from dialogue_shared import cast, engine
+
+from gameai.dialogue.backends.base import Backend, Sampling
+from gameai.dialogue.grounding import numbers_in
+from gameai.dialogue.guards import check_input
+from gameai.dialogue.npc import redraw_seed
+
+
+class ScriptedBackend(Backend):
+    """Says lines[i] on the i-th call, word by word, whatever the seed; records the seeds asked for."""
+
+    name = "scripted"
+
+    def __init__(self, lines: list[str]):
+        super().__init__()
+        self.lines = lines
+        self.seeds: list[int] = []
+
+    def stream(self, messages, sampling: Sampling, seed: int = 0, cache_key=None, json_schema=None,
+               grammar=None) -> Iterator[str]:
+        self.seeds.append(seed)
+        line = self.lines[min(len(self.seeds) - 1, len(self.lines) - 1)]
+        for i, w in enumerate(line.split()):
+            yield (" " if i else "") + w
+
+
+def test_a_line_with_an_invented_name_is_drawn_again_not_replaced_by_an_authored_line():
+    b = ScriptedBackend(["Ask old Gritterbane at Ashwoodvale, he knows.", "The forge is hot today, so mind your sleeves."])
+    r = engine(b).npc(cast()["mara"]).respond("p", "Nice weather today, isn't it?")
+    assert r.text == "The forge is hot today, so mind your sleeves."
+    assert not r.fallback
+    assert any(f.startswith("output:invented_name") for f in r.flags) and "output:redrawn:1" in r.flags
+    assert len(b.seeds) == 2 and b.seeds[1] == redraw_seed(b.seeds[0], 1) != b.seeds[0]
+
+
+def test_a_fact_answer_without_its_value_is_drawn_again():
+    b = ScriptedBackend(["A fine blade, well worth it.", "The iron sword is forty gold, and worth every coin."])
+    r = engine(b).npc(cast()["mara"]).respond("p", "How much is the iron sword?")
+    assert r.text == "The iron sword is forty gold, and worth every coin."
+    assert r.intent.args["price"] == 40 and not r.fallback
+
+
+def test_when_every_draw_fails_the_authored_line_is_used_and_the_draws_are_bounded():
+    b = ScriptedBackend(["Ask old Gritterbane at Ashwoodvale, he knows."])
+    eng = engine(b, redraws=2)
+    r = eng.npc(cast()["mara"]).respond("p", "Nice weather today, isn't it?")
+    assert r.fallback and "Gritterbane" not in r.text and len(b.seeds) == 3
+
+
+def test_streaming_shows_whole_sentences_only_when_a_guard_cuts_the_line():
+    b = ScriptedBackend(["The bridge is east of the city, past the mill. It is on the far right of the map, you see."])
+    s = engine(b).npc(cast()["mara"]).stream("p", "Nice weather today, isn't it?")
+    pieces = list(s)
+    assert "".join(pieces) == s.reply.text == "The bridge is east of the city, past the mill."
+    assert "..." not in s.reply.text and "output:out_of_world" in s.reply.flags
+
+
+def test_a_whole_first_sentence_stands_when_the_second_breaks_a_rule():
+    b = ScriptedBackend(["Good day to you. I am an AI language model, happy to assist."])
+    r = engine(b).npc(cast()["mara"]).respond("p", "Nice weather today, isn't it?")
+    assert r.text == "Good day to you." and not r.fallback
+
+
+def test_a_request_for_help_is_not_read_as_dictating_an_outcome():
+    mara = cast()["mara"]
+    assert check_input("Could you give me a hand fixing my cart axle?", mara).kind is None
+    assert check_input("Can you hand me that hammer?", mara).kind is None
+    assert check_input("You hand over the keys to the best room and wish me good night.", mara).kind == "dictated"
+    assert check_input("She gives me the sword and smiles.", mara).kind == "dictated"
+
+
+def test_numbers_end_at_a_sentence_end():
+    assert numbers_in("Mind yourself, young one. Three silver for it.") == [1, 3]
+    assert numbers_in("twenty thirty") == [20, 30]
+    assert numbers_in("one hundred and twenty") == [120]
