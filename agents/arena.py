@@ -91,7 +91,6 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     """
     seeds = _check_seeds(seeds)
     params = core.compile_params(ruleset, k=k, max_steps=max_steps)
-    spec = core.observation_spec(params)
     state = core.reset(params, blue, red, seeds, terrain)
     team = state.team[0]
     idx = {0: np.flatnonzero(team == core.BLUE), 1: np.flatnonzero(team == core.RED)}
@@ -100,10 +99,14 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     policies = {0: _policy(blue_bot, blue_tier, 0), 1: _policy(red_bot, red_tier, 0)}
     if policies[0] is policies[1]:
         raise ValueError("blue_bot and red_bot must be different Policy objects (each keeps per-team state)")
+    # each bot reads the observation layout it was made for (learned bots say which: obs_layout); one
+    # observation in the newest layout serves all, as every older layout is a prefix of it (envs.spec)
+    specs = {ti: core.observation_spec(params, version=getattr(pol, "obs_layout", 1)) for ti, pol in policies.items()}
+    spec = max(specs.values(), key=lambda s: s.version)
     for ti, pol in policies.items():
         if hasattr(pol, "bind"):  # policies that command by map position (agents.orders) see the live state
             pol.bind(params, state)
-        pol.reset(spec, ti, seeds)
+        pol.reset(specs[ti], ti, seeds)
 
     b_n, n = state.n_envs, state.n_units
     obs = np.empty((b_n, n, spec.size), dtype=np.float32)
@@ -115,7 +118,7 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     while not state.done.all():
         core.observe(params, state, spec, out=(obs, mask))
         for ti, pol in policies.items():
-            a = np.asarray(pol.act(obs[:, view[ti]], mask[:, view[ti]]))
+            a = np.asarray(pol.act(obs[:, view[ti], :specs[ti].size], mask[:, view[ti]]))
             if a.shape != (b_n, len(idx[ti])):
                 raise ValueError(f"{TEAMS[ti]} bot returned actions of shape {a.shape}, "
                                  f"expected {(b_n, len(idx[ti]))}")
