@@ -64,8 +64,8 @@ from numba import njit
 from envs.maps import MapError, builtin_arena, check_map
 from envs.ruleset import AT_STEP_LIMIT, TEAMS, Ruleset, validate_composition
 from envs.spec import (ATTACK0, BLUE, BLUE_WINS, DEFAULT_K, DIRECTIONS, DRAW, HOLD, MOVE0, PATCH_RADIUS,  # noqa: F401
-                       RED, RED_WINS, RUNNING, STAT_CAP, STAT_REFS, STEP_SECONDS, WINNER_NAMES, ObservationSpec,
-                       heal0, n_actions)
+                       LATEST_LAYOUT, RED, RED_WINS, RUNNING, STAT_CAP, STAT_REFS, STEP_SECONDS, WINNER_NAMES,
+                       ObservationSpec, heal0, n_actions)
 from pcg.tiles import Tile
 
 N_TILES = len(Tile)

@@ -87,9 +87,11 @@ def test_short_randomised_run_beats_random_on_an_unseen_ruleset(randomized):
     out, result = randomized
     assert model_layout(load_model(out)) == 2
     # a ruleset from another seed stream than training's (training draws from the slot envs' own seeds)
-    unseen, blue, red = RuleDraws.default(R).draw(np.random.default_rng([2**31, 99]))
+    draws = RuleDraws(R, default_ranges(R), base_share=0.0)
+    unseen = R.with_values(draws.draw_values(np.random.default_rng([2**31, 99])))
+    teams = unseen.teams  # the same army on both sides: a fair test of play, not of the draw
     r = head_to_head(unseen, lambda: LearnedPolicy(out), lambda: make_policy("random"), held_out_seeds(12),
-                     map_size=16, blue=blue, red=red)
+                     map_size=16, blue=teams["blue"], red=teams["red"])
     assert wilson(r["wins"], r["matches"])[0] > 0.5, r
 
 
