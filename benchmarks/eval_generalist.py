@@ -97,13 +97,32 @@ def main(argv=None) -> int:
     ap.add_argument("--rulesets", type=int, default=12)
     ap.add_argument("--seeds", type=int, default=50, help="held-out map seeds per ruleset (each both sides)")
     ap.add_argument("--matrix-seeds", type=int, default=10, help="held-out map seeds per unit pair and side")
-    ap.add_argument("--specialists", type=int, default=1, help="rulesets that get a fine-tuned specialist")
+    ap.add_argument("--specialists", type=int, default=1,
+                    help="the first N rulesets get a fine-tuned specialist (-1 with --only: all of those)")
     ap.add_argument("--specialist-fraction", type=float, default=0.2, help="of the generalist's training steps")
     ap.add_argument("--generalist-steps", type=int, default=0, help="0: read from the model's .json report")
     ap.add_argument("--map-size", type=int, default=32)
     ap.add_argument("--work", default="/tmp/eval_generalist", help="where specialists are written")
     ap.add_argument("--out", default=None, help="write all figures as JSON here")
+    ap.add_argument("--only", type=int, nargs="*", default=None,
+                    help="evaluate only these ruleset indices (to split the work over processes; see --merge)")
+    ap.add_argument("--merge", nargs="*", default=None, metavar="JSON",
+                    help="combine the --out files of split runs (later files win per ruleset) and summarise")
+    ap.add_argument("--specialists-only", action="store_true", help="skip the focus_fire part (a split run)")
+    ap.add_argument("--part", choices=("all", "generalist", "baseline"), default="all",
+                    help="which bots play focus_fire (to split the work over processes)")
     args = ap.parse_args(argv)
+    if args.merge:
+        rows: dict[int, dict] = {}
+        for f in args.merge:
+            for r in json.loads(Path(f).read_text())["rulesets"]:
+                rows[r["ruleset"]] = {**rows.get(r["ruleset"], {}), **r}
+        summary = summarize([rows[i] for i in sorted(rows)])
+        print(json.dumps(summary, indent=1))
+        if args.out:
+            Path(args.out).write_text(json.dumps({"summary": summary, "rulesets": [rows[i] for i in sorted(rows)]},
+                                                 indent=1))
+        return 0
 
     from agents.map_seeds import held_out_seeds
     from agents.pretrained import LEARNED_BOTS, model_path
@@ -112,6 +131,8 @@ def main(argv=None) -> int:
 
     gen_path = str(model_path(args.generalist)) if args.generalist in LEARNED_BOTS else args.generalist
     steps = args.generalist_steps
+    if not steps and args.part == "baseline":
+        steps = 1  # the generalist plays no part
     if not steps:
         steps = int(json.loads(Path(gen_path).with_suffix(".json").read_text())["steps"])
     spec_steps = int(round(args.specialist_fraction * steps))
@@ -123,12 +144,17 @@ def main(argv=None) -> int:
     t0, c0 = time.perf_counter(), cpu_seconds()
     rows = []
     for i, ruleset in enumerate(held_out_rulesets(args.rulesets)):
+        if args.only is not None and i not in args.only:
+            continue
         blue, red = dict(ruleset.teams["blue"]), dict(ruleset.teams["red"])
-        g = head_to_head(ruleset, make_gen, lambda: make_policy("focus_fire"), seeds, args.map_size, blue, red)
-        b = head_to_head(ruleset, make_base, lambda: make_policy("focus_fire"), seeds, args.map_size, blue, red)
-        row = {"ruleset": i, "values": {k: ruleset.get(k) for k in sorted(_varied_keys(ruleset))},
-               "generalist_vs_focus_fire": g["win_rate"], "baseline_vs_focus_fire": b["win_rate"]}
-        if i < args.specialists:
+        row = {"ruleset": i, "values": {k: ruleset.get(k) for k in sorted(_varied_keys(ruleset))}}
+        if not args.specialists_only and args.part in ("all", "generalist"):
+            g = head_to_head(ruleset, make_gen, lambda: make_policy("focus_fire"), seeds, args.map_size, blue, red)
+            row.update(generalist_vs_focus_fire=g["win_rate"])
+        if not args.specialists_only and args.part in ("all", "baseline"):
+            b = head_to_head(ruleset, make_base, lambda: make_policy("focus_fire"), seeds, args.map_size, blue, red)
+            row.update(baseline_vs_focus_fire=b["win_rate"])
+        if i < args.specialists or (args.only is not None and args.specialists < 0):
             out = Path(args.work) / f"specialist_{i}.zip"
             ts = time.perf_counter()
             fine_tune(gen_path, ruleset, spec_steps, seed=1000 + i, out=out, log=lambda m: None, map_size=args.map_size)
@@ -140,9 +166,9 @@ def main(argv=None) -> int:
             row["matrix_generalist"] = unit_matrix(ruleset, make_gen, m_seeds, args.map_size)
             row["matrix_specialist"] = unit_matrix(ruleset, make_spec, m_seeds, args.map_size)
         rows.append(row)
-        print(f"ruleset {i:2d}: generalist vs focus_fire {g['win_rate']:.1%}   old ppo vs focus_fire "
-              f"{b['win_rate']:.1%}" + (f"   generalist vs specialist {row['generalist_vs_specialist']:.1%}"
-                                        if "generalist_vs_specialist" in row else ""), flush=True)
+        print(f"ruleset {i:2d}: " + "   ".join(f"{k} {v:.1%}" for k, v in row.items()
+                                                if isinstance(v, float) and k.startswith(("generalist", "baseline"))),
+              flush=True)
     summary = summarize(rows)
     summary.update(wall_s=round(time.perf_counter() - t0, 1), cpu_s=round(cpu_seconds() - c0, 1),
                    seeds=args.seeds, matrix_seeds=args.matrix_seeds, generalist=args.generalist,
@@ -162,10 +188,14 @@ def _varied_keys(ruleset):
 def summarize(rows) -> dict:
     from scipy.stats import spearmanr
 
-    out = {"rulesets": len(rows),
-           "generalist_vs_focus_fire_mean": float(np.mean([r["generalist_vs_focus_fire"] for r in rows])),
-           "baseline_vs_focus_fire_mean": float(np.mean([r["baseline_vs_focus_fire"] for r in rows])),
-           "generalist_vs_focus_fire_min": float(np.min([r["generalist_vs_focus_fire"] for r in rows]))}
+    ff = [r for r in rows if "generalist_vs_focus_fire" in r and "baseline_vs_focus_fire" in r]
+    out = {"rulesets": len(ff)}
+    if ff:
+        out.update(generalist_vs_focus_fire_mean=float(np.mean([r["generalist_vs_focus_fire"] for r in ff])),
+                   baseline_vs_focus_fire_mean=float(np.mean([r["baseline_vs_focus_fire"] for r in ff])),
+                   generalist_vs_focus_fire_min=float(np.min([r["generalist_vs_focus_fire"] for r in ff])),
+                   generalist_beats_baseline_on=int(sum(r["generalist_vs_focus_fire"] > r["baseline_vs_focus_fire"]
+                                                        for r in ff)))
     spec_rows = [r for r in rows if "generalist_vs_specialist" in r]
     out["specialist_rulesets"] = len(spec_rows)
     if spec_rows:
