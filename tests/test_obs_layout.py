@@ -135,3 +135,20 @@ def test_shipped_ppo_still_reads_layout_1_and_plays_against_a_layout_2_bot():
     assert ppo.obs_layout == 1
     res = run_matches(R, R.teams["blue"], R.teams["red"], [11, 12], blue_bot=ppo, red_bot="focus_fire")
     assert all(r.winner in ("blue", "red", "draw") for r in res)
+
+
+def test_shipped_generalist_reads_layout_2_and_is_a_sweep_bot():
+    from agents import make_policy
+    from agents.pretrained import LEARNED_BOTS
+    from gameai.balance.spec import parse_spec
+
+    assert "ppo_general" in LEARNED_BOTS
+    bot = make_policy("ppo_general", "average", seed=1)
+    assert bot.obs_layout == 2
+    spec = parse_spec({"name": "g", "params": {"units.archer.range": [4.0, 6.0]},
+                       "matchups": {"equal_cost": ["archer", "warrior"]}, "play": {"bots": ["ppo_general", "ppo"]}})
+    assert spec.bots == ("ppo_general", "ppo")
+    from agents import run_matches
+
+    res = run_matches(R, R.teams["blue"], R.teams["red"], [3], blue_bot=bot, red_bot=make_policy("ppo"))
+    assert res[0].winner in ("blue", "red", "draw")
