@@ -79,8 +79,7 @@ class SkirmishView:
         need = sum(base.units[u].cost * c for u, c in army(base, int(units_per_team)).items())
         self.ruleset = apply_overrides(base, {"match.budget": max(base.match.budget, need)})
         self.params = core.compile_params(self.ruleset)
-        # the newest observation layout: each bot reads the prefix in the layout it was made for (envs.spec)
-        self.spec = core.observation_spec(self.params, version=core.LATEST_LAYOUT)
+        self.spec = core.observation_spec(self.params)
         bx, by, bw, bh = world.battlefield
         self.origin = (bx, by)
         self.rect = (bx, by, bw, bh)
@@ -163,8 +162,7 @@ class SkirmishView:
     def _seat(self, team: int, bot) -> None:
         if hasattr(bot, "bind"):  # policies that command by map position (agents.orders) see the live state
             bot.bind(self.params, self.state)
-        bot.reset(self.core.observation_spec(self.params, version=getattr(bot, "obs_layout", 1)), team,
-                  [self.match_seed])
+        bot.reset(self.spec, team, [self.match_seed])
 
     def replace_side(self, team: int, bot, name: str, reason: str) -> None:
         """A bot takes over ``team`` from this step on (the player left); the match goes on and counts."""
@@ -205,8 +203,7 @@ class SkirmishView:
         actions = np.zeros((1, s.n_units), dtype=np.int64)
         for ti, (bot, _) in enumerate(self.bots):
             idx = self.idx[ti]
-            width = self.core.observation_spec(self.params, version=getattr(bot, "obs_layout", 1)).size
-            actions[:, idx] = bot.act(obs[:, idx, :width], mask[:, idx])
+            actions[:, idx] = bot.act(obs[:, idx], mask[:, idx])
         self.actions_log.append(actions[0].copy())
         self.prev_xy = np.stack([s.x[0], s.y[0]], axis=1).astype(np.float64)
         ev = core.step_inplace(self.params, s, actions)
