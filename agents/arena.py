@@ -92,7 +92,6 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     """
     seeds = _check_seeds(seeds)
     params = core.compile_params(ruleset, k=k, max_steps=max_steps)
-    spec = core.observation_spec(params)
     state = core.reset(params, blue, red, seeds, terrain)
     team = state.team[0]
     idx = {0: np.flatnonzero(team == core.BLUE), 1: np.flatnonzero(team == core.RED)}
@@ -101,10 +100,14 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     policies = {0: _policy(blue_bot, blue_tier, 0), 1: _policy(red_bot, red_tier, 0)}
     if policies[0] is policies[1]:
         raise ValueError("blue_bot and red_bot must be different Policy objects (each keeps per-team state)")
+    # each bot reads the observation layout it was made for (learned bots say which: obs_layout); one
+    # observation in the newest layout serves all, as every older layout is a prefix of it (envs.spec)
+    specs = {ti: core.observation_spec(params, version=getattr(pol, "obs_layout", 1)) for ti, pol in policies.items()}
+    spec = max(specs.values(), key=lambda s: s.version)
     for ti, pol in policies.items():
         if hasattr(pol, "bind"):  # policies that command by map position (agents.orders) see the live state
             pol.bind(params, state)
-        pol.reset(spec, ti, seeds)
+        pol.reset(specs[ti], ti, seeds)
     # the same learned network on both sides (a sweep's self-play): one forward pass for both teams
     shared = SharedForward.pair(policies[0], policies[1])
 
@@ -117,7 +120,9 @@ def run_matches(ruleset: Ruleset, blue: Mapping[str, int], red: Mapping[str, int
     attack_log: list[np.ndarray] = []
     while not state.done.all():
         core.observe(params, state, spec, out=(obs, mask))
-        team_obs, team_mask = [obs[:, view[ti]] for ti in policies], [mask[:, view[ti]] for ti in policies]
+        # each team sees the prefix of the observation in its own bot's layout
+        team_obs = [obs[:, view[ti], :specs[ti].size] for ti in policies]
+        team_mask = [mask[:, view[ti]] for ti in policies]
         if shared is not None:
             team_actions = shared.act(team_obs, team_mask)
         else:

@@ -24,6 +24,17 @@ class ModelFileError(ValueError):
     """A model file that is missing, unreadable or made for another ruleset shape."""
 
 
+#: The attribute of a MaskablePPO model that records its observation layout version (envs.spec
+#: LAYOUT_VERSIONS). SB3 saves a model's plain attributes in its zip, so the version travels with
+#: the model file; models from before layout versions have none and read layout 1.
+OBS_LAYOUT_ATTR = "gameai_obs_layout"
+
+
+def model_layout(model: Any) -> int:
+    """The observation layout version a model (or its policy) was trained on (1 if it does not say)."""
+    return int(getattr(model, OBS_LAYOUT_ATTR, 1) or 1)
+
+
 def set_torch_threads() -> None:
     """torch on ``GAMEAI_THREADS`` threads (default 1): with 2 busy cores more threads are much slower."""
     import torch
@@ -129,10 +140,13 @@ def choose(logits: np.ndarray, temperature: float, gumbel: np.ndarray | None) ->
 class LearnedPolicy:
     """A MaskablePPO model driving one team: one forward pass over the team's live units."""
 
-    def __init__(self, model: Any, temperature: float = 0.0, seed: int = 0, name: str = "ppo"):
+    def __init__(self, model: Any, temperature: float = 0.0, seed: int = 0, name: str = "ppo",
+                 obs_layout: int | None = None):
         if isinstance(model, (str, os.PathLike)):
             model = load_model(model)
         self.model = model
+        #: the observation layout this bot reads; the arena observes in it (envs.core.observation_spec)
+        self.obs_layout = int(obs_layout) if obs_layout is not None else model_layout(model)
         self.policy = model.policy if hasattr(model, "policy") else model
         self.policy.set_training_mode(False)
         self.temperature = float(temperature)
@@ -151,6 +165,11 @@ class LearnedPolicy:
         return int(self.policy.action_space.n)
 
     def check_spec(self, spec: ObservationSpec) -> None:
+        if spec.version != self.obs_layout:
+            raise ModelFileError(
+                f"bot {self.name!r} was trained on observation layout v{self.obs_layout}, but this environment "
+                f"gives layout v{spec.version}; build the environment with "
+                f"observation_spec(params, version={self.obs_layout}) (the arena and sweeps do this for you)")
         if spec.size != self.obs_size or spec.n_actions != self.n_actions:
             raise ModelFileError(
                 f"bot {self.name!r} was trained for observations of size {self.obs_size} and {self.n_actions} "

@@ -67,31 +67,51 @@ class UnitSlotVecEnv(RowsInOneProcess, _vec_env_base()):
 
     def __init__(self, ruleset: Ruleset, opponents: Opponents, n_slots: int = 256, *, map_size: int | None = 32,
                  blue: Mapping[str, int] | None = None, red: Mapping[str, int] | None = None,
-                 seed: int = 0, max_steps: int | None = None, shaping: float = 1.0):
+                 seed: int = 0, max_steps: int | None = None, shaping: float = 1.0, obs_layout: int = 1,
+                 draws: Any = None, matches_per_draw: int = 32):
+        """``draws`` (an ``agents.rl_randomize.RuleDraws``): the pool plays a drawn ruleset and drawn armies
+        for ``matches_per_draw`` matches, waits for them to end (the core steps one ruleset per pool), then
+        draws the next; ``ruleset``, ``blue`` and ``red`` are then only the first draw's shape check."""
         import gymnasium as gym
 
-        self.params = core.compile_params(ruleset, max_steps=max_steps)
-        self.spec = core.observation_spec(self.params)
-        self.blue = dict(blue if blue is not None else ruleset.teams["blue"])
-        self.red = dict(red if red is not None else ruleset.teams["red"])
-        team, _ = core.unit_roster(ruleset, self.blue, self.red)
-        self.team_idx = {0: np.flatnonzero(team == core.BLUE), 1: np.flatnonzero(team == core.RED)}
-        if min(len(v) for v in self.team_idx.values()) == 0:
-            raise ValueError("both teams need at least one unit to train")
-        if n_slots < max(len(v) for v in self.team_idx.values()):
-            raise ValueError(f"n_slots={n_slots} is smaller than a team ({max(len(v) for v in self.team_idx.values())} "
-                             "units); use more slots")
+        self.n_slots_check = n_slots
+        self.max_steps = max_steps
+        self.obs_layout = int(obs_layout)
         self.opponents = opponents
         self.map_size = map_size
         self.terrain = terrain_for(map_size)
         self.shaping = float(shaping)
         self.rng = np.random.default_rng(seed)
+        self.draws = draws
+        self.matches_per_draw = int(matches_per_draw)
+        self.started_this_draw = 0
+        self.rulesets_drawn = 0
+        if draws is not None:
+            ruleset, blue, red = draws.draw(self.rng)
+            self.rulesets_drawn = 1
+        self._set_rules(ruleset, blue, red)
+        self.first_spec = self.spec
         obs_space = gym.spaces.Box(-np.inf, np.inf, shape=(self.spec.size,), dtype=np.float32)
         super().__init__(n_slots, obs_space, gym.spaces.Discrete(self.spec.n_actions))
         self.n_pool = n_slots  # worst case: one surviving learner unit per match
         self._actions = np.zeros(n_slots, dtype=np.int64)
         self.stats = {"matches": 0, "wins": 0, "losses": 0, "draws": 0, "slot_steps": 0, "idle_slot_steps": 0}
         self.recent: deque[float] = deque(maxlen=200)  # learner's score in the last matches
+
+    def _set_rules(self, ruleset: Ruleset, blue: Mapping[str, int] | None, red: Mapping[str, int] | None) -> None:
+        self.params = core.compile_params(ruleset, max_steps=self.max_steps)
+        self.spec = core.observation_spec(self.params, version=self.obs_layout)
+        if getattr(self, "first_spec", self.spec).size != self.spec.size:
+            raise ValueError("a drawn ruleset changed the observation size (unit types must stay the same)")
+        self.blue = dict(blue if blue is not None else ruleset.teams["blue"])
+        self.red = dict(red if red is not None else ruleset.teams["red"])
+        team, _ = core.unit_roster(ruleset, self.blue, self.red)
+        self.team_idx = {0: np.flatnonzero(team == core.BLUE), 1: np.flatnonzero(team == core.RED)}
+        if min(len(v) for v in self.team_idx.values()) == 0:
+            raise ValueError("both teams need at least one unit to train")
+        if self.n_slots_check < max(len(v) for v in self.team_idx.values()):
+            raise ValueError(f"n_slots={self.n_slots_check} is smaller than a team "
+                             f"({max(len(v) for v in self.team_idx.values())} units); use more slots")
 
     # ---- pool management -------------------------------------------------------------------
     def _new_pool(self) -> None:
@@ -130,6 +150,7 @@ class UnitSlotVecEnv(RowsInOneProcess, _vec_env_base()):
             else:
                 dst[b] = src[0]
         self.active[b] = True
+        self.started_this_draw += 1
         self.match_seed[b] = seed
         self.learner_team[b] = int(self.rng.integers(0, 2))
         self.opponent[b] = self.opponents.sample(self.rng)
@@ -140,8 +161,18 @@ class UnitSlotVecEnv(RowsInOneProcess, _vec_env_base()):
         self.slot_unit[free[:len(units)]] = units
 
     def _fill(self) -> None:
-        """Start matches while a whole team's worth of slots is free."""
+        """Start matches while a whole team's worth of slots is free (and, randomising, the draw lasts)."""
+        if self.draws is not None and self.started_this_draw >= self.matches_per_draw:
+            if self.active.any():
+                return  # this draw's last matches play on; their slots' neighbours idle until the next draw
+            ruleset, blue, red = self.draws.draw(self.rng)
+            self.rulesets_drawn += 1
+            self._set_rules(ruleset, blue, red)
+            self._new_pool()
+            self.started_this_draw = 0
         while True:
+            if self.draws is not None and self.started_this_draw >= self.matches_per_draw:
+                return
             n_free = int((self.slot_env < 0).sum())
             idle_envs = np.flatnonzero(~self.active)
             if len(idle_envs) == 0:
@@ -165,6 +196,7 @@ class UnitSlotVecEnv(RowsInOneProcess, _vec_env_base()):
     def reset(self) -> np.ndarray:
         self.stats = dict.fromkeys(self.stats, 0)
         self.recent.clear()
+        self.started_this_draw = 0
         self._new_pool()
         self._fill()
         return self._observe()
@@ -274,6 +306,71 @@ class UnitSlotVecEnv(RowsInOneProcess, _vec_env_base()):
     def idle_fraction(self) -> float:
         """Share of slot-steps spent idle (waiting for a free team's worth of slots) so far."""
         return self.stats["idle_slot_steps"] / max(1, self.stats["slot_steps"])
+
+    def close(self) -> None:
+        pass
+
+
+class SlotGroupsVecEnv(RowsInOneProcess, _vec_env_base()):
+    """Several ``UnitSlotVecEnv`` side by side as one SB3 ``VecEnv`` (slots concatenated in order).
+
+    For domain randomisation: each group plays its own drawn ruleset, so when one group waits for
+    its last matches before a new draw, only its slots idle, not the whole batch.
+    """
+
+    render_mode = None
+
+    def __init__(self, groups: list[UnitSlotVecEnv]):
+        if not groups:
+            raise ValueError("SlotGroupsVecEnv needs at least one group")
+        self.groups = groups
+        self.bounds = np.cumsum([0] + [g.num_envs for g in groups])
+        super().__init__(int(self.bounds[-1]), groups[0].observation_space, groups[0].action_space)
+
+    def _cat(self, parts):
+        return np.concatenate(parts)
+
+    def reset(self) -> np.ndarray:
+        return self._cat([g.reset() for g in self.groups])
+
+    def step_async(self, actions: np.ndarray) -> None:
+        a = np.asarray(actions, dtype=np.int64).reshape(self.num_envs)
+        for g, lo, hi in zip(self.groups, self.bounds[:-1], self.bounds[1:]):
+            g.step_async(a[lo:hi])
+
+    def step_wait(self):
+        outs = [g.step_wait() for g in self.groups]
+        infos = [info for o in outs for info in o[3]]
+        return self._cat([o[0] for o in outs]), self._cat([o[1] for o in outs]), self._cat([o[2] for o in outs]), infos
+
+    def action_masks(self) -> np.ndarray:
+        return self._cat([g.action_masks() for g in self.groups])
+
+    def teacher_actions(self, bot: str) -> np.ndarray:
+        return self._cat([g.teacher_actions(bot) for g in self.groups])
+
+    @property
+    def slot_env(self) -> np.ndarray:
+        """>= 0 where a slot is bound to a live unit (as ``UnitSlotVecEnv.slot_env``; pool ids per group)."""
+        return self._cat([g.slot_env for g in self.groups])
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return {k: sum(g.stats[k] for g in self.groups) for k in self.groups[0].stats}
+
+    @property
+    def rulesets_drawn(self) -> int:
+        return sum(g.rulesets_drawn for g in self.groups)
+
+    @property
+    def recent_score(self) -> float:
+        scores = [s for g in self.groups for s in g.recent]
+        return float(np.mean(scores)) if scores else 0.0
+
+    @property
+    def idle_fraction(self) -> float:
+        st = self.stats
+        return st["idle_slot_steps"] / max(1, st["slot_steps"])
 
     def close(self) -> None:
         pass

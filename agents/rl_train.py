@@ -52,6 +52,11 @@ class TrainConfig:
     imitate_steps: int = 300_000                # slot-steps of the teacher's play to clone
     imitate_epochs: int = 4
     league_bots: tuple[str, ...] = ("focus_fire", "kite", "retreat")  # scripted part of the pool
+    obs_layout: int = 1                         # observation layout version (envs.spec.LAYOUT_VERSIONS)
+    randomize: dict | None = None               # agents.rl_randomize.fingerprint of the draws (None: fixed ruleset)
+    groups: int = 8                             # randomising: slot groups, each on its own drawn ruleset
+    matches_per_draw: int = 32                  # randomising: matches a group plays per drawn ruleset
+    init: str | None = None                     # fine-tuning: the model the run starts from (no imitation then)
 
     def check(self) -> None:
         if self.steps <= 0:
@@ -74,6 +79,13 @@ class TrainConfig:
                                  f"{', '.join(STRATEGIES)} or 'none'")
             if self.imitate_steps < self.n_slots:
                 raise TrainError(f"--imitate-steps must be at least the number of slots ({self.n_slots})")
+        from envs.spec import LAYOUT_VERSIONS
+
+        if self.obs_layout not in LAYOUT_VERSIONS:
+            raise TrainError(f"observation layout must be one of {LAYOUT_VERSIONS}, got {self.obs_layout}")
+        if self.randomize is not None and (self.groups < 1 or self.n_slots % self.groups or self.matches_per_draw < 1):
+            raise TrainError(f"randomising needs groups >= 1 dividing n_slots ({self.n_slots}) and "
+                             f"matches_per_draw >= 1 (got groups={self.groups}, matches_per_draw={self.matches_per_draw})")
         if (self.n_slots * self.n_steps) % self.batch_size:
             raise TrainError(f"batch_size {self.batch_size} must divide n_slots*n_steps = {self.n_slots * self.n_steps}")
 
@@ -95,7 +107,7 @@ class TrainResult:
 
 # the settings that must match for a checkpoint to be resumed
 _RESUME_KEYS = ("seed", "n_slots", "n_steps", "batch_size", "net_arch", "map_size", "ruleset_source", "imitate",
-                "league_bots")
+                "league_bots", "obs_layout", "randomize", "groups", "matches_per_draw", "init")
 
 
 class _StopRequest:
@@ -210,12 +222,54 @@ def _norm(v):
     return list(v) if isinstance(v, (list, tuple)) else v
 
 
+def _make_venv(cfg: TrainConfig, ruleset: Ruleset, league, seed: int, draws):
+    from agents.rl_slots import SlotGroupsVecEnv, UnitSlotVecEnv
+
+    if draws is None:
+        return UnitSlotVecEnv(ruleset, league, cfg.n_slots, map_size=cfg.map_size, seed=seed,
+                              obs_layout=cfg.obs_layout)
+    # groups of slots, each on its own ruleset draw: one core call per group and step keeps the
+    # batched core (one ruleset per pool), and a group waiting out its last matches idles alone
+    per = cfg.n_slots // cfg.groups
+    return SlotGroupsVecEnv([UnitSlotVecEnv(ruleset, league, per, map_size=cfg.map_size, seed=[seed, g],
+                                            obs_layout=cfg.obs_layout, draws=draws,
+                                            matches_per_draw=cfg.matches_per_draw) for g in range(cfg.groups)])
+
+
+def _start_model(cfg: TrainConfig, venv, tb):
+    """A fresh MaskablePPO learner, or (fine-tuning) the ``init`` model's weights on this env."""
+    from sb3_contrib import MaskablePPO
+
+    from agents.rl_policy import OBS_LAYOUT_ATTR, load_model, model_layout
+
+    kwargs = dict(n_steps=cfg.n_steps, batch_size=cfg.batch_size, n_epochs=cfg.n_epochs,
+                  learning_rate=cfg.learning_rate, gamma=cfg.gamma, gae_lambda=cfg.gae_lambda, ent_coef=cfg.ent_coef,
+                  clip_range=cfg.clip_range, seed=cfg.seed, device="cpu", verbose=0, tensorboard_log=tb)
+    if cfg.init:
+        init = load_model(cfg.init)
+        if model_layout(init) != cfg.obs_layout:
+            raise TrainError(f"--init model {cfg.init} reads observation layout v{model_layout(init)}, "
+                             f"but this run uses v{cfg.obs_layout}")
+        arch = list(init.policy_kwargs.get("net_arch", cfg.net_arch)) if init.policy_kwargs else list(cfg.net_arch)
+        model = MaskablePPO("MlpPolicy", venv, policy_kwargs={"net_arch": arch}, **kwargs)
+        try:
+            model.policy.load_state_dict(init.policy.state_dict())
+        except RuntimeError as exc:
+            raise TrainError(f"--init model {cfg.init} does not fit this ruleset's observations/actions: {exc}") from None
+    else:
+        model = MaskablePPO("MlpPolicy", venv, policy_kwargs={"net_arch": list(cfg.net_arch)}, **kwargs)
+    setattr(model, OBS_LAYOUT_ATTR, cfg.obs_layout)
+    return model
+
+
 def train(cfg: TrainConfig, ruleset: Ruleset, *, progress: bool = True, log: Callable[[str], None] = print,
-          on_progress: Callable[[int], None] | None = None, stop_at: int | None = None) -> TrainResult:
+          on_progress: Callable[[int], None] | None = None, stop_at: int | None = None,
+          draws=None) -> TrainResult:
     """Train (or resume) to ``cfg.steps`` agent-steps; save ``cfg.out`` and evaluate on held-out seeds.
 
     ``stop_at`` ends this session early at that many total steps (with a checkpoint), as an
-    interrupt would; a later call resumes from there.
+    interrupt would; a later call resumes from there. ``draws`` (``agents.rl_randomize.RuleDraws``)
+    randomises the ruleset and armies per group of matches (``cfg.randomize`` must be its fingerprint).
     """
     cfg.check()
     from agents.rl_policy import set_torch_threads
@@ -225,11 +279,14 @@ def train(cfg: TrainConfig, ruleset: Ruleset, *, progress: bool = True, log: Cal
     from sb3_contrib import MaskablePPO
 
     from agents.league import League
-    from agents.rl_slots import UnitSlotVecEnv
+    from agents.rl_policy import OBS_LAYOUT_ATTR
+    from agents.rl_randomize import fingerprint
 
+    if fingerprint(draws) != cfg.randomize:
+        raise TrainError("cfg.randomize must be agents.rl_randomize.fingerprint(draws)")
     done = _check_resume(cfg)
     league = League(scripted=tuple(cfg.league_bots))
-    venv = UnitSlotVecEnv(ruleset, league, cfg.n_slots, map_size=cfg.map_size, seed=cfg.seed + done)
+    venv = _make_venv(cfg, ruleset, league, cfg.seed + done, draws)
     tb = None
     if cfg.tensorboard:
         try:
@@ -239,16 +296,13 @@ def train(cfg: TrainConfig, ruleset: Ruleset, *, progress: bool = True, log: Cal
             log("tensorboard is not installed: training without TensorBoard logs (pip install tensorboard)")
     if done:
         model = MaskablePPO.load(cfg.checkpoint_dir / "model.zip", env=venv, device="cpu", tensorboard_log=tb)
+        setattr(model, OBS_LAYOUT_ATTR, cfg.obs_layout)
         league.load(cfg.checkpoint_dir, model.policy)
         log(f"resuming from checkpoint {cfg.checkpoint_dir} at {done:,} of {cfg.steps:,} steps")
     else:
         torch.manual_seed(cfg.seed)
-        model = MaskablePPO(
-            "MlpPolicy", venv, n_steps=cfg.n_steps, batch_size=cfg.batch_size, n_epochs=cfg.n_epochs,
-            learning_rate=cfg.learning_rate, gamma=cfg.gamma, gae_lambda=cfg.gae_lambda, ent_coef=cfg.ent_coef,
-            clip_range=cfg.clip_range, policy_kwargs={"net_arch": list(cfg.net_arch)}, seed=cfg.seed,
-            device="cpu", verbose=0, tensorboard_log=tb)
-        if cfg.imitate:
+        model = _start_model(cfg, venv, tb)
+        if cfg.imitate and not cfg.init:
             from agents.rl_imitation import clone, collect
 
             log(f"imitation warm start: cloning {cfg.imitate!r} from {cfg.imitate_steps:,} slot-steps of its play")
@@ -284,9 +338,10 @@ def train(cfg: TrainConfig, ruleset: Ruleset, *, progress: bool = True, log: Cal
         from agents.rl_policy import LearnedPolicy
 
         log(f"evaluating on {cfg.eval_seeds} held-out map seeds (both sides) against {', '.join(cfg.eval_bots)} ...")
-        result.evaluation = evaluate_against(ruleset, lambda: LearnedPolicy(model, name="trained"), cfg.eval_bots,
-                                             cfg.eval_seeds, map_size=cfg.map_size)
-    report = {"model": str(out), "steps": result.steps, "train_seconds_this_session": round(seconds, 1),
+        result.evaluation = evaluate_against(
+            ruleset, lambda: LearnedPolicy(model, name="trained", obs_layout=cfg.obs_layout), cfg.eval_bots,
+            cfg.eval_seeds, map_size=cfg.map_size)
+    report = {"model": str(out), "obs_layout": cfg.obs_layout, "steps": result.steps, "train_seconds_this_session": round(seconds, 1),
               "resumed_from": done, "idle_slot_fraction": result.idle_fraction, "config": asdict(cfg),
               "league": result.league, "evaluation": result.evaluation}
     out.with_suffix(".json").write_text(json.dumps(report, indent=1, default=float))

@@ -63,6 +63,11 @@ class TieredPolicy:
         self.seed = int(seed)
         self.name = f"{getattr(base, 'name', type(base).__name__)}@{self.tier.name}"
 
+    @property
+    def obs_layout(self) -> int:
+        """The observation layout the base bot reads (learned bots may need a newer one than layout 1)."""
+        return getattr(self.base, "obs_layout", 1)
+
     def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
         self.base.reset(spec, team, seeds)
         # a separate stream from the base policy's: SeedSequence entropy (seed, team, policy seed + 1)

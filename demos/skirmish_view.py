@@ -79,7 +79,9 @@ class SkirmishView:
         need = sum(base.units[u].cost * c for u, c in army(base, int(units_per_team)).items())
         self.ruleset = apply_overrides(base, {"match.budget": max(base.match.budget, need)})
         self.params = core.compile_params(self.ruleset)
-        self.spec = core.observation_spec(self.params)
+        self.spec = core.observation_spec(self.params)  # layout 1: what stand-ins built on the view read
+        # observed in the newest layout; each bot reads the prefix in the layout it was made for (envs.spec)
+        self.obs_spec = core.observation_spec(self.params, version=core.LATEST_LAYOUT)
         bx, by, bw, bh = world.battlefield
         self.origin = (bx, by)
         self.rect = (bx, by, bw, bh)
@@ -162,7 +164,10 @@ class SkirmishView:
     def _seat(self, team: int, bot) -> None:
         if hasattr(bot, "bind"):  # policies that command by map position (agents.orders) see the live state
             bot.bind(self.params, self.state)
-        bot.reset(self.spec, team, [self.match_seed])
+        bot.reset(self._spec_for(bot), team, [self.match_seed])
+
+    def _spec_for(self, bot):
+        return self.core.observation_spec(self.params, version=getattr(bot, "obs_layout", 1))
 
     def replace_side(self, team: int, bot, name: str, reason: str) -> None:
         """A bot takes over ``team`` from this step on (the player left); the match goes on and counts."""
@@ -199,11 +204,11 @@ class SkirmishView:
 
     def _step(self) -> str | None:
         core, s = self.core, self.state
-        obs, mask = core.observe(self.params, s, self.spec)
+        obs, mask = core.observe(self.params, s, self.obs_spec)
         actions = np.zeros((1, s.n_units), dtype=np.int64)
         for ti, (bot, _) in enumerate(self.bots):
             idx = self.idx[ti]
-            actions[:, idx] = bot.act(obs[:, idx], mask[:, idx])
+            actions[:, idx] = bot.act(obs[:, idx, :self._spec_for(bot).size], mask[:, idx])
         self.actions_log.append(actions[0].copy())
         self.prev_xy = np.stack([s.x[0], s.y[0]], axis=1).astype(np.float64)
         ev = core.step_inplace(self.params, s, actions)

@@ -65,7 +65,8 @@ from numba.experimental import structref
 from envs.maps import MapError, builtin_arena, check_map
 from envs.ruleset import AT_STEP_LIMIT, TEAMS, Ruleset, validate_composition
 from envs.spec import (ATTACK0, BLUE, BLUE_WINS, DEFAULT_K, DIRECTIONS, DRAW, HOLD, MOVE0, PATCH_RADIUS,  # noqa: F401
-                       RED, RED_WINS, RUNNING, STEP_SECONDS, WINNER_NAMES, ObservationSpec, heal0, n_actions)
+                       LATEST_LAYOUT, RED, RED_WINS, RUNNING, STAT_CAP, STAT_REFS, STEP_SECONDS, WINNER_NAMES,
+                       ObservationSpec, heal0, n_actions)
 from pcg.tiles import Tile
 
 N_TILES = len(Tile)
@@ -223,25 +224,30 @@ _WRITES = {
     "enemy": ("present", "dx", "dy", "dist", "hp", "in_my_range", "in_its_range", "damage"),
     "ally": ("present", "dx", "dy", "dist", "hp", "is_healer"),
     "patch": ("passable", "occupied", "defence"),
+    "stats": ("hp", "damage", "range", "speed", "cooldown", "armor", "heal", "defence"),  # layout 2 only
 }
 # Where each feature sits inside its block (and how wide a slot is): compile-time constants of the
 # kernel, as a run-time layout made observe ~15% slower (measured). They are computed from _WRITES
 # in this file, so a change recompiles the cached kernel, and _spec_mismatch holds them to
 # envs/spec.py (at import and for every spec observe is given).
 _Positions = namedtuple("_Positions", [f"{block}_{f}" for block, names in _WRITES.items() for f in names] +
-                        ["enemy_stride", "ally_stride", "patch_stride"])
+                        ["enemy_stride", "ally_stride", "patch_stride", "stats_stride"])
 _AT = _Positions(*[pos for names in _WRITES.values() for pos in range(len(names))],
-                 len(_WRITES["enemy"]), len(_WRITES["ally"]), len(_WRITES["patch"]))
+                 len(_WRITES["enemy"]), len(_WRITES["ally"]), len(_WRITES["patch"]), len(_WRITES["stats"]))
 _SCALES = ("hp_scale", "damage_scale", "pos_scale", "cooldown_scale", "armor_scale", "heal_scale")  # spec.scales
 # What depends on the spec's k, unit types and patch radius travels at run time.
-_ObsLayout = namedtuple("_ObsLayout", ["enemy_offset", "ally_offset", "patch_offset", "patch_radius", *_SCALES])
+# stats_offset is -1 in layout 1 (no stats section); the stat_* are envs.spec.STAT_REFS, by name.
+_STAT_REFS = tuple(f"stat_{name}" for name in _WRITES["stats"] if name != "defence")
+_ObsLayout = namedtuple("_ObsLayout", ["enemy_offset", "ally_offset", "patch_offset", "patch_radius", *_SCALES,
+                                       "stats_offset", *_STAT_REFS, "stat_cap"])
 
 
 def _spec_mismatch(spec) -> str | None:
     """Why the kernel cannot fill ``spec``'s layout, or None if it can."""
     own = sorted((getattr(spec, name), name[4:].lower()) for name in dir(spec) if name.startswith("OWN_"))
     listed = {"own": tuple(name for _, name in own), "enemy": tuple(spec.ENEMY_FEATURES),
-              "ally": tuple(spec.ALLY_FEATURES), "patch": tuple(spec.PATCH_FEATURES)}
+              "ally": tuple(spec.ALLY_FEATURES), "patch": tuple(spec.PATCH_FEATURES),
+              "stats": tuple(spec.STATS_FEATURES)}
     if [pos for pos, _ in own] != list(range(len(own))):
         return f"its OWN_* positions {own} are not 0, 1, 2, ..."
     for block, names in listed.items():
@@ -290,7 +296,9 @@ def _layout_args(spec: ObservationSpec) -> tuple:
     why = _spec_mismatch(spec)
     if why:
         raise RuntimeError(f"the observation kernel cannot fill this ObservationSpec: {why}")
-    return (spec.enemy_offset, spec.ally_offset, spec.patch_offset, spec.patch_radius, *spec.scales)
+    stats_offset = spec.stats_offset if spec.version >= 2 else -1
+    return (spec.enemy_offset, spec.ally_offset, spec.patch_offset, spec.patch_radius, *spec.scales, stats_offset,
+            *(float(STAT_REFS[name[5:]]) for name in _STAT_REFS), float(STAT_CAP))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -733,14 +741,37 @@ def _observe_kernel(state, rules, codes, layout, obs, mask):
     _observe_phase(_State(*state), _Rules(*rules), _Codes(*codes), _ObsLayout(*layout), obs, mask)
 
 
+@njit(cache=True, inline="always")
+def _stat(v, ref, cap):
+    """A unit stat on the layout-2 scale: log2(1 + v / ref), clipped to [0, cap] (see envs.spec.STAT_REFS)."""
+    f = np.log2(1.0 + max(v, 0.0) / ref)
+    return cap if f > cap else f
+
+
+@njit(cache=True, inline="always")
+def _stats_slot(obs, b, i, o, ut, tile_defence, max_hp, damage, reach, speed, cooldown_of, armor, heal, L):
+    """Layout 2: one observed unit's type stats and its tile's defence, at ``o`` in unit i's vector."""
+    cap = L.stat_cap
+    obs[b, i, o + _AT.stats_hp] = _stat(max_hp[ut], L.stat_hp, cap)
+    obs[b, i, o + _AT.stats_damage] = _stat(damage[ut], L.stat_damage, cap)
+    obs[b, i, o + _AT.stats_range] = _stat(reach[ut], L.stat_range, cap)
+    obs[b, i, o + _AT.stats_speed] = _stat(speed[ut], L.stat_speed, cap)
+    obs[b, i, o + _AT.stats_cooldown] = _stat(cooldown_of[ut], L.stat_cooldown, cap)
+    obs[b, i, o + _AT.stats_armor] = _stat(armor[ut], L.stat_armor, cap)
+    obs[b, i, o + _AT.stats_heal] = _stat(heal[ut], L.stat_heal, cap)
+    obs[b, i, o + _AT.stats_defence] = min(max(tile_defence, 0.0), 1.0)
+
+
 @njit(cache=True)
 def _observe_phase(s, r, c, L, obs, mask):
     x, y, hp, alive, cooldown, utype, done = s.x, s.y, s.hp, s.alive, s.cooldown, s.utype, s.done
     enemies, allies, terrain, occupant, map_w, map_h = s.enemies, s.allies, s.terrain, s.occupant, s.map_w, s.map_h
     max_hp, damage, reach, range2, speed, armor, vision, heal = (r.hp, r.damage, r.range, r.range2, r.speed, r.armor,
                                                                  r.vision, r.heal)
-    defence, passable, dirs = r.defence, r.passable, r.directions
+    defence, passable, dirs, cooldown_of = r.defence, r.passable, r.directions, r.cooldown
     pos_s = L.pos_scale
+    so = L.stats_offset  # -1: layout 1, no stats section
+    n_k = enemies.shape[2]
     side = 2 * L.patch_radius + 1
     for b in range(x.shape[0]):
         for i in range(x.shape[1]):
@@ -770,6 +801,9 @@ def _observe_phase(s, r, c, L, obs, mask):
             obs[b, i, _AT.own_center_dx] = ((map_w[b] - 1) / 2.0 - xi) / pos_s
             obs[b, i, _AT.own_center_dy] = ((map_h[b] - 1) / 2.0 - yi) / pos_s
             obs[b, i, _AT.own_type + ut] = 1.0
+            if so >= 0:
+                _stats_slot(obs, b, i, so, ut, defence[terrain[b, yi, xi]], max_hp, damage, reach, speed, cooldown_of,
+                            armor, heal, L)
             # enemy slots, nearest visible first; attacking slot q is allowed if I am ready, armed and in range
             for q in range(enemies.shape[2]):
                 j = enemies[b, i, q]
@@ -789,6 +823,9 @@ def _observe_phase(s, r, c, L, obs, mask):
                 obs[b, i, o + _AT.enemy_in_my_range] = 1.0 if in_mine else 0.0
                 obs[b, i, o + _AT.enemy_in_its_range] = 1.0 if d2 <= range2[uj] else 0.0
                 obs[b, i, o + _AT.enemy_damage] = damage[uj] / L.damage_scale
+                if so >= 0:
+                    _stats_slot(obs, b, i, so + _AT.stats_stride * (1 + q), uj, defence[terrain[b, y[b, j], x[b, j]]],
+                                max_hp, damage, reach, speed, cooldown_of, armor, heal, L)
                 if ready and in_mine and damage[ut] > 0.0:
                     mask[b, i, c.attack0 + q] = 1
             # ally slots, nearest first; healing slot q is allowed if I am a ready healer and it is hurt and in range
@@ -807,6 +844,10 @@ def _observe_phase(s, r, c, L, obs, mask):
                 obs[b, i, o + _AT.ally_dist] = np.sqrt(d2) / pos_s
                 obs[b, i, o + _AT.ally_hp] = hp[b, j] / max_hp[uj]
                 obs[b, i, o + _AT.ally_is_healer] = 1.0 if heal[uj] > 0.0 else 0.0
+                if so >= 0:
+                    _stats_slot(obs, b, i, so + _AT.stats_stride * (1 + n_k + q), uj,
+                                defence[terrain[b, y[b, j], x[b, j]]], max_hp, damage, reach, speed, cooldown_of,
+                                armor, heal, L)
                 if ready and heal[ut] > 0.0 and d2 <= range2[ut] and hp[b, j] < max_hp[uj]:
                     mask[b, i, c.heal0 + q] = 1
             # moves: the next cell that way is inside the map, passable for my type and free (as in _movement_phase)
@@ -836,10 +877,12 @@ def _observe_phase(s, r, c, L, obs, mask):
 # Observation layout (shared by the faces and the bots)
 
 
-def observation_spec(params: CoreParams, patch_radius: int = PATCH_RADIUS) -> ObservationSpec:
+def observation_spec(params: CoreParams, patch_radius: int = PATCH_RADIUS, version: int = 1) -> ObservationSpec:
+    """The observation layout for ``params``; ``version`` 2 adds every observed unit's stats (envs.spec)."""
     scales = (float(params.hp.max()), max(float(params.damage.max()), 1.0), 10.0,
               float(params.cooldown.max()), max(float(params.armor.max()), 1.0), max(float(params.heal.max()), 1.0))
-    return ObservationSpec(k=params.k, n_types=params.n_types, patch_radius=patch_radius, scales=scales)
+    return ObservationSpec(k=params.k, n_types=params.n_types, patch_radius=patch_radius, scales=scales,
+                           version=int(version))
 
 
 # ---------------------------------------------------------------------------------------------

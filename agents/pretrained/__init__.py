@@ -11,6 +11,8 @@ from pathlib import Path
 #: name -> (file in this package, what it is)
 LEARNED_BOTS: dict[str, tuple[str, str]] = {
     "ppo": ("ppo_default.zip", "self-play MaskablePPO for the default ruleset, trained on generated skirmish maps"),
+    "ppo_general": ("ppo_general.zip", "ruleset-general self-play MaskablePPO (observation layout 2): trained on "
+                                       "rulesets drawn around the default (stats x0.5-x2) and random armies"),
 }
 
 

@@ -190,6 +190,8 @@ class SweepSpec:
     autobalance: AutoBalanceSpec
     raw: dict = field(repr=False, default_factory=dict)
     reference_bot: str = ""                # whose verdict heads a matchup the bots disagree on (styles.py)
+    learned_bot_check: bool = False        # fine-tune learned bots on the extreme configs (learned_check.py)
+    learned_check_steps: int = 100_000
 
     def param(self, key: str) -> Param:
         for p in self.params:
@@ -569,13 +571,15 @@ class PlaySettings:
     max_steps: int | None
     batch: int
     reference_bot: str
+    learned_bot_check: bool = False
+    learned_check_steps: int = 100_000
 
 
 def _parse_play(source: str, data: dict) -> PlaySettings:
     """[play]: bots, tiers, matches per cell, side swapping, step limit, batch size."""
     play = _table(source, "play", data.get("play", {}))
     _check_keys(source, "play", play, {"bots", "tiers", "matches", "swap_sides", "max_steps", "batch",
-                                       "reference_bot"})
+                                       "reference_bot", "learned_bot_check", "learned_check_steps"})
     known_bots, known_tiers = _known_bots()
     bots = _str_list(source, "play.bots", play.get("bots", ["focus_fire"]))
     if not bots:
@@ -603,7 +607,16 @@ def _parse_play(source: str, data: dict) -> PlaySettings:
     if reference not in bots:
         raise _err(source, "play.reference_bot", "is not one of the bots this spec plays", reference,
                    f"name one of: {', '.join(bots)}")
-    return PlaySettings(tuple(bots), tuple(tiers), matches, swap, max_steps, batch, reference)
+    check = play.get("learned_bot_check", False)
+    if not isinstance(check, bool):
+        raise _err(source, "play.learned_bot_check", "must be true or false", check)
+    from agents.pretrained import LEARNED_BOTS
+
+    if check and not any(b in LEARNED_BOTS for b in bots):
+        raise _err(source, "play.learned_bot_check", "needs a learned bot among play.bots", list(bots),
+                   f"add one of: {', '.join(LEARNED_BOTS)}")
+    check_steps = _int(source, "play.learned_check_steps", play.get("learned_check_steps", 100_000), minimum=1)
+    return PlaySettings(tuple(bots), tuple(tiers), matches, swap, max_steps, batch, reference, check, check_steps)
 
 
 def _parse_maps(source: str, data: dict, base, base_dir: Path) -> MapSpec:
@@ -703,5 +716,6 @@ def parse_spec(data: dict, source: str = "<spec>", base_dir: str | Path = ".") -
         armies=armies, matchups=tuple(matchups), budget=budget, bots=play.bots, tiers=play.tiers,
         matches=play.matches, swap_sides=play.swap_sides, max_steps=play.max_steps, maps=maps, batch=play.batch,
         heatmap=_parse_report(source, data, swept), autobalance=_parse_autobalance(source, data, swept), raw=data,
-        reference_bot=play.reference_bot,
+        reference_bot=play.reference_bot, learned_bot_check=play.learned_bot_check,
+        learned_check_steps=play.learned_check_steps,
     )

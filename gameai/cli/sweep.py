@@ -108,8 +108,27 @@ def run(args) -> int:
         configs, outcome = run_sweep(spec, args.out, backend=args.backend, workers=args.workers,
                                      address=args.address, progress=not args.no_progress)
         summary, paths = analyse_and_report(spec, configs, outcome, args.out)
+        check = run_learned_check(spec, configs, args.out, console) if spec.learned_bot_check else None
     print_summary(console, summary, paths, outcome)
+    if check is not None:
+        console.print(f"learned bot check ({', '.join(check['bots'])} fine-tuned {check['steps']:,} steps on the "
+                      f"{len({r['config'] for r in check['rows']})} most extreme configurations): verdicts moved "
+                      f"{_f(check['median_abs_shift_points'])} points (median), {_f(check['max_abs_shift_points'])} "
+                      f"at most; details in {Path(args.out) / 'learned_check.json'}")
     return 0
+
+
+def run_learned_check(spec, configs, out_dir, console) -> dict:
+    """`learned_bot_check = true`: fine-tune the learned bots on the extreme configurations (learned_check.json)."""
+    import json
+
+    from gameai.balance.learned_check import learned_bot_check
+
+    out = Path(out_dir)
+    check = learned_bot_check(spec, configs, out / "learned_check", steps=spec.learned_check_steps,
+                              log=lambda m: console.print(f"[dim]{m}[/dim]"))
+    (out / "learned_check.json").write_text(json.dumps(check, indent=1))
+    return check
 
 
 def print_summary(console, summary: dict, paths: dict, outcome) -> None:

@@ -34,6 +34,17 @@ def register(subparsers) -> None:
     p.add_argument("--eval-seeds", type=int, default=100, help="held-out map seeds for the final evaluation (0: skip)")
     p.add_argument("--tensorboard", metavar="DIR", default=None,
                    help="also write TensorBoard logs here (needs `pip install tensorboard`)")
+    p.add_argument("--randomize", metavar="SPEC", default=None,
+                   help="domain-randomised self-play: draw rulesets from a balance sweep spec's parameter ranges "
+                        "(a TOML file) or from 'default' ranges (every archetype's stats x0.5-x2), and random "
+                        "armies within the budget; trains on observation layout v2")
+    p.add_argument("--matches-per-draw", type=int, default=32,
+                   help="with --randomize: matches a slot group plays on one drawn ruleset")
+    p.add_argument("--init", metavar="BOT", default=None,
+                   help="fine-tune: start from this learned bot (a shipped name such as ppo_general, or a model "
+                        ".zip) instead of imitation; e.g. adapt the generalist to one --ruleset")
+    p.add_argument("--obs-layout", type=int, default=None, choices=(1, 2),
+                   help="observation layout version (default: the --init model's, 2 with --randomize, else 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     p.set_defaults(func=run)
 
@@ -44,8 +55,16 @@ def run(args) -> int:
 
     ruleset = load_ruleset_arg(args.ruleset)
     from agents.rl_policy import ModelFileError
+    from agents.rl_randomize import RandomizeError, fingerprint
     from agents.rl_train import TrainConfig, TrainError, train
     from envs.maps import MapError
+
+    try:
+        draws = rule_draws(args.randomize, ruleset)
+        init = resolve_init(args.init)
+    except (RandomizeError, ModelFileError) as exc:
+        raise GameAIError(str(exc)) from None
+    layout = args.obs_layout or (init_layout(init) if init else (2 if draws is not None else 1))
 
     cfg = TrainConfig(steps=args.steps, out=args.out, seed=args.seed, n_slots=args.slots, map_size=args.map_size,
                       checkpoint_every=args.checkpoint_every, snapshot_every=args.snapshot_every,
@@ -53,9 +72,10 @@ def run(args) -> int:
                       imitate=None if args.imitate.lower() == "none" else args.imitate,
                       imitate_steps=args.imitate_steps, learning_rate=args.learning_rate,
                       league_bots=tuple(b.strip() for b in args.league.split(",") if b.strip()),
-                      ruleset_source=args.ruleset or "default")
+                      ruleset_source=args.ruleset or "default", obs_layout=layout, randomize=fingerprint(draws),
+                      matches_per_draw=args.matches_per_draw, init=init)
     try:
-        result = train(cfg, ruleset, progress=not args.no_progress)
+        result = train(cfg, ruleset, progress=not args.no_progress, draws=draws)
     except KeyboardInterrupt:
         print(f"interrupted: progress saved in {cfg.checkpoint_dir}; run the same command again to resume")
         raise
@@ -74,3 +94,38 @@ def run(args) -> int:
             print(f"  vs {opp:<12} win {r['win_rate']:.1%}  95% CI [{r['ci95'][0]:.1%}, {r['ci95'][1]:.1%}]  "
                   f"({r['wins']}W {r['draws']}D {r['losses']}L of {r['matches']})")
     return 0
+
+
+def rule_draws(spec_arg: str | None, ruleset):
+    """``--randomize``: None, the default ranges, or a balance sweep spec's parameter ranges (its parser
+    validates the file and the values against the ruleset; the spec's own ruleset is the base)."""
+    if spec_arg is None:
+        return None
+    from agents.rl_randomize import RandomizeError, RuleDraws, ranges_from_params
+
+    if spec_arg == "default":
+        return RuleDraws.default(ruleset)
+    from gameai.balance.spec import SpecError, load_spec
+
+    try:
+        spec = load_spec(spec_arg)
+    except (SpecError, OSError) as exc:
+        raise RandomizeError(f"--randomize {spec_arg}: {exc}") from None
+    budget = 1.0 if spec.budget is None else spec.budget / spec.base_ruleset.match.budget  # armies as the sweep's
+    return RuleDraws(spec.base_ruleset, ranges_from_params(spec.params), budget_range=(0.6 * budget, budget),
+                     source=str(spec_arg))
+
+
+def resolve_init(arg: str | None) -> str | None:
+    """``--init``: a shipped learned bot's model file, or a model .zip path; a clear error if missing."""
+    if arg is None:
+        return None
+    from agents.rl_finetune import resolve_model
+
+    return resolve_model(arg)
+
+
+def init_layout(path: str) -> int:
+    from agents.rl_policy import load_model, model_layout
+
+    return model_layout(load_model(path))

@@ -1,0 +1,212 @@
+"""How well the ruleset-general learned bot plays rulesets it never trained on (issue #16's targets).
+
+Held-out rulesets: ``--rulesets`` draws of every archetype's hp, damage, range, speed, cooldown,
+armor and heal in ×0.5–×2 of the default (``agents.rl_randomize.default_ranges``, log-uniform),
+from the seed stream ``np.random.default_rng([EVAL_STREAM, i])``. Training draws its rulesets from
+``default_rng([train seed, group])`` streams (small integers), so these rulesets are never used in
+training (different SeedSequence entropy; continuous values, so a collision is also practically
+impossible). Map seeds are ``agents.map_seeds.held_out_seeds`` (never drawn in training); every
+seed is played from both sides. Armies: each ruleset's default teams.
+
+Per held-out ruleset:
+- the generalist vs ``focus_fire``, and the old ``ppo`` (layout 1, default ruleset only) vs ``focus_fire``
+  as the baseline;
+- for the first ``--specialists`` rulesets (the expensive part): a specialist fine-tuned from the
+  generalist on that ruleset with ``--specialist-fraction`` (default 20%) of the generalist's
+  training steps, then generalist vs specialist, and the unit-matrix win rates (equal-cost single
+  archetype armies, every pair, the bot playing both sides) from the generalist and from the
+  specialist: Spearman correlation and median absolute difference over all pairs of all rulesets.
+
+    PYTHONPATH=. python benchmarks/eval_generalist.py --generalist ppo_general --rulesets 12 --seeds 50 \
+        --specialists 2 --out benchmarks/data/eval_generalist.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+EVAL_STREAM = 0x6E16_E7A1  # the held-out rulesets' seed stream (issue 16, evaluation)
+
+
+def held_out_rulesets(n: int):
+    from agents.rl_randomize import RuleDraws
+    from envs.ruleset import default_ruleset
+
+    draws = RuleDraws.default(default_ruleset())
+    out = []
+    for i in range(n):
+        rng = np.random.default_rng([EVAL_STREAM, i])
+        values = draws.draw_values(rng)
+        out.append(draws.base.with_values(values))
+    return out
+
+
+def cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
+
+
+def learned(path_or_name: str):
+    """A factory of expert-tier policies for a shipped bot name or a model path."""
+    from agents import make_policy
+    from agents.pretrained import LEARNED_BOTS
+    from agents.rl_tiers import learned_policy
+
+    if path_or_name in LEARNED_BOTS:
+        return lambda: make_policy(path_or_name)
+    return lambda: learned_policy(path_or_name, name=Path(path_or_name).stem)
+
+
+def unit_matrix(ruleset, make_bot, seeds, map_size) -> dict[str, float]:
+    """Win rate of the first archetype's equal-cost army over the second's, the same bot on both sides."""
+    from agents.arena import run_matches
+    from envs.ruleset import equal_cost_army
+
+    out = {}
+    for a, b in combinations(ruleset.unit_names, 2):
+        try:
+            ta, tb = equal_cost_army(ruleset, a), equal_cost_army(ruleset, b)
+        except ValueError:
+            continue
+        from agents.map_seeds import terrain_for
+
+        wins = matches = 0
+        for blue, red, mine in ((ta, tb, "blue"), (tb, ta, "red")):
+            res = run_matches(ruleset, blue, red, seeds, blue_bot=make_bot(), red_bot=make_bot(),
+                              terrain=terrain_for(map_size))
+            wins += sum(r.winner == mine for r in res)
+            matches += len(res)
+        out[f"{a}>{b}"] = wins / matches
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--generalist", default="ppo_general", help="shipped bot name or model .zip")
+    ap.add_argument("--baseline", default="ppo", help="the old learned bot (shipped name)")
+    ap.add_argument("--rulesets", type=int, default=12)
+    ap.add_argument("--seeds", type=int, default=50, help="held-out map seeds per ruleset (each both sides)")
+    ap.add_argument("--matrix-seeds", type=int, default=10, help="held-out map seeds per unit pair and side")
+    ap.add_argument("--specialists", type=int, default=1,
+                    help="the first N rulesets get a fine-tuned specialist (-1 with --only: all of those)")
+    ap.add_argument("--specialist-fraction", type=float, default=0.2, help="of the generalist's training steps")
+    ap.add_argument("--generalist-steps", type=int, default=0, help="0: read from the model's .json report")
+    ap.add_argument("--map-size", type=int, default=32)
+    ap.add_argument("--work", default="/tmp/eval_generalist", help="where specialists are written")
+    ap.add_argument("--out", default=None, help="write all figures as JSON here")
+    ap.add_argument("--only", type=int, nargs="*", default=None,
+                    help="evaluate only these ruleset indices (to split the work over processes; see --merge)")
+    ap.add_argument("--merge", nargs="*", default=None, metavar="JSON",
+                    help="combine the --out files of split runs (later files win per ruleset) and summarise")
+    ap.add_argument("--specialists-only", action="store_true", help="skip the focus_fire part (a split run)")
+    ap.add_argument("--part", choices=("all", "generalist", "baseline"), default="all",
+                    help="which bots play focus_fire (to split the work over processes)")
+    args = ap.parse_args(argv)
+    if args.merge:
+        rows: dict[int, dict] = {}
+        for f in args.merge:
+            for r in json.loads(Path(f).read_text())["rulesets"]:
+                rows[r["ruleset"]] = {**rows.get(r["ruleset"], {}), **r}
+        summary = summarize([rows[i] for i in sorted(rows)])
+        print(json.dumps(summary, indent=1))
+        if args.out:
+            Path(args.out).write_text(json.dumps({"summary": summary, "rulesets": [rows[i] for i in sorted(rows)]},
+                                                 indent=1))
+        return 0
+
+    from agents.map_seeds import held_out_seeds
+    from agents.pretrained import LEARNED_BOTS, model_path
+    from agents.rl_eval import head_to_head
+    from agents.rl_finetune import fine_tune
+
+    gen_path = str(model_path(args.generalist)) if args.generalist in LEARNED_BOTS else args.generalist
+    steps = args.generalist_steps
+    if not steps and args.part == "baseline":
+        steps = 1  # the generalist plays no part
+    if not steps:
+        steps = int(json.loads(Path(gen_path).with_suffix(".json").read_text())["steps"])
+    spec_steps = int(round(args.specialist_fraction * steps))
+    seeds = held_out_seeds(args.seeds)
+    m_seeds = held_out_seeds(args.matrix_seeds, start=50_000)
+    make_gen, make_base = learned(args.generalist), learned(args.baseline)
+    from agents import make_policy
+
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    rows = []
+    for i, ruleset in enumerate(held_out_rulesets(args.rulesets)):
+        if args.only is not None and i not in args.only:
+            continue
+        blue, red = dict(ruleset.teams["blue"]), dict(ruleset.teams["red"])
+        row = {"ruleset": i, "values": {k: ruleset.get(k) for k in sorted(_varied_keys(ruleset))}}
+        if not args.specialists_only and args.part in ("all", "generalist"):
+            g = head_to_head(ruleset, make_gen, lambda: make_policy("focus_fire"), seeds, args.map_size, blue, red)
+            row.update(generalist_vs_focus_fire=g["win_rate"])
+        if not args.specialists_only and args.part in ("all", "baseline"):
+            b = head_to_head(ruleset, make_base, lambda: make_policy("focus_fire"), seeds, args.map_size, blue, red)
+            row.update(baseline_vs_focus_fire=b["win_rate"])
+        if i < args.specialists or (args.only is not None and args.specialists < 0):
+            out = Path(args.work) / f"specialist_{i}.zip"
+            ts = time.perf_counter()
+            fine_tune(gen_path, ruleset, spec_steps, seed=1000 + i, out=out, log=lambda m: None, map_size=args.map_size)
+            row["specialist_steps"] = spec_steps
+            row["specialist_train_s"] = round(time.perf_counter() - ts, 1)
+            make_spec = learned(str(out))
+            hs = head_to_head(ruleset, make_gen, make_spec, seeds, args.map_size, blue, red)
+            row["generalist_vs_specialist"] = hs["win_rate"]
+            row["matrix_generalist"] = unit_matrix(ruleset, make_gen, m_seeds, args.map_size)
+            row["matrix_specialist"] = unit_matrix(ruleset, make_spec, m_seeds, args.map_size)
+        rows.append(row)
+        print(f"ruleset {i:2d}: " + "   ".join(f"{k} {v:.1%}" for k, v in row.items()
+                                                if isinstance(v, float) and k.startswith(("generalist", "baseline"))),
+              flush=True)
+    summary = summarize(rows)
+    summary.update(wall_s=round(time.perf_counter() - t0, 1), cpu_s=round(cpu_seconds() - c0, 1),
+                   seeds=args.seeds, matrix_seeds=args.matrix_seeds, generalist=args.generalist,
+                   generalist_steps=steps, eval_stream=EVAL_STREAM)
+    print(json.dumps(summary, indent=1))
+    if args.out:
+        Path(args.out).write_text(json.dumps({"summary": summary, "rulesets": rows}, indent=1))
+    return 0
+
+
+def _varied_keys(ruleset):
+    from agents.rl_randomize import default_ranges
+
+    return [r.key for r in default_ranges(ruleset)]
+
+
+def summarize(rows) -> dict:
+    from scipy.stats import spearmanr
+
+    ff = [r for r in rows if "generalist_vs_focus_fire" in r and "baseline_vs_focus_fire" in r]
+    out = {"rulesets": len(ff)}
+    if ff:
+        out.update(generalist_vs_focus_fire_mean=float(np.mean([r["generalist_vs_focus_fire"] for r in ff])),
+                   baseline_vs_focus_fire_mean=float(np.mean([r["baseline_vs_focus_fire"] for r in ff])),
+                   generalist_vs_focus_fire_min=float(np.min([r["generalist_vs_focus_fire"] for r in ff])),
+                   generalist_beats_baseline_on=int(sum(r["generalist_vs_focus_fire"] > r["baseline_vs_focus_fire"]
+                                                        for r in ff)))
+    spec_rows = [r for r in rows if "generalist_vs_specialist" in r]
+    out["specialist_rulesets"] = len(spec_rows)
+    if spec_rows:
+        out["generalist_vs_specialist_mean"] = float(np.mean([r["generalist_vs_specialist"] for r in spec_rows]))
+        g = [r["matrix_generalist"][k] for r in spec_rows for k in r["matrix_generalist"]]
+        s = [r["matrix_specialist"][k] for r in spec_rows for k in r["matrix_generalist"]]
+        out["matrix_pairs"] = len(g)
+        out["matrix_spearman"] = float(spearmanr(g, s).statistic) if len(g) > 2 else None
+        out["matrix_median_abs_diff_points"] = float(np.median(np.abs(np.array(g) - np.array(s))) * 100)
+    return out
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
