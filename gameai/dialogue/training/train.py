@@ -21,6 +21,7 @@ import numpy as np
 
 from gameai.dialogue.training.dataset import DEFAULT_TRAIN, DatasetError, Exchange, load_exchanges
 
+PROBE_HELD_OUT = 32
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
@@ -105,6 +106,8 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
 
     if cfg.steps < 1 or cfg.batch < 1 or cfg.rank < 1 or cfg.threads < 1:
         raise DatasetError("steps, batch, rank and threads must each be at least 1")
+    if cfg.warmup < 0:
+        raise DatasetError("warmup must be 0 or more steps")
     exchanges = load_exchanges(cfg.data)
     if cfg.limit:
         exchanges = exchanges[:cfg.limit]
@@ -123,6 +126,13 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
     keep = [i for i, (ids, _) in enumerate(encoded) if len(ids) <= cfg.max_tokens]
     if not keep:
         raise DatasetError(f"{cfg.data}: every example is longer than {cfg.max_tokens} tokens")
+    # The probe that scores the run before and after: on a real set, the last PROBE_HELD_OUT
+    # exchanges, never trained on (did the model learn the task, not the lines?); on a tiny set
+    # (the tests), the first 8, which it does train on.
+    if len(keep) >= 10 * PROBE_HELD_OUT:
+        keep, probe_rows, probe_kind = keep[:-PROBE_HELD_OUT], keep[-PROBE_HELD_OUT:], "held_out"
+    else:
+        probe_rows, probe_kind = keep[:8], "in_sample"
     batches = _order(len(keep), cfg.steps, cfg.batch, cfg.seed)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
@@ -134,7 +144,7 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
-    start, losses = 0, []
+    start, losses, loss_before = 0, [], None
     if cfg.resume and ckpt_path.is_file():
         ck = torch.load(ckpt_path, weights_only=False)
         if ck["config"] != _resumable(cfg) or ck["data"] != data_digest(exchanges):
@@ -143,7 +153,7 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
         set_peft_model_state_dict(model, ck["adapter"])
         opt.load_state_dict(ck["optimizer"])
         sched.load_state_dict(ck["scheduler"])
-        start, losses = ck["step"], ck["losses"]
+        start, losses, loss_before = ck["step"], ck["losses"], ck.get("probe_loss_before")
         log(f"resumed from {ckpt_path} at step {start}")
 
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
@@ -159,8 +169,7 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
             mask[r, :len(a)] = 1
         return ids, mask, labels
 
-    # A fixed probe (the first exchanges) scored before and after: did training lower the loss?
-    probe = batch_of([encoded[i] for i in keep[:8]])
+    probe = batch_of([encoded[i] for i in probe_rows])
 
     def probe_loss() -> float:
         model.eval()
@@ -169,7 +178,8 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
         model.train()
         return out
 
-    loss_before = probe_loss() if start == 0 else None
+    if start == 0:
+        loss_before = probe_loss()
     model.train()
     t0, cpu0 = time.perf_counter(), time.process_time()
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, disable=not progress, desc="lora",
@@ -191,6 +201,7 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
             from peft import get_peft_model_state_dict
             torch.save({"config": _resumable(cfg), "data": data_digest(exchanges), "step": done, "losses": losses,
                         "adapter": get_peft_model_state_dict(model), "optimizer": opt.state_dict(),
+                        "probe_loss_before": loss_before,
                         "scheduler": sched.state_dict()}, ckpt_path)
             if not progress:
                 log(f"step {done}/{cfg.steps} loss {np.mean(losses[-20:]):.3f}")
@@ -199,6 +210,7 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
                "data": str(cfg.data), "data_sha": data_digest(exchanges), "config": asdict(cfg),
                "first_loss": losses[0] if losses else None,
                "last_loss": float(np.mean(losses[-10:])) if losses else None,
+               "probe": f"{probe_kind}: {len(probe_rows)} exchanges",
                "probe_loss_before": loss_before, "probe_loss_after": probe_loss(),
                "wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - cpu0, 1),
                "tokens_seen_this_run": tokens}
