@@ -165,3 +165,12 @@ def test_loader_refuses_an_empty_dataset_and_a_missing_file(tmp_path):
         load_exchanges(_write(tmp_path, ["", "  "]))
     with pytest.raises(DatasetError, match="training file not found"):
         load_exchanges(tmp_path / "nope.jsonl")
+
+
+def test_the_probe_is_held_out_on_a_real_set_and_in_sample_on_a_tiny_one():
+    from gameai.dialogue.training.train import PROBE_HELD_OUT, split_probe
+    train, probe, kind = split_probe(list(range(3600)))
+    assert kind == "held_out" and len(probe) == PROBE_HELD_OUT and not set(train) & set(probe)
+    assert len(train) + len(probe) == 3600
+    train, probe, kind = split_probe(list(range(4)))
+    assert kind == "in_sample" and train == [0, 1, 2, 3] and probe == [0, 1, 2, 3]

@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, help="use only the first N exchanges")
     p.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every, help="steps between checkpoints")
     p.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
+    p.add_argument("--export-checkpoint", action="store_true",
+                   help="write the adapter of --out/checkpoint.pt (a run stopped early) and exit")
     p.add_argument("--no-progress", action="store_true", help="log a line per checkpoint instead of a progress bar")
     p.set_defaults(func=run)
 
@@ -43,6 +45,14 @@ def run(args: argparse.Namespace) -> int:
     cfg = TrainConfig(data=args.data, out=args.out, steps=args.steps, batch=args.batch, lr=args.lr, warmup=args.warmup, rank=args.rank,
                       alpha=2 * args.rank, seed=args.seed, threads=args.threads, bf16=not args.no_bf16,
                       limit=args.limit, checkpoint_every=args.checkpoint_every, resume=args.resume)
+    if args.export_checkpoint:
+        from gameai.dialogue.training.train import export_checkpoint
+        try:
+            summary = export_checkpoint(args.out)
+        except DialogueError as exc:
+            raise GameAIError(str(exc)) from None
+        print(f"adapter of step {summary['steps']}/{summary['steps_planned']} written to {args.out}")
+        return 0
     try:
         summary = train(cfg, progress=not args.no_progress)
     except DialogueError as exc:
