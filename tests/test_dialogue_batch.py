@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 import warnings
-from functools import lru_cache
 
 import pytest
 
@@ -20,8 +19,25 @@ LINES = ["Good day to you.", "What is new around here?", "How is business lately
          "Any work for a traveller?", "Lovely weather, isn't it?", "Who are you?", "What do you sell?"]
 
 
-@lru_cache(maxsize=2)
+_BACKENDS: dict = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_backends():
+    """Close the models while llama.cpp is still loaded, not in the interpreter's teardown."""
+    yield
+    for b in _BACKENDS.values():
+        b.close()
+    _BACKENDS.clear()
+
+
 def batched(adapter: str = "default"):
+    if adapter not in _BACKENDS:
+        _BACKENDS[adapter] = _open(adapter)
+    return _BACKENDS[adapter]
+
+
+def _open(adapter: str):
     from gameai.dialogue.backends.llama_cpp_backend import LlamaCppBackend
     # With the shipped NPC voice LoRA on, as the service runs. (A float16 LoRA GGUF made a row's logits
     # depend on which sequences shared the step, up to 0.35 apart, and flipped sampled tokens; the
