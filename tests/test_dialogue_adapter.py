@@ -175,3 +175,13 @@ def test_cli_adapter_errors_are_clear(tmp_path, capsys):
     rc = main(["dialogue-train", "--out", str(tmp_path / "o"), "--data", str(tmp_path / "missing.jsonl")])
     err = capsys.readouterr().err
     assert rc == 2 and "training file not found" in err
+
+
+def test_exporting_a_missing_or_corrupt_checkpoint_is_a_clear_error(tmp_path):
+    from gameai.dialogue.training.dataset import DatasetError
+    from gameai.dialogue.training.train import export_checkpoint
+    with pytest.raises(DatasetError, match="no checkpoint to export"):
+        export_checkpoint(tmp_path)
+    (tmp_path / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(DatasetError, match="not a readable training checkpoint"):
+        export_checkpoint(tmp_path)

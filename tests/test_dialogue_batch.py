@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 import warnings
-from functools import lru_cache
 
 import pytest
 
@@ -20,13 +19,30 @@ LINES = ["Good day to you.", "What is new around here?", "How is business lately
          "Any work for a traveller?", "Lovely weather, isn't it?", "Who are you?", "What do you sell?"]
 
 
-@lru_cache(maxsize=1)
-def batched():
+_BACKENDS: dict = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_backends():
+    """Close the models while llama.cpp is still loaded, not in the interpreter's teardown."""
+    yield
+    for b in _BACKENDS.values():
+        b.close()
+    _BACKENDS.clear()
+
+
+def batched(adapter: str = "default"):
+    if adapter not in _BACKENDS:
+        _BACKENDS[adapter] = _open(adapter)
+    return _BACKENDS[adapter]
+
+
+def _open(adapter: str):
     from gameai.dialogue.backends.llama_cpp_backend import LlamaCppBackend
-    # The raw model: with the NPC voice LoRA on, a batched step rounds differently from a lone one and
-    # a sampled token can flip ("the bar is cold" vs "the bar is empty", seen once the adapter
-    # shipped). Batch-equals-alone holds for the base model; with the adapter it is still open.
-    return LlamaCppBackend(parallel=4, adapter="none")
+    # With the shipped NPC voice LoRA on, as the service runs. (A float16 LoRA GGUF made a row's logits
+    # depend on which sequences shared the step, up to 0.35 apart, and flipped sampled tokens; the
+    # adapter's GGUF is float32 for that reason: see adapter.write_gguf.)
+    return LlamaCppBackend(parallel=4, adapter=adapter)
 
 
 def messages(i: int) -> list[dict[str, str]]:
@@ -87,7 +103,9 @@ def test_npcs_of_one_engine_reply_concurrently_as_they_do_one_by_one():
     from gameai.dialogue.embeddings import default_embedder
 
     def run(concurrent: bool) -> list[str]:
-        eng = DialogueEngine(EngineConfig(sampling=SHORT), backend=batched(), embedder=default_embedder(),
+        # The raw model: with the adapter on, one of 8 whole turns came out different concurrently
+        # (seen twice at load 28, not yet explained; the decoder-level test above holds with it).
+        eng = DialogueEngine(EngineConfig(sampling=SHORT), backend=batched("none"), embedder=default_embedder(),
                              store=MemoryStore(":memory:"))
         npcs = [eng.npc(cast()[n]) for n in ("mara", "tobin", "wren", "elsbeth")]
         out: list[str] = [""] * 8

@@ -60,6 +60,28 @@ def test_no_player_line_overlaps_the_benchmark(shipped):
             assert not (g and gb and len(g & gb) / len(g | gb) >= 0.8), (line, b)
 
 
+def test_no_benchmark_persona_or_world_word_is_used(shipped):
+    """The benchmark's personas (names, roles, places, wares, quests) are not in the training set:
+    the model must meet them for the first time when it is measured."""
+    from gameai.dialogue.conversation_eval.suite import load_personas
+    bench_names = set()
+    for sp in load_personas().values():
+        p = sp.persona
+        bench_names |= {p.name, p.name.split()[-1], p.name.split()[0]}
+        bench_names |= {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", f"{p.role} {p.description}")}
+        bench_names |= {it.name for it in p.shop} | {q.name for q in p.quests}
+    bench_names -= {"Old", "The", "Town", "Guard", "Captain"}
+    ours = set()
+    for e in shipped:
+        ours |= {e.persona["name"], *e.persona["name"].split(), e.persona["role"], e.world["location"]}
+        ours |= set(re.findall(r"\b[A-Z][a-z]{3,}\b", " ".join([e.persona["role"], e.world["location"], *e.facts])))
+    assert len(bench_names) > 30
+    assert not (bench_names & ours), sorted(bench_names & ours)
+    ware_words = " ".join(e.npc.lower() for e in shipped if e.facts)
+    shop_items = {it.name.lower() for sp in load_personas().values() for it in sp.persona.shop if " " in it.name}
+    assert not [w for w in shop_items if f" {w} " in f" {ware_words} "]
+
+
 def test_near_duplicate_detects_small_edits():
     assert near_duplicate("Which way to the old mill?", "which way to the Old Mill")
     assert near_duplicate("How much for the iron sword, friend?", "How much for the iron sword friend")
@@ -81,14 +103,22 @@ def test_npc_lines_stay_in_the_world_and_name_only_what_the_prompt_names(shipped
 
 def test_fact_answers_state_the_value(shipped):
     from gameai.dialogue.grounding import numbers_in
-    n = 0
+    from gameai.dialogue.training.paraphrase import PRICE_FRAMES
+    # every price frame, as a pattern whose one group is the price
+    frames = [re.compile("^" + re.escape(f).replace(r"\{price\}", r"(\d+)").replace(r"\{ware\}", ".+")
+                         .replace(r"\{cur\}", r"\w+") + "$", re.I) for f in PRICE_FRAMES]
+    n, per_frame = 0, Counter()
     for e in shipped:
         for f in e.facts:
-            m = re.match(r"The (.+) costs (\d+) (\w+)\.$", f)
-            if m:
-                assert int(m.group(2)) in numbers_in(e.npc), (e.id, e.npc)
-                n += 1
+            for i, frame in enumerate(frames):
+                m = frame.match(f)
+                if m:
+                    assert int(m.group(1)) in numbers_in(e.npc), (e.id, e.npc)
+                    n += 1
+                    per_frame[i] += 1
+                    break
     assert n >= 200
+    assert len(per_frame) == len(PRICE_FRAMES)  # the facts come in every frame, not one shape
 
 
 def test_messages_are_the_engines_prompt(shipped):
@@ -135,3 +165,12 @@ def test_loader_refuses_an_empty_dataset_and_a_missing_file(tmp_path):
         load_exchanges(_write(tmp_path, ["", "  "]))
     with pytest.raises(DatasetError, match="training file not found"):
         load_exchanges(tmp_path / "nope.jsonl")
+
+
+def test_the_probe_is_held_out_on_a_real_set_and_in_sample_on_a_tiny_one():
+    from gameai.dialogue.training.train import PROBE_HELD_OUT, split_probe
+    train, probe, kind = split_probe(list(range(3600)))
+    assert kind == "held_out" and len(probe) == PROBE_HELD_OUT and not set(train) & set(probe)
+    assert len(train) + len(probe) == 3600
+    train, probe, kind = split_probe(list(range(4)))
+    assert kind == "in_sample" and train == [0, 1, 2, 3] and probe == [0, 1, 2, 3]

@@ -20,6 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--steps", type=int, default=d.steps, help=f"optimizer steps (default {d.steps})")
     p.add_argument("--batch", type=int, default=d.batch, help=f"exchanges per step (default {d.batch})")
     p.add_argument("--lr", type=float, default=d.lr, help=f"peak learning rate (default {d.lr})")
+    p.add_argument("--warmup", type=int, default=d.warmup, help=f"warm-up steps (default {d.warmup})")
     p.add_argument("--rank", type=int, default=d.rank, help=f"LoRA rank (default {d.rank})")
     p.add_argument("--seed", type=int, default=d.seed, help="same seed and data, same adapter (default 0)")
     p.add_argument("--threads", type=int, default=d.threads, help="torch threads (default 1)")
@@ -27,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, help="use only the first N exchanges")
     p.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every, help="steps between checkpoints")
     p.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
+    p.add_argument("--export-checkpoint", action="store_true",
+                   help="write the adapter of --out/checkpoint.pt (a run stopped early) and exit")
     p.add_argument("--no-progress", action="store_true", help="log a line per checkpoint instead of a progress bar")
     p.set_defaults(func=run)
 
@@ -39,13 +42,22 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise GameAIError(f"--limit {args.limit}: must be at least 1")
-    cfg = TrainConfig(data=args.data, out=args.out, steps=args.steps, batch=args.batch, lr=args.lr, rank=args.rank,
+    cfg = TrainConfig(data=args.data, out=args.out, steps=args.steps, batch=args.batch, lr=args.lr, warmup=args.warmup, rank=args.rank,
                       alpha=2 * args.rank, seed=args.seed, threads=args.threads, bf16=not args.no_bf16,
                       limit=args.limit, checkpoint_every=args.checkpoint_every, resume=args.resume)
+    if args.export_checkpoint:
+        from gameai.dialogue.training.train import export_checkpoint
+        try:
+            summary = export_checkpoint(args.out)
+        except DialogueError as exc:
+            raise GameAIError(str(exc)) from None
+        print(f"adapter of step {summary['steps']}/{summary['steps_planned']} written to {args.out}")
+        return 0
     try:
         summary = train(cfg, progress=not args.no_progress)
     except DialogueError as exc:
         raise GameAIError(str(exc)) from None
-    print(json.dumps({k: summary[k] for k in ("steps", "examples", "first_loss", "last_loss", "wall_s", "cpu_s")}))
+    print(json.dumps({k: summary[k] for k in ("steps", "examples", "first_loss", "last_loss", "probe", "probe_loss_before",
+                                               "probe_loss_after", "wall_s", "cpu_s")}))
     print(f"adapter written to {args.out}; use it with --adapter {args.out}")
     return 0

@@ -130,7 +130,8 @@ def gguf_model_shape(model: Path) -> tuple[int, int]:
 
 
 def save_adapter(peft_model, out: Path, summary: dict[str, Any]) -> None:
-    """Write both forms of a trained adapter into `out` (float16 weights: half the size, same lines)."""
+    """Write both forms of a trained adapter into `out`: float16 weights (half the size, same lines),
+    widened to float32 in the GGUF form (see write_gguf)."""
     import torch
     from peft import get_peft_model_state_dict
     from safetensors.torch import save_file
@@ -173,7 +174,11 @@ def write_gguf(state: dict, path: Path, cfg, alpha: float) -> None:
             t = _permute(t, cfg.num_attention_heads)
         elif ab == "B" and module == "self_attn.k_proj":
             t = _permute(t, cfg.num_key_value_heads)
-        w.add_tensor(f"blk.{layer}.{GGUF_NAMES[module]}.weight.lora_{ab.lower()}", np.ascontiguousarray(t, dtype=np.float16))
+        # float32, not float16: llama.cpp multiplies a float16 LoRA by activations through kernels
+        # that depend on how many sequences share the step, so a conversation's line changed with
+        # the batch; float32 LoRA tensors give the same logits whatever the batch
+        # (tests/test_dialogue_batch.py checks it with the adapter on).
+        w.add_tensor(f"blk.{layer}.{GGUF_NAMES[module]}.weight.lora_{ab.lower()}", np.ascontiguousarray(t, dtype=np.float32))
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

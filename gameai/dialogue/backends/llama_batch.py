@@ -108,6 +108,8 @@ class BatchDecoder:
         self._wake = threading.Event()
         self._closed = False
         self.steps = 0              # llama_decode calls
+        self.rows = 0               # batch rows (tokens) over all llama_decode calls
+        self.seqs = 0               # conversations over all llama_decode calls (seqs / steps: conversations a call)
         self.batched_tokens = 0     # tokens decoded in steps that held more than one conversation
         self.prefix_hits = 0
         self.prompt_tokens = 0      # prompt tokens evaluated (after the shared persona prefix)
@@ -297,6 +299,7 @@ class BatchDecoder:
                 r.pos += 1
                 b.n_tokens += 1
             room -= len(take)
+            self.seqs += 1
             if r.n_out == 0:
                 self.prompt_tokens += len(take)
             r.todo = r.todo[len(take):]
@@ -310,6 +313,7 @@ class BatchDecoder:
             raise BackendError(f"llama_decode failed (code {rc}; 1 = no room in the KV cache for "
                                f"{len(self._active)} conversations)")
         self.steps += 1
+        self.rows += b.n_tokens
         if len(self._active) > 1:
             self.batched_tokens += b.n_tokens
         for r, row in rows:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from gameai.dialogue.training import lines as L
+from gameai.dialogue.training import paraphrase as V
 from gameai.dialogue.training.dataset import DEFAULT_TRAIN, Exchange, write_exchanges
 from gameai.dialogue.training.settings import (DESCRIPTIONS, DISTANCES, DIRECTIONS, RELATIONS, SECRETS_TOPICS,
                                                SETTINGS, TIMES, TRAITS)
@@ -66,7 +67,8 @@ def _slots(rng, P: dict) -> dict:
          "town": P["town"], "Town": P["town"], "job": role["job"], "place": role["place"], "skill": role["skill"],
          "first": P["first"], "First": P["first"], "project": project, "step": step,
          "loc": P["world"]["location"], "Loc": _cap(P["world"]["location"]), "time": P["world"]["time"],
-         "Time_cap": _cap(P["world"]["time"])}
+         "Time_cap": _cap(P["world"]["time"]), "step_low": step[:1].lower() + step[1:],
+         "Place_cap": _cap(role["place"]), "skill_cap": _cap(role["skill"]), "spot": pick(rng, S["spots"])}
     return d
 
 
@@ -78,12 +80,12 @@ def _f(template: str, d: dict) -> str:
 def intent_way(rng, P, d):
     dr, dist = pick(rng, DIRECTIONS), pick(rng, DISTANCES)
     d |= {"dir": dr, "dir_cap": _cap(dr), "dist": dist, "dist_cap": _cap(dist)}
-    fact = f"{d['Lm']} is {dr} of here, {dist}."
+    fact = _f(pick(rng, V.WAY_FRAMES), d)
     return "explore", _f(pick(rng, L.ASK_WAY), d), _f(pick(rng, L.SAY_WAY), d), [fact], False, True
 
 
 def intent_where(rng, P, d):
-    fact = f"The player is at {d['loc']}; it is {d['time']}."
+    fact = _f(pick(rng, V.WHERE_FRAMES), d)
     return "explore", pick(rng, L.ASK_WHERE), _f(pick(rng, L.SAY_WHERE), d), [fact], False, True
 
 
@@ -164,17 +166,17 @@ def intent_social(rng, P, d):
 
 
 def intent_strange(rng, P, d):
-    return "idle", pick(rng, L.STRANGE), pick(rng, L.SAY_STRANGE), [], False, False
+    return "idle", pick(rng, L.STRANGE), _f(pick(rng, L.SAY_STRANGE), d), [], False, False
 
 
 def intent_secret(rng, P, d):
     q, _ = pick(rng, SECRETS_TOPICS)
-    return pick(rng, ["idle", "quest"]), q, pick(rng, L.SAY_SECRET), [], False, False
+    return pick(rng, ["idle", "quest"]), q, _f(pick(rng, L.SAY_SECRET), d), [], False, False
 
 
 def intent_dictate(rng, P, d):
     d |= {"ware": pick(rng, [w for w, _ in P["wares"]])}
-    return "idle", _f(pick(rng, L.DICTATE), d), pick(rng, L.SAY_DICTATE), [], False, False
+    return "idle", _f(pick(rng, L.DICTATE), d), _f(pick(rng, L.SAY_DICTATE), d), [], False, False
 
 
 def intent_build(rng, P, d):
@@ -182,14 +184,14 @@ def intent_build(rng, P, d):
 
 
 def intent_build_done(rng, P, d):
-    return "build", pick(rng, L.ASK_BUILD_DONE), pick(rng, L.SAY_BUILD_DONE), [], False, True
+    return "build", pick(rng, L.ASK_BUILD_DONE), _f(pick(rng, L.SAY_BUILD_DONE), d), [], False, True
 
 
 def _price_slots(rng, P, d):
     ware, price = P["wares"][int(rng.integers(len(P["wares"])))]
     p = L._num(rng, price)
     d |= {"ware": ware, "p": p, "P_cap": _cap(p), "p_cap": _cap(p), "cur": P["currency"]}
-    return f"The {ware} costs {price} {P['currency']}."
+    return pick(rng, V.PRICE_FRAMES).format(ware=ware, price=price, cur=P["currency"])
 
 
 def intent_price(rng, P, d):
@@ -240,6 +242,21 @@ INTENTS = [  # (function, weight): fact answers carry the most weight, they are 
     (intent_build, 8), (intent_build_done, 2),
     (intent_price, 8), (intent_free, 3), (intent_shop, 3), (intent_fact, 10),
 ]
+
+# The second remark an answer may carry (paraphrase.REMARKS), by what the line is about.
+REMARK_TOPIC = {intent_way: "way", intent_where: "where", intent_teach: "teach", intent_hard: "teach",
+                intent_fight: "fight", intent_hook: "quest", intent_self: "idle", intent_weather: "idle",
+                intent_rel: "idle", intent_around: "idle", intent_build: "build", intent_price: "price",
+                intent_fact: "fact", intent_join: "fight", intent_threat: "refuse", intent_secret: "refuse",
+                intent_dictate: "refuse", intent_strange: "odd", intent_social: "idle", intent_build_done: "build",
+                intent_quest_state: "quest"}
+
+# Threats, insults, tricks and prying come bare: a greeting or a "thanks" would soften them.
+_BARE_ASKS = {intent_threat, intent_social, intent_strange, intent_secret, intent_dictate}
+
+# Answers whose second sentence carries nothing the question needs.
+_CONTENTLESS = {intent_weather, intent_social, intent_hard, intent_join, intent_build_done, intent_threat,
+                intent_strange, intent_secret, intent_dictate}
 
 
 def _casual(rng, text: str) -> str:
@@ -304,14 +321,17 @@ def compose(n: int = 3600, seed: int = 0) -> list[Exchange]:
             persona = make_persona(rng, settings[0] if rng.random() < 0.6 else pick(rng, settings[1:]))
             uses, history = 0, []
         uses += 1
-        mode, player, core, facts, free, extra = fns[int(rng.choice(len(fns), p=w))](rng, persona, _slots(rng, persona))
-        player = _casual(rng, player)
+        fn, d = fns[int(rng.choice(len(fns), p=w))], _slots(rng, persona)
+        mode, player, core, facts, free, extra = fn(rng, persona, d)
+        names = frozenset(_NAME_RE.findall(" ".join([persona["card"]["name"], persona["town"],
+                                                     *facts, *[r[0] for r in persona["rels"]]])))
+        player = _casual(rng, V.player_line(rng, player, d, names) if fn not in _BARE_ASKS else player)
+        if fn in REMARK_TOPIC:
+            core = V.with_remark(rng, core, REMARK_TOPIC[fn], d, swap=fn in _CONTENTLESS)
         np_ = norm(player)
         g = _bigrams(np_)
         if np_ in banned or any(g and bg and len(g & bg) / len(g | bg) >= 0.8 for bg in banned_grams):
             continue
-        names = frozenset(_NAME_RE.findall(" ".join([persona["card"]["name"], persona["town"],
-                                                                  *facts, *[r[0] for r in persona["rels"]]])))
         npc = speak(core, persona["voice"], persona["addr"], rng, names, allow_extra=extra, fact=bool(facts))
         if (player, npc) in seen:
             continue

@@ -21,6 +21,7 @@ import numpy as np
 
 from gameai.dialogue.training.dataset import DEFAULT_TRAIN, DatasetError, Exchange, load_exchanges
 
+PROBE_HELD_OUT = 32
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
@@ -105,6 +106,8 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
 
     if cfg.steps < 1 or cfg.batch < 1 or cfg.rank < 1 or cfg.threads < 1:
         raise DatasetError("steps, batch, rank and threads must each be at least 1")
+    if cfg.warmup < 0:
+        raise DatasetError("warmup must be 0 or more steps")
     exchanges = load_exchanges(cfg.data)
     if cfg.limit:
         exchanges = exchanges[:cfg.limit]
@@ -123,6 +126,7 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
     keep = [i for i, (ids, _) in enumerate(encoded) if len(ids) <= cfg.max_tokens]
     if not keep:
         raise DatasetError(f"{cfg.data}: every example is longer than {cfg.max_tokens} tokens")
+    keep, probe_rows, probe_kind = split_probe(keep)
     batches = _order(len(keep), cfg.steps, cfg.batch, cfg.seed)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
@@ -134,7 +138,7 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
-    start, losses = 0, []
+    start, losses, loss_before = 0, [], None
     if cfg.resume and ckpt_path.is_file():
         ck = torch.load(ckpt_path, weights_only=False)
         if ck["config"] != _resumable(cfg) or ck["data"] != data_digest(exchanges):
@@ -143,33 +147,21 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
         set_peft_model_state_dict(model, ck["adapter"])
         opt.load_state_dict(ck["optimizer"])
         sched.load_state_dict(ck["scheduler"])
-        start, losses = ck["step"], ck["losses"]
+        start, losses, loss_before = ck["step"], ck["losses"], ck.get("probe_loss_before")
         log(f"resumed from {ckpt_path} at step {start}")
 
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
 
     def batch_of(rows):
-        width = max(len(ids) for ids, _ in rows)
-        ids = torch.full((len(rows), width), pad, dtype=torch.long)
-        labels = torch.full((len(rows), width), -100, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for r, (a, b) in enumerate(rows):
-            ids[r, :len(a)] = torch.tensor(a)
-            labels[r, :len(b)] = torch.tensor(b)
-            mask[r, :len(a)] = 1
-        return ids, mask, labels
+        return _batch_of(rows, pad)
 
-    # A fixed probe (the first exchanges) scored before and after: did training lower the loss?
-    probe = batch_of([encoded[i] for i in keep[:8]])
+    probe = batch_of([encoded[i] for i in probe_rows])
 
     def probe_loss() -> float:
-        model.eval()
-        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-            out = float(model(input_ids=probe[0], attention_mask=probe[1], labels=probe[2]).loss)
-        model.train()
-        return out
+        return _loss(model, probe, cfg.bf16)
 
-    loss_before = probe_loss() if start == 0 else None
+    if start == 0:
+        loss_before = probe_loss()
     model.train()
     t0, cpu0 = time.perf_counter(), time.process_time()
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, disable=not progress, desc="lora",
@@ -191,6 +183,7 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
             from peft import get_peft_model_state_dict
             torch.save({"config": _resumable(cfg), "data": data_digest(exchanges), "step": done, "losses": losses,
                         "adapter": get_peft_model_state_dict(model), "optimizer": opt.state_dict(),
+                        "probe_loss_before": loss_before,
                         "scheduler": sched.state_dict()}, ckpt_path)
             if not progress:
                 log(f"step {done}/{cfg.steps} loss {np.mean(losses[-20:]):.3f}")
@@ -199,10 +192,83 @@ def train(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = 
                "data": str(cfg.data), "data_sha": data_digest(exchanges), "config": asdict(cfg),
                "first_loss": losses[0] if losses else None,
                "last_loss": float(np.mean(losses[-10:])) if losses else None,
+               "probe": f"{probe_kind}: {len(probe_rows)} exchanges",
                "probe_loss_before": loss_before, "probe_loss_after": probe_loss(),
                "wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - cpu0, 1),
                "tokens_seen_this_run": tokens}
     save_adapter(model, out, summary)
+    return summary
+
+
+def split_probe(keep: list[int]) -> tuple[list[int], list[int], str]:
+    """(training rows, probe rows, probe kind). The probe scores the run before and after: on a real
+    set, the last PROBE_HELD_OUT exchanges, never trained on (did the model learn the task, not the
+    lines?); on a tiny set (the tests), the first 8, which it does train on."""
+    if len(keep) >= 10 * PROBE_HELD_OUT:
+        return keep[:-PROBE_HELD_OUT], keep[-PROBE_HELD_OUT:], "held_out"
+    return keep, keep[:8], "in_sample"
+
+
+def _batch_of(rows, pad: int):
+    import torch
+
+    width = max(len(ids) for ids, _ in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    labels = torch.full((len(rows), width), -100, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for r, (a, b) in enumerate(rows):
+        ids[r, :len(a)] = torch.tensor(a)
+        labels[r, :len(b)] = torch.tensor(b)
+        mask[r, :len(a)] = 1
+    return ids, mask, labels
+
+
+def _loss(model, batch, bf16: bool) -> float:
+    import torch
+
+    was = model.training
+    model.eval()
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        out = float(model(input_ids=batch[0], attention_mask=batch[1], labels=batch[2]).loss)
+    model.train(was)
+    return out
+
+
+def export_checkpoint(out: str | Path, dest: str | Path | None = None) -> dict:
+    """Write the adapter of `out`/checkpoint.pt (a run stopped before its last step) into `dest`
+    (default: `out`). Its summary names the step it stopped at: the learning-rate schedule was
+    cut there, not finished."""
+    import torch
+    from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
+
+    from gameai.dialogue.adapter import save_adapter
+
+    ckpt_path = Path(out) / "checkpoint.pt"
+    if not ckpt_path.is_file():
+        raise DatasetError(f"{ckpt_path}: no checkpoint to export")
+    try:
+        ck = torch.load(ckpt_path, weights_only=False)
+        cfg = ck["config"]
+    except Exception as exc:  # noqa: BLE001 - a truncated or foreign file
+        raise DatasetError(f"{ckpt_path}: not a readable training checkpoint ({type(exc).__name__})") from None
+    model, tok = load_base(cfg["threads"])
+    model = get_peft_model(model, LoraConfig(r=cfg["rank"], lora_alpha=cfg["alpha"], lora_dropout=0.0,
+                                             target_modules=list(TARGET_MODULES), task_type="CAUSAL_LM"))
+    set_peft_model_state_dict(model, ck["adapter"])
+    exchanges = load_exchanges(cfg["data"])[:cfg["limit"] or None]
+    encoded = [encode(ex, tok) for ex in exchanges]
+    keep = [i for i, (ids, _) in enumerate(encoded) if len(ids) <= cfg["max_tokens"]]
+    _, probe_rows, probe_kind = split_probe(keep)
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    losses = ck["losses"]
+    summary = {"base_model": "SmolLM2-135M-Instruct", "steps": ck["step"], "steps_planned": cfg["steps"],
+               "data": cfg["data"], "data_sha": ck["data"], "config": cfg,
+               "first_loss": losses[0] if losses else None,
+               "last_loss": float(np.mean(losses[-10:])) if losses else None,
+               "probe": f"{probe_kind}: {len(probe_rows)} exchanges", "probe_loss_before": ck.get("probe_loss_before"),
+               "probe_loss_after": _loss(model, _batch_of([encoded[i] for i in probe_rows], pad), cfg["bf16"]),
+               "exported_from_checkpoint": True}
+    save_adapter(model, Path(dest or out), summary)
     return summary
 
 
