@@ -91,10 +91,17 @@ def test_bad_training_settings_are_explained(tmp_path):
         train(TrainConfig(steps=10, out=str(tmp_path / "a.pt")), R, progress=False)
 
 
+def _sigint_as_at_a_terminal():
+    # a shell without job control starts background jobs with SIGINT ignored, and the child would
+    # inherit that (Python then never installs its Ctrl-C handler); a user's terminal delivers it
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _cli(*args, **kw):
     env = {**os.environ, "GAMEAI_THREADS": "1"}
     return subprocess.Popen([sys.executable, "-m", "gameai", *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_sigint_as_at_a_terminal, **kw)
 
 
 def test_cli_interrupt_then_resume(tmp_path):
