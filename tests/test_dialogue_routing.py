@@ -169,3 +169,22 @@ def test_asking_what_the_npc_offers_lists_the_shop(oswin):
 def test_about_yourself_is_answered_with_who_the_npc_is(oswin):
     r = oswin.respond("p-self", "Tell me a little about yourself.")
     assert r.facts == ["persona:self"] and "Oswin" in r.text and r.text[0].isupper()
+
+
+def test_a_greeting_does_not_swallow_the_question_after_it(oswin):
+    plain = oswin.respond("p-greet-a", "Where is the Water Mill?")
+    greeted = oswin.respond("p-greet-b", "Good morning! Where is the Water Mill?")
+    assert greeted.intent.kind == plain.intent.kind == "give_directions"
+    assert greeted.intent.args["landmark"] == plain.intent.args["landmark"] == "mill"
+    # a greeting alone, or with small talk after it, is still a greeting
+    assert oswin.respond("p-greet-c", "Good morning to you.").intent.kind == "greeting"
+
+
+def test_after_greeting_reads_only_an_opening_greeting():
+    from gameai.dialogue.speech_acts import after_greeting
+
+    assert after_greeting("Hello there, how much is the sword?") == "how much is the sword?"
+    assert after_greeting("Good day! What news?") == "What news?"
+    assert after_greeting("Good morning to you.") is None
+    assert after_greeting("Where is the mill? Hello?") is None
+    assert after_greeting("Highway robbery, that price.") is None

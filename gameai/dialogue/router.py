@@ -18,7 +18,7 @@ from gameai.dialogue.grounding import GroundedFact, Grounding, find_facts, relat
 from gameai.dialogue.guards import words
 from gameai.dialogue.memory import Memory
 from gameai.dialogue.persona import Persona
-from gameai.dialogue.speech_acts import ActClassifier
+from gameai.dialogue.speech_acts import ActClassifier, after_greeting
 from gameai.dialogue.world import World
 
 # How close a line must be to a piece of the persona's data to be about it (tuned on dev only).
@@ -85,6 +85,13 @@ class Router:
             # "Tell me about yourself": the persona's own name and role are the fact to state,
             # not whatever datum sits nearest ("The Forge in Oakvale.").
             return Grounding([self_fact(p)], "self")
+        rest = after_greeting(text)
+        if rest is not None and is_question(rest):
+            # "Good morning! What is the nearest landmark?": the greeting must not swallow the
+            # question; the question routes on its own when it asks for the persona's data
+            g_rest = self.route(rest, self.embedder.embed_one(rest), world, turn, player_lines)
+            if g_rest.facts:
+                return g_rest
         g = find_facts(text, p, world, turn)
         act, act_score, cued = self.acts.classify(text, query)
         if act == "memory":

@@ -65,6 +65,17 @@ _CUES = {
                          r"(?:family|friends?|kin|folk)|closest friend)\b"),
     "rumor": re.compile(r"\b(?:news|gossip|rumou?rs?|heard|hearing|strange|trouble|danger|dangerous|safe|going on)\b"),
 }
+# A greeting that opens a longer line ("Good morning! Where is the mill?"): the words after its
+# first break are what the player came to ask.
+_GREETING_THEN = re.compile(_CUES["greeting"].pattern + r"[^.!?,;]*[.!?,;]+\s*(?P<rest>\S.*)$", re.S)
+
+
+def after_greeting(text: str) -> str | None:
+    """What follows an opening greeting, or None when the line does not open with one."""
+    m = _GREETING_THEN.match(text.strip().lower())
+    return text.strip()[m.start("rest"):] if m else None
+
+
 # When several cues fire, the first of this order wins ("thanks, bye" ends the talk).
 _CUE_ORDER = ("memory", "farewell", "teaching", "work", "help", "shop", "people", "thanks", "greeting", "rumor")
 
