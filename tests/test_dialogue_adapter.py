@@ -185,3 +185,22 @@ def test_exporting_a_missing_or_corrupt_checkpoint_is_a_clear_error(tmp_path):
     (tmp_path / "checkpoint.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(DatasetError, match="not a readable training checkpoint"):
         export_checkpoint(tmp_path)
+
+
+def test_model_shape_is_read_from_the_header_alone_and_bad_files_are_clear_errors(tmp_path):
+    from gguf import GGUFReader
+
+    from gameai.dialogue.adapter import gguf_model_shape
+
+    from gameai.dialogue.backends.transformers_backend import smollm2_path
+
+    model = smollm2_path()
+    r = GGUFReader(str(model))  # the full reader, as the reference
+    arch = r.fields["general.architecture"].contents()
+    assert gguf_model_shape(model) == (int(r.fields[f"{arch}.embedding_length"].contents()),
+                                       int(r.fields[f"{arch}.block_count"].contents()))
+    head = model.read_bytes()[:300]  # cut inside the header
+    for name, data in [("empty.gguf", b""), ("foreign.gguf", b"PK\x03\x04" * 64), ("cut.gguf", head)]:
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(AdapterError, match=f"{name}: cannot read the model's shape"):
+            gguf_model_shape(tmp_path / name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from gameai.dialogue.errors import DialogueError
 
@@ -117,14 +117,76 @@ def gguf_for_llama(d: Path, n_embd: int, n_layer: int, model_name: str = BASE_MO
     return p
 
 
-def gguf_model_shape(model: Path) -> tuple[int, int]:
-    """(hidden size, layers) of a GGUF model, from its metadata (memory-mapped, no weights read)."""
-    try:
-        from gguf import GGUFReader
+# GGUF metadata value types (gguf spec): fixed-size scalars by struct code; 8 = string, 9 = array
+_GGUF_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
 
-        r = GGUFReader(str(model))
-        arch = r.fields["general.architecture"].contents()
-        return int(r.fields[f"{arch}.embedding_length"].contents()), int(r.fields[f"{arch}.block_count"].contents())
+
+def _gguf_metadata(path: Path, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """Scalar and string key-values of a GGUF file's header, read in order until ``done(found)``.
+
+    The model's shape keys sit before its tokenizer's ~100k strings; gguf.GGUFReader parses all of
+    them first, which was most of a cold start's CPU (about 3 s of 10 s)."""
+    import struct
+
+    with open(path, "rb") as f:
+        def read(fmt: str):
+            size = struct.calcsize(fmt)
+            b = f.read(size)
+            if len(b) != size:
+                raise ValueError("the file ends inside its header")
+            return struct.unpack("<" + fmt, b)[0]
+
+        def read_str() -> str:
+            n = read("Q")
+            if n > 1 << 24:
+                raise ValueError(f"a string of {n} bytes in the header")
+            return f.read(n).decode("utf-8", errors="replace")
+
+        def skip(vtype: int) -> None:
+            if vtype in _GGUF_SCALARS:
+                f.seek(struct.calcsize(_GGUF_SCALARS[vtype]), 1)
+            elif vtype == 8:
+                f.seek(read("Q"), 1)
+            elif vtype == 9:
+                etype, count = read("I"), read("Q")
+                if etype in _GGUF_SCALARS:
+                    f.seek(struct.calcsize(_GGUF_SCALARS[etype]) * count, 1)
+                else:
+                    for _ in range(count):
+                        skip(etype)
+            else:
+                raise ValueError(f"unknown value type {vtype}")
+
+        if f.read(4) != b"GGUF":
+            raise ValueError("not a GGUF file")
+        read("I")  # version
+        read("Q")  # tensor count
+        found: dict[str, Any] = {}
+        for _ in range(read("Q")):
+            key, vtype = read_str(), read("I")
+            if vtype in _GGUF_SCALARS:
+                found[key] = read(_GGUF_SCALARS[vtype])
+            elif vtype == 8:
+                found[key] = read_str()
+            else:
+                skip(vtype)
+            if done(found):
+                break
+        return found
+
+
+def gguf_model_shape(model: Path) -> tuple[int, int]:
+    """(hidden size, layers) of a GGUF model, from the start of its metadata (no weights, no vocabulary read)."""
+    def has_shape(found: dict[str, Any]) -> bool:
+        arch = found.get("general.architecture")
+        return arch is not None and f"{arch}.embedding_length" in found and f"{arch}.block_count" in found
+
+    try:
+        found = _gguf_metadata(Path(model), has_shape)
+        if not has_shape(found):
+            raise ValueError("no architecture, embedding length or block count in its metadata")
+        arch = found["general.architecture"]
+        return int(found[f"{arch}.embedding_length"]), int(found[f"{arch}.block_count"])
     except Exception as exc:
         raise AdapterError(f"{model}: cannot read the model's shape to check the adapter against it ({exc})") from None
 
