@@ -4,7 +4,7 @@ import pytest
 
 from dialogue_shared import authored, cast, engine
 from gameai.dialogue import MessageError, World
-from gameai.dialogue.grounding import check_grounding, find_facts, number_words, numbers_in, value_grammar
+from gameai.dialogue.grounding import Grounding, check_grounding, find_facts, number_words, numbers_in, value_grammar
 from gameai.dialogue.guards import (OutputPolicy, check_input, detect_language, is_gibberish, loop_start, sanitize,
                                     trim_to_sentence, validate_message, words)
 from gameai.dialogue.lexicon import lexicon_for
@@ -254,3 +254,34 @@ def test_message_errors_surface_before_any_work(authored_engine):
     with pytest.raises(MessageError, match="player_id"):
         mara.respond("", "hello")
     assert mara.memories("p") == []  # nothing was stored for rejected input
+
+
+def test_shop_list_answer_must_name_every_item(mara):
+    world = World.from_dict(mara.world)
+    g = find_facts("What do you sell here?", mara, world)
+    assert g.topic == "shop" and len(g.facts[0].check) == len(mara.shop)
+    # every item by the last word of its name, an alias or a plural: passes
+    assert check_grounding("Swords at 40 gold, shields at 65 and horseshoes at 3.", g, "gold") == []
+    # one item left out: the list is not the shop
+    assert "grounding:missing_value:shop:list" in check_grounding("Traveller, 40 gold for the sword.", g, "gold")
+    # the prompt tells the model the list in its own voice, so a parroted fact is still in character
+    assert g.facts[0].statement.startswith("I sell ")
+
+
+def test_relationship_fact_is_said_in_the_npcs_own_person_and_must_say_who_they_are(mara):
+    from gameai.dialogue.grounding import first_person, relationship_fact
+    from gameai.dialogue.persona import persona_from_dict
+
+    assert first_person("his apprentice, quick with a trowel") == "my apprentice, quick with a trowel"
+    assert first_person("Her uncle, the caravan master") == "my uncle, the caravan master"
+    # only the leading possessive is the persona's: "his wife" further in is the other person's
+    assert first_person("an old friend who lost his wife") == "an old friend who lost his wife"
+    orrin = persona_from_dict({"id": "orrin", "name": "Orrin", "role": "the builder",
+                           "relationships": [{"who": "Bettany", "relation": "his apprentice, quick with a trowel"}]})
+    f = relationship_fact(orrin, "Bettany")
+    assert f.statement == "Bettany is my apprentice, quick with a trowel."
+    g = Grounding([f], "relationship")
+    assert check_grounding("Bettany's my apprentice, and a good one.", g, "gold") == []
+    # the name alone does not answer "who is Bettany?"
+    assert "grounding:fact_not_conveyed:relationship:Bettany" in check_grounding("Bettany is a fine lass.", g, "gold")
+    assert "grounding:missing_value:relationship:Bettany" in check_grounding("My apprentice is quick.", g, "gold")

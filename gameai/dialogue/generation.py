@@ -22,6 +22,8 @@ from gameai.dialogue.prompt import Prompt, build_prompt
 from gameai.dialogue.retrieval import retrieve
 from gameai.dialogue.turn import TurnContext, TurnState
 
+# A fact answer is a sentence, not a bare fragment ("Five copper."): shorter ones are drawn again.
+MIN_FACT_WORDS = 4
 # Words held back while streaming so that a rule spanning several words (a 5-word assistant
 # phrase, a secret's 3 content words) is caught before any of its words reach the player.
 HOLDBACK_WORDS = 4
@@ -145,7 +147,7 @@ def settle(ctx: TurnContext, req: Request, draft: Draft, t: TurnState) -> tuple[
     problems = req.policy.violations(final) if final else ["output:empty"]
     if not problems and t.grounding.facts:
         problems = check_grounding(final, t.grounding, req.policy.persona.currency)
-    if not problems and len(words(final)) < 2:
+    if not problems and len(words(final)) < (MIN_FACT_WORDS if t.grounding.facts else 2):
         problems = ["output:too_short"]
     return said, final, problems
 

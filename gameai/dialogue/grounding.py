@@ -13,7 +13,7 @@ from gameai.dialogue.guards import words
 from gameai.dialogue.persona import Persona
 from gameai.dialogue.world import World
 
-_PRICE_CUES = {"much", "cost", "costs", "price", "prices", "sell", "selling", "buy", "worth", "charge", "pay", "afford", "purchase"}
+_PRICE_CUES = {"much", "cost", "costs", "owe", "fee", "price", "prices", "sell", "selling", "buy", "worth", "charge", "pay", "afford", "purchase"}
 _DIRECTION_CUES = {"where", "way", "direction", "directions", "find", "path", "road", "reach", "get", "located", "lead", "go"}
 _QUEST_STATE_CUES = {"progress", "status", "state", "going", "done", "finished", "complete", "how", "update"}
 # Asking for work: "help" is not here (a player asking for help is not asking for a quest).
@@ -24,7 +24,10 @@ _QUEST_OFFER_CUES = {"work", "job", "jobs", "quest", "quests", "task", "tasks", 
 _ASKS_FREE = re.compile(r"\bfor (?:free|nothing)\b|\bfree of charge\b|\b(?:give|hand|let)\b.*\b(?:free|gratis)\b|"
                         r"\bdiscount|\bcheaper\b|\bas a gift\b|\bon the house\b", re.I)
 _RUMOR_CUES = {"rumor", "rumors", "rumour", "rumours", "news", "gossip", "heard", "happening", "tidings", "new"}
-_WHERE_AM_I = re.compile(r"\bwhere (?:exactly |even )?(?:am i|is this|are we)\b|\bwhat (is )?this place\b|\bwhat time\b|\bwhat place\b", re.I)
+_WHERE_AM_I = re.compile(r"\bwhere (?:exactly |even |on earth |in the world )?(?:am i|is this|are we|have i (?:come|ended up|landed))\b|"
+                         r"\bwhat(?:'s|s| is)? (?:this place|the name of this (?:place|town|village)|this (?:town|village|place) "
+                         r"(?:is )?called)\b|\b(?:what|which) (?:town|village|place|city) is this\b|\bwhat time\b|"
+                         r"\bwhat place\b", re.I)
 _GENERIC = {"the", "old", "of", "a", "an", "to", "great", "little", "big", "north", "south", "east", "west"}
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 
@@ -92,6 +95,9 @@ class GroundedFact:
     price: int | None = None
     line_kind: str = "fact"
     line_values: dict[str, Any] = field(default_factory=dict)
+    # Content words of which the line must carry at least half (a relation, a rumour): a name
+    # alone does not answer "who is Bettany?".
+    convey: tuple[str, ...] = ()
 
 
 def strong_cue(text: str, topic: str | None, asks_free: bool = False) -> bool:
@@ -148,7 +154,10 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
         return Grounding(facts, "price", asks_free)
     if persona.shop and wset & _PRICE_CUES and wset & {"what", "wares", "goods", "sell", "selling", "offer", "have"}:
         listing = ", ".join(f"{it.name} for {it.price} {persona.currency}" for it in persona.shop)
-        facts.append(GroundedFact("shop:list", f"You sell: {listing}.", "shop",
+        # Every item must be named, by the last word of its name or an alias ("nails" of "bag of nails").
+        named = tuple("|".join(dict.fromkeys([words(it.name)[-1], *(a.lower() for a in it.aliases)]))
+                      for it in persona.shop if words(it.name))
+        facts.append(GroundedFact("shop:list", f"I sell {listing}.", "shop", check=named,
                                   line_kind="fact", line_values={"fact": f"I sell {listing}."}))
         return Grounding(facts, "shop", asks_free)
 
@@ -202,11 +211,24 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
 
 def relationship_fact(persona: Persona, who: str) -> GroundedFact:
     """A person of [[relationships]] as a fact: "Tobin is an old friend who pours her ale."."""
-    rel = dict(persona.relationships)[who].strip().rstrip(".")
+    rel = first_person(dict(persona.relationships)[who].strip().rstrip("."))
     first = rel.split()[0].lower() if rel.split() else ""
-    said = f"{who} is {rel}." if first in ("a", "an", "the", "my", "her", "his", "our", "their", "one") else f"{who}: {rel}."
+    said = f"{who} is {rel}." if first in ("a", "an", "the", "my", "our", "one") else f"{who}: {rel}."
+    # The name, and most of what the relation says, must be in the line ("Tobin" alone is not an answer).
+    content = {w for w in words(rel) if len(w) >= 4} - {"your", "their", "with", "from", "who", "that"}
     return GroundedFact(f"relationship:{who}", said, "relationship", check=(who.split()[0],), line_kind="fact",
-                        line_values={"fact": said, "who": who})
+                        line_values={"fact": said, "who": who}, convey=tuple(sorted(content)))
+
+
+_THIRD_PERSON_OWNER = re.compile(r"^(?:his|her|their)\b", re.I)
+
+
+def first_person(relation: str, owner: str = "my") -> str:
+    """A relation written on the persona's card ("his apprentice, quick with a trowel") as the NPC
+    says it ("my apprentice, ...") or as the prompt tells it to the model (owner="your"). Only a
+    leading possessive is turned: it can only be the persona's; one further in may be the other
+    person's ("who lost his wife")."""
+    return _THIRD_PERSON_OWNER.sub(owner, relation)
 
 
 def value_grammar(grounding: Grounding) -> str | None:
@@ -214,7 +236,7 @@ def value_grammar(grounding: Grounding) -> str | None:
     free words (no digits, no sentence end, no stage directions) before the literal value, free words
     after it. The output check still runs afterwards."""
     values = [v for f in grounding.facts for v in f.check]
-    if len(values) != 1 or grounding.topic == "quest_state":
+    if len(values) != 1 or "|" in values[0] or grounding.topic == "quest_state":
         return None
     v = values[0].replace("\\", "").replace('"', "")
     # The value stands as a word of its own: a space before it and no letter or digit right after
@@ -224,6 +246,13 @@ def value_grammar(grounding: Grounding) -> str | None:
             'post ::= ([^0-9a-zA-Z()*\\[\\]{}<>\\n] [^0-9()*\\[\\]{}<>\\n]{0,120})?\n')
 
 
+def _stated(value: str, low: str, nums: list[int]) -> bool:
+    if value.isdigit():
+        return int(value) in nums
+    # A plural counts for a word ("nails" for "nail"; "planks" for "plank").
+    return re.search(rf"(?<!\w){re.escape(value)}(?:s|es)?(?!\w)", low) is not None
+
+
 def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]:
     """Problems with how the output states the facts; empty when every value is right."""
     problems: list[str] = []
@@ -231,12 +260,13 @@ def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]
     nums = numbers_in(text)
     for f in grounding.facts:
         for value in f.check:
-            v = value.lower()
-            if v.isdigit():
-                if int(v) not in nums:
-                    problems.append(f"grounding:missing_value:{f.id}")
-            elif not re.search(rf"(?<!\w){re.escape(v)}(?!\w)", low):
+            if not any(_stated(v, low, nums) for v in value.lower().split("|")):  # "a|b": either
                 problems.append(f"grounding:missing_value:{f.id}")
+                break
+        if f.convey:
+            need = max(1, len(f.convey) // 2)
+            if len(set(f.convey) & set(words(text))) < need:
+                problems.append(f"grounding:fact_not_conveyed:{f.id}")
         if not f.check and f.kind in ("rumor", "quest_offer", "fact", "memory"):
             # A fact without a single value: the output must carry most of its content words
             # (of a memory, the player's own words after "Earlier they told you:").

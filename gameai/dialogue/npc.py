@@ -207,10 +207,13 @@ class NPC:
         cannot contradict the clause)."""
         text = " ".join(draft.words)
         known = {w.lower() for f in t.grounding.facts for w in words(f.statement)}
+        clause = {w for w in known if len(w) >= 5}  # its content words (short ones are mostly function words)
         for sent in generation.sentences(text):
             ws = words(sent)
-            if len(ws) < 3 or len(sent) > 120 or sent[-1:] not in ".!?" or numbers_in(sent):
+            if len(ws) < 4 or len(sent) > 120 or sent[-1:] not in ".!?" or numbers_in(sent):
                 continue
+            if clause & set(ws):
+                continue  # it echoes the clause beside it ("... quick with a trowel. Mate, quick with a trowel.")
             if set(ws) & generation.COMPASS or req.policy.violations(sent):
                 continue
             names = {w.lower() for w in capitalised_names(sent)} - {ws[0]} - known - self._known_names

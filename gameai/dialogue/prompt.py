@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gameai.dialogue.backends.llama_cpp_backend import PREFIX_MARK
-from gameai.dialogue.grounding import Grounding
+from gameai.dialogue.grounding import Grounding, first_person
 from gameai.dialogue.memory import Memory
 from gameai.dialogue.persona import Persona
 from gameai.dialogue.world import World
@@ -48,7 +48,7 @@ def static_block(persona: Persona, structured: bool) -> tuple[str, str]:
     if persona.speech_style:
         parts.append(f"Your way of speaking: {persona.speech_style.rstrip('.')}.")
     for who, rel in persona.relationships[:4]:
-        parts.append(f"{who}: {rel}.")
+        parts.append(f"{who}: {first_person(rel.rstrip('.'), 'your')}.")
     parts.append(rules)
     return " ".join(parts), rules
 
