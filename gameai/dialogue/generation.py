@@ -21,6 +21,7 @@ from gameai.dialogue.persona import Persona
 from gameai.dialogue.prompt import Prompt, build_prompt
 from gameai.dialogue.retrieval import retrieve
 from gameai.dialogue.turn import TurnContext, TurnState
+from gameai.dialogue.voice import keep_own_address
 
 # A fact answer is a sentence, not a bare fragment ("Five copper."): shorter ones are drawn again.
 MIN_FACT_WORDS = 4
@@ -99,7 +100,7 @@ def stream_draft(ctx: TurnContext, persona: Persona, req: Request, t: TurnState,
             if reply.ttft_ms is None:
                 reply.ttft_ms = (time.perf_counter() - t.t0) * 1000
             raw += extractor.feed(piece) if extractor else piece
-            clean = sanitize(raw, persona)
+            clean = keep_own_address(sanitize(raw, persona), persona)
             ws = clean.split()
             # The last word may still be growing ("Oak" of "Oakvale"): check complete words only.
             checked = " ".join(ws[:-1])
@@ -132,7 +133,7 @@ def stream_draft(ctx: TurnContext, persona: Persona, req: Request, t: TurnState,
     if extractor is not None and extractor.emotion() and reply.emotion == persona.mood:
         reply.emotion = extractor.emotion() or reply.emotion
     reply.flags.extend(bad)
-    reply.draft = sanitize(raw, persona)
+    reply.draft = keep_own_address(sanitize(raw, persona), persona)
     return Draft(ws, emitted, raw, bad)
 
 
