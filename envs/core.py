@@ -546,16 +546,17 @@ def _clock_phase(s, r, c, tmp):
 
 
 @njit(cache=True, inline="always")
-def _top_k(i, lo, hi, al, d2, keys, out, b, k, seen, need_seen):
+def _top_k(i, lo, hi, al, d2, keys, out, b, k, seen, need_seen, shift):
     """The k nearest living units j in [lo, hi) of unit i (ties: lower index first) into out[b, i].
 
-    Branch-free: key = d2 * n + j orders by distance then index; k passes of a min-reduction
-    over a team (~16 units) beat an insertion sort's unpredictable branches.
+    Branch-free: key = d2 * 2**shift + j (2**shift >= n) orders by distance then index, and the
+    unit comes back with a mask, not a division; k passes of a min-reduction over a team
+    (~16 units) beat an insertion sort's unpredictable branches.
     """
-    n = d2.shape[0]
+    low = (np.int64(1) << shift) - 1
     for j in range(lo, hi):
         ok = al[j] & (j != i) & (seen[j] | (not need_seen))
-        keys[j] = d2[i, j] * n + j if ok else _NO_UNIT
+        keys[j] = (d2[i, j] << shift) | j if ok else _NO_UNIT
     for q in range(k):
         best = _NO_UNIT
         for j in range(lo, hi):
@@ -563,7 +564,7 @@ def _top_k(i, lo, hi, al, d2, keys, out, b, k, seen, need_seen):
         if best == _NO_UNIT:
             out[b, i, q] = -1
         else:
-            j = best % n
+            j = best & low
             out[b, i, q] = j
             keys[j] = _NO_UNIT
 
@@ -581,6 +582,9 @@ def _targeting_phase(s, r, tmp):
     d2, seen, vis, keys = tmp.d2, tmp.seen, tmp.vis, tmp.keys
     n = x.shape[1]
     k = enemies.shape[2]
+    shift = np.int64(0)  # the smallest power of two >= n: keys pack (distance, unit) as d2 << shift | j
+    while (np.int64(1) << shift) < n:
+        shift += 1
     for b in range(x.shape[0]):
         if not tmp.active[b]:
             continue
@@ -611,11 +615,11 @@ def _targeting_phase(s, r, tmp):
                     allies[b, i, q] = -1
                 continue
             if i < n_blue:
-                _top_k(i, 0, n_blue, al, d2, keys, allies, b, k, seen, False)
-                _top_k(i, n_blue, n, al, d2, keys, enemies, b, k, seen, True)
+                _top_k(i, 0, n_blue, al, d2, keys, allies, b, k, seen, False, shift)
+                _top_k(i, n_blue, n, al, d2, keys, enemies, b, k, seen, True, shift)
             else:
-                _top_k(i, n_blue, n, al, d2, keys, allies, b, k, seen, False)
-                _top_k(i, 0, n_blue, al, d2, keys, enemies, b, k, seen, True)
+                _top_k(i, n_blue, n, al, d2, keys, allies, b, k, seen, False, shift)
+                _top_k(i, 0, n_blue, al, d2, keys, enemies, b, k, seen, True, shift)
 
 
 @njit(cache=True)
@@ -711,11 +715,12 @@ def _rewards_kernel(weights, codes, team, done, winner, events, was_running, out
 def _clip(obs, bound):
     """Clip in place to [-bound, bound] (NaN stays NaN, as with np.clip)."""
     flat = obs.reshape(-1)
+    hi = obs.dtype.type(bound)  # in the array's own precision: the comparisons stay float32 and vectorize
+    lo = -hi
     for f in range(flat.shape[0]):
-        if flat[f] > bound:
-            flat[f] = bound
-        elif flat[f] < -bound:
-            flat[f] = -bound
+        v = flat[f]
+        v = hi if v > hi else v  # selects, not branches (SIMD); NaN fails both and stays
+        flat[f] = lo if v < lo else v
 
 
 @njit(cache=True)
