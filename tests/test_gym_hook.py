@@ -87,6 +87,10 @@ def test_hook_stays_out_of_the_way(tmp_path):
     # a .pth left behind without its module prints nothing at start-up
     orphan = run_fresh("out = {'ok': True}", [], sitedir, tmp_path)
     assert orphan["out"] == {"ok": True} and orphan["stderr"] == ""
+    # agents.gym_env imported first (it imports Gymnasium itself, then registers): one registration, no warning
+    first = run_fresh("import warnings; warnings.simplefilter('error'); import agents.gym_env\n" + REGISTERED,
+                      [ROOT], sitedir, tmp_path)["out"]
+    assert first["registered"] and not first["finder_left"]
     # an import of a submodule first (gymnasium.spaces) registers too
     sub = run_fresh("import gymnasium.spaces\n" + REGISTERED, [ROOT], sitedir, tmp_path)["out"]
     assert sub["registered"]
