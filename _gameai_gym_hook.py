@@ -49,10 +49,13 @@ class _AfterGymnasium:
         try:
             register()
         except Exception as e:  # never break `import gymnasium`
-            import warnings
+            try:  # not even under -W error, where the warning itself would raise
+                import warnings
 
-            warnings.warn(f"gameai could not register {ENV_ID} with Gymnasium ({type(e).__name__}: {e}); "
-                          f"import agents.gym_env to register it", RuntimeWarning, stacklevel=2)
+                warnings.warn(f"gameai could not register {ENV_ID} with Gymnasium ({type(e).__name__}: {e}); "
+                              f"import agents.gym_env to register it", RuntimeWarning, stacklevel=2)
+            except Exception:
+                pass
 
 
 class _Finder:

@@ -84,6 +84,11 @@ def test_hook_stays_out_of_the_way(tmp_path):
                        "def fail(): raise RuntimeError('planted')\n"
                        "_gameai_gym_hook.register = fail\n" + REGISTERED, [ROOT], sitedir, tmp_path)
     assert not broken["out"]["registered"] and "RuntimeWarning" in broken["stderr"] and "planted" in broken["stderr"]
+    # ... and under -W error, where that warning would itself raise, `import gymnasium` still works
+    strict = run_fresh("import warnings; warnings.simplefilter('error')\nimport _gameai_gym_hook\n"
+                       "def fail(): raise RuntimeError('planted')\n"
+                       "_gameai_gym_hook.register = fail\n" + REGISTERED, [ROOT], sitedir, tmp_path)
+    assert not strict["out"]["registered"] and not strict["out"]["finder_left"]
     # a .pth left behind without its module prints nothing at start-up
     orphan = run_fresh("out = {'ok': True}", [], sitedir, tmp_path)
     assert orphan["out"] == {"ok": True} and orphan["stderr"] == ""
