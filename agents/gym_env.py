@@ -1,14 +1,17 @@
 """``gymnasium.make("gameai/Skirmish-v0")``: the Gymnasium face with its opponent given by name.
 
-Gymnasium 1.x finds third-party environments only in modules that have been imported (it dropped
-the entry-point plugin loader of 0.26-0.29), so name this module in the id, which makes Gymnasium
-import it first, or import it yourself::
+After ``pip install`` (wheel or editable) the id is there with nothing imported but Gymnasium::
 
     import gymnasium
-    env = gymnasium.make("agents.gym_env:gameai/Skirmish-v0", opponent="kite", opponent_tier="average")
+    env = gymnasium.make("gameai/Skirmish-v0", opponent="kite", opponent_tier="average")
 
+Gymnasium 1.x has no entry-point plugin loader, so the install puts ``_gameai_gym_hook.pth`` in
+site-packages: it registers the id, by the string entry point below, when Gymnasium finishes
+importing (``_gameai_gym_hook.py``). From a checkout that was not installed, name this module in
+the id, which makes Gymnasium import it, or import it (it registers through the same function)::
+
+    env = gymnasium.make("agents.gym_env:gameai/Skirmish-v0")
     import agents.gym_env                     # registers the id
-    env = gymnasium.make("gameai/Skirmish-v0")
 
 Registered here rather than in ``envs.gym_face`` because resolving a bot name ("kite", "ppo", ...)
 needs the bot registry, and imports point down the layers (envs must not import agents). The id
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from envs.gym_face import SkirmishEnv
 
-ENV_ID = "gameai/Skirmish-v0"
+from _gameai_gym_hook import ENTRY_POINT, ENV_ID, register as _register  # noqa: F401  (the id's one home)
 
 
 def make_skirmish_env(*, opponent: Any = "focus_fire", opponent_tier: str = "expert", **kwargs: Any) -> "SkirmishEnv":
@@ -37,11 +40,8 @@ def make_skirmish_env(*, opponent: Any = "focus_fire", opponent_tier: str = "exp
 
 
 def register_envs() -> None:
-    """Register ``gameai/Skirmish-v0`` with Gymnasium (idempotent)."""
-    from gymnasium.envs.registration import register, registry
-
-    if ENV_ID not in registry:
-        register(id=ENV_ID, entry_point=f"{__name__}:make_skirmish_env")
+    """Register ``gameai/Skirmish-v0`` with Gymnasium (idempotent: no re-register, so no Gymnasium warning)."""
+    _register()
 
 
 register_envs()

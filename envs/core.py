@@ -546,16 +546,17 @@ def _clock_phase(s, r, c, tmp):
 
 
 @njit(cache=True, inline="always")
-def _top_k(i, lo, hi, al, d2, keys, out, b, k, seen, need_seen):
+def _top_k(i, lo, hi, al, d2, keys, out, b, k, seen, need_seen, shift):
     """The k nearest living units j in [lo, hi) of unit i (ties: lower index first) into out[b, i].
 
-    Branch-free: key = d2 * n + j orders by distance then index; k passes of a min-reduction
-    over a team (~16 units) beat an insertion sort's unpredictable branches.
+    Branch-free: key = d2 * 2**shift + j (2**shift >= n) orders by distance then index, and the
+    unit comes back with a mask, not a division; k passes of a min-reduction over a team
+    (~16 units) beat an insertion sort's unpredictable branches.
     """
-    n = d2.shape[0]
+    low = (np.int64(1) << shift) - 1
     for j in range(lo, hi):
         ok = al[j] & (j != i) & (seen[j] | (not need_seen))
-        keys[j] = d2[i, j] * n + j if ok else _NO_UNIT
+        keys[j] = (d2[i, j] << shift) | j if ok else _NO_UNIT
     for q in range(k):
         best = _NO_UNIT
         for j in range(lo, hi):
@@ -563,9 +564,35 @@ def _top_k(i, lo, hi, al, d2, keys, out, b, k, seen, need_seen):
         if best == _NO_UNIT:
             out[b, i, q] = -1
         else:
-            j = best % n
+            j = best & low
             out[b, i, q] = j
             keys[j] = _NO_UNIT
+
+
+@njit(cache=True, inline="always")
+def _top_4(i, lo, hi, al, d2, out, b, seen, need_seen, shift):
+    """``_top_k`` for k = 4 (DEFAULT_K) in one pass: the four smallest keys stay in registers, each
+    key goes in by a branch-free min/max insertion (targeting of a 32-unit environment ~25% faster
+    than four min passes). Keys are distinct, so it picks the same units in the same order."""
+    low = (np.int64(1) << shift) - 1
+    b0 = _NO_UNIT
+    b1 = _NO_UNIT
+    b2 = _NO_UNIT
+    b3 = _NO_UNIT
+    for j in range(lo, hi):
+        ok = al[j] & (j != i) & (seen[j] | (not need_seen))
+        key = (d2[i, j] << shift) | j if ok else _NO_UNIT
+        up = max(b0, key)
+        b0 = min(b0, key)
+        up2 = max(b1, up)
+        b1 = min(b1, up)
+        up3 = max(b2, up2)
+        b2 = min(b2, up2)
+        b3 = min(b3, up3)
+    out[b, i, 0] = -1 if b0 == _NO_UNIT else b0 & low
+    out[b, i, 1] = -1 if b1 == _NO_UNIT else b1 & low
+    out[b, i, 2] = -1 if b2 == _NO_UNIT else b2 & low
+    out[b, i, 3] = -1 if b3 == _NO_UNIT else b3 & low
 
 
 @njit(cache=True)
@@ -581,6 +608,9 @@ def _targeting_phase(s, r, tmp):
     d2, seen, vis, keys = tmp.d2, tmp.seen, tmp.vis, tmp.keys
     n = x.shape[1]
     k = enemies.shape[2]
+    shift = np.int64(0)  # the smallest power of two >= n: keys pack (distance, unit) as d2 << shift | j
+    while (np.int64(1) << shift) < n:
+        shift += 1
     for b in range(x.shape[0]):
         if not tmp.active[b]:
             continue
@@ -610,12 +640,15 @@ def _targeting_phase(s, r, tmp):
                     enemies[b, i, q] = -1
                     allies[b, i, q] = -1
                 continue
-            if i < n_blue:
-                _top_k(i, 0, n_blue, al, d2, keys, allies, b, k, seen, False)
-                _top_k(i, n_blue, n, al, d2, keys, enemies, b, k, seen, True)
+            mine, theirs = (0, n_blue), (n_blue, n)
+            if i >= n_blue:
+                mine, theirs = theirs, mine
+            if k == 4:
+                _top_4(i, mine[0], mine[1], al, d2, allies, b, seen, False, shift)
+                _top_4(i, theirs[0], theirs[1], al, d2, enemies, b, seen, True, shift)
             else:
-                _top_k(i, n_blue, n, al, d2, keys, allies, b, k, seen, False)
-                _top_k(i, 0, n_blue, al, d2, keys, enemies, b, k, seen, True)
+                _top_k(i, mine[0], mine[1], al, d2, keys, allies, b, k, seen, False, shift)
+                _top_k(i, theirs[0], theirs[1], al, d2, keys, enemies, b, k, seen, True, shift)
 
 
 @njit(cache=True)
@@ -711,11 +744,12 @@ def _rewards_kernel(weights, codes, team, done, winner, events, was_running, out
 def _clip(obs, bound):
     """Clip in place to [-bound, bound] (NaN stays NaN, as with np.clip)."""
     flat = obs.reshape(-1)
+    hi = obs.dtype.type(bound)  # in the array's own precision: the comparisons stay float32 and vectorize
+    lo = -hi
     for f in range(flat.shape[0]):
-        if flat[f] > bound:
-            flat[f] = bound
-        elif flat[f] < -bound:
-            flat[f] = -bound
+        v = flat[f]
+        v = hi if v > hi else v  # selects, not branches (SIMD); NaN fails both and stays
+        flat[f] = lo if v < lo else v
 
 
 @njit(cache=True)

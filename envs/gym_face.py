@@ -68,7 +68,8 @@ class SkirmishEnv(gym.Env):
     def _check_opponent(opponent: Any):
         if not (hasattr(opponent, "reset") and hasattr(opponent, "act")):
             raise TypeError(f"opponent must be a Policy with reset() and act(), got {opponent!r}; to name a bot, "
-                            "use gymnasium.make('gameai/Skirmish-v0', opponent='kite') after `import agents.gym_env`")
+                            "use gymnasium.make('gameai/Skirmish-v0', opponent='kite') (from an uninstalled checkout, "
+                            "'agents.gym_env:gameai/Skirmish-v0')")
         return opponent
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):

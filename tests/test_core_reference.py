@@ -32,14 +32,15 @@ def assert_same(params, state, refs, step):
                 assert state.allies[b, v.index].tolist() == want_a, ctx
 
 
-@pytest.mark.parametrize("overrides, mode", [
-    ({}, "valid"),
-    ({"match.at_step_limit": "most_units_left", "units.knight.speed": 1.0}, "any"),
-    ({"match.min_damage_fraction": 0.5, "units.healer.heal": 30.0, "units.archer.range": 2.9}, "valid"),
+@pytest.mark.parametrize("overrides, mode, k", [
+    ({}, "valid", core.DEFAULT_K),
+    ({"match.at_step_limit": "most_units_left", "units.knight.speed": 1.0}, "any", core.DEFAULT_K),
+    ({"match.min_damage_fraction": 0.5, "units.healer.heal": 30.0, "units.archer.range": 2.9}, "valid", core.DEFAULT_K),
+    ({}, "valid", 3),  # the nearest lists for k != 4 take the general path of the targeting phase
 ])
-def test_core_matches_the_per_agent_reference(overrides, mode):
+def test_core_matches_the_per_agent_reference(overrides, mode, k):
     r = apply_overrides(default_ruleset(), {"match.max_steps": 150, **overrides})
-    params = core.compile_params(r)
+    params = core.compile_params(r, k=k)
     spec = core.observation_spec(params)
     seeds = [0, 1, 2, 3]
     state = core.reset(params, r.teams["blue"], r.teams["red"], seeds)

@@ -39,7 +39,7 @@ def test_sb3_check_env():
     "max_steps=20)",
 ])
 def test_make_in_a_fresh_process_with_only_gymnasium_imported(make):
-    """Gymnasium 1.x has no entry-point plugin loader: these are the two ways its users reach a package's id."""
+    """Without the installed .pth hook (tests/test_gym_hook.py), the two ways Gymnasium 1.x users reach a package's id."""
     code = (f"import importlib, sys, gymnasium; env = {make}; "
             "obs, info = env.reset(seed=0); print(env.spec.id, obs.shape, env.unwrapped.opponent is not None)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
