@@ -78,7 +78,24 @@ class DialogueEngine:
         p = persona if isinstance(persona, Persona) else load_persona(persona)
         if p.id not in self._npcs:
             self._npcs[p.id] = NPC(self.context, p)
+            self._warm(p)
         return self._npcs[p.id]
+
+    def _warm(self, persona: Persona) -> None:
+        """Embed the persona's data that the router compares player lines with (items, facts,
+        relationships, rumours, landmarks of its own world) once, through the embedder's on-disk
+        cache of fixed texts: a later start reads them instead of running MiniLM on each."""
+        static = getattr(self.embedder, "embed_static", None)  # a game's own embedder may not have one
+        if static is None:
+            return
+        from gameai.dialogue.router import data_options
+        from gameai.dialogue.world import World
+
+        try:
+            world = World.from_dict(persona.world)
+        except DialogueError:
+            return  # the turn reports a bad world; warming up is only a shortcut
+        static([o.text for o in data_options(persona, world)])
 
     @property
     def cast_names(self) -> frozenset[str]:
