@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from gameai.dialogue import embedding_cache as dc
+from gameai.dialogue import disk_cache as dc
 from gameai.dialogue.embeddings import DIM, Embedder
 from gameai.dialogue.speech_acts import EXAMPLES, ActClassifier
 
@@ -41,7 +41,7 @@ def no_encoding(e: Embedder) -> Embedder:
 
 
 def files(cache) -> list:
-    return sorted(cache.glob("*.emb")) if cache.is_dir() else []
+    return sorted(cache.glob("*.bin")) if cache.is_dir() else []
 
 
 def test_a_later_start_reads_what_the_first_computed(cache, shared):
@@ -104,7 +104,7 @@ def test_the_cache_can_be_turned_off(tmp_path, monkeypatch, shared):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     fresh(shared).embed_static(TEXTS)
-    assert not any(tmp_path.rglob("*.emb"))
+    assert not any(tmp_path.rglob("*.bin"))
 
 
 def test_player_lines_are_never_written(cache, shared):

@@ -55,6 +55,7 @@ class Embedder:
         import json
 
         from safetensors.numpy import load_file
+        from scipy.special import erf  # GELU; imported with the model (about 0.15 s), not in the first turn
         from tokenizers import Tokenizer
 
         d = Path(model_dir) if model_dir else minilm_dir()
@@ -74,6 +75,7 @@ class Embedder:
         self._w = {k.removeprefix("bert."): (np.ascontiguousarray(v.T) if v.ndim == 2 and ".layer." in k else v)
                    for k, v in w.items()}
         self.max_length = max_length
+        self._erf = erf
         self._lock = threading.Lock()
         self._cache: dict[str, np.ndarray] = {}
         # Fixed texts (speech-act examples, persona data) from embed_static: never cleared or evicted.
@@ -91,8 +93,7 @@ class Embedder:
 
     def _encode(self, ids: np.ndarray) -> np.ndarray:
         """(n_tokens, 384) last hidden state of one sentence (no padding, so no attention mask)."""
-        from scipy.special import erf
-
+        erf = self._erf
         w, n = self._w, len(ids)
         x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n] \
             + w["embeddings.token_type_embeddings.weight"][0]
@@ -151,9 +152,9 @@ class Embedder:
 
     def embed_static(self, texts: list[str]) -> np.ndarray:
         """embed() for fixed texts that are the same at every start (speech-act examples, persona
-        data; never a player's words): read from the on-disk cache (embedding_cache.py) when a
+        data; never a player's words): read from the on-disk cache (disk_cache.py) when a
         valid file is there, else computed once and written for the next start."""
-        from gameai.dialogue import embedding_cache as dc
+        from gameai.dialogue import disk_cache as dc
 
         texts = list(texts)
         if not texts:
