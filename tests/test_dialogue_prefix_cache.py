@@ -122,3 +122,28 @@ def test_turning_the_disk_cache_off_writes_nothing(tmp_path, monkeypatch):
     finally:
         b.close()
     assert not any(tmp_path.rglob("*.bin"))
+
+
+def test_warm_does_not_wait_behind_a_reply_in_progress(cache):
+    import threading
+
+    b = new_backend()
+    try:
+        msgs, key = mara_messages()
+        held, release = threading.Event(), threading.Event()
+
+        def busy():  # another thread holds the model, as a reply being streamed does
+            with b.lock:
+                held.set()
+                release.wait(30)
+        t = threading.Thread(target=busy)
+        t.start()
+        held.wait(30)
+        b.warm(msgs, key)  # returns at once, without the state
+        assert key not in b._states
+        release.set()
+        t.join()
+        b.warm(msgs, key)
+        assert key in b._states
+    finally:
+        b.close()

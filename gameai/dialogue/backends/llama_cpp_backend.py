@@ -108,15 +108,19 @@ class LlamaCppBackend(Backend):
 
     def warm(self, messages: list[dict[str, str]], cache_key: str | None) -> None:
         """Have the state after this prompt's static block ready (read from disk or evaluated)
-        before the first turn that uses it. A no-op when batching (llama_batch keeps its own)."""
-        if self.decoder is not None or not cache_key:
+        before the first turn that uses it. A no-op when batching (llama_batch keeps its own), and
+        when the model is busy with another line (a service creating an NPC must not wait behind a
+        reply; the NPC's first turn then builds the state, as it would without warm)."""
+        if self.decoder is not None or not cache_key or not self.lock.acquire(blocking=False):
             return
-        with self.lock:
+        try:
             if cache_key in self._states:
                 return
             prompt, prefix = self._render(messages)
             if prefix:
                 self._restore_prefix(cache_key, prefix, self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
+        finally:
+            self.lock.release()
 
     def _disk_identity(self) -> bytes:
         """What a saved state depends on besides its tokens."""
