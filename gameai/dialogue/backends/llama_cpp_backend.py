@@ -69,7 +69,7 @@ class LlamaCppBackend(Backend):
         self._fmt = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
         self._grammar = LlamaGrammar.from_string(GRAMMAR_PATH.read_text(encoding="utf-8"), verbose=False)
         self._grammars: dict[str, Any] = {}
-        self._states: OrderedDict[str, tuple[list[int], Any]] = OrderedDict()
+        self._states: OrderedDict[str, tuple[list[int], bytes]] = OrderedDict()  # key -> (block tokens, state)
         self._max_states = max_cached_personas
         self.cache_hits = 0
         self.model_path = p
@@ -149,12 +149,11 @@ class LlamaCppBackend(Backend):
         key = dc.cache_key(self._disk_identity(), [" ".join(map(str, ptoks))])
         return dc.path_for(folder, key), key
 
-    def _load_prefix_state(self, ptoks: list[int]):
-        """The saved state after exactly these tokens, from the disk cache, or None."""
+    def _load_prefix_state(self, ptoks: list[int]) -> bytes | None:
+        """llama.cpp's saved state after exactly these tokens, from the disk cache, or None."""
         import struct
 
         import numpy as np
-        from llama_cpp import LlamaState
 
         from gameai.dialogue import disk_cache as dc
 
@@ -163,18 +162,13 @@ class LlamaCppBackend(Backend):
         if payload is None or len(payload) < 4:
             return None
         n = struct.unpack_from("<I", payload)[0]
-        if n != len(ptoks) or len(payload) < 4 + 4 * n:
+        if n != len(ptoks) or len(payload) <= 4 + 4 * n:
             return None
-        saved = np.frombuffer(payload, dtype="<i4", count=n, offset=4)
-        if saved.tolist() != ptoks:
+        if np.frombuffer(payload, dtype="<i4", count=n, offset=4).tolist() != ptoks:
             return None
-        data = payload[4 + 4 * n:]
-        ids = np.zeros_like(self.llm.input_ids)
-        ids[:n] = saved
-        return LlamaState(input_ids=ids, scores=np.zeros((1, self.llm.n_vocab()), np.single), n_tokens=n,
-                          llama_state=data, llama_state_size=len(data), seed=self.llm._seed)
+        return payload[4 + 4 * n:]
 
-    def _save_prefix_state(self, ptoks: list[int], state) -> None:
+    def _save_prefix_state(self, ptoks: list[int], data: bytes) -> None:
         import struct
 
         import numpy as np
@@ -183,17 +177,38 @@ class LlamaCppBackend(Backend):
 
         path, key = self._disk_path(ptoks)
         if path is not None:
-            payload = struct.pack("<I", len(ptoks)) + np.asarray(ptoks, dtype="<i4").tobytes() + bytes(state.llama_state)
+            payload = struct.pack("<I", len(ptoks)) + np.asarray(ptoks, dtype="<i4").tobytes() + data
             dc.save_bytes(path, key, payload, max_files=PREFIX_FILES)
 
-    def _slim(self, state):
-        """save_state copies the logits buffer of every evaluated row (about 200 KB a token, 19 MB for a
-        persona block); nothing reads them back (sampling reads the context's own logits, and a restored
-        state re-evaluates at least one token), so keep one row of zeros instead."""
-        import numpy as np
+    def _snapshot(self) -> bytes:
+        """llama.cpp's own state (KV cache and last logits), about 2 MB for a persona block. Not
+        Llama.save_state: that also copies the Python logits buffer of every evaluated row (19 MB for
+        a persona block) which nothing reads back (sampling reads the context's own logits)."""
+        import ctypes
 
-        state.scores = np.zeros((1, self.llm.n_vocab()), np.single)
-        return state
+        import llama_cpp
+
+        ctx = self.llm._ctx.ctx
+        size = llama_cpp.llama_state_get_size(ctx)
+        buf = (ctypes.c_uint8 * size)()
+        n = llama_cpp.llama_state_get_data(ctx, buf, size)
+        if not 0 < n <= size:
+            raise RuntimeError("llama.cpp could not copy its state")
+        return ctypes.string_at(buf, n)
+
+    def _apply(self, tokens: list[int], data: bytes) -> None:
+        """Put the context back in the state `_snapshot` took after evaluating `tokens`: what
+        Llama.load_state does, without writing back and clearing its 100 MB logits buffer."""
+        import ctypes
+
+        import llama_cpp
+
+        buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        if llama_cpp.llama_state_set_data(self.llm._ctx.ctx, buf, len(data)) != len(data):
+            raise RuntimeError("llama.cpp rejected the saved state")
+        self.llm.input_ids[:len(tokens)] = tokens
+        self.llm.n_tokens = len(tokens)
+        self.llm._requires_eval = True  # the next call evaluates at least one token before sampling
 
     def _restore_prefix(self, key: str, prefix: str, tokens: list[int]) -> None:
         """Load (or first build) the KV state of this persona's static prompt block."""
@@ -215,18 +230,16 @@ class LlamaCppBackend(Backend):
             if n < 8:
                 return
             state = self._load_prefix_state(tokens[:n])
-            loaded = False
             if state is not None:
                 try:
                     self.llm.reset()
-                    self.llm.load_state(state)
-                    loaded = True
-                except (RuntimeError, ValueError):  # a state this build cannot take: evaluate instead
+                    self._apply(tokens[:n], state)
+                except RuntimeError:  # a state this build cannot take: evaluate instead
                     state = None
-            if not loaded:
+            if state is None:
                 self.llm.reset()
                 self.llm.eval(tokens[:n])
-                state = self._slim(self.llm.save_state())
+                state = self._snapshot()
                 self._save_prefix_state(tokens[:n], state)
             entry = (tokens[:n], state)
             self._states[key] = entry
@@ -236,7 +249,7 @@ class LlamaCppBackend(Backend):
         self._states.move_to_end(key)
         ptoks, state = entry
         if len(ptoks) > common and tokens[:len(ptoks)] == ptoks:
-            self.llm.load_state(state)
+            self._apply(ptoks, state)
             self.cache_hits += 1
 
     def stream(self, messages: list[dict[str, str]], sampling: Sampling, seed: int = 0,
