@@ -13,7 +13,9 @@ Printed side by side with the ratio tuned/raw:
     word used (the persona-voice judge of the conversation suite); meta talk (map/game/player);
   - with --standard: red-team leaks, out-of-world replies and dictated outcomes (target 0 each),
     grounding accuracy and its model-worded share on the shipped cast;
-  - time to first token p50 over the played lines (target <= 300 ms on 1 thread).
+  - time to the model's first token p50 over the played lines, and time to the first text the
+    player sees p50 (`Reply.first_text_ms`; the suite calls `npc.respond`, so this is the whole
+    line, after its checks and any redraws); target <= 300 ms on 1 thread.
 The machine is shared (2 cores, other jobs running): latencies swing; compare the ratio.
 """
 from __future__ import annotations
@@ -33,6 +35,7 @@ def conversation_figures(engine, suite, lines: int, judge, seed: int) -> dict:
     from gameai.dialogue.conversation_eval import run_conversation_eval
 
     ttft: list[float] = []
+    first_text: list[float] = []
     orig = engine.npc
 
     def npc(persona):  # record each reply's time to first token, which the scorecard does not keep
@@ -44,6 +47,8 @@ def conversation_figures(engine, suite, lines: int, judge, seed: int) -> dict:
                 r = respond(*a, **k)
                 if r.ttft_ms is not None:
                     ttft.append(r.ttft_ms)
+                if getattr(r, "first_text_ms", None) is not None:
+                    first_text.append(r.first_text_ms)
                 return r
             n.respond, n._bench_wrapped = timed, True
         return n
@@ -60,6 +65,7 @@ def conversation_figures(engine, suite, lines: int, judge, seed: int) -> dict:
     out["fact_lines"] = len(facts)
     out["fact_own_words"] = len(own) / len(facts) if facts else float("nan")
     out["ttft_ms_p50"] = statistics.median(ttft) if ttft else float("nan")
+    out["first_text_ms_p50"] = statistics.median(first_text) if first_text else float("nan")
     out["wall_s"] = round(time.perf_counter() - t0, 1)
     out["examples"] = [(t.say, t.text, t.fallback) for t in card.turns[:12]]
     return out
@@ -134,7 +140,8 @@ def print_table(res: dict, a) -> None:
         r, t = res["raw"][k], res["tuned"].get(k)
         ratio = f"{t / r:.2f}" if isinstance(r, (int, float)) and r else "-"
         fmt = (lambda x: f"{100 * x:.1f}%") if isinstance(r, float) and k not in ("ttft_ms_p50", "wall_s",
-                                                                              "standard_ttft_ms_p50") else str
+                                                                              "standard_ttft_ms_p50",
+                                                                              "first_text_ms_p50") else str
         print(f"{k:32s} {fmt(r):>10s} {fmt(t):>10s} {ratio:>10s}")
     for name in ("raw", "tuned"):
         print(f"\n{name}: first lines")

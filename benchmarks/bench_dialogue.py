@@ -7,10 +7,13 @@ For every player line, the engine builds its prompt (persona, world, retrieved m
 the *same messages* go to the backend alone (raw `backend.stream`, up to --tokens tokens, same
 seed), then the engine answers the same line through `npc.respond`. Printed side by side:
   - backend alone: time to first token (TTFT) p50 and full reply (<= --tokens tokens) p50;
-  - engine: TTFT p50 (from the call, so it includes guards, embedding, retrieval, prompt), full
-    reply p50 (it stops after two sentences), and the engine's overhead = engine wall time minus
-    time inside the backend, as a share of the backend time (median over turns).
-Targets: TTFT p50 <= 300 ms; full reply p50 <= 1500 ms on the fastest backend; overhead <= 10%.
+  - engine: first token p50 (from the call, so it includes guards, embedding, routing,
+    retrieval, prompt), first text p50 (from the call to the first text the player sees: the
+    engine shows whole, checked sentences only, so this includes decoding the first sentence; this
+    is the engine's honest TTFT), its ratio to the backend's own first token, full reply p50 (it
+    stops after two sentences), and the engine's overhead = engine wall time minus time inside the
+    backend, as a share of the backend time (median over turns).
+Targets: first text p50 <= 300 ms; full reply p50 <= 1500 ms on the fastest backend; overhead <= 10%.
 Figures are medians over --runs rounds. The machine is shared and noisy (2 cores, other jobs
 running), so figures swing between runs; compare ratios from the same run.
 """
@@ -98,12 +101,12 @@ def bench_backend(kind: str, runs: int, tokens: int) -> dict[str, float]:
             _cold(eng.backend)
             t0 = time.perf_counter()
             s = npc.stream(player, text)
-            ft = None
             for _ in s:
-                ft = ft or time.perf_counter() - t0
+                pass
             rep = s.reply
             eng_total.append(rep.total_ms)
-            first_text.append((ft or 0) * 1000)
+            if rep.first_text_ms is not None:
+                first_text.append(rep.first_text_ms)
             if rep.ttft_ms is not None:
                 eng_ttft.append(rep.ttft_ms)
                 overhead.append((rep.total_ms - rep.backend_ms) / max(rep.backend_ms, 1e-6))
@@ -135,18 +138,22 @@ def main() -> int:
             busy.join(timeout=5)
     print(f"\nNPC dialogue latency, GAMEAI_THREADS={os.environ['GAMEAI_THREADS']}, other core "
           f"{'idle' if args.no_busy else 'busy'}, medians over {args.runs} x {len(LINES)} lines, <= {args.tokens} tokens")
-    head = f"{'backend':<10} {'load s':>7} | {'alone TTFT':>10} {'alone full':>10} | {'engine TTFT':>11} {'1st text':>9} {'engine full':>11} | {'overhead':>8}"
+    head = (f"{'backend':<10} {'load s':>7} | {'alone TTFT':>10} {'alone full':>10} | {'1st token':>9} {'1st text':>9} "
+            f"{'text/alone':>10} {'engine full':>11} | {'overhead':>8}")
     print(head)
     print("-" * len(head))
     for kind, r in results.items():
         print(f"{kind:<10} {r['load_s']:>7.1f} | {r['raw_ttft']:>8.0f}ms {r['raw_total']:>8.0f}ms | "
-              f"{r['eng_ttft']:>9.0f}ms {r['eng_first_text']:>7.0f}ms {r['eng_total']:>9.0f}ms | {100 * r['overhead']:>7.1f}%")
+              f"{r['eng_ttft']:>7.0f}ms {r['eng_first_text']:>7.0f}ms {r['eng_first_text'] / r['raw_ttft']:>9.2f}x "
+              f"{r['eng_total']:>9.0f}ms | {100 * r['overhead']:>7.1f}%")
     if len(results) > 1:
         kinds = list(results)
         a, b = results[kinds[0]], results[kinds[1]]
         print(f"\n{kinds[0]} vs {kinds[1]}: TTFT x{b['raw_ttft'] / a['raw_ttft']:.1f} faster, "
               f"full reply x{b['raw_total'] / a['raw_total']:.1f} faster (backend alone)")
-    print("targets: TTFT p50 <= 300 ms, full reply p50 <= 1500 ms (fastest backend), engine overhead <= 10%")
+    print("1st token: the model's first token through the engine; 1st text: the first checked sentence the player "
+          "sees (the honest TTFT); text/alone: 1st text over the backend's own first token")
+    print("targets: first text p50 <= 300 ms, full reply p50 <= 1500 ms (fastest backend), engine overhead <= 10%")
     print("the machine is shared and noisy; compare figures from the same run")
     return 0
 

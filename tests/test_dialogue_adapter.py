@@ -204,3 +204,30 @@ def test_model_shape_is_read_from_the_header_alone_and_bad_files_are_clear_error
         (tmp_path / name).write_bytes(data)
         with pytest.raises(AdapterError, match=f"{name}: cannot read the model's shape"):
             gguf_model_shape(tmp_path / name)
+
+
+def test_the_llama_adapter_check_reads_the_header_alone_and_bad_files_are_clear_errors(tmp_path):
+    from gguf import GGUFReader
+
+    from gameai.dialogue.adapter import _gguf_metadata, gguf_for_llama
+    from gameai.dialogue.backends.transformers_backend import smollm2_path
+
+    name = "blk.0.attn_q.weight.lora_a"
+    r = GGUFReader(str(SHIPPED_DIR / GGUF_FILE))  # the full reader, as the reference
+    found = _gguf_metadata(SHIPPED_DIR / GGUF_FILE, lambda f: False, tensor=name)
+    assert found["general.type"] == r.fields["general.type"].contents() == "adapter"
+    assert found["tensor:" + name] == tuple(int(x) for x in next(t for t in r.tensors if t.name == name).shape)
+    assert gguf_for_llama(SHIPPED_DIR, 576, 30) == SHIPPED_DIR / GGUF_FILE
+    with pytest.raises(AdapterError, match="not a LoRA adapter for a model of hidden size 960"):
+        bigger = _copy(SHIPPED_DIR, tmp_path / "bigger")
+        meta = json.loads((bigger / META_FILE).read_text())
+        (bigger / META_FILE).write_text(json.dumps(meta | {"hidden_size": 960}))
+        gguf_for_llama(bigger, 960, 30)
+    head = (SHIPPED_DIR / GGUF_FILE).read_bytes()[:400]  # cut inside the tensor table
+    model = smollm2_path().read_bytes()[:2_000_000]  # a model's header, not an adapter's
+    for label, data in [("empty", b""), ("foreign", b"PK\x03\x04" * 64), ("cut", head), ("zeros", b"GGUF" + bytes(100)),
+                        ("model", model)]:
+        d = _copy(SHIPPED_DIR, tmp_path / label)
+        (d / GGUF_FILE).write_bytes(data)
+        with pytest.raises(AdapterError, match="adapter.gguf: not a (readable GGUF )?LoRA adapter"):
+            gguf_for_llama(d, 576, 30)

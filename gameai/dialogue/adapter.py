@@ -105,14 +105,16 @@ def gguf_for_llama(d: Path, n_embd: int, n_layer: int, model_name: str = BASE_MO
     if not p.is_file():
         raise AdapterError(f"{p}: not found; the adapter folder has no llama.cpp form")
     try:
-        from gguf import GGUFReader
-
-        r = GGUFReader(str(p))
-        kind = r.fields["general.type"].contents()
-        a = next(t for t in r.tensors if t.name == "blk.0.attn_q.weight.lora_a")
+        # The header alone (its few keys and the tensor table), not gguf.GGUFReader: that one
+        # imports gguf and maps every tensor, about 0.1 s of a cold start.
+        found = _gguf_metadata(p, lambda f: False, tensor="blk.0.attn_q.weight.lora_a")
+        kind = found.get("general.type")
+        dims = found.get("tensor:blk.0.attn_q.weight.lora_a")
+        if dims is None:
+            raise ValueError("no tensor blk.0.attn_q.weight.lora_a")
     except Exception as exc:  # a truncated or foreign file
         raise AdapterError(f"{p}: not a readable GGUF LoRA adapter ({type(exc).__name__}: {exc})") from None
-    if kind != "adapter" or int(a.shape[0]) != n_embd:
+    if kind != "adapter" or int(dims[0]) != n_embd:
         raise AdapterError(f"{p}: not a LoRA adapter for a model of hidden size {n_embd}")
     return p
 
@@ -121,8 +123,10 @@ def gguf_for_llama(d: Path, n_embd: int, n_layer: int, model_name: str = BASE_MO
 _GGUF_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
 
 
-def _gguf_metadata(path: Path, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    """Scalar and string key-values of a GGUF file's header, read in order until ``done(found)``.
+def _gguf_metadata(path: Path, done: Callable[[dict[str, Any]], bool], tensor: str | None = None) -> dict[str, Any]:
+    """Scalar and string key-values of a GGUF file's header, read in order until ``done(found)``;
+    with ``tensor``, all key-values and then the tensor table up to that tensor, whose dimensions
+    (llama.cpp's order, ne[0] first) are found["tensor:" + name].
 
     The model's shape keys sit before its tokenizer's ~100k strings; gguf.GGUFReader parses all of
     them first, which was most of a cold start's CPU (about 3 s of 10 s)."""
@@ -160,7 +164,7 @@ def _gguf_metadata(path: Path, done: Callable[[dict[str, Any]], bool]) -> dict[s
         if f.read(4) != b"GGUF":
             raise ValueError("not a GGUF file")
         read("I")  # version
-        read("Q")  # tensor count
+        n_tensors = read("Q")
         found: dict[str, Any] = {}
         for _ in range(read("Q")):
             key, vtype = read_str(), read("I")
@@ -171,7 +175,18 @@ def _gguf_metadata(path: Path, done: Callable[[dict[str, Any]], bool]) -> dict[s
             else:
                 skip(vtype)
             if done(found):
-                break
+                return found
+        if tensor is not None:
+            for _ in range(n_tensors):  # name, dimensions, type, offset
+                name, n_dims = read_str(), read("I")
+                if n_dims > 8:
+                    raise ValueError(f"a tensor of {n_dims} dimensions")
+                dims = tuple(read("Q") for _ in range(n_dims))
+                read("I")
+                read("Q")
+                if name == tensor:
+                    found["tensor:" + name] = dims
+                    break
         return found
 
 

@@ -55,9 +55,11 @@ class Embedder:
         import json
 
         from safetensors.numpy import load_file
+        from scipy.special import erf  # GELU; imported with the model (about 0.15 s), not in the first turn
         from tokenizers import Tokenizer
 
         d = Path(model_dir) if model_dir else minilm_dir()
+        self.model_dir = d
         try:
             cfg = json.loads((d / "config.json").read_text(encoding="utf-8"))
             self.tokenizer = Tokenizer.from_file(str(d / "tokenizer.json"))
@@ -73,8 +75,12 @@ class Embedder:
         self._w = {k.removeprefix("bert."): (np.ascontiguousarray(v.T) if v.ndim == 2 and ".layer." in k else v)
                    for k, v in w.items()}
         self.max_length = max_length
+        self._erf = erf
         self._lock = threading.Lock()
         self._cache: dict[str, np.ndarray] = {}
+        # Fixed texts (speech-act examples, persona data) from embed_static: never cleared or evicted.
+        self._static: dict[str, np.ndarray] = {}
+        self._identity: bytes | None = None
         self._vocab = frozenset(self.tokenizer.get_vocab())
 
     def _layer_norm(self, x: np.ndarray, name: str) -> np.ndarray:
@@ -87,8 +93,7 @@ class Embedder:
 
     def _encode(self, ids: np.ndarray) -> np.ndarray:
         """(n_tokens, 384) last hidden state of one sentence (no padding, so no attention mask)."""
-        from scipy.special import erf
-
+        erf = self._erf
         w, n = self._w, len(ids)
         x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n] \
             + w["embeddings.token_type_embeddings.weight"][0]
@@ -112,7 +117,8 @@ class Embedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         """(n, 384) float32, unit length. Repeated texts (persona facts) come from a cache."""
         # Read the cache once: another thread may clear or evict entries while this one embeds.
-        found = {t: v for t in dict.fromkeys(texts) if (v := self._cache.get(t)) is not None}
+        found = {t: v for t in dict.fromkeys(texts)
+                 if (v := self._cache.get(t)) is not None or (v := self._static.get(t)) is not None}
         todo = [t for t in dict.fromkeys(texts) if t not in found]
         if todo:
             with self._lock:
@@ -128,6 +134,47 @@ class Embedder:
             for t, v in zip(todo, vec):
                 self._cache[t] = found[t] = v
         return np.stack([found[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+
+    def identity(self) -> bytes:
+        """What the vectors depend on besides the text: the model's files (config, tokenizer, the
+        weight file's size and modification time), the truncation length and this encoder's code."""
+        if self._identity is None:
+            import hashlib
+
+            h = hashlib.blake2b(digest_size=32)
+            for name in ("config.json", "tokenizer.json"):
+                h.update((self.model_dir / name).read_bytes())
+            st = (self.model_dir / "model.safetensors").stat()
+            h.update(f"{st.st_size}:{st.st_mtime_ns}:{self.max_length}".encode())
+            h.update(Path(__file__).read_bytes())
+            self._identity = h.digest()
+        return self._identity
+
+    def embed_static(self, texts: list[str]) -> np.ndarray:
+        """embed() for fixed texts that are the same at every start (speech-act examples, persona
+        data; never a player's words): read from the on-disk cache (disk_cache.py) when a
+        valid file is there, else computed once and written for the next start."""
+        from gameai.dialogue import disk_cache as dc
+
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, DIM), np.float32)
+        if all(t in self._static for t in texts):
+            return np.stack([self._static[t] for t in texts])
+        folder = dc.cache_dir()
+        key = path = None
+        vecs = None
+        if folder is not None:
+            key = dc.cache_key(self.identity(), texts)
+            path = dc.path_for(folder, key)
+            vecs = dc.load(path, key, len(texts), DIM)
+        if vecs is None:
+            vecs = self.embed(texts)
+            if path is not None:
+                dc.save(path, key, vecs)
+        for t, v in zip(texts, vecs):
+            self._static[t] = v
+        return vecs
 
     def evict(self, texts: list[str]) -> None:
         """Drop these texts from the cache (a player's words, once the player is erased)."""

@@ -78,7 +78,38 @@ class DialogueEngine:
         p = persona if isinstance(persona, Persona) else load_persona(persona)
         if p.id not in self._npcs:
             self._npcs[p.id] = NPC(self.context, p)
+            self._warm(p)
         return self._npcs[p.id]
+
+    def _warm(self, persona: Persona) -> None:
+        """What every turn of this NPC reuses, done when the NPC is created rather than in its first
+        turn: the router, with the speech-act examples and the persona's data that it compares
+        player lines with (items, facts, relationships, rumours, landmarks of its own world),
+        embedded through the embedder's on-disk cache of fixed texts; and the model's state after
+        the persona's static prompt block in its own world (llama.cpp: read from disk, or
+        evaluated once and saved). A game creates its NPCs when it loads, so none of this falls
+        on the player's first line."""
+        from gameai.dialogue.grounding import Grounding
+        from gameai.dialogue.prompt import build_prompt, prefix_key
+        from gameai.dialogue.router import data_options
+        from gameai.dialogue.world import World
+
+        try:
+            world = World.from_dict(persona.world)
+        except DialogueError:
+            return  # the turn reports a bad world; warming up is only a shortcut
+        static = getattr(self.embedder, "embed_static", None)  # a game's own embedder may not have one
+        if static is not None:
+            static([o.text for o in data_options(persona, world)])
+            self._npcs[persona.id].router  # noqa: B018 - builds the router and its speech-act examples now
+        structured = self.config.structured and self.backend.supports_json
+        prompt = build_prompt(persona, world, Grounding([]), [], [], "", structured=structured)
+        try:
+            warm = getattr(self.backend, "warm", None)  # a game's own backend may not have one
+            if warm is not None:
+                warm(prompt.messages, prefix_key(persona, world))
+        except BackendError:
+            pass  # the turn meets the same problem and reports it
 
     @property
     def cast_names(self) -> frozenset[str]:

@@ -18,7 +18,7 @@ from gameai.dialogue.grounding import check_grounding, value_grammar
 from gameai.dialogue.guards import OutputPolicy, capitalised_names, loop_start, sanitize, trim_to_sentence, words
 from gameai.dialogue.jsonstream import LineExtractor
 from gameai.dialogue.persona import Persona
-from gameai.dialogue.prompt import Prompt, build_prompt
+from gameai.dialogue.prompt import Prompt, build_prompt, prefix_key
 from gameai.dialogue.retrieval import retrieve
 from gameai.dialogue.turn import TurnContext, TurnState
 from gameai.dialogue.voice import keep_own_address
@@ -72,7 +72,7 @@ def prepare(ctx: TurnContext, persona: Persona, known_names: frozenset[str], t: 
         sampling = replace(sampling, temperature=cfg.fact_temperature)
     grammar = value_grammar(g) if cfg.grounded_grammar and ctx.backend.supports_json and not structured else None
     return Request(prompt, policy, sampling, grammar, structured, hold_all=bool(g.facts) or not incremental,
-                   cache_key=f"{persona.id}@{w.location}@{w.time}")
+                   cache_key=prefix_key(persona, w))
 
 
 def stream_draft(ctx: TurnContext, persona: Persona, req: Request, t: TurnState,

@@ -34,19 +34,26 @@ class ReplyStream:
     Closing it early (or breaking out of the loop) stops generation and frees the model.
     """
 
-    def __init__(self, gen: Iterator[str]):
+    def __init__(self, gen: Iterator[str], t0: float | None = None):
         self._gen = gen
         self.reply: Reply | None = None
+        self._t0 = time.perf_counter() if t0 is None else t0
+        self._first: float | None = None  # when the first text reached the caller
 
     def __iter__(self) -> "ReplyStream":
         return self
 
     def __next__(self) -> str:
         try:
-            return next(self._gen)
+            piece = next(self._gen)
         except StopIteration as stop:
             self.reply = stop.value
+            if self.reply is not None and self._first is not None:
+                self.reply.first_text_ms = (self._first - self._t0) * 1000
             raise StopIteration from None
+        if self._first is None and piece.strip():
+            self._first = time.perf_counter()
+        return piece
 
     def close(self) -> None:
         self._gen.close()
@@ -98,7 +105,8 @@ class NPC:
             raise MessageError(f"player_id must be a non-empty string, got {player_id!r}")
         clean = validate_message(text, self.context.config.max_input_chars)
         w = World.from_dict(world if world is not None else self.persona.world)
-        return ReplyStream(self._turn(TurnState(player_id, clean, w, time.perf_counter()), incremental))
+        t = TurnState(player_id, clean, w, time.perf_counter())
+        return ReplyStream(self._turn(t, incremental), t.t0)
 
     def memories(self, player_id: str) -> list[str]:
         self.context.flush()

@@ -37,6 +37,11 @@ class Prompt:
     persona_block: str  # the persona description: no 8 words of it may appear in a reply
 
 
+def prefix_key(persona: Persona, world: World) -> str:
+    """Names the static block + "Now:" line of a persona's prompt (the backend's prefix cache key)."""
+    return f"{persona.id}@{world.location}@{world.time}"
+
+
 def static_block(persona: Persona, structured: bool) -> tuple[str, str]:
     first = persona.name.split()[0]
     rules = RULES.format(first=first) + (" " + JSON_RULE.format(first=first) if structured else "")

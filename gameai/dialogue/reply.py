@@ -35,7 +35,12 @@ class Reply:
     flags: list[str] = field(default_factory=list)
     # Set when a backend failed; the game may log or show it to the developer.
     warning: str | None = None
+    # From the call to the model's first token (None when no model ran). Not what the player sees:
+    # the engine shows whole, checked sentences only.
     ttft_ms: float | None = None
+    # From the call to the first text the caller received (npc.stream: the first checked sentence;
+    # npc.respond: the whole line). This is the latency a player meets.
+    first_text_ms: float | None = None
     total_ms: float = 0.0
     # Of total_ms, the time spent inside the backend (prompt evaluation + generation).
     backend_ms: float = 0.0

@@ -86,12 +86,15 @@ _CUE_ORDER = ("memory", "farewell", "teaching", "work", "help", "shop", "people"
 
 
 class ActClassifier:
-    """Nearest-example classifier over one embedder; the examples are embedded once."""
+    """Nearest-example classifier over one embedder; the examples are embedded once, and kept on
+    disk between starts (Embedder.embed_static; about 2 s of a cold start on one core)."""
 
     def __init__(self, embedder):
         self.embedder = embedder
         self._labels: list[str] = [a for a, ex in EXAMPLES.items() for _ in ex]
-        self._matrix = embedder.embed([e for ex in EXAMPLES.values() for e in ex])
+        examples = [e for ex in EXAMPLES.values() for e in ex]
+        static = getattr(embedder, "embed_static", None)  # a game's own embedder may not have one
+        self._matrix = static(examples) if static is not None else embedder.embed(examples)
 
     def scores(self, query: np.ndarray) -> dict[str, float]:
         sims = self._matrix @ np.asarray(query, dtype=np.float32)

@@ -40,6 +40,10 @@ class Backend:
                grammar: str | None = None) -> Iterator[str]:
         raise NotImplementedError
 
+    def warm(self, messages: list[dict[str, str]], cache_key: str | None) -> None:
+        """Prepare what every turn with this static prompt block reuses (llama.cpp: its KV state),
+        so that the first turn does not pay for it. Backends without a prompt cache do nothing."""
+
     def count_tokens(self, text: str) -> int:
         return max(1, len(text) // 4)
 
