@@ -285,3 +285,12 @@ def test_relationship_fact_is_said_in_the_npcs_own_person_and_must_say_who_they_
     # the name alone does not answer "who is Bettany?"
     assert "grounding:fact_not_conveyed:relationship:Bettany" in check_grounding("Bettany is a fine lass.", g, "gold")
     assert "grounding:missing_value:relationship:Bettany" in check_grounding("My apprentice is quick.", g, "gold")
+
+
+def test_shop_list_is_said_as_people_say_a_list():
+    from gameai.dialogue.grounding import spoken_list, with_article
+
+    assert with_article("mug of ale") == "a mug of ale" and with_article("iron sword") == "an iron sword"
+    assert with_article("bag of nails") == "a bag of nails" and with_article("room for the night") == "a room for the night"
+    assert with_article("nails") == "nails" and with_article("the house wine") == "the house wine"
+    assert spoken_list(["a", "b", "c"]) == "a, b and c" and spoken_list(["a"]) == "a"

@@ -23,8 +23,6 @@ from gameai.dialogue.retrieval import retrieve
 from gameai.dialogue.turn import TurnContext, TurnState
 from gameai.dialogue.voice import keep_own_address
 
-# A fact answer is a sentence, not a bare fragment ("Five copper."): shorter ones are drawn again.
-MIN_FACT_WORDS = 4
 # Words held back while streaming so that a rule spanning several words (a 5-word assistant
 # phrase, a secret's 3 content words) is caught before any of its words reach the player.
 HOLDBACK_WORDS = 4
@@ -62,8 +60,11 @@ def prepare(ctx: TurnContext, persona: Persona, known_names: frozenset[str], t: 
     prompt = build_prompt(persona, t.world, g, memories, recent, t.text, structured=structured,
                           foreign_language=any(f.startswith("input:language:") for f in t.reply.flags))
     w = t.world
+    # Names the NPC may say: its own data, the cast, the world, and whatever this turn's facts and
+    # recalled memories hold (a name the player told it, "Name's Corwin", is not an invention).
     known = known_names | ctx.cast_names_lower() | capitalised_names(
-        w.location, *(lm.name for lm in w.landmarks), *(q.name for q in w.quests))
+        w.location, *(lm.name for lm in w.landmarks), *(q.name for q in w.quests),
+        *(f.statement for f in g.facts), *(m.text for m in memories))
     policy = OutputPolicy(persona, prompt.instructions, cfg.max_output_chars, persona_block=prompt.persona_block,
                           other_names=ctx.cast_first_names(), known_names=known,
                           is_common_word=ctx.embedder.is_common_word)
@@ -148,7 +149,7 @@ def settle(ctx: TurnContext, req: Request, draft: Draft, t: TurnState) -> tuple[
     problems = req.policy.violations(final) if final else ["output:empty"]
     if not problems and t.grounding.facts:
         problems = check_grounding(final, t.grounding, req.policy.persona.currency)
-    if not problems and len(words(final)) < (MIN_FACT_WORDS if t.grounding.facts else 2):
+    if not problems and len(words(final)) < 2:
         problems = ["output:too_short"]
     return said, final, problems
 

@@ -153,7 +153,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
                 line_values={"item": it.name, "price": it.price, "currency": persona.currency}))
         return Grounding(facts, "price", asks_free)
     if persona.shop and wset & _PRICE_CUES and wset & {"what", "wares", "goods", "sell", "selling", "offer", "have"}:
-        listing = ", ".join(f"{it.name} for {it.price} {persona.currency}" for it in persona.shop)
+        listing = spoken_list([f"{with_article(it.name)} for {it.price} {persona.currency}" for it in persona.shop])
         # Every item must be named, by the last word of its name or an alias ("nails" of "bag of nails").
         named = tuple("|".join(dict.fromkeys([words(it.name)[-1], *(a.lower() for a in it.aliases)]))
                       for it in persona.shop if words(it.name))
@@ -207,6 +207,24 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
             facts.append(GroundedFact(f"fact:{f.id}", f.text, "fact", check=(f.value,) if f.value else (),
                                       line_kind="fact", line_values={"fact": f.text}))
     return Grounding(facts[:2], "fact" if facts else None, asks_free)
+
+
+def with_article(name: str) -> str:
+    """"mug of ale" -> "a mug of ale", "iron sword" -> "an iron sword"; a plural or a name that
+    has its own article stays as it is ("nails", "the house wine")."""
+    ws = name.split()
+    if not ws:
+        return name
+    cut = next((i for i, w in enumerate(ws) if i and w.lower() in ("of", "for", "with", "from")), len(ws))
+    head = ws[cut - 1].lower()  # "bag" of "bag of nails", "room" of "room for the night"
+    if ws[0].lower() in ("a", "an", "the", "some", "one", "two", "three") or head.endswith("s") or ws[0][:1].isupper():
+        return name
+    return ("an " if ws[0][:1].lower() in "aeiou" else "a ") + name
+
+
+def spoken_list(parts: list[str]) -> str:
+    """"a, b and c": a list as people say it."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def relationship_fact(persona: Persona, who: str) -> GroundedFact:
