@@ -31,7 +31,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scipy import stats
+from agents.rl_eval import wilson
 
 SUMMARY_NAME = "summary.json"
 STORE_NAME = "results.sqlite"
@@ -115,20 +115,12 @@ class CheckResult:
 
 # ----------------------------------------------------------------------------- statistics
 
-def wilson_interval(successes: int, trials: int, z: float) -> tuple[float, float]:
-    """Wilson score interval at the normal quantile z (trials > 0)."""
-    p = successes / trials
-    denom = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denom
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def newcombe_difference(now: tuple[int, int], base: tuple[int, int], z: float) -> tuple[float, float]:
-    """Newcombe's hybrid score interval (his method 10) for p_now - p_base, from (successes, trials)."""
+def newcombe_difference(now: tuple[int, int], base: tuple[int, int], level: float) -> tuple[float, float]:
+    """Newcombe's hybrid score interval (his method 10) for p_now - p_base, from (successes, trials),
+    built on the project's one Wilson interval (agents.rl_eval.wilson) at confidence `level`."""
     p1, p2 = now[0] / now[1], base[0] / base[1]
-    l1, u1 = wilson_interval(*now, z)
-    l2, u2 = wilson_interval(*base, z)
+    l1, u1 = wilson(*now, level)
+    l2, u2 = wilson(*base, level)
     d = p1 - p2
     return d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
@@ -154,14 +146,13 @@ def compare(baseline: dict, current: dict, *, target: float, alpha: float = DEFA
     testable = [(b, n) for b, n in pairs if b.decisive and n.decisive]
     m = max(1, len(testable))
     level = 1 - alpha / (2 * m)
-    z = float(stats.norm.ppf(1 - (1 - level) / 2))
     checks = []
     for b, n in pairs:
         if not (b.decisive and n.decisive):
             checks.append(CellCheck(n.segment, n.matchup, n.mirror, b, n, "untestable"))
             continue
-        base_ci, now_ci = wilson_interval(b.wins_a, b.decisive, z), wilson_interval(n.wins_a, n.decisive, z)
-        diff_ci = newcombe_difference((n.wins_a, n.decisive), (b.wins_a, b.decisive), z)
+        base_ci, now_ci = wilson(b.wins_a, b.decisive, level), wilson(n.wins_a, n.decisive, level)
+        diff_ci = newcombe_difference((n.wins_a, n.decisive), (b.wins_a, b.decisive), level)
         if not n.mirror and inside_band(base_ci, target) and outside_band(now_ci, target):
             verdict = "left_band"
         elif diff_ci[0] > 0 or diff_ci[1] < 0:
