@@ -4,6 +4,10 @@ Version 1 clones (before issue 14's follow-up) are plain MaskablePPO files that 
 observation only; they still load and play as before. Version 2 adds ``gameai_clone.json`` inside
 the zip: the input layout (``agents.clone_input.CloneInput``: frames stacked, previous actions).
 SB3 ignores the extra entry, so a version-2 clone is still an ordinary model file to SB3 tools.
+Version 3 (issue 14, imitation follow-up) adds derived features to each frame (``features``: true,
+``n_types``, the ruleset's unit types, which says where the enemy slots start, and ``pos_scale``,
+cells per observed distance unit); a clone without
+them is still written as version 2, so older gameai versions keep reading it.
 """
 from __future__ import annotations
 
@@ -17,25 +21,40 @@ from agents.rl_policy import ModelFileError
 
 ENTRY = "gameai_clone.json"
 FORMAT = "gameai-clone"
-VERSION = 2
+VERSION = 3
+VERSIONS = (2, 3)  # entries read; version 1 clones have no entry
 FIELDS = ("frames", "prev_actions", "obs_size", "n_actions")  # whole numbers; "masks" is true/false
+# version 3: "features" true/false (with features: whole-number "n_types" and the number "pos_scale"),
+# optional "temperature" (a number >= 0, default 0: how the clone plays as a plain bot)
 
 
-def write_clone_layout(path: str | os.PathLike, layout: CloneInput) -> None:
-    """Add the layout entry to a model ``.zip`` just written by SB3's ``save``."""
-    meta = {"format": FORMAT, "version": VERSION, "masks": layout.masks, **{k: getattr(layout, k) for k in FIELDS}}
+def write_clone_layout(path: str | os.PathLike, layout: CloneInput, temperature: float = 0.0) -> None:
+    """Add the layout entry to a model ``.zip`` just written by SB3's ``save``.
+
+    ``temperature`` is how the clone plays as a plain bot (``bot.zip``): 0 its best action, 1 a sample
+    from its action distribution (its player's slips as often as they made them)."""
+    meta = {"format": FORMAT, "version": 2, "masks": layout.masks, **{k: getattr(layout, k) for k in FIELDS}}
+    if layout.features or temperature:
+        meta.update(version=3, features=layout.features, temperature=float(temperature))
+    if layout.features:
+        meta.update(n_types=layout.n_types, pos_scale=layout.pos_scale)
     with zipfile.ZipFile(path, "a") as zf:
         # a fixed timestamp: the same clone gives the same entry bytes
         zf.writestr(zipfile.ZipInfo(ENTRY, date_time=(1980, 1, 1, 0, 0, 0)), json.dumps(meta, sort_keys=True))
 
 
 def read_clone_layout(path: str | os.PathLike) -> CloneInput | None:
-    """The layout of a version-2 clone; None for a plain model (a version-1 clone or a trained bot)."""
+    """The layout of a version-2 or -3 clone; None for a plain model (a version-1 clone or a trained bot)."""
+    return read_clone_entry(path)[0]
+
+
+def read_clone_entry(path: str | os.PathLike) -> tuple[CloneInput | None, float]:
+    """(layout, play temperature) of a clone; (None, 0.0) for a plain model."""
     p = Path(path)
     try:
         with zipfile.ZipFile(p) as zf:
             if ENTRY not in zf.namelist():
-                return None
+                return None, 0.0
             raw = zf.read(ENTRY)
     except FileNotFoundError:
         raise ModelFileError(f"model file {p} does not exist") from None
@@ -48,17 +67,34 @@ def read_clone_layout(path: str | os.PathLike) -> CloneInput | None:
                              "`gameai imitate`") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{p}: {ENTRY} is not a gameai clone entry; make the clone again with `gameai imitate`")
-    if meta.get("version") != VERSION:
-        raise ModelFileError(f"{p}: clone format version {meta.get('version')!r} is not supported (this gameai reads "
-                             f"versions 1 and {VERSION}); make the clone again with this version's `gameai imitate`")
-    bad = [k for k in FIELDS if not isinstance(meta.get(k), int) or isinstance(meta.get(k), bool)]
+    version = meta.get("version")
+    if version not in VERSIONS or isinstance(version, bool):
+        raise ModelFileError(f"{p}: clone format version {version!r} is not supported (this gameai reads "
+                             f"versions 1 to {VERSION}); make the clone again with this version's `gameai imitate`")
+    features = meta.get("features", False)
+    if version >= 3 and not isinstance(features, bool):
+        raise ModelFileError(f"{p}: clone entry lacks features (true or false); make the clone again with "
+                             "`gameai imitate`")
+    fields = FIELDS + (("n_types",) if version >= 3 and features else ())
+    bad = [k for k in fields if not isinstance(meta.get(k), int) or isinstance(meta.get(k), bool)]
     if bad:
         raise ModelFileError(f"{p}: clone entry lacks whole-number {', '.join(bad)}; make the clone again "
                              "with `gameai imitate`")
     if not isinstance(meta.get("masks"), bool):
         raise ModelFileError(f"{p}: clone entry lacks masks (true or false); make the clone again with "
                              "`gameai imitate`")
+    extra = {}
+    if version >= 3 and features:
+        scale = meta.get("pos_scale")
+        if not isinstance(scale, (int, float)) or isinstance(scale, bool):
+            raise ModelFileError(f"{p}: clone entry lacks the number pos_scale; make the clone again with "
+                                 "`gameai imitate`")
+        extra = {"features": True, "n_types": meta["n_types"], "pos_scale": float(scale)}
+    temp = meta.get("temperature", 0.0) if version >= 3 else 0.0
+    if not isinstance(temp, (int, float)) or isinstance(temp, bool) or not 0 <= temp < float("inf"):
+        raise ModelFileError(f"{p}: clone entry's temperature must be a number >= 0, got {temp!r}; make the clone "
+                             "again with `gameai imitate`")
     try:
-        return CloneInput(**{k: meta[k] for k in FIELDS}, masks=meta["masks"])
+        return CloneInput(**{k: meta[k] for k in FIELDS}, masks=meta["masks"], **extra), float(temp)
     except ValueError as exc:
         raise ModelFileError(f"{p}: {exc}") from None

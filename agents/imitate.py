@@ -33,6 +33,13 @@ class ImitationError(ValueError):
 FRAMES = 3
 PREV_ACTIONS = 2
 MASKS = False
+# how the clone plays as a plain bot: 0 its best action, 1 a sample (``agents.clone_file``). 1 puts the win rate
+# of both dev-checked clones (kite@average, retreat@average) within a point of their bot's; 0 lost 7-10 points
+TEMPERATURE = 1.0
+TURNS = 1  # quarter-turned copies of each recorded match (``agents.clone_augment``)
+# derived features (+4 points of dev agreement) make both dev-checked clones play 6-11 points *stronger* than
+# their bot, even sampled: off by default, see docs/designer-bots.md
+FEATURES = False
 
 
 @dataclass
@@ -89,6 +96,25 @@ def replay_sequences(replays: Sequence[tuple[str, dict]], team: str = "both",
         who = f"bot {bot!r}" if bot is not None else f"team {team}"
         raise ImitationError(f"no decisions of {who} in these replays" + bots_recorded(replays))
     return out
+
+
+def feature_layout(replays: Sequence[tuple[str, dict]]) -> dict:
+    """What derived features need from the replays' ruleset: its unit types (where the enemy slots
+    start) and position scale (cells per observed distance unit)."""
+    spec = ruleset_spec(replays)
+    return {"n_types": spec.n_types, "pos_scale": float(spec.pos_scale)}
+
+
+def ruleset_spec(replays: Sequence[tuple[str, dict]]):
+    """The observation layout of the replays' ruleset (what quarter turns of its observations need)."""
+    from envs import core
+    from envs.ruleset import RulesetError, parse_ruleset
+
+    src, data = replays[0]
+    try:
+        return core.observation_spec(core.compile_params(parse_ruleset(data["ruleset"], source=src)))
+    except (RulesetError, KeyError, TypeError) as exc:
+        raise ImitationError(f"{src}: its ruleset cannot be read ({exc})") from None
 
 
 def plain_layout(sequences) -> CloneInput:
@@ -171,7 +197,8 @@ def new_model(obs_size: int, n_actions: int, net_arch: Sequence[int] = (128, 128
 
 def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = "both", bot: str | None = None,
             epochs: int = 12, seed: int = 0, net_arch: Sequence[int] = (128, 128), frames: int = FRAMES,
-            prev_actions: int = PREV_ACTIONS, masks: bool = MASKS, log: Callable[[str], None] | None = None) -> dict:
+            prev_actions: int = PREV_ACTIONS, masks: bool = MASKS, features: bool = FEATURES, turns: int = TURNS,
+            temperature: float = TEMPERATURE, log: Callable[[str], None] | None = None) -> dict:
     """Clone the chosen side(s) of ``replay_files`` into a clone ``.zip`` at ``out``; returns a summary.
 
     The clone reads the last ``frames`` observations (with their action masks if ``masks``) and its
@@ -185,38 +212,64 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
     if frames < 1 or prev_actions < 0:
         raise ImitationError(f"--frames must be at least 1 and --prev-actions at least 0, "
                              f"got {frames} and {prev_actions}")
+    if not 0 <= temperature < float("inf"):
+        raise ImitationError(f"--temperature must be a number >= 0, got {temperature}")
+    if turns not in (1, 2, 4):
+        raise ImitationError(f"--turns must be 1, 2 or 4 (quarter-turned copies of each match), got {turns}")
     replays = load_replays(replay_files)
+    extra = dict(feature_layout(replays)) if features else {}
+    if turns != 1:
+        extra.update(turns=turns, spec=ruleset_spec(replays))
+    if temperature:
+        extra.update(temperature=temperature)
     summary = clone_sequences(replay_sequences(replays, team, bot), out, epochs=epochs, seed=seed, net_arch=net_arch,
-                              frames=frames, prev_actions=prev_actions, masks=masks, log=log,
-                              what=f"{len(replays)} replays")
+                              frames=frames, prev_actions=prev_actions, masks=masks, features=features,
+                              log=log, what=f"{len(replays)} replays", **extra)
     return {"replays": len(replays), **summary}
 
 
 def clone_sequences(seqs, out: Path, *, epochs: int, seed: int, net_arch: Sequence[int], frames: int,
-                    prev_actions: int, masks: bool = MASKS, log: Callable[[str], None] | None = None,
+                    prev_actions: int, masks: bool = MASKS, features: bool = FEATURES, n_types: int = 0,
+                    pos_scale: float = 0.0, turns: int = 1, spec=None, temperature: float = 0.0, log: Callable[[str], None] | None = None,
                     what: str = "replays") -> dict:
     """``imitate`` on team-match sequences already re-run (``replay_sequences``): train, then write ``out``."""
     from agents.clone_file import write_clone_layout
     from agents.rl_imitation import clone
 
     base = plain_layout(seqs)
-    layout = CloneInput(frames, prev_actions, base.obs_size, base.n_actions, masks)
+    try:
+        layout = CloneInput(frames, prev_actions, base.obs_size, base.n_actions, masks, features, n_types,
+                            pos_scale)
+    except ValueError as exc:
+        raise ImitationError(f"cannot build the clone's input for these replays: {exc}") from None
+    if turns != 1:
+        from agents.clone_augment import quarter_turns
+
+        if spec is None:
+            raise ImitationError("quarter turns need the replays' observation layout")
+        try:
+            seqs = quarter_turns(spec, seqs, turns)
+        except ValueError as exc:
+            raise ImitationError(f"cannot turn these replays: {exc}") from None
     data = sequence_decisions(seqs, layout)
     model = new_model(layout.size, layout.n_actions, net_arch, seed)
     if log:
-        log(f"cloning {len(data):,} decisions from {data.matches} team-matches in {what} "
-            f"(input: {frames} observations{' with their masks' if masks else ''}, {prev_actions} previous actions)")
+        log(f"cloning {len(data):,} decisions from {data.matches} team-matches in {what}"
+            f"{f' (x{turns} with quarter turns)' if turns != 1 else ''} "
+            f"(input: {frames} observations{' with their masks' if masks else ''}"
+            f"{' and derived features' if features else ''}, {prev_actions} previous actions)")
     # small batches and a decaying rate: the clone is the end product here, so fit it closely
     stats = clone(model.policy, {"obs": data.obs, "mask": data.mask, "action": data.action},
                   epochs=epochs, batch_size=256, lr=2e-3, cosine=True, seed=seed, log=log)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.zip")
     model.save(tmp)
-    write_clone_layout(tmp, layout)
+    write_clone_layout(tmp, layout, temperature)
     tmp.replace(out)  # never leave a half-written model behind
     return {"model": str(out), "team_matches": data.matches, "decisions": len(data),
             "epochs": epochs, "seed": seed, "frames": frames, "prev_actions": prev_actions, "masks": masks,
-            "train_agreement": stats["agreement"], "cross_entropy": stats["cross_entropy"]}
+            "features": features, "turns": turns, "temperature": temperature, "train_agreement": stats["agreement"],
+            "cross_entropy": stats["cross_entropy"]}
 
 
 def record_matches(ruleset: Ruleset, bot: str, opponent: str, n: int, out_dir: str | Path, *,

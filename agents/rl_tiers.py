@@ -39,15 +39,21 @@ def get_learned_tier(tier: str) -> LearnedTier:
 
 @lru_cache(maxsize=8)
 def _cached_model(path: str, mtime: float) -> tuple[Any, Any]:
-    """(model, clone input layout or None): a version-2 clone (``agents.clone_file``) reads a history."""
-    from agents.clone_file import read_clone_layout
+    """(model, clone input layout or None, the clone's play temperature): a version-2 or -3 clone
+    (``agents.clone_file``) reads a history."""
+    from agents.clone_file import read_clone_entry
     from agents.rl_policy import load_model
 
-    return load_model(path), read_clone_layout(path)
+    return (load_model(path), *read_clone_entry(path))
 
 
-def learned_policy(model: Any, tier: "str | LearnedTier" = "expert", seed: int = 0, name: str = "ppo") -> TieredPolicy:
+def learned_policy(model: Any, tier: "str | LearnedTier" = "expert", seed: int = 0, name: str = "ppo",
+                   temperature: float | None = None) -> TieredPolicy:
     """A trained model (object or .zip path) as a ``Policy`` at a skill tier.
+
+    ``temperature`` replaces the tier's (0 = its best move, 1 = a sample from its action
+    distribution: a behaviour clone then makes its player's slips as often as they did). A clone
+    played plainly (tier "expert", no ``temperature``) plays at the temperature its file gives.
 
     Models loaded from a path are cached per process (read-only at play time), so building many
     bots for a sweep loads the file once.
@@ -56,14 +62,18 @@ def learned_policy(model: Any, tier: "str | LearnedTier" = "expert", seed: int =
     from agents.rl_policy import LearnedPolicy
 
     t = tier if isinstance(tier, LearnedTier) else get_learned_tier(tier)
+    if temperature is not None:
+        t = LearnedTier(t.name, float(temperature), t.limits)
     if isinstance(model, (str, os.PathLike)):
         from agents.rl_policy import ModelFileError
 
         path = os.fspath(model)
         if not os.path.isfile(path):
             raise ModelFileError(f"model file {path} does not exist; train one with `gameai train --out {path}`")
-        model, layout = _cached_model(os.path.abspath(path), os.path.getmtime(path))
+        model, layout, own_temperature = _cached_model(os.path.abspath(path), os.path.getmtime(path))
         if layout is not None:
+            if temperature is None and t.name == "expert":
+                t = LearnedTier(t.name, own_temperature, t.limits)
             return TieredPolicy(HistoryClonePolicy(model, layout, t.temperature, seed, name), t.limits, seed)
     base = LearnedPolicy(model, temperature=t.temperature, seed=seed, name=name)
     return TieredPolicy(base, t.limits, seed)

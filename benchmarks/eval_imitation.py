@@ -2,8 +2,11 @@
 
 Splits, by map seed, never mixed:
 - **train**: ``--matches`` recorded matches of ``--bot`` vs ``--opponent`` on training seeds 0..M-1;
-- **dev**: ``--dev-matches`` more recorded matches on the next training seeds; used only to choose the
-  clone's input layout (frames stacked : previous actions, ``--layouts``);
+- **dev**: ``--dev-matches`` more recorded matches on the next training seeds, and ``--dev-win-seeds``
+  training map seeds from ``DEV_WIN_SEED0`` (never recorded) for dev win rates; used only to choose the
+  clone's input layout (frames stacked : previous actions : masks : derived features : quarter turns,
+  ``--layouts``): the best dev agreement among the layouts whose dev win rate against the first of
+  ``--eval-opponents`` is within 5 points of the bot's (``choose``); ``--dev-only`` stops there;
 - **test**: the bot's matches on held-out seeds (``agents.map_seeds``; never recorded for training,
   never used to choose anything), ``--test-seeds`` seeds x 2 sides x each map size.
 
@@ -32,6 +35,21 @@ os.environ.setdefault("GAMEAI_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from agents.tiers import TieredPolicy  # noqa: E402
+
+
+#: dev win-rate map seeds start here: training seeds (below the held-out ones), far above the recorded ones
+DEV_WIN_SEED0 = 500_000_000
+#: the win-rate target: a clone within this many points of its bot
+WIN_GAP = 5.0
+
+
+def choose(rows: dict) -> tuple:
+    """The layout to test: the best dev agreement among those whose dev win rate is within WIN_GAP points of
+    the bot's (all of them when no dev win rates were measured), else the one with the smallest gap."""
+    ok = [k for k, r in rows.items() if r.get("dev_gap") is None or abs(r["dev_gap"]) <= WIN_GAP]
+    if ok:
+        return max(ok, key=lambda k: rows[k]["dev"]["agreement"])
+    return min(rows, key=lambda k: abs(rows[k]["dev_gap"]))
 
 
 class NoiseCounted(TieredPolicy):
@@ -111,13 +129,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bot", default="kite@average")
     ap.add_argument("--opponent", default="focus_fire", help="the recorded matches' opponent")
-    ap.add_argument("--eval-opponents", default="focus_fire,focus_fire@average",
-                    help="comma-separated opponents for (b) (default focus_fire,focus_fire@average: the second "
+    ap.add_argument("--eval-opponents", default="focus_fire@average,focus_fire",
+                    help="comma-separated opponents for (b) (default focus_fire@average,focus_fire: the first "
                          "is the matchup where the recorded average tiers win about half their games)")
     ap.add_argument("--matches", type=int, default=200, help="recorded training matches")
     ap.add_argument("--dev-matches", type=int, default=40, help="recorded dev matches (choose the layout)")
-    ap.add_argument("--layouts", default="1:0:0,3:2:0,3:2:1,4:4:1",
-                    help="clone input layouts to compare on dev, FRAMES:PREV_ACTIONS:MASKS (0/1), comma-separated")
+    ap.add_argument("--dev-win-seeds", type=int, default=100,
+                    help="dev map seeds x 2 sides per map size for each layout's dev win rate against the first "
+                         "of --eval-opponents (0 = choose by dev agreement only)")
+    ap.add_argument("--layouts", default="1:0:0:0,3:2:0:0,3:2:0:1,3:0:0:1",
+                    help="clone input layouts to compare on dev, FRAMES:PREV_ACTIONS:MASKS:FEATURES[:TURNS] "
+                         "(masks and features 0/1, left off = 0; turns 1, 2 or 4, left off = 1), comma-separated")
     ap.add_argument("--net", default="128,128", help="hidden layer sizes")
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
@@ -126,10 +148,15 @@ def main() -> int:
     ap.add_argument("--sizes", default="24,32")
     ap.add_argument("--work", default="/tmp/eval_imitation", help="folder for replays and clones")
     ap.add_argument("--json", default=None, help="also write the figures to this file")
+    ap.add_argument("--temperatures", default="0",
+                    help="comma-separated temperatures to play each clone at for its dev win rate (0 = its best "
+                         "action, 1 = a sample from its action distribution); chosen on dev with the layout")
+    ap.add_argument("--dev-only", action="store_true", help="compare the layouts on dev, then stop (no test split)")
     ap.add_argument("--record-only", action="store_true", help="record the train, dev and test matches, then stop")
     args = ap.parse_args()
 
-    from agents.imitate import agreement, clone_sequences, load_replays, record_matches, replay_sequences
+    from agents.imitate import (agreement, clone_sequences, feature_layout, load_replays, record_matches,
+                                replay_sequences, ruleset_spec)
     from agents.map_seeds import held_out_seeds
     from agents.rl_eval import bot_factory, head_to_head
     from agents.rl_tiers import learned_policy
@@ -138,7 +165,8 @@ def main() -> int:
     ruleset = default_ruleset()
     sizes = [int(s) for s in args.sizes.split(",")]
     net = [int(s) for s in args.net.split(",")]
-    layouts = [tuple(int(x) for x in s.split(":")) for s in args.layouts.split(",")]
+    layouts = [(tuple(int(x) for x in s.split(":")) + (0, 1)[len(s.split(":")) - 3:])[:5]
+               for s in args.layouts.split(",")]
     work = Path(args.work)
     tag = args.bot.replace("@", "_")
     rec_dir = work / tag
@@ -153,7 +181,8 @@ def main() -> int:
                               work / f"test_{tag}")
     if args.record_only:
         return 0
-    train_seqs = replay_sequences(load_replays(train), bot=args.bot)  # re-run once, cloned per layout
+    train_replays = load_replays(train)
+    train_seqs = replay_sequences(train_replays, bot=args.bot)  # re-run once, cloned per layout
     dev = replay_sequences(load_replays(dev_files), bot=args.bot)
     test_seqs = replay_sequences(test, bot=args.bot)
     print(f"recorded: train {len(train)} matches (seeds 0..{args.matches - 1}), dev {len(dev_files)} "
@@ -161,23 +190,50 @@ def main() -> int:
           f"{time.perf_counter() - w0:.0f} s wall, {cpu_s() - c0:.0f} s CPU", flush=True)
 
     rows = {}
-    for frames, prev, masks in layouts:
-        path = work / f"clone_{tag}_f{frames}p{prev}m{masks}.zip"
+    temps = [float(t) for t in args.temperatures.split(",")]
+    ruleset_numbers = feature_layout(train_replays)
+    spec = ruleset_spec(train_replays)
+    dev_opp = args.eval_opponents.split(",")[0]
+    dev_seeds = list(range(DEV_WIN_SEED0, DEV_WIN_SEED0 + args.dev_win_seeds))
+
+    def dev_rate(make) -> float:
+        return float(np.mean([head_to_head(ruleset, make, bot_factory(dev_opp), dev_seeds, map_size=size)["win_rate"]
+                              for size in sizes]))
+
+    bot_dev = dev_rate(bot_factory(args.bot)) if dev_seeds else None
+    if bot_dev is not None:
+        print(f"dev win rate of {args.bot} vs {dev_opp}: {bot_dev:.1%} ({len(dev_seeds)} dev seeds x 2 sides "
+              f"x {len(sizes)} sizes)", flush=True)
+    for frames, prev, masks, feats, turns in layouts:
+        path = work / f"clone_{tag}_f{frames}p{prev}m{masks}d{feats}t{turns}.zip"
         w1, c1 = time.perf_counter(), cpu_s()
         summary = clone_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, net_arch=net,
-                                  frames=frames, prev_actions=prev, masks=bool(masks))
-        key = (frames, prev, masks)
-        rows[key] = {"path": path, "train": summary, "dev": agreement(path, dev)}
-        print(f"layout {frames} frames{' with masks' if masks else ''} : {prev} previous actions -> train agreement "
-              f"{summary['train_agreement']:.1%}, dev agreement {rows[key]['dev']['agreement']:.1%} "
-              f"on {rows[key]['dev']['decisions']:,} decisions ({summary['decisions']:,} trained on; "
-              f"{time.perf_counter() - w1:.0f} s wall, {cpu_s() - c1:.0f} s CPU)", flush=True)
-    best = max(rows, key=lambda k: rows[k]["dev"]["agreement"])
+                                  frames=frames, prev_actions=prev, masks=bool(masks), features=bool(feats),
+                                  turns=turns, spec=spec, **(ruleset_numbers if feats else {}))
+        dev_agree = agreement(path, dev)
+        for temp in temps:
+            key = (frames, prev, masks, feats, turns, temp)
+            rows[key] = {"path": path, "train": summary, "dev": dev_agree, "temperature": temp}
+            if bot_dev is not None:
+                rate = dev_rate(lambda p=path, tt=temp: learned_policy(str(p), "expert", name="clone", temperature=tt))
+                rows[key].update(dev_win_rate=rate, dev_gap=(rate - bot_dev) * 100)
+            gap = f", dev win rate at temperature {temp:g} {rows[key]['dev_win_rate']:.1%} " \
+                f"({rows[key]['dev_gap']:+.1f}p)" if bot_dev is not None else ""
+            print(f"layout {':'.join(map(str, key[:5]))} ({frames} frames{' with masks' if masks else ''}"
+                  f"{' and features' if feats else ''}{f', x{turns} quarter turns' if turns != 1 else ''} : "
+                  f"{prev} previous actions) -> train agreement "
+                  f"{summary['train_agreement']:.1%}, dev agreement {dev_agree['agreement']:.1%} "
+                  f"on {dev_agree['decisions']:,} decisions{gap} ({summary['decisions']:,} trained on; "
+                  f"{time.perf_counter() - w1:.0f} s wall, {cpu_s() - c1:.0f} s CPU)", flush=True)
+    best = choose(rows)
+    print(f"chosen on dev: layout {':'.join(map(str, best[:5]))}, played at temperature {best[5]:g}", flush=True)
+    if args.dev_only:
+        return 0
     clone_path = rows[best]["path"]
     test_agree = agreement(clone_path, test_seqs)
-    plain = (1, 0, 0)
-    plain_test = agreement(rows[plain]["path"], test_seqs) if plain in rows and plain != best else None
-    print(f"(a) chosen on dev: {best[0]} frames{' with masks' if best[2] else ''} : {best[1]} previous actions. "
+    plain = next((k for k in rows if k[:5] == (1, 0, 0, 0, 1)), None)
+    plain_test = agreement(rows[plain]["path"], test_seqs) if plain and plain[:5] != best[:5] else None
+    print(f"(a) chosen on dev: layout {':'.join(map(str, best[:5]))}, temperature {best[5]:g}. "
           "Held-out test agreement "
           f"{test_agree['agreement']:.1%} on {test_agree['decisions']:,} decisions; noise ceiling "
           f"{noise['ceiling']:.1%} ({noise['noise_changed']:,} of {noise['decisions']:,} sent actions replaced "
@@ -185,7 +241,7 @@ def main() -> int:
           flush=True)
 
     contenders = {args.bot: bot_factory(args.bot),
-                  "clone": lambda: learned_policy(str(clone_path), "expert", name="clone")}
+                  "clone": lambda: learned_policy(str(clone_path), "expert", name="clone", temperature=best[5])}
     seeds = held_out_seeds(args.eval_seeds)
     rates: dict[str, dict[str, dict[int, float]]] = {}
     for opponent in args.eval_opponents.split(","):
@@ -206,8 +262,10 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({
             "bot": args.bot, "opponent": args.opponent, "noise": noise,
-            "layouts": {":".join(map(str, k)): {"train": r["train"], "dev": r["dev"]} for k, r in rows.items()},
-            "chosen": ":".join(map(str, best)), "test_agreement": test_agree, "plain_test_agreement": plain_test,
+            "layouts": {":".join(map(str, k[:5])) + f"@T{k[5]:g}": {
+                "train": r["train"], "dev": r["dev"], "dev_win_rate": r.get("dev_win_rate")} for k, r in rows.items()},
+            "bot_dev_win_rate": bot_dev,
+            "chosen": ":".join(map(str, best[:5])) + f"@T{best[5]:g}", "test_agreement": test_agree, "plain_test_agreement": plain_test,
             "win_rates": rates}, indent=1, default=float))
     return 0
 

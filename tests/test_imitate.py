@@ -169,6 +169,7 @@ def test_bad_replays_give_a_clear_error(case, expected, recorded, tmp_path, caps
     (["--epochs", "0"], "at least 1"),
     (["--frames", "0"], "--frames must be at least 1"),
     (["--prev-actions", "-1"], "--prev-actions at least 0"),
+    (["--temperature", "-0.5"], "--temperature must be a number >= 0"),
 ])
 def test_bad_settings_give_a_clear_error(args, expected, recorded, tmp_path, capsys):
     argv = ["imitate", str(recorded), "--out", str(tmp_path / "x.zip"), *args]
@@ -264,7 +265,7 @@ def _rewrite_entry(src: Path, dst: Path, entry: bytes | None) -> None:
 @pytest.mark.parametrize("case, expected", [
     ("damaged_json", "is damaged"),
     ("foreign_entry", "not a gameai clone entry"),
-    ("newer_version", "version 3 is not supported"),
+    ("newer_version", "version 4 is not supported"),
     ("missing_field", "lacks whole-number frames"),
     ("bad_masks", "lacks masks"),
     ("wrong_size", "the file is damaged"),
@@ -279,7 +280,7 @@ def test_bad_clone_files_give_a_clear_error(case, expected, clone_zip, tmp_path,
     elif case == "foreign_entry":
         _rewrite_entry(clone_zip, bad, json.dumps({"format": "other", "version": 2}).encode())
     elif case == "newer_version":
-        _rewrite_entry(clone_zip, bad, json.dumps({**good, "version": 3}).encode())
+        _rewrite_entry(clone_zip, bad, json.dumps({**good, "version": 4}).encode())
     elif case == "missing_field":
         _rewrite_entry(clone_zip, bad, json.dumps({k: v for k, v in good.items() if k != "frames"}).encode())
     elif case == "bad_masks":

@@ -32,6 +32,18 @@ def register(subparsers) -> None:
                    help="the clone's own previous actions it reads (default 2)")
     p.add_argument("--masks", action=argparse.BooleanOptionalAction, default=None,
                    help="the clone also reads each stacked observation's action mask (default off)")
+    p.add_argument("--features", action=argparse.BooleanOptionalAction, default=None,
+                   help="the clone also reads derived features of each observation: the nearest enemy's distance "
+                        "as a share of its range, the steps towards/away from it and towards the nearest ally, "
+                        "the weakest and nearest enemy in reach, and how long it has made no progress (default off: "
+                        "it agrees more with its player but plays stronger than them)")
+    p.add_argument("--temperature", type=float, default=None,
+                   help="how the clone plays as a plain bot (bot.zip): 0 = its best action each step, 1 = a sample "
+                        "from its action distribution, making the recorded player's slips as often as they did "
+                        "(default 1; a tier, bot.zip@average, sets its own)")
+    p.add_argument("--turns", type=int, default=None, choices=[1, 2, 4],
+                   help="also learn from each match turned by quarter turns: 4 = every quarter turn (4x the "
+                        "decisions and training time), 2 = half turns, 1 = as recorded (default 1)")
     p.add_argument("--record", metavar="BOT@TIER", default=None,
                    help="record matches of this bot instead of training (needs --out-dir)")
     p.add_argument("--opponent", default="focus_fire", help="with --record: the other side's bot (default focus_fire)")
@@ -78,7 +90,7 @@ def run(args) -> int:
 
     if args.record:
         return _record(args)
-    from agents.imitate import FRAMES, MASKS, PREV_ACTIONS, ImitationError, imitate
+    from agents.imitate import FEATURES, FRAMES, MASKS, PREV_ACTIONS, TEMPERATURE, TURNS, ImitationError, imitate
 
     if not args.replays:
         raise GameAIError("name replay files or folders to learn from (or --record BOT@TIER to make some)")
@@ -90,7 +102,10 @@ def run(args) -> int:
                           seed=args.seed, log=log,
                           frames=FRAMES if args.frames is None else args.frames,
                           prev_actions=PREV_ACTIONS if args.prev_actions is None else args.prev_actions,
-                          masks=MASKS if args.masks is None else args.masks)
+                          masks=MASKS if args.masks is None else args.masks,
+                          features=FEATURES if args.features is None else args.features,
+                          turns=TURNS if args.turns is None else args.turns,
+                          temperature=TEMPERATURE if args.temperature is None else args.temperature)
     except ImitationError as exc:
         raise GameAIError(str(exc)) from None
     except OSError as exc:
