@@ -33,11 +33,14 @@ FIT_TOLERANCE = 0.5e-6 + 1e-8       # half the last written decimal, plus summat
 
 
 def _fit_figures(summary: dict):
-    """(container, key) of every least-squares figure in a summary."""
+    """(container, key) of every fitted figure in a summary: the least-squares ones, and the
+    ratings (an iterative fit whose last bits depend on the CPU's floating-point paths: a
+    different machine moved one rating by one ulp, 1441.2752053240488 -> ...486)."""
     for c in summary["configs"]:
         for s in c["segments"].values():
             for u in s["unit_contribution"].values():
                 yield from ((u, k) for k in ("points", "ci_low", "ci_high"))
+            yield from ((s["ratings"], a) for a in sorted(s.get("ratings", {})))
     for e in summary["sensitivity"]:
         yield from ((e, k) for k in ("per_unit", "ci_low", "ci_high", "over_range"))
         yield from ((e["over_range_ci"], i) for i in range(2))
