@@ -25,7 +25,9 @@ def default_workers() -> int:
 
 
 def _init_worker() -> None:
-    # One BLAS/numba thread per worker: the pool is the parallelism.
+    # One BLAS/numba thread per worker: the pool is the parallelism. This reaches workers that
+    # import numpy themselves (forkserver, spawn); forked ones inherit the parent's BLAS pool,
+    # which `gameai` sizes at start-up (gameai.cli.main.limit_native_threads).
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["NUMBA_NUM_THREADS"] = "1"
 

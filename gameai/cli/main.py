@@ -67,7 +67,21 @@ def command_module(argv: list[str]) -> str | None:
     return mod if mod in COMMAND_MODULES and mod.replace("_", "-") == argv[0] else None
 
 
+def limit_native_threads() -> None:
+    """Give OpenBLAS/OpenMP/MKL GAMEAI_THREADS threads (default 1) unless the user set their own.
+
+    They size their thread pools once, when numpy or torch loads, so this runs before any command
+    imports them. On this kind of machine one thread is faster: a sweep's tiny rating fits took
+    5.2 s instead of 0.9 s with a BLAS thread per core while the pool's workers kept the cores
+    busy, and forked pool workers inherit the parent's pool size, whatever they set later."""
+    raw = os.environ.get("GAMEAI_THREADS", "1").strip()
+    n = raw if raw.isdigit() and int(raw) >= 1 else "1"
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, n)
+
+
 def main(argv: list[str] | None = None) -> int:
+    limit_native_threads()
     argv = list(sys.argv[1:] if argv is None else argv)
     if tuple(argv[:2]) in TWO_WORD_COMMANDS:
         argv = [TWO_WORD_COMMANDS[tuple(argv[:2])], *argv[2:]]
