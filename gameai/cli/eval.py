@@ -8,7 +8,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "eval", help="win-rate matrix among bots (scripted, learned, model files) with 95%% CIs",
         description="Play every pair of bots on N held-out map seeds, each seed from both sides, and print "
-                    "the row bot's win rate against the column bot with its 95%% Wilson interval, plus an "
+                    "the row bot's win rate against the column bot with its 95% Wilson interval, plus an "
                     "OpenSkill rating per bot. A bot is NAME or NAME@TIER (novice, average, expert): a scripted "
                     "bot, a learned bot (ppo) or a model .zip from `gameai train`.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
