@@ -68,7 +68,7 @@ class UnitSlotVecEnv(RowsInOneProcess, _vec_env_base()):
     def __init__(self, ruleset: Ruleset, opponents: Opponents, n_slots: int = 256, *, map_size: int | None = 32,
                  blue: Mapping[str, int] | None = None, red: Mapping[str, int] | None = None,
                  seed: int = 0, max_steps: int | None = None, shaping: float = 1.0, obs_layout: int = 1,
-                 draws: Any = None, matches_per_draw: int = 32):
+                 draws: Any = None, matches_per_draw: int = 128):
         """``draws`` (an ``agents.rl_randomize.RuleDraws``): the pool plays a drawn ruleset and drawn armies
         for ``matches_per_draw`` matches, waits for them to end (the core steps one ruleset per pool), then
         draws the next; ``ruleset``, ``blue`` and ``red`` are then only the first draw's shape check."""

@@ -55,7 +55,7 @@ class TrainConfig:
     obs_layout: int = 1                         # observation layout version (envs.spec.LAYOUT_VERSIONS)
     randomize: dict | None = None               # agents.rl_randomize.fingerprint of the draws (None: fixed ruleset)
     groups: int = 8                             # randomising: slot groups, each on its own drawn ruleset
-    matches_per_draw: int = 32                  # randomising: matches a group plays per drawn ruleset
+    matches_per_draw: int = 128                 # randomising: matches per drawn ruleset (32 idled 25% of slot-steps)
     init: str | None = None                     # fine-tuning: the model the run starts from (no imitation then)
 
     def check(self) -> None:

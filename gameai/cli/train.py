@@ -38,7 +38,7 @@ def register(subparsers) -> None:
                    help="domain-randomised self-play: draw rulesets from a balance sweep spec's parameter ranges "
                         "(a TOML file) or from 'default' ranges (every archetype's stats x0.5-x2), and random "
                         "armies within the budget; trains on observation layout v2")
-    p.add_argument("--matches-per-draw", type=int, default=32,
+    p.add_argument("--matches-per-draw", type=int, default=128,
                    help="with --randomize: matches a slot group plays on one drawn ruleset")
     p.add_argument("--init", metavar="BOT", default=None,
                    help="fine-tune: start from this learned bot (a shipped name such as ppo_general, or a model "
