@@ -108,6 +108,7 @@ class TrainResult:
 # the settings that must match for a checkpoint to be resumed
 _RESUME_KEYS = ("seed", "n_slots", "n_steps", "batch_size", "net_arch", "map_size", "ruleset_source", "imitate",
                 "league_bots", "obs_layout", "randomize", "groups", "matches_per_draw", "init")
+_RANDOMIZE_ONLY = ("groups", "matches_per_draw")  # unused on one fixed ruleset: a changed default must not block it
 
 
 class _StopRequest:
@@ -210,7 +211,8 @@ def _check_resume(cfg: TrainConfig) -> int:
     except (ValueError, KeyError, TypeError) as exc:
         raise TrainError(f"checkpoint {meta_path} is unreadable ({exc}); delete {cfg.checkpoint_dir} to start over") from exc
     now = asdict(cfg)
-    diff = [k for k in _RESUME_KEYS if _norm(old.get(k)) != _norm(now.get(k))]
+    keys = _RESUME_KEYS if cfg.randomize is not None else [k for k in _RESUME_KEYS if k not in _RANDOMIZE_ONLY]
+    diff = [k for k in keys if _norm(old.get(k)) != _norm(now.get(k))]
     if diff:
         raise TrainError(f"checkpoint {cfg.checkpoint_dir} was made with different settings "
                          f"({', '.join(f'{k}={old.get(k)!r}' for k in diff)}); use the same settings to resume, "

@@ -82,6 +82,9 @@ def test_stop_and_resume_continues_to_the_target(tmp_path):
     other = TrainConfig(**{**cfg.__dict__, "n_slots": 128, "steps": 8_192})
     with pytest.raises(TrainError, match="different settings"):
         train(other, R, progress=False, log=lambda m: None)
+    # a setting used only when randomising (its default changed once) does not block a fixed-ruleset resume
+    same = TrainConfig(**{**cfg.__dict__, "matches_per_draw": cfg.matches_per_draw * 4})
+    assert train(same, R, progress=False, log=lambda m: None).resumed_from == 4_096
 
 
 def test_bad_training_settings_are_explained(tmp_path):
