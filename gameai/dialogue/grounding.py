@@ -14,7 +14,9 @@ from gameai.dialogue.persona import Persona
 from gameai.dialogue.world import World
 
 _PRICE_CUES = {"much", "cost", "costs", "owe", "fee", "price", "prices", "sell", "selling", "buy", "worth", "charge", "pay", "afford", "purchase"}
-_DIRECTION_CUES = {"where", "way", "direction", "directions", "find", "path", "road", "reach", "get", "located", "lead", "go"}
+# Asking the way or how far ("how far is it to Millbrook?" asks for the landmark's distance).
+_DIRECTION_CUES = {"where", "way", "direction", "directions", "find", "path", "road", "reach", "get", "located", "lead",
+                   "go", "far", "distance"}
 _QUEST_STATE_CUES = {"progress", "status", "state", "going", "done", "finished", "complete", "how", "update"}
 # Asking for work: "help" is not here (a player asking for help is not asking for a quest).
 _QUEST_OFFER_CUES = {"work", "job", "jobs", "quest", "quests", "task", "tasks", "errand", "errands", "hire", "hiring",
@@ -28,6 +30,9 @@ _WHERE_AM_I = re.compile(r"\bwhere (?:exactly |even |on earth |in the world )?(?
                          r"\bwhat(?:'s|s| is)? (?:this place|the name of this (?:place|town|village)|this (?:town|village|place) "
                          r"(?:is )?called)\b|\b(?:what|which) (?:town|village|place|city) is this\b|\bwhat time\b|"
                          r"\bwhat place\b", re.I)
+# A keyword matches its inflected forms ("leave" -> "leaves", "dig" -> "digging", "depart" -> "departure"),
+# not another word that starts with it ("late" is not "lately", "pass" is not "passage").
+_INFLECTION = r"(?:[a-z]?(?:s|es|d|ed|ing|er|ers|ure))?"
 _GENERIC = {"the", "old", "of", "a", "an", "to", "great", "little", "big", "north", "south", "east", "west"}
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 
@@ -122,7 +127,7 @@ class Grounding:
     asks_free: bool = False
 
 
-def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] = ()) -> bool:
+def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] = (), head: bool = False) -> bool:
     for cand in (name, *aliases):
         c = cand.lower()
         if re.search(rf"(?<!\w){re.escape(c)}(?:s|es)?(?!\w)", text_low):
@@ -131,7 +136,10 @@ def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] 
     # "road" of "Wolves on the North Road", so a question about the road is not about the quest).
     distinct = [w for w in words(name) if w not in _GENERIC and len(w) >= 3]
     need = min(2, len(distinct))
-    return bool(distinct) and sum(w in ws for w in distinct) >= need
+    if distinct and sum(w in ws for w in distinct) >= need:
+        return True
+    # A place is named by its head noun alone: "the obelisk" for "the Broken Obelisk".
+    return head and bool(distinct) and distinct[-1] in ws
 
 
 def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grounding:
@@ -162,12 +170,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
         return Grounding(facts, "shop", asks_free)
 
     if _WHERE_AM_I.search(text):
-        # Checked: the place's first proper name must be said ("the Sleeping Fox inn" -> "Sleeping").
-        names = re.findall(r"\b[A-Z][\w']+", world.location)
-        facts.append(GroundedFact("world:location", f"You are both at {world.location}; it is {world.time}.",
-                                  "location", check=tuple(names[:1]), line_kind="location",
-                                  line_values={"location": world.location, "time": world.time}))
-        return Grounding(facts, "location")
+        return Grounding([location_fact(world)], "location")
 
     quests = [q for q in world.quests if _mentions(ws, low, q.name) or q.id.lower() in wset]
     if quests or (world.quests and wset & {"quest", "quests", "task", "tasks"} and wset & _QUEST_STATE_CUES
@@ -179,7 +182,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
                                       line_kind="quest_state", line_values={"quest": q.name, "state": q.state}))
         return Grounding(facts, "quest_state")
 
-    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name)]
+    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name, head=True)]
     if lms and wset & _DIRECTION_CUES:
         for lm in lms[:2]:
             dist = f", {lm.distance}" if lm.distance else ""
@@ -202,11 +205,20 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
 
     for f in persona.facts:
         kws = [k.lower() for k in f.keywords] or [w for w in words(f.text) if len(w) >= 5]
-        hits = sum(1 for k in kws if re.search(rf"(?<!\w){re.escape(k)}", low))
+        hits = sum(1 for k in kws if re.search(rf"(?<!\w){re.escape(k)}{_INFLECTION}(?!\w)", low))
         if hits >= (1 if f.keywords else 2):
             facts.append(GroundedFact(f"fact:{f.id}", f.text, "fact", check=(f.value,) if f.value else (),
                                       line_kind="fact", line_values={"fact": f.text}))
     return Grounding(facts[:2], "fact" if facts else None, asks_free)
+
+
+def location_fact(world: World) -> GroundedFact:
+    """Where the player and the NPC are, and the time of day."""
+    # Checked: the place's first proper name must be said ("the Sleeping Fox inn" -> "Sleeping").
+    names = re.findall(r"\b[A-Z][\w']+", world.location)
+    return GroundedFact("world:location", f"You are both at {world.location}; it is {world.time}.",
+                        "location", check=tuple(names[:1]), line_kind="location",
+                        line_values={"location": world.location, "time": world.time})
 
 
 def with_article(name: str) -> str:
