@@ -172,7 +172,8 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
     if _WHERE_AM_I.search(text):
         return Grounding([location_fact(world)], "location")
 
-    quests = [q for q in world.quests if _mentions(ws, low, q.name) or q.id.lower() in wset]
+    stems = {singular(w) for w in wset}
+    quests = [q for q in world.quests if _mentions(ws, low, q.name) or singular(q.id.lower()) in stems]
     if quests or (world.quests and wset & {"quest", "quests", "task", "tasks"} and wset & _QUEST_STATE_CUES
                   and not wset & {"work", "job", "new", "any", "another"}):
         for q in (quests or list(world.quests))[:2]:
@@ -193,7 +194,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
         return Grounding(facts, "direction")
 
     if persona.quests and wset & _QUEST_OFFER_CUES and not wset & _RUMOR_CUES:
-        q = persona.quests[turn % len(persona.quests)]
+        q = offerable(persona, world)[turn % len(offerable(persona, world))]
         facts.append(GroundedFact(f"quest_hook:{q.id}", q.hook, "quest_offer", line_kind="quest_offer",
                                   line_values={"hook": q.hook, "quest": q.name}))
         return Grounding(facts, "quest_offer")
@@ -210,6 +211,27 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
             facts.append(GroundedFact(f"fact:{f.id}", f.text, "fact", check=(f.value,) if f.value else (),
                                       line_kind="fact", line_values={"fact": f.text}))
     return Grounding(facts[:2], "fact" if facts else None, asks_free)
+
+
+def offerable(persona: Persona, world: World) -> list:
+    """The persona's quest hooks worth offering: those the player has not taken up yet (the world
+    lists no state for them, or a state like "not started"); all of them if every one is taken."""
+    taken = {q.id for q in world.quests if not re.match(r"\s*(?:not\b|available|offered|open)", q.state, re.I)}
+    return [q for q in persona.quests if q.id not in taken] or list(persona.quests)
+
+
+def singular(word: str) -> str:
+    """A plural noun's singular, by the regular English endings ("wolves" -> "wolf", "berries" ->
+    "berry", "boxes" -> "box", "pelts" -> "pelt"); other words as they are."""
+    if len(word) <= 3 or word.endswith("ss"):
+        return word
+    if word.endswith("ves"):
+        return word[:-3] + "f"
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "zes", "sses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
 
 
 def location_fact(world: World) -> GroundedFact:

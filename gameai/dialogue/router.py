@@ -40,6 +40,8 @@ _QUESTION_START = frozenset("who whom whose what what's whats where where's wher
 # Data a line asks for in so many words, which a request to be taught or helped does not override.
 _ASKED_DATA = ("price", "shop", "quest_state", "location")
 SOCIAL = ("greeting", "farewell", "thanks", "teaching", "help")
+# The speech acts that ask for the persona's data, and the kind of datum each is answered from.
+_DATA_KIND_OF_ACT = {"work": "quest", "rumor": "rumor", "people": "relationship", "place": "location"}
 
 _classifiers: dict[int, ActClassifier] = {}
 
@@ -67,7 +69,9 @@ def data_options(persona: Persona, world: World) -> list[DataOption]:
     for f in persona.facts:
         out.append(DataOption("fact", f.id, f.text))
     for who, rel in persona.relationships:
-        out.append(DataOption("relationship", who, f"{who}: {rel}"))
+        # As the NPC says it ("Bettany is my apprentice, ..."): closer to "who's your apprentice?"
+        # than the card's "Bettany: his apprentice, ...".
+        out.append(DataOption("relationship", who, relationship_fact(persona, who).statement))
     for r in persona.rumors:
         out.append(DataOption("rumor", r.id, r.text))
     for lm in world.landmarks:
@@ -141,7 +145,12 @@ class Router:
         who = mentioned_person(text, p, world)
         if who is not None and asking:
             return Grounding([relationship_fact(p, who)], "relationship")
-        if opt is not None and score >= DATA_THRESHOLD and score >= act_score:
+        # A question whose form asks for a kind of data (work, news, people, the place) gets that
+        # kind: a datum of another kind that shares its topic words ("... around the abbey?" and
+        # "the keeper of the abbey library") does not take it.
+        own_kind = act in _DATA_KIND_OF_ACT
+        if opt is not None and score >= DATA_THRESHOLD and (opt.kind == _DATA_KIND_OF_ACT.get(act) if own_kind
+                                                             else score >= act_score):
             return self._data_route(opt, text, p, world, turn)
         if act is not None and act != "memory" and (asking or act in SOCIAL):
             return self._act_route(act, text, query, p, world, turn)
@@ -194,7 +203,7 @@ class Router:
             if who is None:
                 # The closest person, or a rumour when one is closer: "who's that stranger everyone
                 # talks about?" asks about a person of the talk, not of the NPC's own circle.
-                rel_sims = self._sims([f"{w}: {r}" for w, r in p.relationships], query)
+                rel_sims = self._sims([relationship_fact(p, w).statement for w, _ in p.relationships], query)
                 rum_sims = self._sims([r.text for r in p.rumors], query)
                 best_rel = float(rel_sims.max()) if len(rel_sims) else -1.0
                 if len(rum_sims) and float(rum_sims.max()) >= max(best_rel + RUMOR_OVER_PERSON, RUMOR_FLOOR):
