@@ -237,12 +237,20 @@ def test_trade_intent_always_carries_the_listed_price(authored_engine):
 
 def test_quest_offer_is_gated_by_reputation_from_the_world(authored_engine):
     elsbeth = authored_engine.npc(cast()["elsbeth"])
-    world = dict(cast()["elsbeth"].world, reputation=0)
-    seen = {elsbeth.respond("p-quest", "Do you have any work for me?", world).intent.args.get("quest") for _ in range(2)}
-    assert seen == {"wolves", "smuggler_ring"}  # hooks rotate by turn
-    r = [elsbeth.respond("p-quest2", "Any work for me?", world) for _ in range(2)]
-    refused = [x for x in r if x.intent.kind == "refuse"]
-    assert refused and refused[0].intent.args == {"reason": "reputation", "quest": "smuggler_ring", "min_reputation": 40.0}
+    fresh = [{"id": "wolves", "name": "Wolves on the North Road", "state": "not started"}]
+    trusted = dict(cast()["elsbeth"].world, reputation=50, quests=fresh)
+    seen = {elsbeth.respond("p-quest", "Do you have any work for me?", trusted).intent.args.get("quest") for _ in range(2)}
+    assert seen == {"wolves", "smuggler_ring"}  # hooks the player may take rotate by turn
+    # a stranger is offered the work they have earned, never the gated hook...
+    stranger = dict(trusted, reputation=0)
+    r = [elsbeth.respond("p-quest2", "Any work for me?", stranger) for _ in range(2)]
+    assert {x.intent.kind for x in r} == {"give_quest"} and {x.intent.args["quest"] for x in r} == {"wolves"}
+    # ... and once that is under way, the gated one is refused for reputation, without telling its hook
+    underway = dict(cast()["elsbeth"].world, reputation=0)
+    r = elsbeth.respond("p-quest3", "Any work for me?", underway)
+    assert r.intent.kind == "refuse"
+    assert r.intent.args == {"reason": "reputation", "quest": "smuggler_ring", "min_reputation": 40.0}
+    assert "contraband" not in r.text.lower()
 
 
 def test_message_errors_surface_before_any_work(authored_engine):

@@ -177,10 +177,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
     if quests or (world.quests and wset & {"quest", "quests", "task", "tasks"} and wset & _QUEST_STATE_CUES
                   and not wset & {"work", "job", "new", "any", "another"}):
         for q in (quests or list(world.quests))[:2]:
-            obj = f" Objective: {q.objective}." if q.objective else ""
-            facts.append(GroundedFact(f"quest:{q.id}", f"Quest '{q.name}' is {q.state}.{obj}", "quest_state",
-                                      check=tuple(w for w in words(q.state) if w not in _GENERIC)[:1],
-                                      line_kind="quest_state", line_values={"quest": q.name, "state": q.state}))
+            facts.append(quest_state_fact(q))
         return Grounding(facts, "quest_state")
 
     lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name, head=True)]
@@ -194,9 +191,17 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
         return Grounding(facts, "direction")
 
     if persona.quests and wset & _QUEST_OFFER_CUES and not wset & _RUMOR_CUES:
-        q = offerable(persona, world)[turn % len(offerable(persona, world))]
-        facts.append(GroundedFact(f"quest_hook:{q.id}", q.hook, "quest_offer", line_kind="quest_offer",
-                                  line_values={"hook": q.hook, "quest": q.name}))
+        quests = offerable(persona, world)
+        q = quests[turn % len(quests)]
+        if world.reputation < q.min_reputation:
+            # Work the player has not earned yet: the intent is a refusal (intent.py), so the line
+            # is one too; it must not tell the hook it withholds.
+            facts.append(GroundedFact(f"quest_hook:{q.id}", f"You have work ('{q.name}') but will not give it to "
+                                      "someone you do not trust yet; tell them to earn your trust first.", "refusal",
+                                      line_kind="refuse", line_values={"quest": q.name}))
+        else:
+            facts.append(GroundedFact(f"quest_hook:{q.id}", q.hook, "quest_offer", line_kind="quest_offer",
+                                      line_values={"hook": q.hook, "quest": q.name}))
         return Grounding(facts, "quest_offer")
 
     if persona.rumors and wset & _RUMOR_CUES:
@@ -213,11 +218,85 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
     return Grounding(facts[:2], "fact" if facts else None, asks_free)
 
 
+# A quest's state, by its opening words: how far along it is, whatever the game calls it.
+_QUEST_PHASES = (
+    ("open", re.compile(r"(?:not\b|available|offered|open|unstarted)", re.I)),
+    ("done", re.compile(r"(?:complete|completed|done|finished|fulfilled|succeeded|solved|turned in|handed in)\b", re.I)),
+    ("failed", re.compile(r"(?:failed|abandoned|lost|given up)\b", re.I)),
+    ("underway", re.compile(r"(?:in progress|under ?way|ongoing|active|started|begun|accepted|taken)\b", re.I)),
+)
+# What the answer must carry when the model phrases it, per phase (any one of them).
+_PHASE_CHECK = {"open": "not|yet|nobody|hasn't|haven't", "done": "done|complete|completed|finished|over",
+                "failed": "failed|lost|over", "underway": "progress|underway|under way|ongoing|still|yet"}
+
+
+def quest_phase(state: str) -> tuple[str | None, str]:
+    """(phase, detail): "in progress: 2 of 5 wolves" -> ("underway", "2 of 5 wolves"); a state the
+    engine does not know -> (None, the state)."""
+    head, _, detail = state.strip().rstrip(".").partition(":")
+    for phase, pat in _QUEST_PHASES:
+        if pat.match(head.strip()):
+            return phase, detail.strip()
+    return None, state.strip().rstrip(".")
+
+
+def quest_state_answers(name: str, state: str, objective: str = "") -> list[str]:
+    """Three whole sentences that say a quest's state from its data, in a speaker's words: "Wolves
+    on the North Road? Still under way, with two of five wolves killed." Never "Name: in progress."
+    The objective of a quest under way (the game's own phrase, e.g. "two of five wolves killed")
+    is joined with "with" or after "So far,", where a phrase of any grammar reads well; a quest not
+    taken up yet, done or failed is said without it (its objective is no longer news). The phrasings were chosen with the
+    conversation suite's fluency judge: a colon before the objective reads as a splice to it."""
+    phase, detail = quest_phase(state)
+    obj = (objective or detail).strip().rstrip(".")
+    name = name.strip().rstrip(".?!")
+    first, _, rest = name.partition(" ")
+    the = f"{first.lower()} {rest}" if first in ("The", "A", "An") and rest else name
+    w = f", with {obj}." if obj else "."
+    if phase == "underway":
+        if not obj:
+            return [f"{name}? Still under way.", f"{name}? Not done yet.", f"As for {the}, it is still under way."]
+        return [f"{name}? Still under way{w}", f"{name}? Still under way. So far, {obj}.",
+                f"{name}? We are getting there{w}"]
+    if phase == "done":
+        return [f"{name}? That one is done.", f"As for {the}, it is done.", f"{name}? That task is done."]
+    if phase == "failed":
+        return [f"{name}? That one has failed.", f"As for {the}, it came to nothing.", f"{name}? That task has failed."]
+    if phase == "open":
+        return [f"{name}? Nobody has taken that one up yet.", f"As for {the}, it has not been started yet.",
+                f"{name}? It has not been started yet."]
+    where = f"{detail}; {obj}" if obj and obj != detail else detail
+    return [f"As for {the}, this is where it stands: {where}.", f"{name}? As it stands: {where}.",
+            f"Here is how {the} stands: {where}."]
+
+
+def quest_state_fact(q) -> GroundedFact:
+    """A quest in the world (world.QuestState) as a fact: the prompt's statement, what the model's
+    line must carry (the objective's count when it has one, else a word of the state), and the
+    composed sentences the NPC says when the model's line fails its checks."""
+    phase, detail = quest_phase(q.state)
+    obj = q.objective or detail
+    counts = numbers_in(obj) if obj and phase in ("underway", None) else []
+    if counts:
+        check = (str(counts[0]),)
+    elif phase is not None:
+        check = (_PHASE_CHECK[phase],)
+    else:
+        check = tuple(w for w in words(q.state) if w not in _GENERIC)[:1]
+    answers = quest_state_answers(q.name, q.state, q.objective)
+    statement = f"The quest '{q.name}' is {q.state}" + (f"; {q.objective}." if q.objective else ".")
+    return GroundedFact(f"quest:{q.id}", statement, "quest_state", check=check, line_kind="quest_state",
+                        line_values={"quest": q.name, "state": q.state, "objective": q.objective,
+                                     "answer": answers[0], "answers": answers})
+
+
 def offerable(persona: Persona, world: World) -> list:
-    """The persona's quest hooks worth offering: those the player has not taken up yet (the world
-    lists no state for them, or a state like "not started"); all of them if every one is taken."""
-    taken = {q.id for q in world.quests if not re.match(r"\s*(?:not\b|available|offered|open)", q.state, re.I)}
-    return [q for q in persona.quests if q.id not in taken] or list(persona.quests)
+    """The persona's quest hooks worth offering, best first: those the player has not taken up yet
+    (the world lists no state for them, or a state like "not started") and whose reputation the
+    player has; else those not taken up yet (refused for reputation); else all of them."""
+    taken = {q.id for q in world.quests if quest_phase(q.state)[0] != "open"}
+    fresh = [q for q in persona.quests if q.id not in taken]
+    return [q for q in fresh if world.reputation >= q.min_reputation] or fresh or list(persona.quests)
 
 
 def singular(word: str) -> str:

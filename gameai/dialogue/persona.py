@@ -35,7 +35,9 @@ DEFAULT_LINES: dict[str, list[str]] = {
     "no_such_item": ["I do not sell that."],
     "price": ["The {item} costs {price} {currency}.", "For the {item}, {price} {currency}."],
     "direction": ["{landmark} is {direction} of here."],
-    "quest_state": ["{quest}: {state}."],
+    # {answers}: sentences composed from the quest's data (grounding.quest_state_answers); a persona's
+    # own template may use {quest}, {state} and {objective}.
+    "quest_state": ["{answers[0]}", "{answers[1]}", "{answers[2]}"],
     "quest_offer": ["{hook}"],
     "rumor": ["{rumor}"],
     "location": ["You are at {location}. It is {time}."],
