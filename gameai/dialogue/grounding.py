@@ -254,9 +254,12 @@ def quest_state_answers(name: str, state: str, objective: str = "") -> list[str]
     the = f"{first.lower()} {rest}" if first in ("The", "A", "An") and rest else name
     w = f", with {obj}." if obj else "."
     if phase == "underway":
+        # The game's own word for it when it reads as "still ..." ("in progress", "ongoing").
+        head = state.partition(":")[0].strip().lower()
+        still = head if head in ("in progress", "under way", "underway", "ongoing", "active") else "under way"
         if not obj:
-            return [f"{name}? Still under way.", f"{name}? Not done yet.", f"As for {the}, it is still under way."]
-        return [f"{name}? Still under way{w}", f"{name}? Still under way. So far, {obj}.",
+            return [f"{name}? Still {still}.", f"{name}? It is still {still}.", f"As for {the}, it is still {still}."]
+        return [f"{name}? Still {still}{w}", f"{name}? Still {still}. So far, {obj}.",
                 f"{name}? We are getting there{w}"]
     if phase == "done":
         return [f"{name}? That one is done.", f"As for {the}, it is done.", f"{name}? That task is done."]

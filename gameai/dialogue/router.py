@@ -148,11 +148,12 @@ class Router:
         # A question whose form asks for a kind of data (work, news, people, the place) gets that
         # kind: a datum of another kind that shares its topic words ("... around the abbey?" and
         # "the keeper of the abbey library") does not take it.
-        own_kind = act in _DATA_KIND_OF_ACT
+        own_kind = act in _DATA_KIND_OF_ACT and self._has_data_for(act)
         if opt is not None and score >= DATA_THRESHOLD and (opt.kind == _DATA_KIND_OF_ACT.get(act) if own_kind
                                                              else score >= act_score):
             return self._data_route(opt, text, p, world, turn)
-        if act is not None and act != "memory" and (asking or act in SOCIAL):
+        if act is not None and act != "memory" and (asking or act in SOCIAL) \
+                and (act not in _DATA_KIND_OF_ACT or self._has_data_for(act)):
             return self._act_route(act, text, query, p, world, turn)
         if asking and player_lines:
             # A question about something the player said ("and what am I delivering?"), asked
@@ -161,6 +162,13 @@ class Router:
             if told:
                 return Grounding([memory_fact(told)], "memory")
         return g if asking else Grounding([])
+
+    def _has_data_for(self, act: str) -> bool:
+        """Can the persona answer this kind of talk from its data (an innkeeper without quests
+        cannot answer "can I have a room?" with work)?"""
+        p = self.persona
+        return {"work": bool(p.quests), "rumor": bool(p.rumors), "people": bool(p.relationships or p.rumors),
+                "place": True}.get(act, False)
 
     def _nearest_data(self, query: np.ndarray, world: World) -> tuple[DataOption | None, float]:
         opts = data_options(self.persona, world)
