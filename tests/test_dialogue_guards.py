@@ -302,3 +302,18 @@ def test_shop_list_is_said_as_people_say_a_list():
     assert with_article("bag of nails") == "a bag of nails" and with_article("room for the night") == "a room for the night"
     assert with_article("nails") == "nails" and with_article("the house wine") == "the house wine"
     assert spoken_list(["a", "b", "c"]) == "a, b and c" and spoken_list(["a"]) == "a"
+
+
+def test_a_bare_price_names_what_it_prices(mara):
+    from gameai.dialogue.grounding import name_the_priced_item
+    world = World.from_dict(mara.world)
+    g = find_facts("How much is the sword?", mara, world)
+    assert name_the_priced_item("Forty gold, traveller.", g, "gold") == "Forty gold for an iron sword, traveller."
+    assert name_the_priced_item("40 gold.", g, "gold") == "40 gold for an iron sword."
+    # the item already named (by its name or an alias), a longer line, another amount: as it is
+    for line in ("The blade is 40 gold.", "Forty gold for that sword.", "It has been forty gold since my father's day.",
+                 "Sixty gold."):
+        assert name_the_priced_item(line, g, "gold") == line
+    two = find_facts("How much are the sword and the shield?", mara, world)
+    assert name_the_priced_item("Forty gold.", two, "gold") == "Forty gold."  # two prices: which one is not ours to say
+    assert name_the_priced_item("Forty gold.", find_facts("How old is the forge?", mara, world), "gold") == "Forty gold."

@@ -80,3 +80,11 @@ def test_numbers_end_at_a_sentence_end():
     assert numbers_in("Mind yourself, young one. Three silver for it.") == [1, 3]
     assert numbers_in("twenty thirty") == [20, 30]
     assert numbers_in("one hundred and twenty") == [120]
+
+
+def test_a_bare_price_from_the_model_names_the_item():
+    b = ScriptedBackend(["Forty gold, traveller."])
+    r = engine(b).npc(cast()["mara"]).respond("p", "How much is the sword?")
+    assert r.text == "Forty gold for an iron sword, traveller." and not r.fallback
+    b = ScriptedBackend(["The blade? Forty gold, traveller."])  # names it already: the model's words stand
+    assert engine(b).npc(cast()["mara"]).respond("p", "How much is the sword?").text == "The blade? Forty gold, traveller."

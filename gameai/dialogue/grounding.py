@@ -158,7 +158,8 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
             facts.append(GroundedFact(
                 f"price:{it.id}", f"The {it.name} costs {it.price} {persona.currency}.", "price",
                 check=(str(it.price),), price=it.price, line_kind="price",
-                line_values={"item": it.name, "price": it.price, "currency": persona.currency}))
+                line_values={"item": it.name, "price": it.price, "currency": persona.currency,
+                             "aliases": it.aliases}))
         return Grounding(facts, "price", asks_free)
     if persona.shop and wset & _PRICE_CUES and wset & {"what", "wares", "goods", "sell", "selling", "offer", "have"}:
         listing = spoken_list([f"{with_article(it.name)} for {it.price} {persona.currency}" for it in persona.shop])
@@ -323,6 +324,27 @@ def location_fact(world: World) -> GroundedFact:
     return GroundedFact("world:location", f"You are both at {world.location}; it is {world.time}.",
                         "location", check=tuple(names[:1]), line_kind="location",
                         line_values={"location": world.location, "time": world.time})
+
+
+def name_the_priced_item(text: str, grounding: Grounding, currency: str) -> str:
+    """A price answer that says only the amount ("Five copper." / "30 silver, stranger.") names
+    what it prices, right after the amount: "Five copper for a crossing." A bare amount is not a
+    sentence; the fluency judge reads it as broken, and a player who asked two prices cannot tell
+    which one it answers. Lines that name the item (or say more than the amount) stay as they are."""
+    prices = [f for f in grounding.facts if f.kind == "price"]
+    if grounding.topic != "price" or len(prices) != 1 or len(words(text)) > 5:
+        return text
+    f = prices[0]
+    item = str(f.line_values.get("item", ""))
+    low = " ".join(words(text))
+    names = [item, *(a for a in f.line_values.get("aliases", ()))]
+    if not item or any(re.search(rf"(?<!\w){re.escape(n.lower())}", low) for n in names if n):
+        return text
+    cur = re.escape(currency.lower().rstrip("s"))
+    m = re.search(rf"\b(\S+)\s+{cur}s?\b", text, re.I)
+    if not m or f.price not in numbers_in(m.group(1)):
+        return text
+    return text[:m.end()] + f" for {with_article(item)}" + text[m.end():]
 
 
 def with_article(name: str) -> str:
