@@ -223,6 +223,9 @@ class Router:
                 who = p.relationships[int(np.argmax(rel_sims))][0]
             return Grounding([relationship_fact(p, who)], "relationship")
         if act == "place":
+            if _WHERE_IS_A_THING.search(text):
+                # "where's the nearest place to sleep?" asks the way to somewhere, not where here is
+                return Grounding([])
             return Grounding([location_fact(world)], "location")
         if act in SOCIAL:
             return Grounding([], act)
@@ -235,6 +238,10 @@ class Router:
         if not texts:
             return np.zeros(0, np.float32)
         return self.embedder.embed(texts) @ np.asarray(query, dtype=np.float32)
+
+
+# "Where is/are/can ... <a thing>", not "where is this / where are we".
+_WHERE_IS_A_THING = re.compile(r"\bwhere(?:'s|s| is| are| can| do| does| would)\s+(?!(?:this|here|we|i)\b)", re.I)
 
 
 def is_question(text: str) -> bool:

@@ -72,8 +72,13 @@ _CUES = {
     "memory": re.compile(r"\b(?:remember|recall|forget|forgotten|did i (?:say|tell|mention|pick|choose|ask)|i told you|"
                          r"what(?:'s| is| was) my|who am i|what do i do|what was i|(?:what|which|who) \w+ did i|"
                          r"(?:what|who|where|when|which)\b[^?]*\b(?:am i|was i|did i)(?! \w+ you))\b"),
-    "work": re.compile(r"\b(?:(?:can|could|may|shall) i help|need (?:a hand|help|any help)|(?:something|anything) i "
-                       r"(?:can|could) do|help you|need(?:s)? doing|any work|for work|(?:a|any) job)\b"),
+    # Offering one's service, in the forms a player offers it: "need a hand?", "need anything done?",
+    # "anything for me to do?", "anything I could help with?", "can I lend a hand?".
+    "work": re.compile(r"\b(?:(?:can|could|may|shall) i help|need (?:a hand|help|any help)|(?:something|anything) "
+                       r"(?:that )?i (?:can|could|might) (?:do|help|lend|fetch|carry|fix|mend|build|take on)|help you|"
+                       r"need(?:s)? doing|any work|for work|(?:a|any) job|lend (?:you )?a hand|"
+                       r"(?:something|anything) (?:for|to) (?:me|us|a \w+|an \w+) to do)\b"
+                       r"|^(?:do you |you )?need (?:anything|another|someone|somebody|any)\b"),
     "help": re.compile(r"\b(?:help (?:me|us|my)|(?:give|lend) (?:me|us) a hand|a hand with|(?:could|would|will|can) "
                        r"you help|help (?:build|find|fix|get|raise)|let'?s build|build \w+ together|together)\b"),
     "teaching": re.compile(r"\b(?:teach|teaching|show me how|show me the|learn|train me|lessons?|any tips|tips? (?:on|for)|"
