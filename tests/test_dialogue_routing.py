@@ -232,10 +232,23 @@ def route(npc, player, *lines):
     ("ysolde", "Does anyone at the abbey need a helping hand?", ("quest_offer", "missing_pilgrim")),
     # a quest named in the singular
     ("elsbeth", "How's the wolf hunt coming along?", ("quest_state", "wolves")),
+    # offering one's service asks for work; asking for a hand is asking for help
+    ("orrin", "Need anything carried?", ("quest_offer", "well_house")),
+    ("halvard", "Is there anything for a traveller to do round here?", ("quest_offer", "snapped_rope")),
+    ("kess", "Anything I could help with?", ("quest_offer", "raiders")),
+    ("ysolde", "Can I lend a hand, Sister?", ("quest_offer", "missing_pilgrim")),
+    ("halvard", "Lend me a hand with this crate?", ("help", None)),
+    # where here is, and where a thing is, are not the same question
+    ("tobin", "Where are we, exactly?", ("location", None)),
 ])
 def test_weak_routes_on_plain_lines(suite_npcs, pid, line, want):
     (got, target), r = route(suite_npcs[pid], f"p5-{pid}-{line[:12]}", line)
     assert got == want[0] and (want[1] is None or target == want[1]), (line, got, target, r.text)
+
+
+def test_where_a_thing_is_is_not_where_here_is(suite_npcs):
+    (got, _), _r = route(suite_npcs["mara"], "p5-where", "Where's the nearest place to get a drink?")
+    assert got != "location"
 
 
 def test_find_facts_keywords_match_inflections_only():
