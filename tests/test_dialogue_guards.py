@@ -317,3 +317,14 @@ def test_a_bare_price_names_what_it_prices(mara):
     two = find_facts("How much are the sword and the shield?", mara, world)
     assert name_the_priced_item("Forty gold.", two, "gold") == "Forty gold."  # two prices: which one is not ours to say
     assert name_the_priced_item("Forty gold.", find_facts("How old is the forge?", mara, world), "gold") == "Forty gold."
+
+
+def test_how_far_is_answered_with_the_distance(mara):
+    world = World.from_dict(mara.world)
+    g = find_facts("How far is Greyhill?", mara, world)
+    assert g.facts[0].check == ("west", "2")  # "two days on foot": the amount must be said
+    assert check_grounding("Greyhill lies west of here.", g, "gold") == ["grounding:missing_value:landmark:greyhill"]
+    assert check_grounding("West, two days on foot.", g, "gold") == []
+    assert find_facts("Which way is Greyhill?", mara, world).facts[0].check == ("west",)  # the way only
+    line = mara.line("direction", 0, **g.facts[0].line_values)
+    assert line == "Greyhill is west of here, two days on foot."

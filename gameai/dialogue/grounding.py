@@ -183,12 +183,15 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
 
     lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name, head=True)]
     if lms and wset & _DIRECTION_CUES:
+        how_far = bool(wset & {"far", "distance", "long"})
         for lm in lms[:2]:
             dist = f", {lm.distance}" if lm.distance else ""
             main = next((w for w in words(lm.direction) if w in _COMPASS), words(lm.direction)[0])
+            # "How far is it?" must be answered with the distance, not only the way.
+            key = distance_key(lm.distance) if how_far else None
             facts.append(GroundedFact(f"landmark:{lm.id}", f"{lm.name} is {lm.direction} of here{dist}.", "direction",
-                                      check=(main,), line_kind="direction",
-                                      line_values={"landmark": lm.name, "direction": lm.direction}))
+                                      check=(main, key) if key else (main,), line_kind="direction",
+                                      line_values={"landmark": lm.name, "direction": lm.direction, "distance": dist}))
         return Grounding(facts, "direction")
 
     if persona.quests and wset & _QUEST_OFFER_CUES and not wset & _RUMOR_CUES:
@@ -301,6 +304,23 @@ def offerable(persona: Persona, world: World) -> list:
     taken = {q.id for q in world.quests if quest_phase(q.state)[0] != "open"}
     fresh = [q for q in persona.quests if q.id not in taken]
     return [q for q in fresh if world.reputation >= q.min_reputation] or fresh or list(persona.quests)
+
+
+_DISTANCE_FILLER = frozenset("a an the of on at to from in into by along across up down past through beyond behind "
+                             "over under near round around".split())
+
+
+def distance_key(distance: str) -> str | None:
+    """The word of a landmark's distance that an answer to "how far?" must carry: the amount or
+    the thing measured by ("half a mile along the river" -> "half", "a day's ride" -> "day",
+    "two days on foot" -> "2", "across the square" -> "square")."""
+    for w in words(distance):
+        w = w.split("'")[0]
+        if w in _DISTANCE_FILLER or len(w) < 3 and not w.isdigit():
+            continue
+        nums = numbers_in(w)
+        return str(nums[0]) if nums else w
+    return None
 
 
 def singular(word: str) -> str:
