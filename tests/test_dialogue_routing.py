@@ -312,8 +312,10 @@ def test_quest_state_is_a_sentence_built_from_the_quest_data():
             assert not re.search(r"Hammer: ", line), line  # never "The Lost Hammer: in progress."
             assert check_grounding(line, Grounding([f], "quest_state"), "gold") == [], line
     f = quest_state_fact(QuestState("q", "The Lost Hammer", "in progress", "two of five wolves killed"))
-    assert f.check == ("2",)  # the count must be said, as "two" or "2"
+    assert f.check[0] == "2"  # the count must be said, as "two" or "2", and that it is not done yet
     assert check_grounding("Still hunting, the hammer is.", Grounding([f], "quest_state"), "gold")
+    assert check_grounding("Only two, and they're killing.", Grounding([f], "quest_state"), "gold")
+    assert not check_grounding("Two so far. Three more to go.", Grounding([f], "quest_state"), "gold")
 
 
 def test_quest_state_answer_through_the_engine(suite_npcs):

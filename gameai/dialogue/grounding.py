@@ -202,7 +202,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
             # is one too; it must not tell the hook it withholds.
             facts.append(GroundedFact(f"quest_hook:{q.id}", f"You have work ('{q.name}') but will not give it to "
                                       "someone you do not trust yet; tell them to earn your trust first.", "refusal",
-                                      line_kind="refuse", line_values={"quest": q.name}))
+                                      check=("trust|earn|prove",), line_kind="refuse", line_values={"quest": q.name}))
         else:
             facts.append(GroundedFact(f"quest_hook:{q.id}", q.hook, "quest_offer", line_kind="quest_offer",
                                       line_values={"hook": q.hook, "quest": q.name}))
@@ -231,7 +231,7 @@ _QUEST_PHASES = (
 )
 # What the answer must carry when the model phrases it, per phase (any one of them).
 _PHASE_CHECK = {"open": "not|yet|nobody|hasn't|haven't", "done": "done|complete|completed|finished|over",
-                "failed": "failed|lost|over", "underway": "progress|underway|under way|ongoing|still|yet"}
+                "failed": "failed|lost|over", "underway": "progress|underway|under way|ongoing|still|yet|so far|more|getting there"}
 
 
 def quest_phase(state: str) -> tuple[str | None, str]:
@@ -284,7 +284,10 @@ def quest_state_fact(q) -> GroundedFact:
     phase, detail = quest_phase(q.state)
     obj = q.objective or detail
     counts = numbers_in(obj) if obj and phase in ("underway", None) else []
-    if counts:
+    if counts and phase is not None:
+        # the count and how far along it is: "only two, and they're killing" is not an answer
+        check = (str(counts[0]), _PHASE_CHECK[phase])
+    elif counts:
         check = (str(counts[0]),)
     elif phase is not None:
         check = (_PHASE_CHECK[phase],)
