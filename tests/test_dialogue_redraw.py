@@ -101,3 +101,10 @@ def test_a_quest_state_answer_without_how_far_along_is_drawn_again():
     b = ScriptedBackend(["Only two, and they're killing.", "Two wolves down, citizen, three still to go."])
     r = engine(b).npc(cast()["elsbeth"]).respond("p", "How am I doing with the wolves?")
     assert r.text == "Two wolves down, citizen, three still to go." and "output:redrawn:1" in r.flags
+
+
+def test_free_talk_that_names_an_unlisted_price_is_drawn_again():
+    b = ScriptedBackend(["Six gold for a horseshoe, traveller.", "Square it with a try square, traveller."])
+    r = engine(b).npc(cast()["mara"]).respond("p", "Can you show me how to square the corners?")
+    assert r.intent.kind == "teaching" and r.text == "Square it with a try square, traveller."
+    assert "grounding:unlisted_price:6" in r.flags

@@ -462,10 +462,16 @@ def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]
     # Any amount of money the NPC states must be a price from data.
     allowed = {f.price for f in grounding.facts if f.price is not None}
     allowed |= {int(n) for f in grounding.facts if f.kind == "shop" for n in re.findall(r"\d+", f.statement)}
+    return problems + unlisted_prices(text, allowed, currency)
+
+
+def unlisted_prices(text: str, allowed: set[int], currency: str) -> list[str]:
+    """Amounts of money the line states that are not in `allowed` (a problem for each)."""
     cur = re.escape(currency.lower().rstrip("s"))
     money = rf"(?:{cur}s?|gold|silver|copper|coins?|crowns?|pieces?|golds)"
-    for m in re.finditer(rf"(\S+(?:[ -]\S+){{0,2}})\s+{money}\b", low):
+    out = []
+    for m in re.finditer(rf"(\S+(?:[ -]\S+){{0,2}})\s+{money}\b", text.lower()):
         stated = numbers_in(m.group(1))
         if stated and stated[-1] not in allowed:
-            problems.append(f"grounding:unlisted_price:{stated[-1]}")
-    return problems
+            out.append(f"grounding:unlisted_price:{stated[-1]}")
+    return out
