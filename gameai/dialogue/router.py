@@ -117,7 +117,7 @@ class Router:
             if routed.topic is not None:
                 return routed
         follow = follow_up_kind(text) if asking and not g.facts and player_lines else None
-        if follow == "linked" or follow == "pointing" and not names_datum(text, p, world):
+        if follow == "linked" or (follow == "pointing" and not names_datum(text, p, world)):
             # "how long a walk is that?" after "where is Greyhill?": the question leans on the
             # last one, so route both lines together (by structure, not by any persona's words)
             # before its own nearest datum ("walk" is near the ferry's "passage"). A line that
