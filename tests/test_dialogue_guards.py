@@ -237,12 +237,20 @@ def test_trade_intent_always_carries_the_listed_price(authored_engine):
 
 def test_quest_offer_is_gated_by_reputation_from_the_world(authored_engine):
     elsbeth = authored_engine.npc(cast()["elsbeth"])
-    world = dict(cast()["elsbeth"].world, reputation=0)
-    seen = {elsbeth.respond("p-quest", "Do you have any work for me?", world).intent.args.get("quest") for _ in range(2)}
-    assert seen == {"wolves", "smuggler_ring"}  # hooks rotate by turn
-    r = [elsbeth.respond("p-quest2", "Any work for me?", world) for _ in range(2)]
-    refused = [x for x in r if x.intent.kind == "refuse"]
-    assert refused and refused[0].intent.args == {"reason": "reputation", "quest": "smuggler_ring", "min_reputation": 40.0}
+    fresh = [{"id": "wolves", "name": "Wolves on the North Road", "state": "not started"}]
+    trusted = dict(cast()["elsbeth"].world, reputation=50, quests=fresh)
+    seen = {elsbeth.respond("p-quest", "Do you have any work for me?", trusted).intent.args.get("quest") for _ in range(2)}
+    assert seen == {"wolves", "smuggler_ring"}  # hooks the player may take rotate by turn
+    # a stranger is offered the work they have earned, never the gated hook...
+    stranger = dict(trusted, reputation=0)
+    r = [elsbeth.respond("p-quest2", "Any work for me?", stranger) for _ in range(2)]
+    assert {x.intent.kind for x in r} == {"give_quest"} and {x.intent.args["quest"] for x in r} == {"wolves"}
+    # ... and once that is under way, the gated one is refused for reputation, without telling its hook
+    underway = dict(cast()["elsbeth"].world, reputation=0)
+    r = elsbeth.respond("p-quest3", "Any work for me?", underway)
+    assert r.intent.kind == "refuse"
+    assert r.intent.args == {"reason": "reputation", "quest": "smuggler_ring", "min_reputation": 40.0}
+    assert "contraband" not in r.text.lower()
 
 
 def test_message_errors_surface_before_any_work(authored_engine):
@@ -294,3 +302,29 @@ def test_shop_list_is_said_as_people_say_a_list():
     assert with_article("bag of nails") == "a bag of nails" and with_article("room for the night") == "a room for the night"
     assert with_article("nails") == "nails" and with_article("the house wine") == "the house wine"
     assert spoken_list(["a", "b", "c"]) == "a, b and c" and spoken_list(["a"]) == "a"
+
+
+def test_a_bare_price_names_what_it_prices(mara):
+    from gameai.dialogue.grounding import name_the_priced_item
+    world = World.from_dict(mara.world)
+    g = find_facts("How much is the sword?", mara, world)
+    assert name_the_priced_item("Forty gold, traveller.", g, "gold") == "Forty gold for an iron sword, traveller."
+    assert name_the_priced_item("40 gold.", g, "gold") == "40 gold for an iron sword."
+    # the item already named (by its name or an alias), a longer line, another amount: as it is
+    for line in ("The blade is 40 gold.", "Forty gold for that sword.", "It has been forty gold since my father's day.",
+                 "Sixty gold."):
+        assert name_the_priced_item(line, g, "gold") == line
+    two = find_facts("How much are the sword and the shield?", mara, world)
+    assert name_the_priced_item("Forty gold.", two, "gold") == "Forty gold."  # two prices: which one is not ours to say
+    assert name_the_priced_item("Forty gold.", find_facts("How old is the forge?", mara, world), "gold") == "Forty gold."
+
+
+def test_how_far_is_answered_with_the_distance(mara):
+    world = World.from_dict(mara.world)
+    g = find_facts("How far is Greyhill?", mara, world)
+    assert g.facts[0].check == ("west", "2")  # "two days on foot": the amount must be said
+    assert check_grounding("Greyhill lies west of here.", g, "gold") == ["grounding:missing_value:landmark:greyhill"]
+    assert check_grounding("West, two days on foot.", g, "gold") == []
+    assert find_facts("Which way is Greyhill?", mara, world).facts[0].check == ("west",)  # the way only
+    line = mara.line("direction", 0, **g.facts[0].line_values)
+    assert line == "Greyhill is west of here, two days on foot."

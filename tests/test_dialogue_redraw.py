@@ -80,3 +80,31 @@ def test_numbers_end_at_a_sentence_end():
     assert numbers_in("Mind yourself, young one. Three silver for it.") == [1, 3]
     assert numbers_in("twenty thirty") == [20, 30]
     assert numbers_in("one hundred and twenty") == [120]
+
+
+def test_a_bare_price_from_the_model_names_the_item():
+    b = ScriptedBackend(["Forty gold, traveller."])
+    r = engine(b).npc(cast()["mara"]).respond("p", "How much is the sword?")
+    assert r.text == "Forty gold for an iron sword, traveller." and not r.fallback
+    b = ScriptedBackend(["The blade? Forty gold, traveller."])  # names it already: the model's words stand
+    assert engine(b).npc(cast()["mara"]).respond("p", "How much is the sword?").text == "The blade? Forty gold, traveller."
+
+
+def test_a_refusal_for_reputation_is_said_alone_when_the_model_offers_the_work():
+    b = ScriptedBackend(["Citizen, there's work for you at the east gate."])
+    r = engine(b).npc(cast()["elsbeth"]).respond("p", "Got any work for me?")  # the wolf hunt is under way
+    assert r.intent.kind == "refuse" and r.intent.args["reason"] == "reputation"
+    assert r.text == "Earn my trust first, citizen."
+
+
+def test_a_quest_state_answer_without_how_far_along_is_drawn_again():
+    b = ScriptedBackend(["Only two, and they're killing.", "Two wolves down, citizen, three still to go."])
+    r = engine(b).npc(cast()["elsbeth"]).respond("p", "How am I doing with the wolves?")
+    assert r.text == "Two wolves down, citizen, three still to go." and "output:redrawn:1" in r.flags
+
+
+def test_free_talk_that_names_an_unlisted_price_is_drawn_again():
+    b = ScriptedBackend(["Six gold for a horseshoe, traveller.", "Square it with a try square, traveller."])
+    r = engine(b).npc(cast()["mara"]).respond("p", "Can you show me how to square the corners?")
+    assert r.intent.kind == "teaching" and r.text == "Square it with a try square, traveller."
+    assert "grounding:unlisted_price:6" in r.flags

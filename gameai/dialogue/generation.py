@@ -14,7 +14,7 @@ from typing import Iterator
 
 from gameai.dialogue.backends.base import Sampling
 from gameai.dialogue.errors import BackendError
-from gameai.dialogue.grounding import check_grounding, value_grammar
+from gameai.dialogue.grounding import check_grounding, name_the_priced_item, unlisted_prices, value_grammar
 from gameai.dialogue.guards import OutputPolicy, capitalised_names, loop_start, sanitize, trim_to_sentence, words
 from gameai.dialogue.jsonstream import LineExtractor
 from gameai.dialogue.persona import Persona
@@ -149,6 +149,13 @@ def settle(ctx: TurnContext, req: Request, draft: Draft, t: TurnState) -> tuple[
     problems = req.policy.violations(final) if final else ["output:empty"]
     if not problems and t.grounding.facts:
         problems = check_grounding(final, t.grounding, req.policy.persona.currency)
+    elif not problems:
+        # Free talk names no price of its own either: an amount must be one the shop lists
+        # ("Six copper for a bag of nails." after the real price of five was said).
+        persona = req.policy.persona
+        problems = unlisted_prices(final, {it.price for it in persona.shop}, persona.currency)
+    if not problems and not said:
+        final = name_the_priced_item(final, t.grounding, req.policy.persona.currency)
     if not problems and len(words(final)) < 2:
         problems = ["output:too_short"]
     return said, final, problems

@@ -14,7 +14,9 @@ from gameai.dialogue.persona import Persona
 from gameai.dialogue.world import World
 
 _PRICE_CUES = {"much", "cost", "costs", "owe", "fee", "price", "prices", "sell", "selling", "buy", "worth", "charge", "pay", "afford", "purchase"}
-_DIRECTION_CUES = {"where", "way", "direction", "directions", "find", "path", "road", "reach", "get", "located", "lead", "go"}
+# Asking the way or how far ("how far is it to Millbrook?" asks for the landmark's distance).
+_DIRECTION_CUES = {"where", "way", "direction", "directions", "find", "path", "road", "reach", "get", "located", "lead",
+                   "go", "far", "distance"}
 _QUEST_STATE_CUES = {"progress", "status", "state", "going", "done", "finished", "complete", "how", "update"}
 # Asking for work: "help" is not here (a player asking for help is not asking for a quest).
 _QUEST_OFFER_CUES = {"work", "job", "jobs", "quest", "quests", "task", "tasks", "errand", "errands", "hire", "hiring",
@@ -28,6 +30,9 @@ _WHERE_AM_I = re.compile(r"\bwhere (?:exactly |even |on earth |in the world )?(?
                          r"\bwhat(?:'s|s| is)? (?:this place|the name of this (?:place|town|village)|this (?:town|village|place) "
                          r"(?:is )?called)\b|\b(?:what|which) (?:town|village|place|city) is this\b|\bwhat time\b|"
                          r"\bwhat place\b", re.I)
+# A keyword matches its inflected forms ("leave" -> "leaves", "dig" -> "digging", "depart" -> "departure"),
+# not another word that starts with it ("late" is not "lately", "pass" is not "passage").
+_INFLECTION = r"(?:[a-z]?(?:s|es|d|ed|ing|er|ers|ure))?"
 _GENERIC = {"the", "old", "of", "a", "an", "to", "great", "little", "big", "north", "south", "east", "west"}
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 
@@ -122,7 +127,7 @@ class Grounding:
     asks_free: bool = False
 
 
-def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] = ()) -> bool:
+def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] = (), head: bool = False) -> bool:
     for cand in (name, *aliases):
         c = cand.lower()
         if re.search(rf"(?<!\w){re.escape(c)}(?:s|es)?(?!\w)", text_low):
@@ -131,7 +136,10 @@ def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] 
     # "road" of "Wolves on the North Road", so a question about the road is not about the quest).
     distinct = [w for w in words(name) if w not in _GENERIC and len(w) >= 3]
     need = min(2, len(distinct))
-    return bool(distinct) and sum(w in ws for w in distinct) >= need
+    if distinct and sum(w in ws for w in distinct) >= need:
+        return True
+    # A place is named by its head noun alone: "the obelisk" for "the Broken Obelisk".
+    return head and bool(distinct) and distinct[-1] in ws
 
 
 def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grounding:
@@ -150,7 +158,8 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
             facts.append(GroundedFact(
                 f"price:{it.id}", f"The {it.name} costs {it.price} {persona.currency}.", "price",
                 check=(str(it.price),), price=it.price, line_kind="price",
-                line_values={"item": it.name, "price": it.price, "currency": persona.currency}))
+                line_values={"item": it.name, "price": it.price, "currency": persona.currency,
+                             "aliases": it.aliases}))
         return Grounding(facts, "price", asks_free)
     if persona.shop and wset & _PRICE_CUES and wset & {"what", "wares", "goods", "sell", "selling", "offer", "have"}:
         listing = spoken_list([f"{with_article(it.name)} for {it.price} {persona.currency}" for it in persona.shop])
@@ -162,37 +171,41 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
         return Grounding(facts, "shop", asks_free)
 
     if _WHERE_AM_I.search(text):
-        # Checked: the place's first proper name must be said ("the Sleeping Fox inn" -> "Sleeping").
-        names = re.findall(r"\b[A-Z][\w']+", world.location)
-        facts.append(GroundedFact("world:location", f"You are both at {world.location}; it is {world.time}.",
-                                  "location", check=tuple(names[:1]), line_kind="location",
-                                  line_values={"location": world.location, "time": world.time}))
-        return Grounding(facts, "location")
+        return Grounding([location_fact(world)], "location")
 
-    quests = [q for q in world.quests if _mentions(ws, low, q.name) or q.id.lower() in wset]
+    stems = {singular(w) for w in wset}
+    quests = [q for q in world.quests if _mentions(ws, low, q.name) or singular(q.id.lower()) in stems]
     if quests or (world.quests and wset & {"quest", "quests", "task", "tasks"} and wset & _QUEST_STATE_CUES
                   and not wset & {"work", "job", "new", "any", "another"}):
         for q in (quests or list(world.quests))[:2]:
-            obj = f" Objective: {q.objective}." if q.objective else ""
-            facts.append(GroundedFact(f"quest:{q.id}", f"Quest '{q.name}' is {q.state}.{obj}", "quest_state",
-                                      check=tuple(w for w in words(q.state) if w not in _GENERIC)[:1],
-                                      line_kind="quest_state", line_values={"quest": q.name, "state": q.state}))
+            facts.append(quest_state_fact(q))
         return Grounding(facts, "quest_state")
 
-    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name)]
+    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name, head=True)]
     if lms and wset & _DIRECTION_CUES:
+        how_far = bool(wset & {"far", "distance", "long"})
         for lm in lms[:2]:
             dist = f", {lm.distance}" if lm.distance else ""
             main = next((w for w in words(lm.direction) if w in _COMPASS), words(lm.direction)[0])
+            # "How far is it?" must be answered with the distance, not only the way.
+            key = distance_key(lm.distance) if how_far else None
             facts.append(GroundedFact(f"landmark:{lm.id}", f"{lm.name} is {lm.direction} of here{dist}.", "direction",
-                                      check=(main,), line_kind="direction",
-                                      line_values={"landmark": lm.name, "direction": lm.direction}))
+                                      check=(main, key) if key else (main,), line_kind="direction",
+                                      line_values={"landmark": lm.name, "direction": lm.direction, "distance": dist}))
         return Grounding(facts, "direction")
 
     if persona.quests and wset & _QUEST_OFFER_CUES and not wset & _RUMOR_CUES:
-        q = persona.quests[turn % len(persona.quests)]
-        facts.append(GroundedFact(f"quest_hook:{q.id}", q.hook, "quest_offer", line_kind="quest_offer",
-                                  line_values={"hook": q.hook, "quest": q.name}))
+        quests = offerable(persona, world)
+        q = quests[turn % len(quests)]
+        if world.reputation < q.min_reputation:
+            # Work the player has not earned yet: the intent is a refusal (intent.py), so the line
+            # is one too; it must not tell the hook it withholds.
+            facts.append(GroundedFact(f"quest_hook:{q.id}", f"You have work ('{q.name}') but will not give it to "
+                                      "someone you do not trust yet; tell them to earn your trust first.", "refusal",
+                                      check=("trust|earn|prove",), line_kind="refuse", line_values={"quest": q.name}))
+        else:
+            facts.append(GroundedFact(f"quest_hook:{q.id}", q.hook, "quest_offer", line_kind="quest_offer",
+                                      line_values={"hook": q.hook, "quest": q.name}))
         return Grounding(facts, "quest_offer")
 
     if persona.rumors and wset & _RUMOR_CUES:
@@ -202,11 +215,159 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
 
     for f in persona.facts:
         kws = [k.lower() for k in f.keywords] or [w for w in words(f.text) if len(w) >= 5]
-        hits = sum(1 for k in kws if re.search(rf"(?<!\w){re.escape(k)}", low))
+        hits = sum(1 for k in kws if re.search(rf"(?<!\w){re.escape(k)}{_INFLECTION}(?!\w)", low))
         if hits >= (1 if f.keywords else 2):
             facts.append(GroundedFact(f"fact:{f.id}", f.text, "fact", check=(f.value,) if f.value else (),
                                       line_kind="fact", line_values={"fact": f.text}))
     return Grounding(facts[:2], "fact" if facts else None, asks_free)
+
+
+# A quest's state, by its opening words: how far along it is, whatever the game calls it.
+_QUEST_PHASES = (
+    ("open", re.compile(r"(?:not\b|available|offered|open|unstarted)", re.I)),
+    ("done", re.compile(r"(?:complete|completed|done|finished|fulfilled|succeeded|solved|turned in|handed in)\b", re.I)),
+    ("failed", re.compile(r"(?:failed|abandoned|lost|given up)\b", re.I)),
+    ("underway", re.compile(r"(?:in progress|under ?way|ongoing|active|started|begun|accepted|taken)\b", re.I)),
+)
+# What the answer must carry when the model phrases it, per phase (any one of them).
+_PHASE_CHECK = {"open": "not|yet|nobody|hasn't|haven't", "done": "done|complete|completed|finished|over",
+                "failed": "failed|lost|over", "underway": "progress|underway|under way|ongoing|still|yet|so far|more|getting there"}
+
+
+def quest_phase(state: str) -> tuple[str | None, str]:
+    """(phase, detail): "in progress: 2 of 5 wolves" -> ("underway", "2 of 5 wolves"); a state the
+    engine does not know -> (None, the state)."""
+    head, _, detail = state.strip().rstrip(".").partition(":")
+    for phase, pat in _QUEST_PHASES:
+        if pat.match(head.strip()):
+            return phase, detail.strip()
+    return None, state.strip().rstrip(".")
+
+
+def quest_state_answers(name: str, state: str, objective: str = "") -> list[str]:
+    """Three whole sentences that say a quest's state from its data, in a speaker's words: "Wolves
+    on the North Road? Still under way, with two of five wolves killed." Never "Name: in progress."
+    The objective of a quest under way (the game's own phrase, e.g. "two of five wolves killed")
+    is joined with "with" or after "So far,", where a phrase of any grammar reads well; a quest not
+    taken up yet, done or failed is said without it (its objective is no longer news). The phrasings were chosen with the
+    conversation suite's fluency judge: a colon before the objective reads as a splice to it."""
+    phase, detail = quest_phase(state)
+    obj = (objective or detail).strip().rstrip(".")
+    name = name.strip().rstrip(".?!")
+    first, _, rest = name.partition(" ")
+    the = f"{first.lower()} {rest}" if first in ("The", "A", "An") and rest else name
+    w = f", with {obj}." if obj else "."
+    if phase == "underway":
+        # The game's own word for it when it reads as "still ..." ("in progress", "ongoing").
+        head = state.partition(":")[0].strip().lower()
+        still = head if head in ("in progress", "under way", "underway", "ongoing", "active") else "under way"
+        if not obj:
+            return [f"{name}? Still {still}.", f"{name}? It is still {still}.", f"As for {the}, it is still {still}."]
+        return [f"{name}? Still {still}{w}", f"{name}? Still {still}. So far, {obj}.",
+                f"{name}? We are getting there{w}"]
+    if phase == "done":
+        return [f"{name}? That one is done.", f"As for {the}, it is done.", f"{name}? That task is done."]
+    if phase == "failed":
+        return [f"{name}? That one has failed.", f"As for {the}, it came to nothing.", f"{name}? That task has failed."]
+    if phase == "open":
+        return [f"{name}? Nobody has taken that one up yet.", f"As for {the}, it has not been started yet.",
+                f"{name}? It has not been started yet."]
+    where = f"{detail}; {obj}" if obj and obj != detail else detail
+    return [f"As for {the}, this is where it stands: {where}.", f"{name}? As it stands: {where}.",
+            f"Here is how {the} stands: {where}."]
+
+
+def quest_state_fact(q) -> GroundedFact:
+    """A quest in the world (world.QuestState) as a fact: the prompt's statement, what the model's
+    line must carry (the objective's count when it has one, else a word of the state), and the
+    composed sentences the NPC says when the model's line fails its checks."""
+    phase, detail = quest_phase(q.state)
+    obj = q.objective or detail
+    counts = numbers_in(obj) if obj and phase in ("underway", None) else []
+    if counts and phase is not None:
+        # the count and how far along it is: "only two, and they're killing" is not an answer
+        check = (str(counts[0]), _PHASE_CHECK[phase])
+    elif counts:
+        check = (str(counts[0]),)
+    elif phase is not None:
+        check = (_PHASE_CHECK[phase],)
+    else:
+        check = tuple(w for w in words(q.state) if w not in _GENERIC)[:1]
+    answers = quest_state_answers(q.name, q.state, q.objective)
+    statement = f"The quest '{q.name}' is {q.state}" + (f"; {q.objective}." if q.objective else ".")
+    return GroundedFact(f"quest:{q.id}", statement, "quest_state", check=check, line_kind="quest_state",
+                        line_values={"quest": q.name, "state": q.state, "objective": q.objective,
+                                     "answer": answers[0], "answers": answers})
+
+
+def offerable(persona: Persona, world: World) -> list:
+    """The persona's quest hooks worth offering, best first: those the player has not taken up yet
+    (the world lists no state for them, or a state like "not started") and whose reputation the
+    player has; else those not taken up yet (refused for reputation); else all of them."""
+    taken = {q.id for q in world.quests if quest_phase(q.state)[0] != "open"}
+    fresh = [q for q in persona.quests if q.id not in taken]
+    return [q for q in fresh if world.reputation >= q.min_reputation] or fresh or list(persona.quests)
+
+
+_DISTANCE_FILLER = frozenset("a an the of on at to from in into by along across up down past through beyond behind "
+                             "over under near round around".split())
+
+
+def distance_key(distance: str) -> str | None:
+    """The word of a landmark's distance that an answer to "how far?" must carry: the amount or
+    the thing measured by ("half a mile along the river" -> "half", "a day's ride" -> "day",
+    "two days on foot" -> "2", "across the square" -> "square")."""
+    for w in words(distance):
+        w = w.split("'")[0]
+        if w in _DISTANCE_FILLER or len(w) < 3 and not w.isdigit():
+            continue
+        nums = numbers_in(w)
+        return str(nums[0]) if nums else w
+    return None
+
+
+def singular(word: str) -> str:
+    """A plural noun's singular, by the regular English endings ("wolves" -> "wolf", "berries" ->
+    "berry", "boxes" -> "box", "pelts" -> "pelt"); other words as they are."""
+    if len(word) <= 3 or word.endswith("ss"):
+        return word
+    if word.endswith("ves"):
+        return word[:-3] + "f"
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "zes", "sses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def location_fact(world: World) -> GroundedFact:
+    """Where the player and the NPC are, and the time of day."""
+    # Checked: the place's first proper name must be said ("the Sleeping Fox inn" -> "Sleeping").
+    names = re.findall(r"\b[A-Z][\w']+", world.location)
+    return GroundedFact("world:location", f"You are both at {world.location}; it is {world.time}.",
+                        "location", check=tuple(names[:1]), line_kind="location",
+                        line_values={"location": world.location, "time": world.time})
+
+
+def name_the_priced_item(text: str, grounding: Grounding, currency: str) -> str:
+    """A price answer that says only the amount ("Five copper." / "30 silver, stranger.") names
+    what it prices, right after the amount: "Five copper for a crossing." A bare amount is not a
+    sentence; the fluency judge reads it as broken, and a player who asked two prices cannot tell
+    which one it answers. Lines that name the item (or say more than the amount) stay as they are."""
+    prices = [f for f in grounding.facts if f.kind == "price"]
+    if grounding.topic != "price" or len(prices) != 1 or len(words(text)) > 5:
+        return text
+    f = prices[0]
+    item = str(f.line_values.get("item", ""))
+    low = " ".join(words(text))
+    names = [item, *(a for a in f.line_values.get("aliases", ()))]
+    if not item or any(re.search(rf"(?<!\w){re.escape(n.lower())}", low) for n in names if n):
+        return text
+    cur = re.escape(currency.lower().rstrip("s"))
+    m = re.search(rf"\b(\S+)\s+{cur}s?\b", text, re.I)
+    if not m or f.price not in numbers_in(m.group(1)):
+        return text
+    return text[:m.end()] + f" for {with_article(item)}" + text[m.end():]
 
 
 def with_article(name: str) -> str:
@@ -301,10 +462,16 @@ def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]
     # Any amount of money the NPC states must be a price from data.
     allowed = {f.price for f in grounding.facts if f.price is not None}
     allowed |= {int(n) for f in grounding.facts if f.kind == "shop" for n in re.findall(r"\d+", f.statement)}
+    return problems + unlisted_prices(text, allowed, currency)
+
+
+def unlisted_prices(text: str, allowed: set[int], currency: str) -> list[str]:
+    """Amounts of money the line states that are not in `allowed` (a problem for each)."""
     cur = re.escape(currency.lower().rstrip("s"))
     money = rf"(?:{cur}s?|gold|silver|copper|coins?|crowns?|pieces?|golds)"
-    for m in re.finditer(rf"(\S+(?:[ -]\S+){{0,2}})\s+{money}\b", low):
+    out = []
+    for m in re.finditer(rf"(\S+(?:[ -]\S+){{0,2}})\s+{money}\b", text.lower()):
         stated = numbers_in(m.group(1))
         if stated and stated[-1] not in allowed:
-            problems.append(f"grounding:unlisted_price:{stated[-1]}")
-    return problems
+            out.append(f"grounding:unlisted_price:{stated[-1]}")
+    return out

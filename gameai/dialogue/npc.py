@@ -202,8 +202,10 @@ class NPC:
         p = self.persona
         if said:  # whole sentences of a clean line already reached the player
             return said if said[-1:] in ".!?" else said.rstrip(",;:") + "... " + p.line("fallback", t.seed)
+        # A refusal stands alone: a sentence of the model's draft beside it may say the opposite
+        # ("Earn my trust first. There's work for you.").
         flourish = next((f for d in drafts if (f := self._flourish(t, req, d)) is not None), None) \
-            if t.grounding.facts else None
+            if t.grounding.facts and not any(f.kind == "refusal" for f in t.grounding.facts) else None
         if flourish is not None:
             return self._unrepeated(t, lambda k: self._template(t.grounding, t.seed + k, t.text) + " " + flourish)
         t.reply.fallback = True

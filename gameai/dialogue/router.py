@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gameai.dialogue.grounding import GroundedFact, Grounding, find_facts, relationship_fact, strong_cue
+from gameai.dialogue.grounding import (GroundedFact, Grounding, find_facts, location_fact, relationship_fact,
+                                       strong_cue)
 from gameai.dialogue.guards import words
 from gameai.dialogue.memory import Memory
 from gameai.dialogue.persona import Persona
@@ -29,12 +30,18 @@ MEMORY_THRESHOLD = 0.1
 MEMORY_SOFT_THRESHOLD = 0.45
 # A line that names one datum but is much closer in meaning to another goes to the other.
 OVERRIDE_THRESHOLD = 0.7
+# A question about people goes to a rumour instead of the NPC's own circle only when the rumour is
+# this much closer than every relationship (tuned on dev only).
+RUMOR_OVER_PERSON = 0.1
+RUMOR_FLOOR = 0.3
 _QUESTION_START = frozenset("who whom whose what what's whats where where's wheres when why how how's which is are "
                             "was were do does did can could would will shall should may any anything got know tell "
                             "have has seen heard and wot wots whats hows wheres".split())
 # Data a line asks for in so many words, which a request to be taught or helped does not override.
 _ASKED_DATA = ("price", "shop", "quest_state", "location")
 SOCIAL = ("greeting", "farewell", "thanks", "teaching", "help")
+# The speech acts that ask for the persona's data, and the kind of datum each is answered from.
+_DATA_KIND_OF_ACT = {"work": "quest", "rumor": "rumor", "people": "relationship", "place": "location"}
 
 _classifiers: dict[int, ActClassifier] = {}
 
@@ -62,7 +69,9 @@ def data_options(persona: Persona, world: World) -> list[DataOption]:
     for f in persona.facts:
         out.append(DataOption("fact", f.id, f.text))
     for who, rel in persona.relationships:
-        out.append(DataOption("relationship", who, f"{who}: {rel}"))
+        # As the NPC says it ("Bettany is my apprentice, ..."): closer to "who's your apprentice?"
+        # than the card's "Bettany: his apprentice, ...".
+        out.append(DataOption("relationship", who, relationship_fact(persona, who).statement))
     for r in persona.rumors:
         out.append(DataOption("rumor", r.id, r.text))
     for lm in world.landmarks:
@@ -93,12 +102,12 @@ class Router:
             if g_rest.facts:
                 return g_rest
         g = find_facts(text, p, world, turn)
-        act, act_score, cued = self.acts.classify(text, query)
+        asking = is_question(text)
+        act, act_score, cued = self.acts.classify(text, query, question=asking)
         if act == "memory":
             told = recall(player_lines or [], query)
             if told:
                 return Grounding([memory_fact(told)], "memory")
-        asking = is_question(text)
         # "Teach me ..." / "help me ..." say what the line is for, whatever facts it names.
         requested = cued and act in ("teaching", "help") and g.topic not in _ASKED_DATA
         if g.facts and strong_cue(text, g.topic, g.asks_free) and not requested:
@@ -107,14 +116,24 @@ class Router:
             routed = self._act_route(act, text, query, p, world, turn)
             if routed.topic is not None:
                 return routed
-        if asking and not g.facts and player_lines and is_follow_up(text):
+        follow = follow_up_kind(text) if asking and not g.facts and player_lines else None
+        if follow == "linked" or (follow == "pointing" and not names_datum(text, p, world)):
             # "how long a walk is that?" after "where is Greyhill?": the question leans on the
             # last one, so route both lines together (by structure, not by any persona's words)
-            # before its own nearest datum ("walk" is near the ferry's "passage").
+            # before its own nearest datum ("walk" is near the ferry's "passage"). A line that
+            # only points back but names its own subject ("where's this well then?") does not
+            # lean on the last one.
             prev = last_player_line(player_lines)
             if prev is not None:
                 joined = f"{prev} {text}"
-                g2 = self.route(joined, self.embedder.embed_one(joined), world, turn)
+                joined_query = self.embedder.embed_one(joined)
+                if act in ("people", "rumor"):
+                    # The line says what kind of talk it is ("does anyone you know live there?"),
+                    # the line before says about what: the person or rumour closest to both.
+                    routed = self._act_route(act, joined, joined_query, p, world, turn)
+                    if routed.facts:
+                        return routed
+                g2 = self.route(joined, joined_query, world, turn)
                 if g2.facts:
                     return g2
         opt, score = self._nearest_data(query, world) if asking else (None, -1.0)
@@ -123,12 +142,18 @@ class Router:
             if opt is not None and score >= OVERRIDE_THRESHOLD and not _same_target(opt, g):
                 return self._data_route(opt, text, p, world, turn)
             return g
-        who = mentioned_person(text, p)
+        who = mentioned_person(text, p, world)
         if who is not None and asking:
             return Grounding([relationship_fact(p, who)], "relationship")
-        if opt is not None and score >= DATA_THRESHOLD and score >= act_score:
+        # A question whose form asks for a kind of data (work, news, people, the place) gets that
+        # kind: a datum of another kind that shares its topic words ("... around the abbey?" and
+        # "the keeper of the abbey library") does not take it.
+        own_kind = act in _DATA_KIND_OF_ACT and self._has_data_for(act)
+        if opt is not None and score >= DATA_THRESHOLD and (opt.kind == _DATA_KIND_OF_ACT.get(act) if own_kind
+                                                             else score >= act_score):
             return self._data_route(opt, text, p, world, turn)
-        if act is not None and act != "memory" and (asking or act in SOCIAL):
+        if act is not None and act != "memory" and (asking or act in SOCIAL) \
+                and (act not in _DATA_KIND_OF_ACT or self._has_data_for(act)):
             return self._act_route(act, text, query, p, world, turn)
         if asking and player_lines:
             # A question about something the player said ("and what am I delivering?"), asked
@@ -137,6 +162,13 @@ class Router:
             if told:
                 return Grounding([memory_fact(told)], "memory")
         return g if asking else Grounding([])
+
+    def _has_data_for(self, act: str) -> bool:
+        """Can the persona answer this kind of talk from its data (an innkeeper without quests
+        cannot answer "can I have a room?" with work)?"""
+        p = self.persona
+        return {"work": bool(p.quests), "rumor": bool(p.rumors), "people": bool(p.relationships or p.rumors),
+                "place": True}.get(act, False)
 
     def _nearest_data(self, query: np.ndarray, world: World) -> tuple[DataOption | None, float]:
         opts = data_options(self.persona, world)
@@ -174,22 +206,61 @@ class Router:
                                            line_values={"rumor": r.text})], "rumor")
         if act == "shop" and p.shop:
             return find_facts("What do you sell?", p, world, turn)
-        if act == "people" and p.relationships:
-            who = mentioned_person(text, p) or \
-                p.relationships[self._closest([f"{w}: {r}" for w, r in p.relationships], query)][0]
+        if act == "people" and (p.relationships or p.rumors):
+            who = mentioned_person(text, p, world)
+            if who is None:
+                # The closest person, or a rumour when one is closer: "who's that stranger everyone
+                # talks about?" asks about a person of the talk, not of the NPC's own circle.
+                rel_sims = self._sims([relationship_fact(p, w).statement for w, _ in p.relationships], query)
+                rum_sims = self._sims([r.text for r in p.rumors], query)
+                best_rel = float(rel_sims.max()) if len(rel_sims) else -1.0
+                if len(rum_sims) and float(rum_sims.max()) >= max(best_rel + RUMOR_OVER_PERSON, RUMOR_FLOOR):
+                    r = p.rumors[int(np.argmax(rum_sims))]
+                    return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
+                                                   line_values={"rumor": r.text})], "rumor")
+                if not len(rel_sims):
+                    return Grounding([])
+                who = p.relationships[int(np.argmax(rel_sims))][0]
             return Grounding([relationship_fact(p, who)], "relationship")
+        if act == "place":
+            if _WHERE_IS_A_THING.search(text):
+                # "where's the nearest place to sleep?" asks the way to somewhere, not where here is
+                return Grounding([])
+            return Grounding([location_fact(world)], "location")
         if act in SOCIAL:
             return Grounding([], act)
         return Grounding([])
 
     def _closest(self, texts: list[str], query: np.ndarray) -> int:
-        return int(np.argmax(self.embedder.embed(texts) @ np.asarray(query, dtype=np.float32)))
+        return int(np.argmax(self._sims(texts, query)))
+
+    def _sims(self, texts: list[str], query: np.ndarray) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, np.float32)
+        return self.embedder.embed(texts) @ np.asarray(query, dtype=np.float32)
+
+
+# "Where is/are/can ... <a thing>", not "where is this / where are we".
+_WHERE_IS_A_THING = re.compile(r"\bwhere(?:'s|s| is| are| can| do| does| would)\s+(?!(?:this|here|we|i)\b)", re.I)
 
 
 def is_question(text: str) -> bool:
-    """A line that asks something: a question mark, or a question word first ("where even is this")."""
+    """A line that asks something: a question mark, a question word first ("where even is this"),
+    or first in a later clause ("go on then, what's the latest"), or a request to be told or shown
+    ("tell me the way to ...", "point me to the mill")."""
+    if "?" in text:
+        return True
+    for clause in _CLAUSE_BREAK.split(text):
+        ws = words(clause)
+        if ws and ws[0] in _QUESTION_START:
+            return True
     ws = words(text)
-    return "?" in text or bool(ws and ws[0] in _QUESTION_START)
+    return len(ws) >= 2 and ws[0] in _REQUEST_VERBS and ws[1] in ("me", "us")
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:.!\u2014]+\s*")
+# Imperatives that ask to be told something: "tell me ...", "show us ...".
+_REQUEST_VERBS = frozenset("tell show point direct guide lead remind fill explain describe".split())
 
 
 # A follow-up leans on the line before it: it starts with a linking word or points back with a
@@ -199,11 +270,32 @@ _POINTING = frozenset("that this it its it's there them they those these one".sp
 
 
 def is_follow_up(text: str) -> bool:
+    return follow_up_kind(text) is not None
+
+
+def follow_up_kind(text: str) -> str | None:
+    """"linked": the line opens by linking to the last one ("and ...", "what if ...", "how about
+    ..."); "pointing": it only points back with a pronoun or a demonstrative ("is it far?",
+    "where's this well then?"); None: it stands alone."""
     ws = words(text)
     if not ws or len(ws) > 9:
-        return False
-    return ws[0] in _FOLLOW_UP_START and len(ws) <= 7 or ws[:2] in (["what", "if"], ["what", "about"], ["how", "about"]) \
-        or bool(set(ws) & _POINTING)
+        return None
+    if ws[0] in _FOLLOW_UP_START and len(ws) <= 7 or ws[:2] in (["what", "if"], ["what", "about"], ["how", "about"]):
+        return "linked"
+    return "pointing" if set(ws) & _POINTING else None
+
+
+def names_datum(text: str, persona: Persona, world: World) -> bool:
+    """Does the line name a thing of the persona's data by a distinctive word of its name (an item,
+    a landmark, a person, a quest): then it carries its own subject."""
+    ws = set(words(text))
+    names = [it.name for it in persona.shop] + [a for it in persona.shop for a in it.aliases]
+    names += [lm.name for lm in world.landmarks] + [w for w, _ in persona.relationships]
+    names += [q.name for q in persona.quests] + [q.name for q in world.quests]
+    return any(w in ws for n in names for w in words(n) if len(w) >= 3 and w not in _NAME_FILLER)
+
+
+_NAME_FILLER = frozenset("the and for with from old new".split())
 
 
 def last_player_line(lines: list[Memory]) -> str | None:
@@ -226,17 +318,32 @@ def _same_target(opt: DataOption, g: Grounding) -> bool:
     return any(f.id.split(":", 1)[-1] == opt.key for f in g.facts)
 
 
-def mentioned_person(text: str, persona: Persona) -> str | None:
+def mentioned_person(text: str, persona: Persona, world: World | None = None) -> str | None:
     """A person of [[relationships]] named in the line, by a word of the name ("Tobin") or by a
-    distinctive word of the relation ("the innkeeper" for "Tobin: the innkeeper ...")."""
+    distinctive word of the relation ("the innkeeper" for "Tobin: the innkeeper ..."). A word of
+    the relation that also names the persona's own setting (its role, its location, a landmark,
+    a ware: "abbey" of "the keeper of the abbey library" for the abbey's healer, "Millbrook" of
+    "who keeps the toll house at Millbrook") says where the person is, not who: "is this the
+    abbey?" is not about the librarian."""
     ws = set(words(text))
     for who, _ in persona.relationships:
         if any(w in ws for w in words(who) if len(w) >= 3 and w not in ("the", "old")):
             return who
+    setting = _setting_words(persona, world)
     for who, rel in persona.relationships:
-        if any(w in ws for w in words(rel) if len(w) >= 5 and w not in _COMMON_RELATION_WORDS):
+        distinct = [w for w in words(rel) if len(w) >= 5 and w not in _COMMON_RELATION_WORDS and w not in setting]
+        # A compound names its head: "the smith" for "the blacksmith", "the keeper" for "the innkeeper".
+        if any(w in ws or any(len(x) >= 5 and len(w) - len(x) >= 2 and w.endswith(x) for x in ws) for w in distinct):
             return who
     return None
+
+
+def _setting_words(persona: Persona, world: World | None) -> set[str]:
+    texts = [persona.role, persona.description, *(it.name for it in persona.shop),
+             *(a for it in persona.shop for a in it.aliases)]
+    w = world if world is not None else World.from_dict(persona.world or None)
+    texts += [w.location, *(lm.name for lm in w.landmarks)]
+    return {x for t in texts for x in words(t)}
 
 
 _COMMON_RELATION_WORDS = frozenset("about after again always before being could every friend friends other "
