@@ -60,7 +60,7 @@ VOICES: list[dict] = [
      "intj": ["A fair question.", "Let me see.", "Strictly speaking,", "To be exact,"],
      "tags": ["It is all in the records.", "Accuracy matters.", "I have checked it twice."]},
 ]
-INTJ_RATE, TAG_RATE, ADDRESS_RATE, STAMMER_RATE = 0.16, 0.1, 0.28, 0.3
+INTJ_RATE, TAG_RATE, ADDRESS_RATE, STAMMER_RATE = 0.16, 0.1, 0.2, 0.3
 
 _CONTRACTIONS = {"don't": "do not", "won't": "will not", "can't": "cannot", "it's": "it is", "i'm": "I am",
                  "you're": "you are", "that's": "that is", "there's": "there is", "isn't": "is not",
