@@ -216,11 +216,17 @@ def intent_build_done(rng, P, d):
     return "build", pick(rng, L.ASK_BUILD_DONE), say(rng, P, L.SAY_BUILD_DONE, d), [], False, True, []
 
 
+def _currency(cur: str, n: int) -> str:
+    """One pearl, two pearls (gold, silver and copper stay as they are)."""
+    return cur[:-1] if n == 1 and cur.endswith("s") else cur
+
+
 def _price_slots(rng, P, d):
     ware, price = P["wares"][int(rng.integers(len(P["wares"])))]
     p = L._num(rng, price)
-    d |= {"ware": ware, "p": p, "P_cap": _cap(p), "p_cap": _cap(p), "cur": P["currency"]}
-    return pick(rng, V.PRICE_FRAMES).format(ware=ware, price=price, cur=P["currency"])
+    cur = _currency(P["currency"], price)
+    d |= {"ware": ware, "p": p, "P_cap": _cap(p), "p_cap": _cap(p), "cur": cur}
+    return pick(rng, V.PRICE_FRAMES).format(ware=ware, price=price, cur=cur)
 
 
 def intent_price(rng, P, d):

@@ -45,7 +45,7 @@ SAY_WAY = [
     "If it's {lm} you want, <go|head|walk> {dir}. It's {dist}[, <and the road's good|though the road's rough in places>].",
     "{dist}, <going|heading> {dir}. That's where {lm} <is|lies|stands>.",
     "<I know that road well|I walked it last month|My cousin lives out that way>: {dist}, {dir}, and you're at {lm}.",
-    "The quickest way is {dir}[, <past the last houses|by the old track>]; {lm} is {dist} <from here|away>.",
+    "The quickest way is {dir}[, <past the last houses|by the old track>]. {lm} is {dist} <from here|away>.",
     "<Right|Well>, you want to go {dir}. {lm} is {dist} that way[, <more or less|near enough>].",
     "<Keep|Stay on> the path {dir} and you'll reach {lm} in {dist}.",
     "{lm} is {dist} away. <Just|You just> go {dir}[ and keep going].",
@@ -374,7 +374,7 @@ SAY_BUILD = [
     "<First job for you|Here's your first job>: {step_low}",
     "<Yes, I could use you|You'll do|Glad you asked>. {step}",
     "For {project}? {step}",
-    "<Good, another pair of hands|Just what I needed|You picked the right moment>[ for {project}]. {step}",
+    "<Good, another pair of hands|Just what I needed|You picked the right moment>. {step}",
     "<Right|Now then|Let's see>. <On {project}, the next thing is this|Here's what's next>: {step_low}",
     "{step} <Mind the edges|Take your time|I'll tell you when to stop|Slow and steady>[<, it's heavier than it looks|, we're not racing anyone>].",
 ]
@@ -459,6 +459,6 @@ FACTS = [
     ("The market comes to {town} every {v}.", "day",
      ["When is market day?", "When's the next market?", "Is there a market here?"],
      ["Every {v}[. <Come early for the best|Busiest day we have>].", "On the {v}[, rain or shine].",
-      "<Market's|The market comes> every {v}[, and the whole town turns out]."]),
+      "<The market's on|The market comes> every {v}[, and the whole town turns out]."]),
 ]
 DAYS = ["full moon", "new moon", "week's end", "holy day", "seventh day", "tenth day"]

@@ -95,6 +95,8 @@ def _decap(s: str, keep: frozenset[str]) -> str:
     return s[:1].lower() + s[1:]
 
 
+# A frame that opens with an interjection of its own takes no second one in front.
+_OWN_INTJ = re.compile(r"(?:Oh|Ah|Ha|Hm|Well|Why|Right|Now then|Let me see)\b")
 _STAMMER_OK = frozenset("I I'm I've It It's That That's The You You'll Well Go Head No Not We This Yes".split())
 
 
@@ -109,7 +111,8 @@ def speak(core: str, voice: dict, addr: str, rng, names: frozenset[str], allow_e
     n_sent = len(re.findall(r"[.!?](?:\s|$)", text))
     r = rng.random()
     op = voice["intj"][int(rng.integers(len(voice["intj"])))]
-    if allow_extra and r < INTJ_RATE and n_sent + len(re.findall(r"[.!?](?:\s|$)", op)) <= 3:
+    if (allow_extra and r < INTJ_RATE and n_sent + len(re.findall(r"[.!?](?:\s|$)", op)) <= 3
+            and not _OWN_INTJ.match(text)):  # no "Gods willing, oh, ..." 
         text = f"{op} {_decap(text, names)}" if op[-1] in ",:" else f"{op} {text}"
     elif allow_extra and n_sent <= 1 and r < INTJ_RATE + TAG_RATE:
         text = f"{text} {voice['tags'][int(rng.integers(len(voice['tags'])))]}"
