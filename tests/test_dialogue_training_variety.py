@@ -171,3 +171,17 @@ def test_names_keep_their_capitals(shipped):
         for n in names:
             if n[:1].isupper() and n not in ("The", "A", "An") and n.lower() not in trade_words:
                 assert not re.search(rf"(?<![\w'-]){re.escape(n.lower())}(?![\w'-])", e.npc), (e.id, n, e.npc)
+
+
+def test_compose_and_diversity_commands_give_clear_errors(tmp_path, capsys):
+    from gameai.dialogue.training import compose as C
+    with pytest.raises(SystemExit) as exc:
+        C.main(["-n", "0", "--out", str(tmp_path / "t.jsonl")])
+    assert exc.value.code == 2 and "at least one exchange" in capsys.readouterr().err
+    assert not (tmp_path / "t.jsonl").exists()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n", encoding="utf-8")
+    assert D.main([str(bad)]) == 2
+    assert "bad.jsonl:1: not valid JSON" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        D.main([str(bad), "--top", "0"])
