@@ -2,9 +2,11 @@
 
 `python -m gameai.dialogue.training.compose` rewrites data/training/train.jsonl (same seed, same
 bytes). Every persona is drawn fresh from names, roles, traits, voices and address words, so the
-model meets hundreds of speakers and learns to follow the card rather than remember a cast. Lines
-whose player text is a near duplicate of a conversation-benchmark line are dropped (that suite is
-the team's measure, and its test split must stay unseen).
+model meets hundreds of speakers and learns to follow the card rather than remember a cast. NPC
+lines are drawn from phrase-grammar frames (lines.py, grammar.py) at the length and rhythm of the
+speaker's voice (voices.py); no remark or flourish is glued onto every line. Exchanges whose
+player or NPC line is, or nearly is, a conversation-benchmark line are dropped (that suite is the
+team's measure, and its test split must stay unseen).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gameai.dialogue.training import grammar as G
 from gameai.dialogue.training import lines as L
 from gameai.dialogue.training import paraphrase as V
 from gameai.dialogue.training.dataset import DEFAULT_TRAIN, Exchange, write_exchanges
@@ -26,6 +29,11 @@ pick = L.pick
 
 def _cap(s: str) -> str:
     return s[:1].upper() + s[1:]
+
+
+def _title(s: str) -> str:
+    """Every word capitalised, the rest of it left alone ("ship's biscuit" -> "Ship's Biscuit")."""
+    return " ".join(_cap(w) for w in s.split())
 
 
 def make_persona(rng, setting: str) -> dict:
@@ -43,7 +51,10 @@ def make_persona(rng, setting: str) -> dict:
     desc = pick(rng, DESCRIPTIONS).format(they=pron[0], their=pron[1], s=pron[2], have=pron[3], are=pron[4],
                                           place=role["place"], place_noun=role["place"].split()[-1], foe=foe, town=town)
     others = [n for n in S["first"] if n != first]
-    rels = [[str(w), str(pick(rng, RELATIONS))] for w in rng.choice(others, size=int(rng.integers(0, 3)), replace=False)]
+    chosen = [(str(w), RELATIONS[int(rng.integers(len(RELATIONS)))])
+              for w in rng.choice(others, size=int(rng.integers(0, 3)), replace=False)]
+    rels = [[w, card_rel] for w, (card_rel, _) in chosen]
+    rel_said = [said for _, (_, said) in chosen]
     role_text = f"the {role['job']} of {town}" if rng.random() < 0.8 else f"a {role['job']} in {town}"
     card = {"name": name, "role": role_text, "traits": traits, "speech_style": voice["style"].format(addr=addr)}
     if desc:
@@ -53,7 +64,7 @@ def make_persona(rng, setting: str) -> dict:
     cur = pick(rng, S["currency"])
     wares = [(w, int(rng.integers(lo, hi + 1))) for w, lo, hi in role["wares"]]
     return {"setting": setting, "card": card, "role": role, "town": town, "first": first, "voice": voice, "addr": addr,
-            "currency": cur, "wares": wares, "rels": rels, "S": S,
+            "currency": cur, "wares": wares, "rels": rels, "rel_said": rel_said, "S": S,
             "world": {"location": f"{pick(rng, S['spots'])}, {town}" if rng.random() < 0.7 else town,
                       "time": pick(rng, TIMES)}}
 
@@ -63,12 +74,14 @@ def _slots(rng, P: dict) -> dict:
     lm = pick(rng, S["landmarks"])
     foe = pick(rng, S["foes"])
     project, step = pick(rng, role["projects"])
+    plural = foe.endswith("s") or foe.endswith("men")
     d = {"lm": lm, "Lm": _cap(lm), "foe": foe, "Foe": _cap(foe), "weapon": pick(rng, S["weapons"]),
-         "town": P["town"], "Town": P["town"], "job": role["job"], "place": role["place"], "skill": role["skill"],
-         "first": P["first"], "First": P["first"], "project": project, "step": step,
-         "loc": P["world"]["location"], "Loc": _cap(P["world"]["location"]), "time": P["world"]["time"],
-         "Time_cap": _cap(P["world"]["time"]), "step_low": step[:1].lower() + step[1:],
-         "Place_cap": _cap(role["place"]), "skill_cap": _cap(role["skill"]), "spot": pick(rng, S["spots"])}
+         "them": "them" if plural else "it", "town": P["town"], "Town": P["town"], "job": role["job"],
+         "place": role["place"], "skill": role["skill"], "first": P["first"], "First": P["first"],
+         "project": project, "step": step, "loc": P["world"]["location"], "Loc": _cap(P["world"]["location"]),
+         "time": P["world"]["time"], "Time_cap": _cap(P["world"]["time"]), "step_low": step[:1].lower() + step[1:],
+         "place_cap": _cap(role["place"]), "Place_cap": _cap(role["place"]), "skill_cap": _cap(role["skill"]),
+         "spot": pick(rng, S["spots"])}
     return d
 
 
@@ -76,63 +89,78 @@ def _f(template: str, d: dict) -> str:
     return template.format(**d)
 
 
-# Each intent returns (mode, player, npc core, facts, asks_free, voiced extras allowed).
+def say(rng, P: dict, frames, d: dict) -> str:
+    """The NPC's core line from a list of grammar frames, at the length and rhythm of the speaker's
+    voice: a terse voice says the shorter of two drafts, a wordy one the longer."""
+    v = P["voice"]
+    first = G.realise(rng, frames, d, v["keep"])
+    if v.get("length") not in ("short", "long"):
+        return first
+    second = G.realise(rng, frames, d, v["keep"])
+    shorter, longer = sorted((first, second), key=len)
+    return shorter if v["length"] == "short" else longer
+
+
+# Each intent returns (mode, player, npc core, facts, asks_free, voiced extras allowed, values);
+# values: the strings the NPC line must hold word for word (the fact's value as the prompt says it).
 def intent_way(rng, P, d):
     dr, dist = pick(rng, DIRECTIONS), pick(rng, DISTANCES)
     d |= {"dir": dr, "dir_cap": _cap(dr), "dist": dist, "dist_cap": _cap(dist)}
-    fact = _f(pick(rng, V.WAY_FRAMES), d)
-    return "explore", _f(pick(rng, L.ASK_WAY), d), _f(pick(rng, L.SAY_WAY), d), [fact], False, True
+    frames = V.WAY_FRAMES if " " not in dr else [f for f in V.WAY_FRAMES if "of here" not in f]
+    fact = _f(pick(rng, frames), d)
+    return "explore", _f(pick(rng, L.ASK_WAY), d), say(rng, P, L.SAY_WAY, d), [fact], False, True, [dr, dist]
 
 
 def intent_where(rng, P, d):
     fact = _f(pick(rng, V.WHERE_FRAMES), d)
-    return "explore", pick(rng, L.ASK_WHERE), _f(pick(rng, L.SAY_WHERE), d), [fact], False, True
+    return ("explore", pick(rng, L.ASK_WHERE), say(rng, P, L.SAY_WHERE, d), [fact], False, True,
+            [d["loc"], d["time"]])
 
 
 def intent_rumor(rng, P, d):
-    rumor = _f(pick(rng, L.RUMORS), d)
-    low = rumor[0].lower() + rumor[1:]
-    d |= {"rumor_low": low, "rumor_low_cap": rumor}
-    return "explore", pick(rng, L.ASK_RUMOR), _f(pick(rng, L.SAY_RUMOR), d), [rumor], False, False
+    rumor = G.realise(rng, L.RUMORS, d, 0.5)
+    rumor = rumor[:1].lower() + rumor[1:]
+    d |= {"rumor": rumor, "rumor_cap": _cap(rumor)}
+    return "explore", pick(rng, L.ASK_RUMOR), say(rng, P, L.SAY_RUMOR, d), [_cap(rumor) + "."], False, False, [rumor]
 
 
 def intent_around(rng, P, d):
-    return "explore", _f(pick(rng, L.ASK_AROUND), d), _f(pick(rng, L.SAY_AROUND), d), [], False, True
+    return "explore", _f(pick(rng, L.ASK_AROUND), d), say(rng, P, L.SAY_AROUND, d), [], False, True, []
 
 
 def intent_teach(rng, P, d):
     tip = pick(rng, P["role"]["tips"])
     d |= {"tip": tip, "tip_low": tip[0].lower() + tip[1:]}
-    return "skill", _f(pick(rng, L.ASK_TEACH), d), _f(pick(rng, L.SAY_TEACH), d), [], False, True
+    return "skill", _f(pick(rng, L.ASK_TEACH), d), say(rng, P, L.SAY_TEACH, d), [], False, True, []
 
 
 def intent_hard(rng, P, d):
-    return "skill", _f(pick(rng, L.ASK_HARD), d), _f(pick(rng, L.SAY_HARD), d), [], False, True
+    return "skill", _f(pick(rng, L.ASK_HARD), d), say(rng, P, L.SAY_HARD, d), [], False, True, []
 
 
 def intent_fight(rng, P, d):
-    return "combat", _f(pick(rng, L.ASK_FIGHT), d), _f(pick(rng, L.SAY_FIGHT), d), [], False, True
+    return "combat", _f(pick(rng, L.ASK_FIGHT), d), say(rng, P, L.SAY_FIGHT, d), [], False, True, []
 
 
 def intent_join(rng, P, d):
-    return "combat", _f(pick(rng, L.ASK_JOIN), d), _f(pick(rng, L.SAY_JOIN), d), [], False, True
+    return "combat", _f(pick(rng, L.ASK_JOIN), d), say(rng, P, L.SAY_JOIN, d), [], False, True, []
 
 
 def intent_threat(rng, P, d):
-    return "combat", _f(pick(rng, L.THREATS), d), _f(pick(rng, L.SAY_THREAT), d), [], False, False
+    return "combat", _f(pick(rng, L.THREATS), d), say(rng, P, L.SAY_THREAT, d), [], False, False, []
 
 
 def intent_hook(rng, P, d):
     item = pick(rng, [w for w, _ in P["wares"]])
     d |= {"item": item}
-    hook = _f(pick(rng, L.HOOKS), d)
+    hook = G.realise(rng, L.HOOKS, d, 0.5)
     d |= {"hook": hook}
-    return "quest", pick(rng, L.ASK_WORK), _f(pick(rng, L.SAY_HOOK), d), [hook], False, False
+    return "quest", pick(rng, L.ASK_WORK), say(rng, P, L.SAY_HOOK, d), [hook], False, False, []
 
 
 def intent_quest_state(rng, P, d):
     item = pick(rng, [w for w, _ in P["wares"]])
-    qname = _f(pick(rng, L.QUEST_NAMES), d | {"Item": item.title(), "Foe_cap": d["foe"].title()})
+    qname = _f(pick(rng, L.QUEST_NAMES), d | {"Item": _title(item), "Foe_cap": _title(d["foe"])})
     n = int(rng.integers(3, 9))
     k = int(rng.integers(1, n))
     state_t, said_t = L.QUEST_STATES[int(rng.integers(len(L.QUEST_STATES)))]
@@ -140,68 +168,76 @@ def intent_quest_state(rng, P, d):
     said = said_t.format(k=L._num(rng, k), n=L._num(rng, n))
     fact = f"Quest '{qname}' is {state}."
     kind = state if state in ("not started", "complete") else "progress"
-    line = _f(pick(rng, L.SAY_QUEST[kind]), {"quest": qname, "state": said, "state_cap": _cap(said)})
-    return "quest", _f(pick(rng, L.ASK_QUEST), {"quest": qname}), line, [fact], False, True
+    line = say(rng, P, L.SAY_QUEST[kind], {"quest": qname, "state": said, "state_cap": _cap(said)})
+    return "quest", _f(pick(rng, L.ASK_QUEST), {"quest": qname}), line, [fact], False, True, [said]
 
 
 def intent_self(rng, P, d):
-    return "idle", _f(pick(rng, L.ASK_SELF), d), _f(pick(rng, L.SAY_SELF), d), [], False, True
+    return "idle", _f(pick(rng, L.ASK_SELF), d), say(rng, P, L.SAY_SELF, d), [], False, True, []
 
 
 def intent_weather(rng, P, d):
-    return "idle", pick(rng, L.ASK_WEATHER), _f(pick(rng, L.SAY_WEATHER), d), [], False, True
+    return "idle", pick(rng, L.ASK_WEATHER), say(rng, P, L.SAY_WEATHER, d), [], False, True, []
 
 
 def intent_rel(rng, P, d):
     if not P["rels"]:
         return intent_weather(rng, P, d)
-    who, rel = P["rels"][int(rng.integers(len(P["rels"])))]
-    d |= {"who": who, "Who": who, "rel": rel, "rel_cap": _cap(rel)}
-    return "idle", _f(pick(rng, L.ASK_REL), d), _f(pick(rng, L.SAY_REL), d), [], False, True
+    i = int(rng.integers(len(P["rels"])))
+    who, said = P["rels"][i][0], P["rel_said"][i]
+    d |= {"who": who, "Who": who, "rel": said, "rel_cap": _cap(said)}
+    return "idle", _f(pick(rng, L.ASK_REL), d), say(rng, P, L.SAY_REL, d), [], False, True, [who]
 
 
 def intent_social(rng, P, d):
     asks, says = pick(rng, [(L.THANKS, L.SAY_THANKS), (L.BYE, L.SAY_BYE), (L.INSULTS, L.SAY_INSULT)])
-    return "idle", _f(pick(rng, asks), d), _f(pick(rng, says), d), [], False, True
+    return "idle", _f(pick(rng, asks), d), say(rng, P, says, d), [], False, True, []
 
 
 def intent_strange(rng, P, d):
-    return "idle", pick(rng, L.STRANGE), _f(pick(rng, L.SAY_STRANGE), d), [], False, False
+    return "idle", pick(rng, L.STRANGE), say(rng, P, L.SAY_STRANGE, d), [], False, False, []
 
 
 def intent_secret(rng, P, d):
     q, _ = pick(rng, SECRETS_TOPICS)
-    return pick(rng, ["idle", "quest"]), q, _f(pick(rng, L.SAY_SECRET), d), [], False, False
+    return pick(rng, ["idle", "quest"]), q, say(rng, P, L.SAY_SECRET, d), [], False, False, []
 
 
 def intent_dictate(rng, P, d):
     d |= {"ware": pick(rng, [w for w, _ in P["wares"]])}
-    return "idle", _f(pick(rng, L.DICTATE), d), _f(pick(rng, L.SAY_DICTATE), d), [], False, False
+    return "idle", _f(pick(rng, L.DICTATE), d), say(rng, P, L.SAY_DICTATE, d), [], False, False, []
 
 
 def intent_build(rng, P, d):
-    return "build", _f(pick(rng, L.ASK_BUILD), d), _f(pick(rng, L.SAY_BUILD), d), [], False, True
+    return "build", _f(pick(rng, L.ASK_BUILD), d), say(rng, P, L.SAY_BUILD, d), [], False, True, []
 
 
 def intent_build_done(rng, P, d):
-    return "build", pick(rng, L.ASK_BUILD_DONE), _f(pick(rng, L.SAY_BUILD_DONE), d), [], False, True
+    return "build", pick(rng, L.ASK_BUILD_DONE), say(rng, P, L.SAY_BUILD_DONE, d), [], False, True, []
+
+
+def _currency(cur: str, n: int) -> str:
+    """One pearl, two pearls (gold, silver and copper stay as they are)."""
+    return cur[:-1] if n == 1 and cur.endswith("s") else cur
 
 
 def _price_slots(rng, P, d):
     ware, price = P["wares"][int(rng.integers(len(P["wares"])))]
     p = L._num(rng, price)
-    d |= {"ware": ware, "p": p, "P_cap": _cap(p), "p_cap": _cap(p), "cur": P["currency"]}
-    return pick(rng, V.PRICE_FRAMES).format(ware=ware, price=price, cur=P["currency"])
+    cur = _currency(P["currency"], price)
+    d |= {"ware": ware, "p": p, "P_cap": _cap(p), "p_cap": _cap(p), "cur": cur}
+    return pick(rng, V.PRICE_FRAMES).format(ware=ware, price=price, cur=cur)
 
 
 def intent_price(rng, P, d):
     fact = _price_slots(rng, P, d)
-    return pick(rng, ["explore", "idle"]), _f(pick(rng, L.ASK_PRICE), d), _f(pick(rng, L.SAY_PRICE), d), [fact], False, True
+    return (pick(rng, ["explore", "idle"]), _f(pick(rng, L.ASK_PRICE), d), say(rng, P, L.SAY_PRICE, d), [fact],
+            False, True, [f"{d['p']} {d['cur']}"])
 
 
 def intent_free(rng, P, d):
     fact = _price_slots(rng, P, d)
-    return "idle", _f(pick(rng, L.ASK_FREE), d), _f(pick(rng, L.SAY_FREE), d), [fact], True, True
+    return "idle", _f(pick(rng, L.ASK_FREE), d), say(rng, P, L.SAY_FREE, d), [fact], True, True, [f"{d['p']} {d['cur']}"]
 
 
 def intent_shop(rng, P, d):
@@ -211,7 +247,8 @@ def intent_shop(rng, P, d):
     said = said.rsplit(", ", 1)
     said = " and ".join(said) + f" {P['currency']}"
     d |= {"list": said, "list_cap": _cap(said)}
-    return "explore", pick(rng, L.ASK_SHOP), _f(pick(rng, L.SAY_SHOP), d), [f"You sell: {', '.join(items)}."], False, False
+    return ("explore", pick(rng, L.ASK_SHOP), say(rng, P, L.SAY_SHOP, d), [f"You sell: {', '.join(items)}."], False,
+            False, [str(p) for _, p in P["wares"]])
 
 
 def intent_fact(rng, P, d):
@@ -229,7 +266,7 @@ def intent_fact(rng, P, d):
     d |= {"v": v, "V": _cap(v), "Place": _cap(P["role"]["place"]), "foe_sing": foe.rstrip("s") if foe.endswith("s")
           else foe.replace("a ", "").replace("the ", "")}
     fact = _f(statement, d)
-    return "idle", _f(pick(rng, asks), d), _f(pick(rng, says), d), [fact], False, True
+    return "idle", _f(pick(rng, asks), d), say(rng, P, says, d), [fact], False, True, [v]
 
 
 INTENTS = [  # (function, weight): fact answers carry the most weight, they are the hardest lines
@@ -243,20 +280,8 @@ INTENTS = [  # (function, weight): fact answers carry the most weight, they are 
     (intent_price, 8), (intent_free, 3), (intent_shop, 3), (intent_fact, 10),
 ]
 
-# The second remark an answer may carry (paraphrase.REMARKS), by what the line is about.
-REMARK_TOPIC = {intent_way: "way", intent_where: "where", intent_teach: "teach", intent_hard: "teach",
-                intent_fight: "fight", intent_hook: "quest", intent_self: "idle", intent_weather: "idle",
-                intent_rel: "idle", intent_around: "idle", intent_build: "build", intent_price: "price",
-                intent_fact: "fact", intent_join: "fight", intent_threat: "refuse", intent_secret: "refuse",
-                intent_dictate: "refuse", intent_strange: "odd", intent_social: "idle", intent_build_done: "build",
-                intent_quest_state: "quest"}
-
 # Threats, insults, tricks and prying come bare: a greeting or a "thanks" would soften them.
 _BARE_ASKS = {intent_threat, intent_social, intent_strange, intent_secret, intent_dictate}
-
-# Answers whose second sentence carries nothing the question needs.
-_CONTENTLESS = {intent_weather, intent_social, intent_hard, intent_join, intent_build_done, intent_threat,
-                intent_strange, intent_secret, intent_dictate}
 
 
 def _casual(rng, text: str) -> str:
@@ -306,13 +331,21 @@ def benchmark_lines() -> list[str]:
 
 
 def compose(n: int = 3600, seed: int = 0) -> list[Exchange]:
+    return [ex for ex, _ in compose_with_values(n, seed)]
+
+
+def compose_with_values(n: int = 3600, seed: int = 0) -> list[tuple[Exchange, list[str]]]:
+    """The exchanges, each with the value strings its NPC line states word for word (for the tests)."""
+    if n < 1:
+        raise ValueError(f"n = {n}: the training set needs at least one exchange")
     rng = np.random.default_rng(seed)
     fns = [f for f, _ in INTENTS]
     w = np.array([x for _, x in INTENTS], dtype=float)
     w /= w.sum()
     banned = [norm(x) for x in benchmark_lines()]
     banned_grams = [_bigrams(b) for b in banned]
-    out: list[Exchange] = []
+    banned_set = set(banned)
+    out: list[tuple[Exchange, list[str]]] = []
     seen: set[tuple[str, str]] = set()
     settings = list(SETTINGS)
     persona, uses = None, 0
@@ -322,17 +355,13 @@ def compose(n: int = 3600, seed: int = 0) -> list[Exchange]:
             uses, history = 0, []
         uses += 1
         fn, d = fns[int(rng.choice(len(fns), p=w))], _slots(rng, persona)
-        mode, player, core, facts, free, extra = fn(rng, persona, d)
+        mode, player, core, facts, free, extra, values = fn(rng, persona, d)
         names = frozenset(_NAME_RE.findall(" ".join([persona["card"]["name"], persona["town"],
                                                      *facts, *[r[0] for r in persona["rels"]]])))
         player = _casual(rng, V.player_line(rng, player, d, names) if fn not in _BARE_ASKS else player)
-        if fn in REMARK_TOPIC:
-            core = V.with_remark(rng, core, REMARK_TOPIC[fn], d, swap=fn in _CONTENTLESS)
-        np_ = norm(player)
-        g = _bigrams(np_)
-        if np_ in banned or any(g and bg and len(g & bg) / len(g | bg) >= 0.8 for bg in banned_grams):
-            continue
         npc = speak(core, persona["voice"], persona["addr"], rng, names, allow_extra=extra, fact=bool(facts))
+        if any(_near_banned(x, banned_set, banned_grams) for x in (player, npc)):
+            continue
         if (player, npc) in seen:
             continue
         seen.add((player, npc))
@@ -340,9 +369,18 @@ def compose(n: int = 3600, seed: int = 0) -> list[Exchange]:
         ex = Exchange(id=f"t{len(out):05d}", setting=persona["setting"], mode=mode, persona=persona["card"],
                       world=persona["world"], facts=tuple(facts), asks_free=free,
                       recent=tuple(history[-k:]) if k else (), player=player, npc=npc)
-        out.append(ex)
+        out.append((ex, values))
         history.append((player, npc))
     return out
+
+
+def _near_banned(line: str, banned: set[str], banned_grams: list[set]) -> bool:
+    """Is the line, or nearly (word-bigram Jaccard >= 0.8), a line of the conversation benchmark?"""
+    nl = norm(line)
+    if nl in banned:
+        return True
+    g = _bigrams(nl)
+    return bool(g) and any(bg and len(g & bg) / len(g | bg) >= 0.8 for bg in banned_grams)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -351,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", type=int, default=3600, help="number of exchanges (default 3600)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
+    if a.n < 1:
+        ap.error(f"-n {a.n}: the training set needs at least one exchange")
     ex = compose(a.n, a.seed)
     write_exchanges(ex, a.out)
     print(f"wrote {len(ex)} exchanges to {a.out}")

@@ -186,8 +186,9 @@ TIMES = ["dawn", "early morning", "morning", "midday", "afternoon", "late aftern
          "a rainy morning", "a foggy evening", "a windy afternoon"]
 DIRECTIONS = ["north", "south", "east", "west", "north-east", "north-west", "south-east", "south-west",
               "north along the river", "east past the fields", "west along the cliffs", "south over the hill"]
-DISTANCES = ["a short walk", "half a day on foot", "an hour's walk", "two hours on the road", "a mile or so",
-             "a long day's walk", "just past the bend"]
+# Spans that read well after "it's", "for", "in" and before "from here" / "away".
+DISTANCES = ["a short walk", "half a day's walk", "an hour's walk", "two hours' walk", "a mile or so",
+             "a long day's walk", "three miles", "most of a morning's walk"]
 
 TRAITS = ["gruff", "honest", "proud of their craft", "patient", "curious", "stubborn", "generous", "shrewd",
           "superstitious", "cheerful", "grieving", "ambitious", "lazy", "protective of the young", "a gossip",
@@ -208,9 +209,14 @@ DESCRIPTIONS = [
     "",
 ]
 
-RELATIONS = ["an old friend", "a rival who cheats at cards", "a cousin who owes money", "the one they trust most",
-             "a former apprentice", "a neighbour who complains about the noise", "a sweetheart, secretly",
-             "the one who taught them the trade", "a loud regular customer"]
+# (as the card says it, as the NPC says it in the first person)
+RELATIONS = [("an old friend", "an old friend of mine"), ("a rival who cheats at cards", "a rival, and a cheat at cards"),
+             ("a cousin who owes money", "my cousin, who owes me money"), ("the one they trust most", "the one I trust most"),
+             ("a former apprentice", "my old apprentice"), ("a neighbour who complains about the noise",
+                                                             "the neighbour who complains about my noise"),
+             ("a sweetheart, secretly", "my sweetheart, though nobody knows it"),
+             ("the one who taught them the trade", "the one who taught me the trade"),
+             ("a loud regular customer", "a regular, and a loud one")]
 
 SECRETS_TOPICS = [
     ("Who do you owe money to?", "debt"), ("What's in the locked chest?", "chest"),
