@@ -108,3 +108,27 @@ def test_free_talk_that_names_an_unlisted_price_is_drawn_again():
     r = engine(b).npc(cast()["mara"]).respond("p", "Can you show me how to square the corners?")
     assert r.intent.kind == "teaching" and r.text == "Square it with a try square, traveller."
     assert "grounding:unlisted_price:6" in r.flags
+
+
+def test_a_fact_answer_drops_the_unchecked_sentence_after_it_and_says_so():
+    b = ScriptedBackend(["The iron sword is forty gold, traveller. Tobin has a brother at the quarry."])
+    r = engine(b).npc(cast()["mara"]).respond("p", "How much is the iron sword?")
+    assert r.text == "The iron sword is forty gold, traveller."
+    assert "output:focused" in r.flags and not r.fallback
+
+
+def test_a_flourish_never_says_the_players_own_words_as_the_npcs():
+    # Every draw misses the value: the exact price clause is said, with a sentence of a draft beside it
+    # only when that sentence is the NPC's own, not the player's words copied from memory.
+    b = ScriptedBackend(["Good to see you again."])
+    eng = engine(b)
+    mara = eng.npc(cast()["mara"])
+    mara.respond("p", "I bought the old plot behind the mill last spring.")
+    eng.flush()
+    copied = "I bought the old plot behind the mill, you know."
+    own = "A good blade will serve you for years."
+    for flourish, kept in ((copied, False), (own, True)):
+        b.lines, b.seeds = [f"{flourish} It costs a lot."], []
+        r = mara.respond("p", "How much is the iron sword?")
+        assert "40" in r.text or "forty" in r.text.lower()
+        assert (flourish in r.text) is kept, r.text

@@ -14,6 +14,7 @@ from typing import Iterator
 
 from gameai.dialogue.backends.base import Sampling
 from gameai.dialogue.errors import BackendError
+from gameai.dialogue.focus import focus_on_facts
 from gameai.dialogue.grounding import check_grounding, name_the_priced_item, unlisted_prices, value_grammar
 from gameai.dialogue.guards import OutputPolicy, capitalised_names, loop_start, sanitize, trim_to_sentence, words
 from gameai.dialogue.jsonstream import LineExtractor
@@ -21,7 +22,7 @@ from gameai.dialogue.persona import Persona
 from gameai.dialogue.prompt import Prompt, build_prompt, prefix_key
 from gameai.dialogue.retrieval import retrieve
 from gameai.dialogue.turn import TurnContext, TurnState
-from gameai.dialogue.voice import keep_own_address
+from gameai.dialogue.voice import address_words, keep_own_address
 
 # Words held back while streaming so that a rule spanning several words (a 5-word assistant
 # phrase, a secret's 3 content words) is caught before any of its words reach the player.
@@ -154,6 +155,13 @@ def settle(ctx: TurnContext, req: Request, draft: Draft, t: TurnState) -> tuple[
         # ("Six copper for a bag of nails." after the real price of five was said).
         persona = req.policy.persona
         problems = unlisted_prices(final, {it.price for it in persona.shop}, persona.currency)
+    if not problems and not said and t.grounding.facts:
+        persona = req.policy.persona
+        focused = focus_on_facts(final, t.grounding, persona.currency, address_words(persona),
+                                 ctx.embedder.is_common_word, names=frozenset(n.lower() for n in req.policy.other_names))
+        if focused != final:
+            t.reply.flags.append("output:focused")
+            final = focused
     if not problems and not said:
         final = name_the_priced_item(final, t.grounding, req.policy.persona.currency)
     if not problems and len(words(final)) < 2:
