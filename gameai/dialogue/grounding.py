@@ -390,15 +390,29 @@ def spoken_list(parts: list[str]) -> str:
 
 def relationship_fact(persona: Persona, who: str) -> GroundedFact:
     """A person of [[relationships]] as a fact: "Tobin is an old friend who pours her ale."."""
-    rel = first_person(dict(persona.relationships)[who].strip().rstrip("."))
+    card = dict(persona.relationships)[who].strip().rstrip(".")
+    rel = first_person(card)
     first = rel.split()[0].lower() if rel.split() else ""
-    said = f"{who} is {rel}." if first in ("a", "an", "the", "my", "our", "one") else f"{who}: {rel}."
+    named = _NAMED_RELATION.match(card)
+    if first in ("a", "an", "the", "my", "our", "one"):
+        said = f"{who} is {rel}."
+    elif named and who.split()[0] in named.group("name").split():
+        # "Brother Anselm, the keeper of the abbey library" -> "Brother Anselm is the keeper of ...";
+        # "Commander Hale, who runs the fort" -> "Commander Hale runs the fort". (A "Who: relation"
+        # statement is copied as it stands by a small model: "Anselm: Brother Anselm, ...".)
+        rest = first_person(named.group("rest"))
+        said = f"{named.group('name')} {rest[4:]}." if rest.lower().startswith("who ") \
+            else f"{named.group('name')} is {rest}."
+    else:
+        said = f"{who}: {rel}."
     # The name, and most of what the relation says, must be in the line ("Tobin" alone is not an answer).
     content = {w for w in words(rel) if len(w) >= 4} - {"your", "their", "with", "from", "who", "that"}
     return GroundedFact(f"relationship:{who}", said, "relationship", check=(who.split()[0],), line_kind="fact",
                         line_values={"fact": said, "who": who}, convey=tuple(sorted(content)))
 
 
+# A relation that opens with the person's own name and title: "Captain Morrow, her old rival".
+_NAMED_RELATION = re.compile(r"^(?P<name>(?:[A-Z][\w'-]*\s+){0,3}[A-Z][\w'-]*),\s*(?P<rest>\S.*)$", re.S)
 _THIRD_PERSON_OWNER = re.compile(r"^(?:his|her|their)\b", re.I)
 
 
@@ -408,6 +422,46 @@ def first_person(relation: str, owner: str = "my") -> str:
     leading possessive is turned: it can only be the persona's; one further in may be the other
     person's ("who lost his wife")."""
     return _THIRD_PERSON_OWNER.sub(owner, relation)
+
+
+# The player's words as the NPC says them back: "I'm looking for my brother" -> "you're looking for
+# your brother". A small model given the player's line verbatim repeats it as its own ("I'm looking
+# for my brother Dain." from the innkeeper).
+_TO_SECOND_PERSON = {"i": "you", "i'm": "you're", "im": "you're", "i've": "you've", "ive": "you've",
+                     "i'll": "you'll", "i'd": "you'd", "me": "you", "my": "your", "mine": "yours",
+                     "myself": "yourself", "we": "you", "we're": "you're", "us": "you", "our": "your",
+                     "ours": "yours", "ourselves": "yourselves",
+                     # ... and "you" in the player's words is the NPC: "I told you" -> "you told me"
+                     "you": "me", "your": "my", "yours": "mine", "you're": "I'm", "yourself": "myself"}
+_AFTER_I = {"am": "are", "was": "were"}
+# Pronouns are not what a memory is about: neither person's form must be said back.
+PERSON_FORMS = frozenset(w.lower() for w in (*_TO_SECOND_PERSON, *_TO_SECOND_PERSON.values()))
+_PERSON_WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
+
+
+def second_person(text: str) -> str:
+    """The player's first-person words turned to the listener's second person."""
+    out, prev = [], ""
+    pos = 0
+    for m in _PERSON_WORD.finditer(text):
+        w = m.group(0)
+        low = w.lower().replace("\u2019", "'")
+        rep = _TO_SECOND_PERSON.get(low) or (_AFTER_I.get(low) if prev in ("i", "we") else None)
+        if low == "you" and (_starts_sentence(text, m.start()) or text[:m.start()].rstrip()[-1:] in ",;:"):
+            rep = "I"  # the subject: "you said I could stay" -> "I said you could stay"
+        out.append(text[pos:m.start()])
+        if rep is not None and rep != "I" and (w[:1].isupper() and low != "i" or
+                                               low == "i" and _starts_sentence(text, m.start())):
+            rep = rep[:1].upper() + rep[1:]
+        out.append(w if rep is None else rep)
+        pos, prev = m.end(), low
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _starts_sentence(text: str, i: int) -> bool:
+    before = text[:i].rstrip()
+    return not before or before[-1] in ".!?\"'"
 
 
 def value_grammar(grounding: Grounding) -> str | None:
@@ -450,7 +504,7 @@ def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]
             # A fact without a single value: the output must carry most of its content words
             # (of a memory, the player's own words after "Earlier they told you:").
             content = {w for w in words(f.statement.split(":", 1)[-1] if f.kind == "memory" else f.statement)
-                       if len(w) >= 4}
+                       if len(w) >= 4} - PERSON_FORMS
             said = set(words(text))
             if content and len(content & said) < 0.5 * len(content):
                 problems.append(f"grounding:fact_not_conveyed:{f.id}")

@@ -13,7 +13,7 @@ from typing import Any, Iterator, Mapping
 
 from gameai.dialogue import generation
 from gameai.dialogue.grounding import Grounding, numbers_in
-from gameai.dialogue.guards import capitalised_names, check_input, validate_message, words
+from gameai.dialogue.guards import capitalised_names, check_input, ngrams, validate_message, words
 from gameai.dialogue.importance import importance
 from gameai.dialogue.intent import decide_emotion, decide_intent
 from gameai.dialogue.persona import Persona
@@ -26,6 +26,8 @@ from gameai.dialogue.world import World
 # Kept importable under their old names (benchmarks and games import them).
 _seed = turn_seed
 HOLDBACK_WORDS = generation.HOLDBACK_WORDS
+# A flourish that says this many words in a row of the player's own lines copies them (see _echoes_player).
+ECHO_WORDS = 4
 
 
 class ReplyStream:
@@ -227,10 +229,18 @@ class NPC:
             if set(ws) & generation.COMPASS or req.policy.violations(sent):
                 continue
             names = {w.lower() for w in capitalised_names(sent)} - {ws[0]} - known - self._known_names
-            if names or self._repeats(t, sent):
+            if names or self._repeats(t, sent) or self._echoes_player(t, ws):
                 continue
             return sent
         return None
+
+    def _echoes_player(self, t: TurnState, ws: list[str]) -> bool:
+        """Does the sentence say ECHO_WORDS words in a row of the player's own lines? Then the model
+        copied what the player told it from its memory and says it as its own ("I bought the plot
+        behind the mill" from the builder, about the player's plot)."""
+        said = {g for m in self.context.store.active(self.persona.id, t.player) if m.speaker == "player"
+                for g in ngrams(words(m.text), ECHO_WORDS)}
+        return bool(said & ngrams(ws, ECHO_WORDS))
 
     def _template(self, grounding: Grounding, seed: int, text: str = "") -> str:
         if not grounding.facts:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gameai.dialogue.grounding import (GroundedFact, Grounding, find_facts, location_fact, relationship_fact,
-                                       strong_cue)
+                                       second_person, strong_cue)
 from gameai.dialogue.guards import words
 from gameai.dialogue.memory import Memory
 from gameai.dialogue.persona import Persona
@@ -374,5 +374,8 @@ def memory_fact(told: list[Memory]) -> GroundedFact:
     for m in told:
         said = m.text.strip().replace('"', "'")
         quotes.append(f'"{said}"' if said[-1:] in ".!?" else f'"{said}."')
-    return GroundedFact(f"memory:{told[0].turn}", "Earlier they told you: " + " ".join(q.strip('"') for q in quotes),
+    # The prompt gives their words in the second person ("you're looking for your brother"): given
+    # "I'm looking for my brother", a small model says it as its own.
+    return GroundedFact(f"memory:{told[0].turn}",
+                        "Earlier they told you: " + " ".join(second_person(q.strip('"')) for q in quotes),
                         "memory", line_kind="fact", line_values={"fact": "You told me, " + " and ".join(quotes)})
