@@ -127,3 +127,15 @@ def test_a_short_opener_stays(common):
     assert focus_on_facts("The ale? 2 silver a mug. Tobin's brother brews it in the cellar.", g, "silver", (), common) \
         == "The ale? 2 silver a mug."
     assert focus_on_facts("Aye. 2 silver a mug.", g, "silver", (), common) == "Aye. 2 silver a mug."
+
+
+def test_a_short_name_is_part_of_the_fact_and_memory_answers_stay_whole(common):
+    g = _rumor("Old Ned's dog Pip bit the miller.")
+    # "Pip's" says the name: the first sentence states the fact, the second adds nothing
+    assert focus_on_facts("Pip bit the miller, lad. Nasty business down at the water.", g, "gold", ("lad",), common) \
+        == "Pip bit the miller, lad."
+    from gameai.dialogue.grounding import GroundedFact as F
+    memory = Grounding([F("memory:2", "Earlier they told you: Your dog's called Pip, he's no trouble.", "memory")],
+                       "memory")
+    assert focus_on_facts("Pip's your dog, lad. He's no trouble.", memory, "gold", ("lad",), common) \
+        == "Pip's your dog, lad. He's no trouble."

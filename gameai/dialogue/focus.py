@@ -9,8 +9,9 @@ content word of a fact's statement not said before), the rest goes; a short open
 from a dropped sentence moves to the front of what is kept ("Stranger, sand raiders have been seen
 ..."; "Best in the valley, friend." gives "Friend, a mug of ale is 2 silver.").
 
-Refusals and self-introductions are left whole: a refusal's reason and an introduction's flourish
-are the point of the line, not noise around a value.
+Refusals, self-introductions and memory answers are left whole: a refusal's reason and an
+introduction's flourish are the point of the line, and a memory answer's content is the player's
+own loose words, too loose to tell which sentence says them.
 """
 from __future__ import annotations
 
@@ -24,14 +25,21 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]+[\"'\u201d\u2019]?(?=\s|$)")
 # Words this short are mostly function words; a fact's content is in the longer ones.
 MIN_CONTENT_LEN = 4
 SHORT_OPENER_WORDS = 3
+_NAME = re.compile(r"\b[A-Z][a-z]+")
 _MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
 _TRAILING_VOCATIVE = re.compile(r",\s+(?P<voc>(?:(?:my|dear|old|young)\s+)?(?P<w>[A-Za-z']+))[.!?]$")
 _LEADING_VOCATIVE = re.compile(r"^(?P<voc>(?:(?:my|dear|old|young)\s+)?(?P<w>[A-Za-z']+)),\s+(?P<rest>\S.*)$", re.S)
 
 
-def _content(statement: str, kind: str) -> set[str]:
-    body = statement.split(":", 1)[-1] if kind == "memory" else statement
-    return {w for w in words(body) if len(w) >= MIN_CONTENT_LEN} - PERSON_FORMS
+def _bare(ws: list[str]) -> set[str]:
+    """Words without a possessive or contracted "'s" ("Pip's" says "pip")."""
+    return {w[:-2] if w.endswith("'s") else w for w in ws}
+
+
+def _content(statement: str) -> set[str]:
+    # The longer words, and every name whatever its length ("Pip", "Ned").
+    names = {w.lower() for w in _NAME.findall(statement)}
+    return {w for w in _bare(words(statement)) if len(w) >= MIN_CONTENT_LEN or w in names} - PERSON_FORMS
 
 
 def _values(check: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -52,20 +60,20 @@ def focus_on_facts(text: str, grounding: Grounding, currency: str, address: tupl
                    is_common_word: Callable[[str], bool], names: frozenset[str] = frozenset()) -> str:
     """`text` (a line that passed check_grounding) without the sentences that add nothing of the
     facts; `text` itself when nothing would go or the shorter line would fail the checks."""
-    facts = [f for f in grounding.facts if f.kind != "refusal" and f.line_kind != "intro"]
+    facts = [f for f in grounding.facts if f.kind not in ("refusal", "memory") and f.line_kind != "intro"]
     if not facts or len(facts) != len(grounding.facts):
         return text
     sents = [m.group(0).strip() for m in _SENTENCE.finditer(text.strip())]
     if len(sents) < 2 or " ".join(sents) != " ".join(text.split()):
         return text  # a line the splitter does not cover exactly is left as it is
     values = [v for f in facts for v in _values(f.check)]
-    content = set().union(*(_content(f.statement, f.kind) for f in facts))
+    content = set().union(*(_content(f.statement) for f in facts))
     said_values: set[tuple[str, ...]] = set()
     said_words: set[str] = set()
     adds = []
     for s in sents:
         new_values = {v for v in values if v not in said_values and _states(s, v)}
-        new_words = (set(words(s)) & content) - said_words
+        new_words = (_bare(words(s)) & content) - said_words
         adds.append(bool(new_values or new_words))
         said_values |= new_values
         said_words |= new_words
@@ -101,8 +109,8 @@ def _carry_address(kept: str, dropped: list[str], address: tuple[str, ...],
         if m and m.group("w").lower() in own:
             first, _, rest = kept.partition(" ")
             # "Sand raiders ..." -> "Stranger, sand raiders ..."; a name keeps its capital.
-            lead = first[:1].lower() + first[1:] if first.isalpha() and first.lower() != "i" \
-                and lower_ok(first.lower()) else first
+            stem = first.lower().split("'")[0]   # "He's" -> "he"
+            lead = first[:1].lower() + first[1:] if stem.isalpha() and stem != "i" and lower_ok(stem) else first
             voc = m.group("voc")
             return f"{voc[:1].upper() + voc[1:]}, {lead}{' ' + rest if rest else ''}"
     return kept
