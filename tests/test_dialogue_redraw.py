@@ -117,17 +117,20 @@ def test_a_fact_answer_drops_the_unchecked_sentence_after_it_and_says_so():
     assert "output:focused" in r.flags and not r.fallback
 
 
-def test_a_flourish_never_says_the_players_own_words_as_the_npcs():
+def test_a_flourish_is_the_npcs_own_sentence_about_nothing_of_its_data():
     # Every draw misses the value: the exact price clause is said, with a sentence of a draft beside it
-    # only when that sentence is the NPC's own, not the player's words copied from memory.
+    # only when that sentence is the NPC's own (not the player's words copied from memory), a whole
+    # sentence (not a scrap) and speaks of none of the persona's data (another fact it could garble).
     b = ScriptedBackend(["Good to see you again."])
     eng = engine(b)
     mara = eng.npc(cast()["mara"])
     mara.respond("p", "I bought the old plot behind the mill last spring.")
     eng.flush()
     copied = "I bought the old plot behind the mill, you know."
-    own = "A good blade will serve you for years."
-    for flourish, kept in ((copied, False), (own, True)):
+    own = "You will not regret it, I promise you that."
+    scrap = "Down the hill, traveller."
+    other_data = "The goblins will not trouble you out there."   # Mara's rumour, not the price at hand
+    for flourish, kept in ((copied, False), (own, True), (scrap, False), (other_data, False)):
         b.lines, b.seeds = [f"{flourish} It costs a lot."], []
         r = mara.respond("p", "How much is the iron sword?")
         assert "40" in r.text or "forty" in r.text.lower()

@@ -21,11 +21,27 @@ from gameai.dialogue.reply import Reply
 from gameai.dialogue.retrieval import compact
 from gameai.dialogue.router import Router
 from gameai.dialogue.turn import TurnContext, TurnState, turn_seed
+from gameai.dialogue.voice import address_words
 from gameai.dialogue.world import World
 
 # Kept importable under their old names (benchmarks and games import them).
 _seed = turn_seed
 HOLDBACK_WORDS = generation.HOLDBACK_WORDS
+# A flourish has at least this many words besides the persona's address word: a shorter one is a scrap.
+FLOURISH_MIN_WORDS = 5
+# Words of five letters or more that say nothing of a persona's data (a flourish may use them).
+_FUNCTION_WORDS = frozenset("about above after again against along already always among another around because "
+                            "before behind being below beside between beyond could every first never other others "
+                            "still their there these thing things those through under until where which while "
+                            "whose would yours".split())
+
+
+def _data_words(*texts: str) -> set[str]:
+    """The names and the longer words of data texts: what a flourish must not speak of."""
+    return {w.lower() for t in texts for w in re.findall(r"[A-Z][a-z]+", t)} | \
+        {w for t in texts for w in words(t) if len(w) >= 5 and w not in _FUNCTION_WORDS}
+
+
 # A flourish that says this many words in a row of the player's own lines copies them (see _echoes_player).
 ECHO_WORDS = 4
 
@@ -76,6 +92,9 @@ class NPC:
             p.name, p.role, p.description, p.speech_style, *(f.text for f in p.facts), *(r.text for r in p.rumors),
             *(q.hook + " " + q.name for q in p.quests), *(w + " " + r for w, r in p.relationships),
             *(it.name for it in p.shop), *(line for ls in p.lines.values() for line in ls), str(p.world))
+        self._data_words = _data_words(
+            p.description, *(f.text for f in p.facts), *(r.text for r in p.rumors), *(q.hook + " " + q.name for q in p.quests),
+            *(w + " " + r for w, r in p.relationships), *(it.name for it in p.shop), str(p.world))
         self._router: Router | None = None
 
     @property
@@ -215,20 +234,23 @@ class NPC:
 
     def _flourish(self, t: TurnState, req: generation.Request, draft: generation.Draft) -> str | None:
         """A whole sentence of the model's draft that may stand beside the exact fact clause: it
-        passes the output guards and states no number, direction or name of its own (so it
-        cannot contradict the clause)."""
+        passes the output guards and states no number, direction, name or thing of the persona's
+        data of its own (so it cannot contradict the clause or garble another fact: "Child, the
+        infirmary of Cold Spire Abbey.", "Lad, the toll house at Millbrook is your sister."), and
+        is a sentence, not a scrap ("Down the hill, friend.")."""
         text = " ".join(draft.words)
-        known = {w.lower() for f in t.grounding.facts for w in words(f.statement)}
-        clause = {w for w in known if len(w) >= 5}  # its content words (short ones are mostly function words)
+        data = self._data_words | _data_words(str(t.world), *(f.statement for f in t.grounding.facts))
+        own = set(address_words(self.persona))
         for sent in generation.sentences(text):
             ws = words(sent)
-            if len(ws) < 4 or len(sent) > 120 or sent[-1:] not in ".!?" or numbers_in(sent):
+            if len([w for w in ws if w not in own]) < FLOURISH_MIN_WORDS or len(sent) > 120 \
+                    or sent[-1:] not in ".!?" or numbers_in(sent):
                 continue
-            if clause & set(ws):
-                continue  # it echoes the clause beside it ("... quick with a trowel. Mate, quick with a trowel.")
+            if data & set(ws):
+                continue  # it speaks of the persona's data, or echoes the clause beside it
             if set(ws) & generation.COMPASS or req.policy.violations(sent):
                 continue
-            names = {w.lower() for w in capitalised_names(sent)} - {ws[0]} - known - self._known_names
+            names = {w.lower() for w in capitalised_names(sent)} - {ws[0]} - own
             if names or self._repeats(t, sent) or self._echoes_player(t, ws):
                 continue
             return sent
