@@ -44,6 +44,11 @@ def register(subparsers) -> None:
     p.add_argument("--turns", type=int, default=None, choices=[1, 2, 4],
                    help="also learn from each match turned by quarter turns: 4 = every quarter turn (4x the "
                         "decisions and training time), 2 = half turns, 1 = as recorded (default 1)")
+    p.add_argument("--recurrent", action="store_true",
+                   help="a recurrent clone (clone format 4): a GRU over each unit's whole match instead of the last "
+                        "--frames observations, with moves scored against the directions a player steers by; "
+                        "--features (default on here) and --prev-actions 0/1 choose its input; see "
+                        "docs/designer-bots.md for how it compares")
     p.add_argument("--record", metavar="BOT@TIER", default=None,
                    help="record matches of this bot instead of training (needs --out-dir)")
     p.add_argument("--opponent", default="focus_fire", help="with --record: the other side's bot (default focus_fire)")
@@ -101,9 +106,11 @@ def run(args) -> int:
         summary = imitate(args.replays, args.out, team=args.team, bot=args.bot, epochs=args.epochs,
                           seed=args.seed, log=log,
                           frames=FRAMES if args.frames is None else args.frames,
-                          prev_actions=PREV_ACTIONS if args.prev_actions is None else args.prev_actions,
+                          prev_actions=(1 if args.recurrent else PREV_ACTIONS) if args.prev_actions is None
+                          else args.prev_actions,
                           masks=MASKS if args.masks is None else args.masks,
-                          features=FEATURES if args.features is None else args.features,
+                          features=(args.recurrent or FEATURES) if args.features is None else args.features,
+                          recurrent=args.recurrent,
                           turns=TURNS if args.turns is None else args.turns,
                           temperature=TEMPERATURE if args.temperature is None else args.temperature)
     except ImitationError as exc:
