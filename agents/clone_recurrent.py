@@ -14,7 +14,7 @@ roughly from raw coordinates. So this clone
   not an angle. With ``delayed`` a step blocked on the previous frame is one more weighted column.
 
 Per step the input is the observation (with the derived features of ``agents.clone_input`` when
-``features``; the previous observation and its derived features too when ``delayed``), the unit's previous action (one-hot), the
+``features``, of the previous frame too when ``delayed``), the unit's previous action (one-hot), the
 progress memory of ``agents.clone_input.Progress`` (steps without getting closer to the goal, moves
 around it) when ``progress``, and the direction scores. ``RecurrentInput``
 builds it for a whole recorded sequence (training) and step by step (play); both give the same rows.
@@ -72,7 +72,7 @@ class RecurrentInput:
     features: bool = True     # the derived features of agents.clone_input on each step
     prev_action: bool = True  # the unit's previous action, one-hot
     directions: bool = True   # the direction-aware head (direction scores as inputs to it)
-    delayed: bool = True      # the previous frame, its derived features and allowed moves (a player reacts a step late)
+    delayed: bool = True      # the previous frame's derived features and allowed moves (a player reacts a step late)
     progress: bool = True     # the progress memory of agents.clone_input.Progress (is the unit getting anywhere?)
 
     def __post_init__(self):
@@ -100,8 +100,7 @@ class RecurrentInput:
     @property
     def size(self) -> int:
         lay = self._frame_layout()
-        frames = 2 if self.delayed else 1
-        return (frames * (self.obs_size + (lay.feature_size if self.features else 0))
+        return (self.obs_size + (lay.feature_size if self.features else 0) * (2 if self.delayed else 1)
                 + (self.n_actions if self.prev_action else 0) + (PROGRESS_SIZE if self.progress else 0)
                 + self.n_scores)
 
@@ -110,7 +109,7 @@ class RecurrentInput:
         """(..., size) inputs of one step (``progress``: the progress memory's, with ``progress``); the
         direction scores come last (the head reads them there)."""
         spec = self.spec
-        parts = [obs.astype(np.float32)] + ([prev_obs.astype(np.float32)] if self.delayed else [])
+        parts = [obs.astype(np.float32)]
         if self.features:
             parts.append(derived_features(spec, obs, mask))
             if self.delayed:

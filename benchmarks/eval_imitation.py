@@ -51,7 +51,7 @@ def parse_layout(text: str) -> tuple:
     return (tuple(int(x) for x in parts) + (0, 1)[len(parts) - 3:])[:5]
 
 
-def label(key: tuple) -> str:
+def layout_label(key: tuple) -> str:
     return f"R:{key[4]}" if key[0] == 0 else ":".join(map(str, key[:5]))
 
 
@@ -239,19 +239,19 @@ def main() -> int:
             what = (f"recurrent{f', x{turns} quarter turns' if turns != 1 else ''}" if frames == 0 else
                     f"{frames} frames{' with masks' if masks else ''}{' and features' if feats else ''}"
                     f"{f', x{turns} quarter turns' if turns != 1 else ''} : {prev} previous actions")
-            print(f"layout {label(key)} ({what}) -> train agreement "
+            print(f"layout {layout_label(key)} ({what}) -> train agreement "
                   f"{summary['train_agreement']:.1%}, dev agreement {dev_agree['agreement']:.1%} "
                   f"on {dev_agree['decisions']:,} decisions{gap} ({summary['decisions']:,} trained on; "
                   f"{time.perf_counter() - w1:.0f} s wall, {cpu_s() - c1:.0f} s CPU)", flush=True)
     best = choose(rows)
-    print(f"chosen on dev: layout {label(best)}, played at temperature {best[5]:g}", flush=True)
+    print(f"chosen on dev: layout {layout_label(best)}, played at temperature {best[5]:g}", flush=True)
     if args.dev_only:
         return 0
     clone_path = rows[best]["path"]
     test_agree = agreement(clone_path, test_seqs)
     plain = next((k for k in rows if k[:5] == (1, 0, 0, 0, 1)), None)
     plain_test = agreement(rows[plain]["path"], test_seqs) if plain and plain[:5] != best[:5] else None
-    print(f"(a) chosen on dev: layout {label(best)}, temperature {best[5]:g}. "
+    print(f"(a) chosen on dev: layout {layout_label(best)}, temperature {best[5]:g}. "
           "Held-out test agreement "
           f"{test_agree['agreement']:.1%} on {test_agree['decisions']:,} decisions; noise ceiling "
           f"{noise['ceiling']:.1%} ({noise['noise_changed']:,} of {noise['decisions']:,} sent actions replaced "
@@ -280,10 +280,10 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({
             "bot": args.bot, "opponent": args.opponent, "noise": noise,
-            "layouts": {label(k) + f"@T{k[5]:g}": {
+            "layouts": {layout_label(k) + f"@T{k[5]:g}": {
                 "train": r["train"], "dev": r["dev"], "dev_win_rate": r.get("dev_win_rate")} for k, r in rows.items()},
             "bot_dev_win_rate": bot_dev,
-            "chosen": label(best) + f"@T{best[5]:g}", "test_agreement": test_agree, "plain_test_agreement": plain_test,
+            "chosen": layout_label(best) + f"@T{best[5]:g}", "test_agreement": test_agree, "plain_test_agreement": plain_test,
             "win_rates": rates}, indent=1, default=float))
     return 0
 
