@@ -193,3 +193,11 @@ def test_older_clone_formats_still_play(recorded, tmp_path):
         r = head_to_head(default_ruleset(), bot_factory(str(tmp_path / name)), bot_factory("random"),
                          held_out_seeds(1), map_size=SIZE)
         assert r["wins"] + r["draws"] + r["losses"] == 2
+
+
+def test_clones_with_a_memory_never_share_a_forward_pass(clone_zip):
+    """Two teams of one plain network share a pass (agents.learned_batch); a clone keeps its own input and state."""
+    from agents.learned_batch import SharedForward
+    from agents.rl_tiers import learned_policy
+
+    assert SharedForward.pair(learned_policy(str(clone_zip)), learned_policy(str(clone_zip))) is None
