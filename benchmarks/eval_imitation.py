@@ -57,10 +57,11 @@ def layout_label(key: tuple) -> str:
 
 def choose(rows: dict) -> tuple:
     """The layout to test: the best dev agreement among those whose dev win rate is within WIN_GAP points of
-    the bot's (all of them when no dev win rates were measured), else the one with the smallest gap."""
+    the bot's (all of them when no dev win rates were measured; of one layout's temperatures, the one closest
+    to the bot's win rate), else the one with the smallest gap."""
     ok = [k for k, r in rows.items() if r.get("dev_gap") is None or abs(r["dev_gap"]) <= WIN_GAP]
-    if ok:
-        return max(ok, key=lambda k: rows[k]["dev"]["agreement"])
+    if ok:  # one layout at several temperatures has one agreement: then the temperature with the smallest gap
+        return max(ok, key=lambda k: (rows[k]["dev"]["agreement"], -abs(rows[k].get("dev_gap") or 0.0)))
     return min(rows, key=lambda k: abs(rows[k]["dev_gap"]))
 
 
@@ -165,6 +166,9 @@ def main() -> int:
                     help="comma-separated temperatures to play each clone at for its dev win rate (0 = its best "
                          "action, 1 = a sample from its action distribution); chosen on dev with the layout")
     ap.add_argument("--dev-only", action="store_true", help="compare the layouts on dev, then stop (no test split)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the clone zips an earlier run left in --work (training is deterministic: same "
+                         "replays, layout and seed, same clone) instead of training them again")
     ap.add_argument("--record-only", action="store_true", help="record the train, dev and test matches, then stop")
     args = ap.parse_args()
 
@@ -220,13 +224,20 @@ def main() -> int:
         w1, c1 = time.perf_counter(), cpu_s()
         if frames == 0:  # recurrent (format 4): a GRU over each unit's match
             path = work / f"clone_{tag}_recurrent_t{turns}.zip"
+        else:
+            path = work / f"clone_{tag}_f{frames}p{prev}m{masks}d{feats}t{turns}.zip"
+        reused = args.reuse and path.is_file() and path.with_suffix(".json").is_file()
+        if reused:
+            summary = json.loads(path.with_suffix(".json").read_text())
+        elif frames == 0:
             summary = clone_recurrent_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, turns=turns,
                                                 spec=spec, **ruleset_numbers)
         else:
-            path = work / f"clone_{tag}_f{frames}p{prev}m{masks}d{feats}t{turns}.zip"
             summary = clone_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, net_arch=net,
                                       frames=frames, prev_actions=prev, masks=bool(masks), features=bool(feats),
                                       turns=turns, spec=spec, **(ruleset_numbers if feats else {}))
+        if not reused:
+            path.with_suffix(".json").write_text(json.dumps(summary, default=float))  # for --reuse
         dev_agree = agreement(path, dev)
         for temp in temps:
             key = (frames, prev, masks, feats, turns, temp)
