@@ -10,8 +10,9 @@ cells per observed distance unit); a clone without
 them is still written as version 2, so older gameai versions keep reading it.
 Version 4 (issue 14, recurrent clone) is a GRU over each unit's whole match
 (``agents.clone_recurrent``): ``recurrent``: true, the step input's parts (``features``,
-``prev_action``, ``directions``, ``delayed``, ``progress``), ``n_types``, ``pos_scale``, ``hidden`` and ``width``; its model
-takes the step input followed by the hidden state (``agents.clone_recurrent_sb3``).
+``prev_action``, ``directions``, ``delayed``, ``progress``), ``n_types``, ``pos_scale``, ``hidden``
+and ``width``; its model takes the step input followed by the hidden state
+(``agents.clone_recurrent_sb3``).
 """
 from __future__ import annotations
 

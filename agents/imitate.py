@@ -345,7 +345,8 @@ def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_type
     tmp.replace(out)
     return {"model": str(out), "team_matches": len(seqs), "decisions": decisions, "epochs": epochs, "seed": seed,
             "recurrent": True, "hidden": hidden, "features": features, "prev_action": prev_action,
-            "directions": directions, "delayed": delayed, "progress": progress, "turns": turns, "temperature": temperature,
+            "directions": directions, "delayed": delayed, "progress": progress, "turns": turns,
+            "temperature": temperature,
             "train_agreement": stats["agreement"], "cross_entropy": stats["cross_entropy"]}
 
 

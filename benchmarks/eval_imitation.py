@@ -44,7 +44,8 @@ WIN_GAP = 5.0
 
 
 def parse_layout(text: str) -> tuple:
-    """FRAMES:PREV:MASKS[:FEATURES[:TURNS]] -> that 5-tuple; R[:TURNS] (a recurrent clone, format 4) -> (0, 1, 0, 1, TURNS)."""
+    """FRAMES:PREV:MASKS[:FEATURES[:TURNS]] -> that 5-tuple; R[:TURNS] (a recurrent clone, format 4) ->
+    (0, 1, 0, 1, TURNS)."""
     parts = text.strip().split(":")
     if parts[0].upper() == "R":
         return (0, 1, 0, 1, int(parts[1]) if len(parts) > 1 else 1)
