@@ -8,21 +8,28 @@ Version 3 (issue 14, imitation follow-up) adds derived features to each frame (`
 ``n_types``, the ruleset's unit types, which says where the enemy slots start, and ``pos_scale``,
 cells per observed distance unit); a clone without
 them is still written as version 2, so older gameai versions keep reading it.
+Version 4 (issue 14, recurrent clone) is a GRU over each unit's whole match
+(``agents.clone_recurrent``): ``recurrent``: true, the step input's parts (``features``,
+``prev_action``, ``directions``, ``delayed``, ``progress``), ``n_types``, ``pos_scale``, ``hidden``
+and ``width``; its model takes the step input followed by the hidden state
+(``agents.clone_recurrent_sb3``).
 """
 from __future__ import annotations
 
 import json
 import os
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from agents.clone_input import CloneInput
+from agents.clone_recurrent import RecurrentInput
 from agents.rl_policy import ModelFileError
 
 ENTRY = "gameai_clone.json"
 FORMAT = "gameai-clone"
-VERSION = 3
-VERSIONS = (2, 3)  # entries read; version 1 clones have no entry
+VERSION = 4
+VERSIONS = (2, 3, 4)  # entries read; version 1 clones have no entry
 FIELDS = ("frames", "prev_actions", "obs_size", "n_actions")  # whole numbers; "masks" is true/false
 # version 3: "features" true/false (with features: whole-number "n_types" and the number "pos_scale"),
 # optional "temperature" (a number >= 0, default 0: how the clone plays as a plain bot)
@@ -43,12 +50,34 @@ def write_clone_layout(path: str | os.PathLike, layout: CloneInput, temperature:
         zf.writestr(zipfile.ZipInfo(ENTRY, date_time=(1980, 1, 1, 0, 0, 0)), json.dumps(meta, sort_keys=True))
 
 
-def read_clone_layout(path: str | os.PathLike) -> CloneInput | None:
+def write_recurrent_layout(path: str | os.PathLike, layout: RecurrentInput, hidden: int, width: int,
+                           temperature: float) -> None:
+    """Add the version-4 entry of a recurrent clone to a model ``.zip`` just written by SB3's ``save``."""
+    meta = {"format": FORMAT, "version": 4, "recurrent": True, "hidden": hidden, "width": width,
+            "temperature": float(temperature), **{k: getattr(layout, k) for k in RECURRENT_FIELDS}}
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr(zipfile.ZipInfo(ENTRY, date_time=(1980, 1, 1, 0, 0, 0)), json.dumps(meta, sort_keys=True))
+
+
+#: a version-4 entry's layout fields: whole numbers, the position scale, the input parts (true/false)
+RECURRENT_FIELDS = ("obs_size", "n_actions", "n_types", "pos_scale", "features", "prev_action", "directions",
+                    "delayed", "progress")
+
+
+@dataclass(frozen=True)
+class RecurrentEntry:
+    """What a version-4 entry says: the step input's layout and the network's sizes."""
+    layout: RecurrentInput
+    hidden: int
+    width: int
+
+
+def read_clone_layout(path: str | os.PathLike) -> CloneInput | RecurrentEntry | None:
     """The layout of a version-2 or -3 clone; None for a plain model (a version-1 clone or a trained bot)."""
     return read_clone_entry(path)[0]
 
 
-def read_clone_entry(path: str | os.PathLike) -> tuple[CloneInput | None, float]:
+def read_clone_entry(path: str | os.PathLike) -> tuple[CloneInput | RecurrentEntry | None, float]:
     """(layout, play temperature) of a clone; (None, 0.0) for a plain model."""
     p = Path(path)
     try:
@@ -71,6 +100,12 @@ def read_clone_entry(path: str | os.PathLike) -> tuple[CloneInput | None, float]
     if version not in VERSIONS or isinstance(version, bool):
         raise ModelFileError(f"{p}: clone format version {version!r} is not supported (this gameai reads "
                              f"versions 1 to {VERSION}); make the clone again with this version's `gameai imitate`")
+    temp = meta.get("temperature", 0.0) if version >= 3 else 0.0
+    if not isinstance(temp, (int, float)) or isinstance(temp, bool) or not 0 <= temp < float("inf"):
+        raise ModelFileError(f"{p}: clone entry's temperature must be a number >= 0, got {temp!r}; make the clone "
+                             "again with `gameai imitate`")
+    if version == 4:
+        return _recurrent_entry(p, meta), float(temp)
     features = meta.get("features", False)
     if version >= 3 and not isinstance(features, bool):
         raise ModelFileError(f"{p}: clone entry lacks features (true or false); make the clone again with "
@@ -90,11 +125,28 @@ def read_clone_entry(path: str | os.PathLike) -> tuple[CloneInput | None, float]
             raise ModelFileError(f"{p}: clone entry lacks the number pos_scale; make the clone again with "
                                  "`gameai imitate`")
         extra = {"features": True, "n_types": meta["n_types"], "pos_scale": float(scale)}
-    temp = meta.get("temperature", 0.0) if version >= 3 else 0.0
-    if not isinstance(temp, (int, float)) or isinstance(temp, bool) or not 0 <= temp < float("inf"):
-        raise ModelFileError(f"{p}: clone entry's temperature must be a number >= 0, got {temp!r}; make the clone "
-                             "again with `gameai imitate`")
     try:
         return CloneInput(**{k: meta[k] for k in FIELDS}, masks=meta["masks"], **extra), float(temp)
     except ValueError as exc:
         raise ModelFileError(f"{p}: {exc}") from None
+
+
+def _recurrent_entry(p: Path, meta: dict) -> RecurrentEntry:
+    again = "make the clone again with `gameai imitate --recurrent`"
+    whole = ("obs_size", "n_actions", "n_types", "hidden", "width")
+    bad = [k for k in whole if not isinstance(meta.get(k), int) or isinstance(meta.get(k), bool) or meta[k] < 1]
+    if bad:
+        raise ModelFileError(f"{p}: recurrent clone entry lacks whole-number {', '.join(bad)} (>= 1); {again}")
+    flags = [k for k in ("recurrent", "features", "prev_action", "directions", "delayed", "progress")
+             if not isinstance(meta.get(k), bool)]
+    if flags or not meta["recurrent"]:
+        raise ModelFileError(f"{p}: recurrent clone entry lacks {', '.join(flags) or 'recurrent'} (true or false); "
+                             f"{again}")
+    scale = meta.get("pos_scale")
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool):
+        raise ModelFileError(f"{p}: recurrent clone entry lacks the number pos_scale; {again}")
+    try:
+        layout = RecurrentInput(**{k: meta[k] for k in RECURRENT_FIELDS if k != "pos_scale"}, pos_scale=float(scale))
+    except ValueError as exc:
+        raise ModelFileError(f"{p}: {exc}") from None
+    return RecurrentEntry(layout, meta["hidden"], meta["width"])

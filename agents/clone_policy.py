@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from agents.clone_input import CloneInput, InputHistory
+from agents.clone_recurrent import RecurrentHistory
 from agents.rl_policy import LearnedPolicy, ModelFileError
 from envs.core import ObservationSpec
 
@@ -42,3 +43,68 @@ class HistoryClonePolicy(LearnedPolicy):
         out = super().act(self.history.inputs(obs, mask), mask)
         self.history.taken(out)
         return out
+
+
+class RecurrentClonePolicy(LearnedPolicy):
+    """A recurrent clone (clone format 4) as a ``Policy``: one GRU step per unit per step, its state kept here.
+
+    Each unit's hidden state starts from zero when the clone starts playing (``reset``): at the start
+    of a match, or at a takeover mid-match, where the clone has not seen the earlier steps; its one-step
+    memory (last observation and action) starts as at a match's first step."""
+
+    def __init__(self, model: Any, entry: Any, temperature: float = 0.0, seed: int = 0, name: str = "clone"):
+        super().__init__(model, temperature=temperature, seed=seed, name=name)
+        layout = entry.layout
+        if layout.size + entry.hidden != self.obs_size or layout.n_actions != self.n_actions:
+            raise ModelFileError(f"clone {name!r}: its network takes {self.obs_size} inputs and {self.n_actions} "
+                                 f"actions, but its recurrent entry says {layout.size} + {entry.hidden} and "
+                                 f"{layout.n_actions}; the file is damaged, make it again with `gameai imitate`")
+        self.layout = layout
+        self.hidden = entry.hidden
+        self.history: RecurrentHistory | None = None
+        self.state: np.ndarray | None = None
+
+    def check_spec(self, spec: ObservationSpec) -> None:
+        if spec.size != self.layout.obs_size or spec.n_actions != self.n_actions:
+            raise ModelFileError(
+                f"clone {self.name!r} was trained on observations of size {self.layout.obs_size} and "
+                f"{self.n_actions} actions, but this ruleset gives {spec.size} and {spec.n_actions}; "
+                "clone replays of this ruleset with `gameai imitate`")
+
+    def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
+        super().reset(spec, team, seeds)
+        self.history = RecurrentHistory(self.layout)
+        self.state = None
+
+    def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if self.history is None:
+            raise RuntimeError(f"{self.name}: call reset(spec, team, seeds) before act()")
+        if self.state is None:
+            self.state = np.zeros(obs.shape[:-1] + (self.hidden,), np.float32)
+        rows = self.history.inputs(obs, mask)
+        live, gumbel = self.prepare(mask)
+        logits = None
+        if live.any():
+            logits, self.state[live] = recurrent_step(self.policy, rows[live], self.state[live], mask[live])
+        out = self.pick(logits, live, gumbel)
+        self.history.taken(out)
+        return out
+
+
+def recurrent_step(policy: Any, rows: np.ndarray, state: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(masked logits (N, A), new states (N, H)) of a format-4 clone's model for N units' input rows and states.
+
+    Rows go through in blocks of ``FORWARD_BLOCK`` (the last padded), as ``masked_logits`` does, so a
+    unit's result never depends on how many other units share the pass."""
+    import torch
+
+    from agents.rl_policy import FORWARD_BLOCK
+
+    n, a_n = len(rows), mask.shape[-1]
+    padded = max(-(-n // FORWARD_BLOCK), 1) * FORWARD_BLOCK
+    x = torch.zeros((padded, rows.shape[-1] + state.shape[-1]), dtype=torch.float32)
+    x[:n] = torch.as_tensor(np.concatenate([rows, state], -1), dtype=torch.float32)
+    with torch.no_grad():
+        out = torch.cat([policy.features_extractor(b) for b in x.split(FORWARD_BLOCK)])[:n].numpy()
+    logits = out[:, :a_n].astype(np.float64)
+    return np.where(mask > 0, logits, -np.inf), out[:, a_n:].astype(np.float32)

@@ -20,9 +20,13 @@ def _learned_parts(pol: Any) -> tuple[Any, Any] | None:
     from agents.rl_policy import LearnedPolicy
     from agents.tiers import TieredPolicy
 
-    if isinstance(pol, LearnedPolicy):
+    def plain(p: Any) -> bool:
+        # a clone with a memory (agents.clone_policy) builds its own input in act(): it cannot share the pass
+        return isinstance(p, LearnedPolicy) and type(p).act is LearnedPolicy.act
+
+    if plain(pol):
         return None, pol
-    if isinstance(pol, TieredPolicy) and isinstance(pol.base, LearnedPolicy):
+    if isinstance(pol, TieredPolicy) and plain(pol.base):
         return pol, pol.base
     return None
 

@@ -40,7 +40,7 @@ def get_learned_tier(tier: str) -> LearnedTier:
 @lru_cache(maxsize=8)
 def _cached_model(path: str, mtime: float) -> tuple[Any, Any]:
     """(model, clone input layout or None, the clone's play temperature): a version-2 or -3 clone
-    (``agents.clone_file``) reads a history."""
+    (``agents.clone_file``) reads a history, a version-4 one keeps a recurrent state."""
     from agents.clone_file import read_clone_entry
     from agents.rl_policy import load_model
 
@@ -58,7 +58,8 @@ def learned_policy(model: Any, tier: "str | LearnedTier" = "expert", seed: int =
     Models loaded from a path are cached per process (read-only at play time), so building many
     bots for a sweep loads the file once.
     """
-    from agents.clone_policy import HistoryClonePolicy
+    from agents.clone_file import RecurrentEntry
+    from agents.clone_policy import HistoryClonePolicy, RecurrentClonePolicy
     from agents.rl_policy import LearnedPolicy
 
     t = tier if isinstance(tier, LearnedTier) else get_learned_tier(tier)
@@ -74,7 +75,8 @@ def learned_policy(model: Any, tier: "str | LearnedTier" = "expert", seed: int =
         if layout is not None:
             if temperature is None and t.name == "expert":
                 t = LearnedTier(t.name, own_temperature, t.limits)
-            return TieredPolicy(HistoryClonePolicy(model, layout, t.temperature, seed, name), t.limits, seed)
+            player = RecurrentClonePolicy if isinstance(layout, RecurrentEntry) else HistoryClonePolicy
+            return TieredPolicy(player(model, layout, t.temperature, seed, name), t.limits, seed)
     base = LearnedPolicy(model, temperature=t.temperature, seed=seed, name=name)
     return TieredPolicy(base, t.limits, seed)
 

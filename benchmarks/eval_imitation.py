@@ -43,12 +43,26 @@ DEV_WIN_SEED0 = 500_000_000
 WIN_GAP = 5.0
 
 
+def parse_layout(text: str) -> tuple:
+    """FRAMES:PREV:MASKS[:FEATURES[:TURNS]] -> that 5-tuple; R[:TURNS] (a recurrent clone, format 4) ->
+    (0, 1, 0, 1, TURNS)."""
+    parts = text.strip().split(":")
+    if parts[0].upper() == "R":
+        return (0, 1, 0, 1, int(parts[1]) if len(parts) > 1 else 1)
+    return (tuple(int(x) for x in parts) + (0, 1)[len(parts) - 3:])[:5]
+
+
+def layout_label(key: tuple) -> str:
+    return f"R:{key[4]}" if key[0] == 0 else ":".join(map(str, key[:5]))
+
+
 def choose(rows: dict) -> tuple:
     """The layout to test: the best dev agreement among those whose dev win rate is within WIN_GAP points of
-    the bot's (all of them when no dev win rates were measured), else the one with the smallest gap."""
+    the bot's (all of them when no dev win rates were measured; of one layout's temperatures, the one closest
+    to the bot's win rate), else the one with the smallest gap."""
     ok = [k for k, r in rows.items() if r.get("dev_gap") is None or abs(r["dev_gap"]) <= WIN_GAP]
-    if ok:
-        return max(ok, key=lambda k: rows[k]["dev"]["agreement"])
+    if ok:  # one layout at several temperatures has one agreement: then the temperature with the smallest gap
+        return max(ok, key=lambda k: (rows[k]["dev"]["agreement"], -abs(rows[k].get("dev_gap") or 0.0)))
     return min(rows, key=lambda k: abs(rows[k]["dev_gap"]))
 
 
@@ -139,7 +153,8 @@ def main() -> int:
                          "of --eval-opponents (0 = choose by dev agreement only)")
     ap.add_argument("--layouts", default="1:0:0:0,3:2:0:0,3:2:0:1,3:0:0:1",
                     help="clone input layouts to compare on dev, FRAMES:PREV_ACTIONS:MASKS:FEATURES[:TURNS] "
-                         "(masks and features 0/1, left off = 0; turns 1, 2 or 4, left off = 1), comma-separated")
+                         "(masks and features 0/1, left off = 0; turns 1, 2 or 4, left off = 1), or R[:TURNS] for a "
+                         "recurrent clone (clone format 4), comma-separated")
     ap.add_argument("--net", default="128,128", help="hidden layer sizes")
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
@@ -152,11 +167,14 @@ def main() -> int:
                     help="comma-separated temperatures to play each clone at for its dev win rate (0 = its best "
                          "action, 1 = a sample from its action distribution); chosen on dev with the layout")
     ap.add_argument("--dev-only", action="store_true", help="compare the layouts on dev, then stop (no test split)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the clone zips an earlier run left in --work (training is deterministic: same "
+                         "replays, layout and seed, same clone) instead of training them again")
     ap.add_argument("--record-only", action="store_true", help="record the train, dev and test matches, then stop")
     args = ap.parse_args()
 
-    from agents.imitate import (agreement, clone_sequences, feature_layout, load_replays, record_matches,
-                                replay_sequences, ruleset_spec)
+    from agents.imitate import (agreement, clone_recurrent_sequences, clone_sequences, feature_layout, load_replays,
+                                record_matches, replay_sequences, ruleset_spec)
     from agents.map_seeds import held_out_seeds
     from agents.rl_eval import bot_factory, head_to_head
     from agents.rl_tiers import learned_policy
@@ -165,8 +183,7 @@ def main() -> int:
     ruleset = default_ruleset()
     sizes = [int(s) for s in args.sizes.split(",")]
     net = [int(s) for s in args.net.split(",")]
-    layouts = [(tuple(int(x) for x in s.split(":")) + (0, 1)[len(s.split(":")) - 3:])[:5]
-               for s in args.layouts.split(",")]
+    layouts = [parse_layout(s) for s in args.layouts.split(",")]
     work = Path(args.work)
     tag = args.bot.replace("@", "_")
     rec_dir = work / tag
@@ -205,11 +222,23 @@ def main() -> int:
         print(f"dev win rate of {args.bot} vs {dev_opp}: {bot_dev:.1%} ({len(dev_seeds)} dev seeds x 2 sides "
               f"x {len(sizes)} sizes)", flush=True)
     for frames, prev, masks, feats, turns in layouts:
-        path = work / f"clone_{tag}_f{frames}p{prev}m{masks}d{feats}t{turns}.zip"
         w1, c1 = time.perf_counter(), cpu_s()
-        summary = clone_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, net_arch=net,
-                                  frames=frames, prev_actions=prev, masks=bool(masks), features=bool(feats),
-                                  turns=turns, spec=spec, **(ruleset_numbers if feats else {}))
+        if frames == 0:  # recurrent (format 4): a GRU over each unit's match
+            path = work / f"clone_{tag}_recurrent_t{turns}.zip"
+        else:
+            path = work / f"clone_{tag}_f{frames}p{prev}m{masks}d{feats}t{turns}.zip"
+        reused = args.reuse and path.is_file() and path.with_suffix(".json").is_file()
+        if reused:
+            summary = json.loads(path.with_suffix(".json").read_text())
+        elif frames == 0:
+            summary = clone_recurrent_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, turns=turns,
+                                                spec=spec, **ruleset_numbers)
+        else:
+            summary = clone_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, net_arch=net,
+                                      frames=frames, prev_actions=prev, masks=bool(masks), features=bool(feats),
+                                      turns=turns, spec=spec, **(ruleset_numbers if feats else {}))
+        if not reused:
+            path.with_suffix(".json").write_text(json.dumps(summary, default=float))  # for --reuse
         dev_agree = agreement(path, dev)
         for temp in temps:
             key = (frames, prev, masks, feats, turns, temp)
@@ -219,21 +248,22 @@ def main() -> int:
                 rows[key].update(dev_win_rate=rate, dev_gap=(rate - bot_dev) * 100)
             gap = f", dev win rate at temperature {temp:g} {rows[key]['dev_win_rate']:.1%} " \
                 f"({rows[key]['dev_gap']:+.1f}p)" if bot_dev is not None else ""
-            print(f"layout {':'.join(map(str, key[:5]))} ({frames} frames{' with masks' if masks else ''}"
-                  f"{' and features' if feats else ''}{f', x{turns} quarter turns' if turns != 1 else ''} : "
-                  f"{prev} previous actions) -> train agreement "
+            what = (f"recurrent{f', x{turns} quarter turns' if turns != 1 else ''}" if frames == 0 else
+                    f"{frames} frames{' with masks' if masks else ''}{' and features' if feats else ''}"
+                    f"{f', x{turns} quarter turns' if turns != 1 else ''} : {prev} previous actions")
+            print(f"layout {layout_label(key)} ({what}) -> train agreement "
                   f"{summary['train_agreement']:.1%}, dev agreement {dev_agree['agreement']:.1%} "
                   f"on {dev_agree['decisions']:,} decisions{gap} ({summary['decisions']:,} trained on; "
                   f"{time.perf_counter() - w1:.0f} s wall, {cpu_s() - c1:.0f} s CPU)", flush=True)
     best = choose(rows)
-    print(f"chosen on dev: layout {':'.join(map(str, best[:5]))}, played at temperature {best[5]:g}", flush=True)
+    print(f"chosen on dev: layout {layout_label(best)}, played at temperature {best[5]:g}", flush=True)
     if args.dev_only:
         return 0
     clone_path = rows[best]["path"]
     test_agree = agreement(clone_path, test_seqs)
     plain = next((k for k in rows if k[:5] == (1, 0, 0, 0, 1)), None)
     plain_test = agreement(rows[plain]["path"], test_seqs) if plain and plain[:5] != best[:5] else None
-    print(f"(a) chosen on dev: layout {':'.join(map(str, best[:5]))}, temperature {best[5]:g}. "
+    print(f"(a) chosen on dev: layout {layout_label(best)}, temperature {best[5]:g}. "
           "Held-out test agreement "
           f"{test_agree['agreement']:.1%} on {test_agree['decisions']:,} decisions; noise ceiling "
           f"{noise['ceiling']:.1%} ({noise['noise_changed']:,} of {noise['decisions']:,} sent actions replaced "
@@ -262,10 +292,10 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({
             "bot": args.bot, "opponent": args.opponent, "noise": noise,
-            "layouts": {":".join(map(str, k[:5])) + f"@T{k[5]:g}": {
+            "layouts": {layout_label(k) + f"@T{k[5]:g}": {
                 "train": r["train"], "dev": r["dev"], "dev_win_rate": r.get("dev_win_rate")} for k, r in rows.items()},
             "bot_dev_win_rate": bot_dev,
-            "chosen": ":".join(map(str, best[:5])) + f"@T{best[5]:g}", "test_agreement": test_agree, "plain_test_agreement": plain_test,
+            "chosen": layout_label(best) + f"@T{best[5]:g}", "test_agreement": test_agree, "plain_test_agreement": plain_test,
             "win_rates": rates}, indent=1, default=float))
     return 0
 

@@ -265,7 +265,7 @@ def _rewrite_entry(src: Path, dst: Path, entry: bytes | None) -> None:
 @pytest.mark.parametrize("case, expected", [
     ("damaged_json", "is damaged"),
     ("foreign_entry", "not a gameai clone entry"),
-    ("newer_version", "version 4 is not supported"),
+    ("newer_version", "version 5 is not supported"),
     ("missing_field", "lacks whole-number frames"),
     ("bad_masks", "lacks masks"),
     ("wrong_size", "the file is damaged"),
@@ -280,7 +280,7 @@ def test_bad_clone_files_give_a_clear_error(case, expected, clone_zip, tmp_path,
     elif case == "foreign_entry":
         _rewrite_entry(clone_zip, bad, json.dumps({"format": "other", "version": 2}).encode())
     elif case == "newer_version":
-        _rewrite_entry(clone_zip, bad, json.dumps({**good, "version": 4}).encode())
+        _rewrite_entry(clone_zip, bad, json.dumps({**good, "version": 5}).encode())
     elif case == "missing_field":
         _rewrite_entry(clone_zip, bad, json.dumps({k: v for k, v in good.items() if k != "frames"}).encode())
     elif case == "bad_masks":
