@@ -36,7 +36,7 @@ class EngineConfig:
     max_sentences: int = 2
     # When the model's line fails a check (an invented name, a missing value, a repeat), draw it
     # again this many times with other seeds before saying the exact fact clause or an authored line.
-    redraws: int = 2
+    redraws: int = 3
     memory_k: int = 4
     memory_budget_chars: int = 480
     max_active_memories: int = 48       # compaction threshold per NPC-player pair

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from typing import Any, Iterator, Mapping
 
 from gameai.dialogue import generation
@@ -27,6 +28,9 @@ from gameai.dialogue.world import World
 # Kept importable under their old names (benchmarks and games import them).
 _seed = turn_seed
 HOLDBACK_WORDS = generation.HOLDBACK_WORDS
+# A redraw's temperature: the first draw's plus this per redraw, at most the maximum.
+REDRAW_TEMPERATURE_STEP = 0.2
+REDRAW_MAX_TEMPERATURE = 1.0
 # A flourish has at least this many words besides the persona's address word: a shorter one is a scrap.
 FLOURISH_MIN_WORDS = 5
 # Words of five letters or more that say nothing of a persona's data (a flourish may use them).
@@ -195,7 +199,11 @@ class NPC:
             if not problems or said or "backend:error" in t.reply.flags:
                 break
             t.reply.flags.extend(x for x in problems if x not in t.reply.flags)
-            redraw = yield from generation.stream_draft(ctx, p, req, t, seed=redraw_seed(t.seed, k))
+            # Each redraw samples a little hotter: at a fact answer's low temperature another seed
+            # mostly draws the same failed line again.
+            hotter = replace(req, sampling=replace(req.sampling, temperature=min(
+                REDRAW_MAX_TEMPERATURE, req.sampling.temperature + REDRAW_TEMPERATURE_STEP * k)))
+            redraw = yield from generation.stream_draft(ctx, p, hotter, t, seed=redraw_seed(t.seed, k))
             drafts.append(redraw)
             said, final, problems = self._settle(t, req, redraw)
             if not problems:
