@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from gameai.dialogue.grounding import PERSON_FORMS, Grounding, check_grounding, numbers_in
+from gameai.dialogue.grounding import PERSON_FORMS, Grounding, check_grounding, numbers_in, stated_value
 from gameai.dialogue.guards import words
 
 _SENTENCE = re.compile(r"[^.!?]+[.!?]+[\"'\u201d\u2019]?(?=\s|$)")
@@ -48,12 +48,7 @@ def _values(check: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 def _states(sentence: str, alternatives: tuple[str, ...]) -> bool:
     low, nums = sentence.lower(), numbers_in(sentence)
-    for v in alternatives:
-        if v.isdigit() and int(v) in nums:
-            return True
-        if not v.isdigit() and re.search(rf"(?<!\w){re.escape(v)}(?:s|es)?(?!\w)", low):
-            return True
-    return False
+    return any(stated_value(v, low, nums) for v in alternatives)
 
 
 def focus_on_facts(text: str, grounding: Grounding, currency: str, address: tuple[str, ...],

@@ -479,7 +479,8 @@ def value_grammar(grounding: Grounding) -> str | None:
             'post ::= ([^0-9a-zA-Z()*\\[\\]{}<>\\n] [^0-9()*\\[\\]{}<>\\n]{0,120})?\n')
 
 
-def _stated(value: str, low: str, nums: list[int]) -> bool:
+def stated_value(value: str, low: str, nums: list[int]) -> bool:
+    """Does the lower-cased text state the value (a number among `nums`, or the word or its plural)?"""
     if value.isdigit():
         return int(value) in nums
     # A plural counts for a word ("nails" for "nail"; "planks" for "plank").
@@ -493,7 +494,7 @@ def check_grounding(text: str, grounding: Grounding, currency: str) -> list[str]
     nums = numbers_in(text)
     for f in grounding.facts:
         for value in f.check:
-            if not any(_stated(v, low, nums) for v in value.lower().split("|")):  # "a|b": either
+            if not any(stated_value(v, low, nums) for v in value.lower().split("|")):  # "a|b": either
                 problems.append(f"grounding:missing_value:{f.id}")
                 break
         if f.convey:
