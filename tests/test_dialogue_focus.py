@@ -1,5 +1,6 @@
 """A fact answer keeps the sentences that say the fact (focus.py), the player's words come back in
-the second person, and a relation card that opens with the person's name becomes a sentence.
+the second person, a relation card that opens with the person's name becomes a sentence, and a
+plural landmark takes "are".
 No model needed: these are the engine's own text rules, on real persona files."""
 from pathlib import Path
 
@@ -139,3 +140,17 @@ def test_a_short_name_is_part_of_the_fact_and_memory_answers_stay_whole(common):
                        "memory")
     assert focus_on_facts("Pip's your dog, lad. He's no trouble.", memory, "gold", ("lad",), common) \
         == "Pip's your dog, lad. He's no trouble."
+
+
+def test_a_plural_landmark_takes_are_in_the_fact_and_the_composed_line():
+    from gameai.dialogue.grounding import find_facts, verb_be
+    from gameai.dialogue.world import World
+
+    assert [verb_be(n) for n in ("the Salt Flats", "the Ashen Hills", "the Old Mill", "the Broken Obelisk",
+                                 "the Pass", "Lowhearth")] == ["are", "are", "is", "is", "is", "is"]
+    kess = load_persona(PERSONAS / "kess.toml")
+    world = World.from_dict({"location": "the oasis", "time": "noon", "landmarks": [
+        {"id": "flats", "name": "the salt flats", "direction": "west", "distance": "half a day's ride"}]})
+    g = find_facts("Which way to the salt flats?", kess, world, 1)
+    assert g.facts[0].statement == "the salt flats are west of here, half a day's ride."
+    assert kess.line("direction", 0, **g.facts[0].line_values).startswith("the salt flats are west of here")

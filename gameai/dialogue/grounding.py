@@ -105,6 +105,14 @@ class GroundedFact:
     convey: tuple[str, ...] = ()
 
 
+def verb_be(name: str) -> str:
+    """ "are" for a plural name ("the Salt Flats are west of here"), else "is": a model copies the
+    fact's sentence, agreement error and all ("the salt flats is west of here")."""
+    last = name.split()[-1].lower() if name.split() else ""
+    plural = len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is", "'s"))
+    return "are" if plural else "is"
+
+
 def strong_cue(text: str, topic: str | None, asks_free: bool = False) -> bool:
     """Did the line ask for this topic in so many words (a price word, "where", "work"), rather
     than only name the thing? A named thing alone yields to what kind of talk the line is."""
@@ -189,9 +197,11 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
             main = next((w for w in words(lm.direction) if w in _COMPASS), words(lm.direction)[0])
             # "How far is it?" must be answered with the distance, not only the way.
             key = distance_key(lm.distance) if how_far else None
-            facts.append(GroundedFact(f"landmark:{lm.id}", f"{lm.name} is {lm.direction} of here{dist}.", "direction",
+            be = verb_be(lm.name)
+            facts.append(GroundedFact(f"landmark:{lm.id}", f"{lm.name} {be} {lm.direction} of here{dist}.", "direction",
                                       check=(main, key) if key else (main,), line_kind="direction",
-                                      line_values={"landmark": lm.name, "direction": lm.direction, "distance": dist}))
+                                      line_values={"landmark": lm.name, "direction": lm.direction, "distance": dist,
+                                                   "be": be}))
         return Grounding(facts, "direction")
 
     if persona.quests and wset & _QUEST_OFFER_CUES and not wset & _RUMOR_CUES:

@@ -34,7 +34,7 @@ DEFAULT_LINES: dict[str, list[str]] = {
     "not_understood": ["I do not speak that tongue."],
     "no_such_item": ["I do not sell that."],
     "price": ["The {item} costs {price} {currency}.", "For the {item}, {price} {currency}."],
-    "direction": ["{landmark} is {direction} of here{distance}.", "For {landmark}, head {direction}{distance}."],
+    "direction": ["{landmark} {be} {direction} of here{distance}.", "For {landmark}, head {direction}{distance}."],
     # {answers}: sentences composed from the quest's data (grounding.quest_state_answers); a persona's
     # own template may use {quest}, {state} and {objective}.
     "quest_state": ["{answers[0]}", "{answers[1]}", "{answers[2]}"],
