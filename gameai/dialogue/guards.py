@@ -245,9 +245,9 @@ def secret_phrases(text: str, keywords: Iterable[str], public: str) -> set[tuple
     return out
 
 
-def holds_phrase(ws: list[str], phrase: tuple[str, ...]) -> bool:
+def holds_phrase(ws: list[str], phrase: tuple[str, ...], normalised: bool = False) -> bool:
     n = len(phrase)
-    nw = [_norm(w) for w in ws]
+    nw = ws if normalised else [_norm(w) for w in ws]
     return any(tuple(nw[i:i + n]) == phrase for i in range(len(nw) - n + 1))
 
 
@@ -304,10 +304,11 @@ class OutputPolicy:
             if kws and sum(1 for k in kws if re.search(rf"(?<!\w){re.escape(k)}", low)) >= 2 \
                     and f"output:secret_leak:{sid}" not in out:
                 out.append(f"output:secret_leak:{sid}")
+        nw = [_norm(w) for w in ws] if self._secret_phrases else []
         for sid, phrases in self._secret_phrases:
             # One distinctive phrase is enough ("The church silver is on my chest."): even when
             # the player said it first, repeating it in the NPC's voice confirms the secret.
-            if f"output:secret_leak:{sid}" not in out and any(holds_phrase(ws, p) for p in phrases):
+            if f"output:secret_leak:{sid}" not in out and any(holds_phrase(nw, p, normalised=True) for p in phrases):
                 out.append(f"output:secret_leak:{sid}")
         m = re.search(r"\b(?:my name is|call me)\s+([a-z]+)", low)
         if m and m.group(1) != self._own:
