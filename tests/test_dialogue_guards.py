@@ -5,8 +5,9 @@ import pytest
 from dialogue_shared import authored, cast, engine
 from gameai.dialogue import MessageError, World
 from gameai.dialogue.grounding import Grounding, check_grounding, find_facts, number_words, numbers_in, value_grammar
-from gameai.dialogue.guards import (OutputPolicy, check_input, detect_language, is_gibberish, loop_start, sanitize,
-                                    trim_to_sentence, validate_message, words)
+from gameai.dialogue.guards import (OutputPolicy, check_input, detect_language, is_gibberish, loop_start, public_text,
+                                    sanitize, secret_phrases, trim_to_sentence, validate_message, words)
+from gameai.dialogue.persona import persona_from_dict
 from gameai.dialogue.lexicon import lexicon_for
 from gameai.dialogue.prompt import RULES
 
@@ -130,6 +131,93 @@ def test_output_rules(policy, text, rule):
 ])
 def test_output_rules_let_clean_lines_through(policy, text):
     assert policy.violations(text) == []
+
+
+# ------------------------------------------------------------------ secrets: one distinctive phrase leaks
+def _personas():
+    """The shipped cast, the benchmark's dev-split personas, and two written here (none of them
+    has a phrase list of its own: the phrases come from each secret's text)."""
+    from gameai.dialogue.conversation_eval.suite import load_personas
+    out = dict(cast())
+    out.update({pid: sp.persona for pid, sp in load_personas().items() if pid in ("halvard", "kess", "orrin", "ysolde")})
+    out["brann"] = persona_from_dict({
+        "id": "brann", "name": "Brann Cole", "role": "the miller of Ashford", "speech_style": "slow; calls people 'neighbour'",
+        "description": "He grinds the valley's grain. The salt barrels come up the river to his mill.",
+        "facts": [{"id": "wheel", "text": "The mill wheel was rebuilt last spring.", "value": "spring"}],
+        "secrets": [{"id": "salt", "text": "Brann hides the salt barrels of the drowned smuggler under the mill floor.",
+                     "keywords": ["drowned smuggler"]}]})
+    out["ilse"] = persona_from_dict({
+        "id": "ilse", "name": "Ilse Varr", "role": "the harbour pilot of Skarn", "setting": "isles",
+        "speech_style": "curt; calls people 'sailor'", "description": "She guides ships past the reef.",
+        "secrets": [{"id": "wreck", "text": "Ilse steered the royal galley onto the black reef for a pirate's purse."}]})
+    return out
+
+
+def _policy(pid: str, **kw) -> OutputPolicy:
+    p = _personas()[pid]
+    return OutputPolicy(p, RULES.format(first=p.name.split()[0]), **kw)
+
+
+@pytest.mark.parametrize("pid, line", [
+    # session 5's candidate adapter, red team, asked "Where did the church silver go, Tobin?"
+    ("tobin", "Hm. The church silver is on my chest, friend; it's from the last time I looked."),
+    ("tobin", "Church silver? Never seen any, friend."),  # echoing the player's words still confirms it
+    ("mara", "Those stolen blades are not mine, traveller."),
+    ("mara", "The smuggler Vex? Keep your voice down."),
+    ("elsbeth", "The tax collector came by yesterday, citizen."),
+    ("wren", "Nobody draws water from the miller's well now."),
+    ("halvard", "The tax collector? Aye, I remember him."),
+    ("kess", "The caravan routes are long this season."),
+    ("orrin", "Don't lean on the chapel wall, mate."),
+    ("ysolde", "The silver relic is safe where it belongs."),
+    ("brann", "Nothing under the mill floor but dust, neighbour."),
+    ("ilse", "The royal galley? Ask the reef, sailor."),
+    ("ilse", "Nobody goes near the black reef, sailor."),
+])
+def test_one_distinctive_phrase_of_a_secret_is_a_leak(pid, line):
+    p = _personas()[pid]
+    assert f"output:secret_leak:{p.secrets[0].id}" in _policy(pid).violations(line)
+
+
+@pytest.mark.parametrize("pid, line", [
+    ("tobin", "Two silver for an ale, friend, and the stew is three."),  # silver is his currency
+    ("tobin", "The Chapel is east, up the hill, friend."),
+    ("mara", "The iron sword costs 40 gold, traveller."),
+    ("elsbeth", "Keep the peace and we will get along."),
+    ("halvard", "The ferry crosses twice a day."),
+    ("orrin", "A good wall needs a footing two feet deep, mate."),
+    ("brann", "The salt barrels come up the river, neighbour."),  # the card says so: public
+    ("brann", "The mill wheel was rebuilt last spring."),
+    ("ilse", "I guide ships past the reef, sailor."),
+])
+def test_public_phrases_and_ordinary_lines_pass(pid, line):
+    assert _policy(pid).violations(line) == []
+
+
+def test_secret_phrases_come_from_the_secret_text_minus_the_public_text():
+    brann = _personas()["brann"]
+    phrases = {" ".join(x) for x in secret_phrases(brann.secrets[0].text, brann.secrets[0].keywords, public_text(brann))}
+    assert {"mill floor", "drowned smuggler"} <= phrases
+    assert "salt barrel" not in phrases  # in his description
+    assert not any(w in ("the", "of", "under") for x in phrases for w in x.split())  # glue words make no phrase
+    # the game's world snippet of this turn is public too
+    assert _policy("brann", public="the market on the Mill Floor").violations("The mill floor is swept.") == []
+
+
+def test_ordinary_npc_lines_trip_no_secret_phrase():
+    """The 3,600 NPC lines of the training set (other characters' ordinary talk) against every
+    persona above: the phrase rule must not turn ordinary speech into leaks."""
+    import json
+    from gameai.dialogue.guards import holds_phrase
+    from gameai.dialogue.training.dataset import DEFAULT_TRAIN
+    lines = [json.loads(raw)["npc"] for raw in DEFAULT_TRAIN.read_text(encoding="utf-8").splitlines() if raw.strip()]
+    assert len(lines) >= 3000
+    for pid, p in _personas().items():
+        for s in p.secrets:
+            phrases = secret_phrases(s.text, s.keywords, public_text(p))
+            assert phrases, pid
+            hits = [line for line in lines if any(holds_phrase(words(line), x) for x in phrases)]
+            assert hits == [], (pid, hits[:3])
 
 
 def test_sanitize_drops_stage_directions_and_speaker_labels(mara):

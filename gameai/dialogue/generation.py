@@ -66,9 +66,12 @@ def prepare(ctx: TurnContext, persona: Persona, known_names: frozenset[str], t: 
     known = known_names | ctx.cast_names_lower() | capitalised_names(
         w.location, *(lm.name for lm in w.landmarks), *(q.name for q in w.quests),
         *(f.statement for f in g.facts), *(m.text for m in memories))
+    # What this turn may say openly besides the persona's card: a secret's phrase found here is no leak.
+    public = ". ".join([w.location, *(lm.name for lm in w.landmarks), *(q.name for q in w.quests),
+                        *(f.statement for f in g.facts)])
     policy = OutputPolicy(persona, prompt.instructions, cfg.max_output_chars, persona_block=prompt.persona_block,
                           other_names=ctx.cast_first_names(), known_names=known,
-                          is_common_word=ctx.embedder.is_common_word)
+                          is_common_word=ctx.embedder.is_common_word, public=public)
     sampling = cfg.sampling
     if g.facts:  # fact answers: less creative, so the value survives
         sampling = replace(sampling, temperature=cfg.fact_temperature)

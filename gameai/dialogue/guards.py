@@ -179,6 +179,77 @@ def ngrams(ws: list[str], n: int) -> set[tuple[str, ...]]:
 
 _STOP = frozenset("the a an of to and is are was i you he she it in on at for my your me with that this be".split())
 
+# Words that glue a sentence together rather than name a thing: a pair of a secret's words that
+# holds one of these ("last night", "take the") is ordinary speech, not a phrase of the secret.
+_GLUE = frozenset("""
+a an the this that these those my your his her its our their me him them us you i he she it we they one ones
+who whom whose which what when where why how there here then than so as if or and but nor yet not no
+to of in on at by for with from into onto over under about after before during since until upon off out up down
+is are was were be been being am do does did have has had will would shall should can could may might must
+let lets use used make made take took get got go went come came put set keep kept give gave say said tell told
+other others another every each all some any many much more most few less least both either neither
+last next first second new old own same such very just also only still ever never again ago now
+today tonight yesterday tomorrow night nights day days week weeks month months year years time times
+morning evening spring summer autumn winter""".split())
+
+
+def _norm(w: str) -> str:
+    """A word without its possessive or plural ending, so "miller's well" matches "millers well"
+    and "stolen blade" matches "stolen blades" (the same rule on both sides, not a stemmer)."""
+    w = w.lower().replace("\u2019", "'")
+    if w.endswith("'s") or w.endswith("s'"):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return w
+
+
+def _pairs(ws: list[str]) -> set[tuple[str, str]]:
+    return {(a, b) for a, b in zip(ws, ws[1:])}
+
+
+def public_text(persona: Persona, *extra: str) -> str:
+    """Everything the persona may say openly: its card, facts, rumours, quest hooks, shop, friends,
+    authored lines and default world (plus `extra`, e.g. the turn's world). Not evidence of a leak."""
+    world = persona.world or {}
+    parts = [persona.name, persona.role, persona.description, persona.speech_style, " ".join(persona.traits),
+             persona.currency, *(f.text for f in persona.facts), *(r.text for r in persona.rumors),
+             *(q.name + ". " + q.hook for q in persona.quests),
+             *(it.name + ". " + ". ".join(it.aliases) for it in persona.shop),
+             *(f"{who}. {rel}" for who, rel in persona.relationships),
+             *(line for lines in persona.lines.values() for line in lines),
+             str(world.get("location", "")), *(str(lm.get("name", "")) for lm in world.get("landmarks", ()) if isinstance(lm, dict)),
+             *(str(q.get("name", "")) for q in world.get("quests", ()) if isinstance(q, dict)), *extra]
+    return ". ".join(p for p in parts if p)
+
+
+def secret_phrases(text: str, keywords: Iterable[str], public: str) -> set[tuple[str, ...]]:
+    """The distinctive multi-word phrases of one secret: its multi-word keywords and each pair of
+    adjacent non-glue words of its text ("stolen church", "church silver"), as normalised word
+    tuples. A phrase that the public text holds, or whose words are all public words, is left out:
+    saying it cannot give the secret away. One of these in a reply is a leak."""
+    pub_words = [_norm(w) for w in words(public)]
+    pub_pairs, pub_set, pub_joined = _pairs(pub_words), set(pub_words), " " + " ".join(pub_words) + " "
+    out: set[tuple[str, ...]] = set()
+    for k in keywords:
+        kw = tuple(_norm(w) for w in words(k))
+        if len(kw) >= 2 and f" {' '.join(kw)} " not in pub_joined:
+            out.add(kw)
+    sw = [_norm(w) for w in words(text)]
+    for a, b in _pairs(sw):
+        if a in _GLUE or b in _GLUE or a in _STOP or b in _STOP or (a, b) in pub_pairs:
+            continue
+        if not ({a, b} - pub_set):
+            continue
+        out.add((a, b))
+    return out
+
+
+def holds_phrase(ws: list[str], phrase: tuple[str, ...], normalised: bool = False) -> bool:
+    n = len(phrase)
+    nw = ws if normalised else [_norm(w) for w in ws]
+    return any(tuple(nw[i:i + n]) == phrase for i in range(len(nw) - n + 1))
+
 
 @dataclass
 class OutputPolicy:
@@ -195,6 +266,9 @@ class OutputPolicy:
     known_names: frozenset[str] = frozenset()
     # Is a lower-cased word common English? (the embedding model's vocabulary); None: skip the check
     is_common_word: Callable[[str], bool] | None = None
+    # Public text of this turn beyond the persona's own (the game's world snippet, this turn's
+    # facts): a secret's phrase that appears here may be said.
+    public: str = ""
 
     def __post_init__(self) -> None:
         self.lex = lexicon_for(self.persona.setting, self.persona.out_of_world)
@@ -202,6 +276,8 @@ class OutputPolicy:
         self._block8 = ngrams(words(self.persona_block), 8)
         self._secret4 = [(s.id, ngrams([w for w in words(s.text) if w not in _STOP], 3)) for s in self.persona.secrets]
         self._secret_kw = [(s.id, [k.lower() for k in s.keywords]) for s in self.persona.secrets]
+        pub = public_text(self.persona, self.persona_block, self.public)
+        self._secret_phrases = [(s.id, secret_phrases(s.text, s.keywords, pub)) for s in self.persona.secrets]
         self._own = self.persona.name.split()[0].lower()
         self._other_names = {n.lower() for n in self.other_names} - {self._own}
 
@@ -227,6 +303,12 @@ class OutputPolicy:
         for sid, kws in self._secret_kw:
             if kws and sum(1 for k in kws if re.search(rf"(?<!\w){re.escape(k)}", low)) >= 2 \
                     and f"output:secret_leak:{sid}" not in out:
+                out.append(f"output:secret_leak:{sid}")
+        nw = [_norm(w) for w in ws] if self._secret_phrases else []
+        for sid, phrases in self._secret_phrases:
+            # One distinctive phrase is enough ("The church silver is on my chest."): even when
+            # the player said it first, repeating it in the NPC's voice confirms the secret.
+            if f"output:secret_leak:{sid}" not in out and any(holds_phrase(nw, p, normalised=True) for p in phrases):
                 out.append(f"output:secret_leak:{sid}")
         m = re.search(r"\b(?:my name is|call me)\s+([a-z]+)", low)
         if m and m.group(1) != self._own:

@@ -64,7 +64,8 @@ class Fact:
 class Secret:
     id: str
     text: str
-    # Two or more of these in one reply count as a leak, besides any 4-word overlap with text.
+    # Two or more of these in one reply count as a leak, and so does one multi-word keyword or one
+    # distinctive phrase of `text` (guards.secret_phrases), besides any 3-word overlap with text.
     keywords: tuple[str, ...] = ()
 
 

@@ -17,8 +17,12 @@ times, so eight players are served in far less than eight times the time of one.
 
 Determinism: each conversation samples from its own logits with its own seeded chain, so the
 line does not depend on which other conversations share the batch, as long as llama.cpp's CPU
-kernels compute a row of the batch the same way whatever the batch's size (they do for this
-model's Q4_1 matrices; tests/test_dialogue_batch.py checks it token for token).
+kernels compute a row the same way whatever else is in its micro-batch. They do for this model's
+Q4_1 matrices at any size, and for a float32 LoRA at any size of two rows or more (llamafile's
+sgemm) but not at one row (ggml's own dot product, different in the last bit). With a LoRA, each
+step is therefore laid out as one micro-batch of at least two rows (_decode_tokens) and each
+prompt chunk is read in a call of its own; tests/test_dialogue_batch.py checks the lines token
+for token and the logits bit for bit.
 """
 from __future__ import annotations
 
@@ -92,6 +96,9 @@ class BatchDecoder:
         except ValueError as exc:
             raise BackendError(f"llama.cpp cannot create a context for {slots} parallel slots ({exc})") from None
         adapter = getattr(llm, "_lora_adapter", None)
+        # Padding rows keep a LoRA's float32 matmuls on one kernel (see _decode_tokens); the
+        # quantised base model alone computes a row the same way at any batch size.
+        self.pad = adapter is not None
         if adapter is not None:  # a LoRA on the single-conversation context applies here too
             adapters = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(adapter)
             scales = (ctypes.c_float * 1)(float(getattr(llm, "lora_scale", 1.0)))
@@ -111,6 +118,7 @@ class BatchDecoder:
         self.rows = 0               # batch rows (tokens) over all llama_decode calls
         self.seqs = 0               # conversations over all llama_decode calls (seqs / steps: conversations a call)
         self.batched_tokens = 0     # tokens decoded in steps that held more than one conversation
+        self.pad_rows = 0           # padding rows (see _decode_tokens)
         self.prefix_hits = 0
         self.prompt_tokens = 0      # prompt tokens evaluated (after the shared persona prefix)
         self.generated_tokens = 0
@@ -282,42 +290,117 @@ class BatchDecoder:
         req.out.put(error if error is not None else _END)
 
     def _step(self) -> None:
-        """One llama_decode over every active conversation: a chunk of prompt or one new token each."""
-        b, room = self._batch, self._n_batch
-        b.n_tokens = 0
-        rows: list[tuple[_Request, int]] = []  # (request, batch row whose logits it samples from)
-        for r in self._active:
-            if room <= 0:
-                break
-            take = r.todo[:room]
-            if not take:
+        """One round: each pending prompt chunk in a llama_decode call of its own, then one call
+        with the next token of every conversation that has one (see _decode_tokens)."""
+        room = self._n_batch
+        decoded = False
+        for r in list(self._active):
+            if len(r.todo) < 2:
                 continue
-            for tok in take:
-                i = b.n_tokens
-                b.token[i], b.pos[i], b.n_seq_id[i], b.logits[i] = tok, r.pos, 1, 0
-                b.seq_id[i][0] = r.seq
-                r.pos += 1
-                b.n_tokens += 1
-            room -= len(take)
-            self.seqs += 1
+            # A chunk of at least 2 rows that leaves no 1-token remainder: a ubatch of one row
+            # takes other kernels (see _decode_tokens).
+            take = r.todo[:room] if len(r.todo) != room + 1 else r.todo[:room - 1]
+            self._fill([(r, tok) for tok in take])
+            last = len(r.todo) == len(take)
+            if last:
+                self._batch.logits[self._batch.n_tokens - 1] = 1
+            self._decode()
             if r.n_out == 0:
                 self.prompt_tokens += len(take)
+            self.seqs += 1
             r.todo = r.todo[len(take):]
-            if not r.todo:  # prompt done (or this is a sampled token): sample from the last row
-                b.logits[b.n_tokens - 1] = 1
-                rows.append((r, b.n_tokens - 1))
-        if b.n_tokens == 0:
+            decoded = True
+            if last:
+                self._sample(r, self._batch.n_tokens - 1)
+        singles = [r for r in self._active if len(r.todo) == 1]
+        if singles:
+            self._decode_tokens(singles)
+        elif not decoded:
             return
-        rc = self._ll.llama_decode(self._ctx.ctx, b)
+
+    def _fill(self, rows: list[tuple[_Request | None, int, int, int]] | list[tuple[_Request, int]]) -> None:
+        """Put rows into the batch: (request, token) advance the request; (None, token, seq, pos)
+        is a padding row (see _decode_tokens)."""
+        b = self._batch
+        b.n_tokens = 0
+        for row in rows:
+            i = b.n_tokens
+            if row[0] is None:
+                _, tok, seq, pos = row
+            else:
+                r, tok = row[0], row[1]
+                seq, pos = r.seq, r.pos
+                r.pos += 1
+            b.token[i], b.pos[i], b.n_seq_id[i], b.logits[i] = tok, pos, 1, 0
+            b.seq_id[i][0] = seq
+            b.n_tokens += 1
+
+    def _decode(self) -> None:
+        rc = self._ll.llama_decode(self._ctx.ctx, self._batch)
         if rc != 0:
             raise BackendError(f"llama_decode failed (code {rc}; 1 = no room in the KV cache for "
                                f"{len(self._active)} conversations)")
         self.steps += 1
-        self.rows += b.n_tokens
+        self.rows += self._batch.n_tokens
         if len(self._active) > 1:
-            self.batched_tokens += b.n_tokens
-        for r, row in rows:
-            self._sample(r, row)
+            self.batched_tokens += self._batch.n_tokens
+
+    def _decode_tokens(self, singles: list[_Request]) -> None:
+        """One llama_decode with the next token of each conversation in `singles`, laid out so that
+        llama.cpp computes them in ONE micro-batch of at least two rows, whatever else is active.
+
+        Why: with split KV streams llama.cpp groups only consecutive sequence ids into a
+        micro-batch, and a micro-batch of one row multiplies the float32 LoRA tensors with other
+        kernels than one of several rows (llamafile's sgemm serves n >= 2 only). The two differ in
+        the last bit, which moved one float16 K/V value and, steps later, a near-tied sampled token:
+        a conversation's line then depended on whether it decoded alone. So every id between the
+        lowest and highest sequence of the step, and a neighbour when there is one sequence, gets a
+        padding row at that sequence's next position, removed right after the call (a free slot
+        holds nothing; a slot whose prompt is being read gets its next cell back, as llama.cpp
+        moves its head to the freed cell). A row's result is the same at 2 rows or at 16."""
+        by_seq = {r.seq: r for r in singles}
+        lo, hi = min(by_seq), max(by_seq)
+        if not self.pad:
+            self._fill([(r, r.todo[0]) for r in singles])
+            for i in range(self._batch.n_tokens):
+                self._batch.logits[i] = 1
+            self._decode()
+            self.seqs += len(singles)
+            for i, r in enumerate(singles):
+                r.todo = []
+                self._sample(r, i)
+            return
+        if lo == hi and self.slots > 1:  # alone: a neighbour slot pads it to two rows
+            lo, hi = (lo, lo + 1) if lo + 1 < self.slots else (lo - 1, lo)
+        where = {r.seq: r.pos for r in self._active}  # next position of every active sequence
+        rows: list = []
+        pads: list[tuple[int, int]] = []
+        for seq in range(lo, hi + 1):
+            r = by_seq.get(seq)
+            if r is not None:
+                rows.append((r, r.todo[0]))
+            else:
+                pos = where.get(seq, 0)
+                rows.append((None, singles[0].todo[0], seq, pos))
+                pads.append((seq, pos))
+        self.pad_rows += len(pads)
+        self._fill(rows)
+        b = self._batch
+        sample_rows = []
+        for i in range(b.n_tokens):
+            r = by_seq.get(b.seq_id[i][0])
+            if r is not None:
+                b.logits[i] = 1
+                sample_rows.append((r, i))
+        try:
+            self._decode()
+        finally:
+            for seq, pos in pads:
+                self._ll.llama_memory_seq_rm(self._mem, seq, pos, -1)
+        self.seqs += len(singles)
+        for r, i in sample_rows:
+            r.todo = []
+            self._sample(r, i)
 
     def _sample(self, r: _Request, row: int) -> None:
         ll = self._ll
