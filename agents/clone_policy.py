@@ -16,6 +16,14 @@ from agents.rl_policy import LearnedPolicy, ModelFileError
 from envs.core import ObservationSpec
 
 
+def check_clone_spec(name: str, obs_size: int, n_actions: int, spec: ObservationSpec) -> None:
+    """A clone plays only observations of the layout it was trained on."""
+    if spec.size != obs_size or spec.n_actions != n_actions:
+        raise ModelFileError(
+            f"clone {name!r} was trained on observations of size {obs_size} and {n_actions} actions, but this "
+            f"ruleset gives {spec.size} and {spec.n_actions}; clone replays of this ruleset with `gameai imitate`")
+
+
 class HistoryClonePolicy(LearnedPolicy):
     def __init__(self, model: Any, layout: CloneInput, temperature: float = 0.0, seed: int = 0, name: str = "clone"):
         super().__init__(model, temperature=temperature, seed=seed, name=name)
@@ -27,11 +35,7 @@ class HistoryClonePolicy(LearnedPolicy):
         self.history: InputHistory | None = None
 
     def check_spec(self, spec: ObservationSpec) -> None:
-        if spec.size != self.layout.obs_size or spec.n_actions != self.n_actions:
-            raise ModelFileError(
-                f"clone {self.name!r} was trained on observations of size {self.layout.obs_size} and "
-                f"{self.n_actions} actions, but this ruleset gives {spec.size} and {spec.n_actions}; "
-                "clone replays of this ruleset with `gameai imitate`")
+        check_clone_spec(self.name, self.layout.obs_size, self.n_actions, spec)
 
     def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
         super().reset(spec, team, seeds)
@@ -65,11 +69,7 @@ class RecurrentClonePolicy(LearnedPolicy):
         self.state: np.ndarray | None = None
 
     def check_spec(self, spec: ObservationSpec) -> None:
-        if spec.size != self.layout.obs_size or spec.n_actions != self.n_actions:
-            raise ModelFileError(
-                f"clone {self.name!r} was trained on observations of size {self.layout.obs_size} and "
-                f"{self.n_actions} actions, but this ruleset gives {spec.size} and {spec.n_actions}; "
-                "clone replays of this ruleset with `gameai imitate`")
+        check_clone_spec(self.name, self.layout.obs_size, self.n_actions, spec)
 
     def reset(self, spec: ObservationSpec, team: int, seeds: Sequence[int]) -> None:
         super().reset(spec, team, seeds)

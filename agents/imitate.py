@@ -266,15 +266,7 @@ def clone_sequences(seqs, out: Path, *, epochs: int, seed: int, net_arch: Sequen
                             pos_scale)
     except ValueError as exc:
         raise ImitationError(f"cannot build the clone's input for these replays: {exc}") from None
-    if turns != 1:
-        from agents.clone_augment import quarter_turns
-
-        if spec is None:
-            raise ImitationError("quarter turns need the replays' observation layout")
-        try:
-            seqs = quarter_turns(spec, seqs, turns)
-        except ValueError as exc:
-            raise ImitationError(f"cannot turn these replays: {exc}") from None
+    seqs = _turned(seqs, turns, spec)
     data = sequence_decisions(seqs, layout)
     model = new_model(layout.size, layout.n_actions, net_arch, seed)
     if log:
@@ -296,6 +288,20 @@ def clone_sequences(seqs, out: Path, *, epochs: int, seed: int, net_arch: Sequen
             "cross_entropy": stats["cross_entropy"]}
 
 
+def _turned(seqs, turns: int, spec):
+    """The sequences and their quarter-turned copies (``turns`` of 1: the sequences as they are)."""
+    if turns == 1:
+        return seqs
+    from agents.clone_augment import quarter_turns
+
+    if spec is None:
+        raise ImitationError("quarter turns need the replays' observation layout")
+    try:
+        return quarter_turns(spec, seqs, turns)
+    except ValueError as exc:
+        raise ImitationError(f"cannot turn these replays: {exc}") from None
+
+
 def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_types: int, pos_scale: float,
                               hidden: int = RECURRENT_HIDDEN, width: int = RECURRENT_WIDTH, features: bool = True,
                               prev_action: bool = True, directions: bool = True, delayed: bool = True,
@@ -315,15 +321,7 @@ def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_type
                                 delayed, progress)
     except ValueError as exc:
         raise ImitationError(f"cannot build the recurrent clone's input for these replays: {exc}") from None
-    if turns != 1:
-        from agents.clone_augment import quarter_turns
-
-        if spec is None:
-            raise ImitationError("quarter turns need the replays' observation layout")
-        try:
-            seqs = quarter_turns(spec, seqs, turns)
-        except ValueError as exc:
-            raise ImitationError(f"cannot turn these replays: {exc}") from None
+    seqs = _turned(seqs, turns, spec)
     units = unit_sequences(seqs, layout)
     if not units:
         raise ImitationError("the replays hold no decisions of live units (every match ended at once)")
