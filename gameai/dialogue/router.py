@@ -19,7 +19,7 @@ from gameai.dialogue.grounding import (GroundedFact, Grounding, find_facts, loca
 from gameai.dialogue.guards import words
 from gameai.dialogue.memory import Memory
 from gameai.dialogue.persona import Persona
-from gameai.dialogue.speech_acts import ActClassifier, after_greeting, is_question
+from gameai.dialogue.speech_acts import ActClassifier, after_greeting
 from gameai.dialogue.world import World
 
 # How close a line must be to a piece of the persona's data to be about it (tuned on dev only).
@@ -34,6 +34,9 @@ OVERRIDE_THRESHOLD = 0.7
 # this much closer than every relationship (tuned on dev only).
 RUMOR_OVER_PERSON = 0.1
 RUMOR_FLOOR = 0.3
+_QUESTION_START = frozenset("who whom whose what what's whats where where's wheres when why how how's which is are "
+                            "was were do does did can could would will shall should may any anything got know tell "
+                            "have has seen heard and wot wots whats hows wheres".split())
 # Data a line asks for in so many words, which a request to be taught or helped does not override.
 _ASKED_DATA = ("price", "shop", "quest_state", "location")
 SOCIAL = ("greeting", "farewell", "thanks", "teaching", "help")
@@ -83,10 +86,9 @@ class Router:
         self.acts = act_classifier(embedder)
 
     def route(self, text: str, query: np.ndarray, world: World, turn: int,
-              player_lines: list[Memory] | None = None, joined: bool = False) -> Grounding:
+              player_lines: list[Memory] | None = None) -> Grounding:
         """Keyword data asked for in so many words; else what kind of talk the line is by its
-        wording; else the persona's data closest in meaning; else the nearest kind of talk.
-        `joined`: the text is a follow-up read with the line before it, routed for its data only."""
+        wording; else the persona's data closest in meaning; else the nearest kind of talk."""
         p = self.persona
         if ABOUT_SELF.search(text):
             # "Tell me about yourself": the persona's own name and role are the fact to state,
@@ -101,9 +103,7 @@ class Router:
                 return g_rest
         g = find_facts(text, p, world, turn)
         asking = is_question(text)
-        # A follow-up read with the line before it is routed for the data the two name, not by
-        # the kind of talk of the joined text.
-        act, act_score, cued = self.acts.classify(text, query) if not joined else (None, -1.0, False)
+        act, act_score, cued = self.acts.classify(text, query, question=asking)
         if act == "memory":
             told = recall(player_lines or [], query)
             if told:
@@ -112,11 +112,7 @@ class Router:
         requested = cued and act in ("teaching", "help") and g.topic not in _ASKED_DATA
         if g.facts and strong_cue(text, g.topic, g.asks_free) and not requested:
             return g
-        # A question that opens by linking to the last one ("what if I bring my wagon") is read
-        # with it, and for the data it names, before its kind of talk: alone, that is a guess.
-        linked = asking and bool(player_lines) and follow_up_kind(text) == "linked" \
-            and act not in ("greeting", "farewell", "thanks")
-        if cued and act != "memory" and (asking or act not in ("rumor", "people")) and not linked:
+        if cued and act != "memory" and (asking or act not in ("rumor", "people")):
             routed = self._act_route(act, text, query, p, world, turn)
             if routed.topic is not None:
                 return routed
@@ -129,15 +125,15 @@ class Router:
             # lean on the last one.
             prev = last_player_line(player_lines)
             if prev is not None:
-                both = f"{prev} {text}"
-                joined_query = self.embedder.embed_one(both)
+                joined = f"{prev} {text}"
+                joined_query = self.embedder.embed_one(joined)
                 if act in ("people", "rumor"):
                     # The line says what kind of talk it is ("does anyone you know live there?"),
                     # the line before says about what: the person or rumour closest to both.
-                    routed = self._act_route(act, both, joined_query, p, world, turn)
+                    routed = self._act_route(act, joined, joined_query, p, world, turn)
                     if routed.facts:
                         return routed
-                g2 = self.route(both, joined_query, world, turn, joined=True)
+                g2 = self.route(joined, joined_query, world, turn)
                 if g2.facts:
                     return g2
         opt, score = self._nearest_data(query, world) if asking else (None, -1.0)
@@ -246,6 +242,25 @@ class Router:
 
 # "Where is/are/can ... <a thing>", not "where is this / where are we".
 _WHERE_IS_A_THING = re.compile(r"\bwhere(?:'s|s| is| are| can| do| does| would)\s+(?!(?:this|here|we|i)\b)", re.I)
+
+
+def is_question(text: str) -> bool:
+    """A line that asks something: a question mark, a question word first ("where even is this"),
+    or first in a later clause ("go on then, what's the latest"), or a request to be told or shown
+    ("tell me the way to ...", "point me to the mill")."""
+    if "?" in text:
+        return True
+    for clause in _CLAUSE_BREAK.split(text):
+        ws = words(clause)
+        if ws and ws[0] in _QUESTION_START:
+            return True
+    ws = words(text)
+    return len(ws) >= 2 and ws[0] in _REQUEST_VERBS and ws[1] in ("me", "us")
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:.!\u2014]+\s*")
+# Imperatives that ask to be told something: "tell me ...", "show us ...".
+_REQUEST_VERBS = frozenset("tell show point direct guide lead remind fill explain describe".split())
 
 
 # A follow-up leans on the line before it: it starts with a linking word or points back with a

@@ -1,21 +1,16 @@
-"""What kind of line the player said: greeting, thanks, a request to be taught, asking for work, ...
+"""What kind of line the player said, by meaning: nearest example sentences under MiniLM.
 
-A learned model (act_model.py) reads the line's MiniLM embedding and a few word cues (plain
-English phrasings of each act: a two-word line carries little for an embedding to go on) and
-gives each act a probability. It was fitted on about 1,660 labelled player lines written apart
-from the conversation benchmark, plus the example sentences below. The examples also say how
-near a line is to each kind of talk (cosine to the closest one), on the same scale as its
-nearness to the persona's data, which the router compares.
+Each act has a few plain example sentences (written for this file, generic to any persona). A line
+belongs to the act whose examples it is closest to (cosine of all-MiniLM-L6-v2 embeddings), when
+that is close enough; short social lines (hello, thanks, bye) also have word cues, since a
+two-word line carries little for an embedding to go on.
 """
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 
-from gameai.dialogue.act_model import L2, LABELS, NO_ACT, fit_key, load_act_lines, load_shipped
-from gameai.dialogue.softmax_regression import SoftmaxRegression
 from gameai.dialogue.guards import words
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -55,35 +50,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "memory": ("Do you remember what I told you?", "What's my name?", "Did I mention it before?",
                "What did I say about that?", "Remember who I am?", "What did I tell you earlier?"),
 }
-# The model's probability above which an act is taken as said in so many words, ahead of the
-# persona's data (tuned on the dev split only).
-SURE = 0.8
-# ... and below which the most probable act is not taken at all (tuned on dev only).
-ACCEPT = 0.4
-
-_QUESTION_START = frozenset("who whom whose what what's whats where where's wheres when why how how's which is are "
-                            "was were do does did can could would will shall should may any anything got know tell "
-                            "have has seen heard and wot wots whats hows wheres".split())
-
-
-def is_question(text: str) -> bool:
-    """A line that asks something: a question mark, a question word first ("where even is this"),
-    or first in a later clause ("go on then, what's the latest"), or a request to be told or shown
-    ("tell me the way to ...", "point me to the mill")."""
-    if "?" in text:
-        return True
-    for clause in _CLAUSE_BREAK.split(text):
-        ws = words(clause)
-        if ws and ws[0] in _QUESTION_START:
-            return True
-    ws = words(text)
-    return len(ws) >= 2 and ws[0] in _REQUEST_VERBS and ws[1] in ("me", "us")
-
-
-_CLAUSE_BREAK = re.compile(r"[,;:.!\u2014]+\s*")
-# Imperatives that ask to be told something: "tell me ...", "show us ...".
-_REQUEST_VERBS = frozenset("tell show point direct guide lead remind fill explain describe".split())
-
+# How close a line must be to an act's nearest example (tuned on the dev split only).
+THRESHOLD = 0.5
+# ... and a question to the examples of an act that asks for the persona's data (work, news,
+# people, the place): a question's form says more than a statement's ("what are the pilgrims
+# talking about?" is asking for news even when no example says "pilgrims") (tuned on dev only).
+QUESTION_THRESHOLD = 0.42
+QUESTION_MARGIN = 0.05
+DATA_ACTS = ("work", "rumor", "people", "place")
 
 # Word cues: plain English phrasings of each act, checked on the line's words. A short line
 # carries little for an embedding to go on, and the embedding alone confuses acts that share
@@ -118,11 +92,6 @@ _CUES = {
                          r"(?:family|friends?|kin|folk)|closest friend)\b"),
     "rumor": re.compile(r"\b(?:news|gossip|rumou?rs?|heard|hearing|strange|trouble|danger|dangerous|safe|going on)\b"),
 }
-# What the act model's features are, for the shipped model's key: the cues' patterns and the
-# question rule (a change to either makes the shipped fit stale).
-FEATURES = "\n".join(f"{a}={c.pattern}" for a, c in _CUES.items()) + "\nquestion:" + " ".join(sorted(_QUESTION_START)) \
-    + "|" + " ".join(sorted(_REQUEST_VERBS)) + "|" + _CLAUSE_BREAK.pattern
-
 # A greeting that opens a longer line ("Good morning! Where is the mill?"): the words after its
 # first break are what the player came to ask.
 _GREETING_THEN = re.compile(_CUES["greeting"].pattern + r"[^.!?,;]*[.!?,;]+\s*(?P<rest>\S.*)$", re.S)
@@ -134,74 +103,41 @@ def after_greeting(text: str) -> str | None:
     return text.strip()[m.start("rest"):] if m else None
 
 
-class ActClassifier:
-    """The kind of talk a line is, by the learned model of act_model.py (embedding + word cues):
-    the shipped fit for the packaged embedder and lines, else fitted here (a game's own embedder
-    or lines; the embeddings are kept on disk between starts by Embedder.embed_static)."""
+# When several cues fire, the first of this order wins ("thanks, bye" ends the talk).
+_CUE_ORDER = ("memory", "farewell", "teaching", "work", "help", "shop", "people", "thanks", "greeting", "rumor")
 
-    def __init__(self, embedder, lines: list[tuple[str, str]] | None = None):
+
+class ActClassifier:
+    """Nearest-example classifier over one embedder; the examples are embedded once, and kept on
+    disk between starts (Embedder.embed_static; about 2 s of a cold start on one core)."""
+
+    def __init__(self, embedder):
         self.embedder = embedder
         self._labels: list[str] = [a for a, ex in EXAMPLES.items() for _ in ex]
         examples = [e for ex in EXAMPLES.values() for e in ex]
         static = getattr(embedder, "embed_static", None)  # a game's own embedder may not have one
         self._matrix = static(examples) if static is not None else embedder.embed(examples)
-        pairs = labelled_pairs(lines)
-        self.key = fit_key(pairs, FEATURES)
-        shipped = load_shipped(self.key) if is_packaged_embedder(embedder) else None
-        self.model = shipped if shipped is not None else fit_acts(embedder, pairs)
 
     def scores(self, query: np.ndarray) -> dict[str, float]:
-        """Each act's closest example sentence (cosine): how near the line is to that kind of talk,
-        on the same scale as its nearness to the persona's data."""
         sims = self._matrix @ np.asarray(query, dtype=np.float32)
         out: dict[str, float] = {}
         for label, s in zip(self._labels, sims):
             out[label] = max(out.get(label, -1.0), float(s))
         return out
 
-    def probabilities(self, text: str, query: np.ndarray) -> dict[str, float]:
-        p = self.model.proba(np.concatenate([np.asarray(query, np.float32), cue_features(text)]))
-        return dict(zip(LABELS, map(float, p)))
-
-    def classify(self, text: str, query: np.ndarray) -> tuple[str | None, float, bool]:
-        """(act, score, sure): the most probable act (None when that is a question for one datum or
-        plain talk), its closest example's cosine, and whether the model is sure of it (>= SURE)."""
+    def classify(self, text: str, query: np.ndarray, question: bool = False) -> tuple[str | None, float, bool]:
+        """(act, score, cued): the act by word cue, else by nearest example when close enough
+        (closer than THRESHOLD; a question of a data act: QUESTION_THRESHOLD)."""
+        low = " ".join(words(text.replace("’", "'")))
         sc = self.scores(query)
-        p = self.probabilities(text, query)
-        act = max(p, key=p.get)
-        if act in NO_ACT or p[act] < ACCEPT:
-            return None, max(sc.values()), False
-        return act, sc[act], p[act] >= SURE
-
-
-def labelled_pairs(lines: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
-    """The act model's training lines: the labelled lines (the shipped file unless given) and the
-    example sentences above."""
-    base = load_act_lines() if lines is None else list(lines)
-    return base + [(e, a) for a, ex in EXAMPLES.items() for e in ex]
-
-
-def fit_acts(embedder, pairs: list[tuple[str, str]]) -> SoftmaxRegression:
-    """The act model fitted on these (line, act) pairs under this embedder."""
-    texts = [t for t, _ in pairs]
-    static = getattr(embedder, "embed_static", None)
-    vecs = static(texts) if static is not None else embedder.embed(texts)
-    feats = np.hstack([vecs, np.stack([cue_features(t) for t in texts])])
-    return SoftmaxRegression.fit(feats, np.array([LABELS.index(a) for _, a in pairs]), len(LABELS), L2)
-
-
-def is_packaged_embedder(embedder) -> bool:
-    """Is this the packaged all-MiniLM-L6-v2 (the one the shipped act model was fitted under)?"""
-    from gameai.dialogue.embeddings import minilm_dir
-
-    d = getattr(embedder, "model_dir", None)
-    try:
-        return d is not None and Path(d).resolve() == minilm_dir().resolve()
-    except Exception:  # noqa: BLE001 - no packaged model: nothing shipped applies
-        return False
-
-
-def cue_features(text: str) -> np.ndarray:
-    """One 0/1 per word cue, and one for the line being a question."""
-    low = " ".join(words(text.replace("’", "'")))
-    return np.array([1.0 if _CUES[a].search(low) else 0.0 for a in _CUES] + [float(is_question(text))], np.float32)
+        for a in _CUE_ORDER:
+            if _CUES[a].search(low):
+                return a, sc[a], True
+        act = max(sc, key=sc.get)
+        if sc[act] >= THRESHOLD:
+            return act, sc[act], False
+        # A weaker match of a question counts only when it is not a near tie with another act.
+        second = max(v for k, v in sc.items() if k != act)
+        if question and act in DATA_ACTS and sc[act] >= QUESTION_THRESHOLD and sc[act] - second >= QUESTION_MARGIN:
+            return act, sc[act], False
+        return None, sc[act], False
