@@ -21,6 +21,7 @@ from gameai.dialogue.jsonstream import LineExtractor
 from gameai.dialogue.persona import Persona
 from gameai.dialogue.prompt import Prompt, build_prompt, prefix_key
 from gameai.dialogue.retrieval import retrieve
+from gameai.dialogue.told_back import said_back_to_them
 from gameai.dialogue.turn import TurnContext, TurnState
 from gameai.dialogue.voice import address_words, keep_own_address
 
@@ -165,6 +166,11 @@ def settle(ctx: TurnContext, req: Request, draft: Draft, t: TurnState) -> tuple[
         if focused != final:
             t.reply.flags.append("output:focused")
             final = focused
+    if not problems and not said and t.grounding.topic == "memory":
+        back = said_back_to_them(final, [line for f in t.grounding.facts for line in f.told])
+        if back != final:
+            t.reply.flags.append("output:told_back")
+            final = back
     if not problems and not said:
         final = name_the_priced_item(final, t.grounding, req.policy.persona.currency)
     if not problems and len(words(final)) < 2:

@@ -103,6 +103,8 @@ class GroundedFact:
     # Content words of which the line must carry at least half (a relation, a rumour): a name
     # alone does not answer "who is Bettany?".
     convey: tuple[str, ...] = ()
+    # A memory answer's source: the player's own lines, as they said them (told_back.py).
+    told: tuple[str, ...] = ()
 
 
 def verb_be(name: str) -> str:
@@ -444,6 +446,7 @@ _TO_SECOND_PERSON = {"i": "you", "i'm": "you're", "im": "you're", "i've": "you'v
                      # ... and "you" in the player's words is the NPC: "I told you" -> "you told me"
                      "you": "me", "your": "my", "yours": "mine", "you're": "I'm", "yourself": "myself"}
 _AFTER_I = {"am": "are", "was": "were"}
+_I_FORMS = frozenset("i i'm im i've ive i'll i'd".split())
 # Pronouns are not what a memory is about: neither person's form must be said back.
 PERSON_FORMS = frozenset(w.lower() for w in (*_TO_SECOND_PERSON, *_TO_SECOND_PERSON.values()))
 _PERSON_WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
@@ -460,8 +463,10 @@ def second_person(text: str) -> str:
         if low == "you" and (_starts_sentence(text, m.start()) or text[:m.start()].rstrip()[-1:] in ",;:"):
             rep = "I"  # the subject: "you said I could stay" -> "I said you could stay"
         out.append(text[pos:m.start()])
-        if rep is not None and rep != "I" and (w[:1].isupper() and low != "i" or
-                                               low == "i" and _starts_sentence(text, m.start())):
+        # Capitalised at a sentence start, or where the word was (a name-like "My"), but not for
+        # an "I" form mid-sentence ("Corwin, I'm new" -> "Corwin, you're new").
+        if rep is not None and rep != "I" and (_starts_sentence(text, m.start()) or
+                                               w[:1].isupper() and low not in _I_FORMS):
             rep = rep[:1].upper() + rep[1:]
         out.append(w if rep is None else rep)
         pos, prev = m.end(), low

@@ -378,4 +378,5 @@ def memory_fact(told: list[Memory]) -> GroundedFact:
     # "I'm looking for my brother", a small model says it as its own.
     return GroundedFact(f"memory:{told[0].turn}",
                         "Earlier they told you: " + " ".join(second_person(q.strip('"')) for q in quotes),
-                        "memory", line_kind="fact", line_values={"fact": "You told me, " + " and ".join(quotes)})
+                        "memory", line_kind="fact", line_values={"fact": "You told me, " + " and ".join(quotes)},
+                        told=tuple(m.text.strip() for m in told))

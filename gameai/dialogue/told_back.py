@@ -1,0 +1,46 @@
+"""A memory answer says the player's words back to them: in the second person, never as the NPC's own.
+
+Asked "what's my name again?" after "I'm Nell. I bought the plot behind the mill", the small model
+often copies the player's line as it stands: "I'm Nell. I bought the plot behind the mill." The
+NPC then claims to be the player. On session 6's dev run 8 of the 18 memory answers did this,
+though the prompt already gives the player's words in the second person. Here a sentence of a
+memory answer that repeats the player's own words in the first person (ECHO_WORDS in a row, one
+of them "I", "my", ...; or the whole sentence when it is shorter) is turned to the second person
+with the rule the prompt uses (grounding.second_person): "You're Nell. You bought the plot behind
+the mill." A sentence in the NPC's own words ("I remember you.") is left alone.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from gameai.dialogue.grounding import second_person
+from gameai.dialogue.guards import ngrams, words
+
+ECHO_WORDS = 3
+_FIRST_PERSON = frozenset("i i'm im i've ive i'll i'd me my mine myself we we're us our ours".split())
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+
+
+def said_back_to_them(text: str, told: Sequence[str]) -> str:
+    """The memory answer with every first-person sentence that repeats the player's `told` lines
+    turned to the second person; unchanged when there is none."""
+    told_words = [words(line) for line in told]
+    if not any(told_words):
+        return text
+    out = []
+    for sent in _SENTENCE_BREAK.split(text.strip()):
+        ws = words(sent)
+        if ws and _repeats_in_first_person(ws, told_words):
+            sent = second_person(sent)
+        out.append(sent)
+    return " ".join(out)
+
+
+def _repeats_in_first_person(ws: list[str], told_words: list[list[str]]) -> bool:
+    """Do ECHO_WORDS words in a row of the sentence, one of them "I", "my", ..., come from the
+    player's lines? ("I've a feeling it's oak, not pine" repeats "oak, not pine" but its "I" is
+    the NPC's own.)"""
+    n = min(ECHO_WORDS, len(ws))
+    mine = {g for g in ngrams(ws, n) if _FIRST_PERSON & set(g)}
+    return any(mine & ngrams(t, n) for t in told_words if len(t) >= n)
