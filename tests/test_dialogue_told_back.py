@@ -29,6 +29,17 @@ def test_a_copied_first_person_sentence_is_turned_to_the_player(reply, back):
     assert said_back_to_them(reply, [NELL]) == back
 
 
+def test_a_name_the_player_gave_is_not_taken_as_the_npcs_own():
+    # "I'm Tamsin" repeats "I am Tamsin" once contractions are spelled out
+    assert said_back_to_them("Good day, sister. I'm Tamsin.", ["Good day, sister. I am Tamsin."]) == \
+        "Good day, sister. You're Tamsin."
+    # the player gave the name in other words: the NPC claiming it is still turned
+    assert said_back_to_them("I'm Corwin, of course.", ["Hello! Name's Corwin, I'm new in Oakvale."]) == \
+        "You're Corwin, of course."
+    # the NPC's own name stays its own
+    assert said_back_to_them("I'm Mara, and you're Corwin.", ["Name's Corwin."]) == "I'm Mara, and you're Corwin."
+
+
 def test_nothing_told_changes_nothing():
     assert said_back_to_them("I'm Nell.", []) == "I'm Nell."
     assert said_back_to_them("I'm Nell.", [""]) == "I'm Nell."

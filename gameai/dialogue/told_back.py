@@ -22,19 +22,37 @@ _FIRST_PERSON = frozenset("i i'm im i've ive i'll i'd me my mine myself we we're
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 
 
+# Contractions spelled out, so that "I'm Tamsin" repeats "I am Tamsin" and "name's" is "name is".
+_SPELLED_OUT = {"i'm": ("i", "am"), "im": ("i", "am"), "i've": ("i", "have"), "ive": ("i", "have"),
+                "i'll": ("i", "will"), "i'd": ("i", "would"), "name's": ("name", "is"), "names": ("name", "is")}
+# "I am X", "my name is X", "call me X": the speaker gives a name.
+_NAMING = (("i", "am"), ("name", "is"), ("call", "me"))
+
+
 def said_back_to_them(text: str, told: Sequence[str]) -> str:
-    """The memory answer with every first-person sentence that repeats the player's `told` lines
-    turned to the second person; unchanged when there is none."""
-    told_words = [words(line) for line in told]
+    """The memory answer with every first-person sentence that repeats the player's `told` lines,
+    or gives a name the player gave as its own, turned to the second person; unchanged when there
+    is none."""
+    told_words = [_spelled(words(line)) for line in told]
     if not any(told_words):
         return text
+    names = {w.lower() for line in told for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+", line)}
     out = []
     for sent in _SENTENCE_BREAK.split(text.strip()):
-        ws = words(sent)
-        if ws and _repeats_in_first_person(ws, told_words):
+        ws = _spelled(words(sent))
+        if ws and (_repeats_in_first_person(ws, told_words) or _claims_a_name(ws, names)):
             sent = second_person(sent)
         out.append(sent)
     return " ".join(out)
+
+
+def _spelled(ws: list[str]) -> list[str]:
+    return [x for w in ws for x in _SPELLED_OUT.get(w, (w,))]
+
+
+def _claims_a_name(ws: list[str], names: set[str]) -> bool:
+    """ "I am Corwin" where Corwin is a name the player gave: the NPC takes the player's name."""
+    return any(tuple(ws[i:i + 2]) in _NAMING and ws[i + 2] in names for i in range(len(ws) - 2))
 
 
 def _repeats_in_first_person(ws: list[str], told_words: list[list[str]]) -> bool:
