@@ -45,7 +45,8 @@ def shadow_flags(bot: str, spec, seqs) -> dict:
 
     class Shadow(ScriptedPolicy):
         def _steer(self, moving, vec):
-            if self._nav is not None:  # this step's walk around, read off the memory as ScriptedPolicy._steer updates it
+            # this step's walk around, read off the memory as ScriptedPolicy._steer updates it
+            if self._nav is not None:
                 best, since, detour, _ = self._nav
                 dist = np.hypot(vec[..., 0], vec[..., 1])
                 pursuing = moving & (dist > 0.1)
@@ -95,7 +96,8 @@ def shadow_breakdown(flags, seqs, guess, truth) -> dict:
               "explained: no walk around": expl & (cat["on"] == 0),
               "steps 0-19": cat["t"] < 20, "steps 20-59": (cat["t"] >= 20) & (cat["t"] < 60),
               "steps 60 on": cat["t"] >= 60}
-    return {"shadow_explains": round(float(expl.mean()), 4), "clone_is_shadow": round(float((guess == cat["shadow"]).mean()), 4),
+    return {"shadow_explains": round(float(expl.mean()), 4),
+            "clone_is_shadow": round(float((guess == cat["shadow"]).mean()), 4),
             **{name: {"share": round(float(sel.mean()), 4), "agree": round(float(hit[sel].mean()), 4),
                       "of_misses": round(float((~hit & sel).sum() / max((~hit).sum(), 1)), 4)}
                for name, sel in groups.items()}}

@@ -67,7 +67,8 @@ def test_play_builds_the_same_inputs_as_training(recorded, steering_zip):
 
 
 def test_a_unit_that_cannot_get_closer_is_due_to_walk_around():
-    """Held in place with every step blocked, a unit keeps trying: after STUCK_STEPS it walks around, for DETOUR_STEPS."""
+    """Held in place with every step blocked, a unit keeps trying: after STUCK_STEPS it walks around, for
+    DETOUR_STEPS."""
     from agents.clone_steering import DETOUR_STEPS, STUCK_STEPS, SteeringMemory
     from envs.spec import HOLD, MOVE0
 

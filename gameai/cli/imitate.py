@@ -48,9 +48,9 @@ def register(subparsers) -> None:
                    help="a recurrent clone (clone format 4): a GRU over each unit's whole match instead of the last "
                         "--frames observations, with moves scored against the directions a player steers by; "
                         "--features (default on here) and --prev-actions 0/1 choose its input; defaults here: "
-                        "--turns 4, --temperature 1.1, --steering. It agrees more with its player (held-out kite@average: "
-                        "82%% against 74%%); about 250 s of CPU for 200 recorded matches (the default clone: 35 s); see "
-                        "docs/designer-bots.md")
+                        "--turns 4, --temperature 1.1, --steering. It agrees more with its player (held-out "
+                        "kite@average: 82%% against 74%%); about 250 s of CPU for 200 recorded matches (the default "
+                        "clone: 35 s); see docs/designer-bots.md")
     p.add_argument("--steering", action=argparse.BooleanOptionalAction, default=None,
                    help="with --recurrent: the clone also keeps a wall follower's memory (steps without getting "
                         "closer to its goal on the frame before, walks around under way) and reads each unit's place "
