@@ -12,7 +12,9 @@ Version 4 (issue 14, recurrent clone) is a GRU over each unit's whole match
 (``agents.clone_recurrent``): ``recurrent``: true, the step input's parts (``features``,
 ``prev_action``, ``directions``, ``delayed``, ``progress``), ``n_types``, ``pos_scale``, ``hidden``
 and ``width``; its model takes the step input followed by the hidden state
-(``agents.clone_recurrent_sb3``).
+(``agents.clone_recurrent_sb3``). Two optional version-4 fields (written only when used, so other
+clones' entries are as before): ``steering`` (true/false, the wall follower's memory of
+``agents.clone_steering``) and ``slots`` (a whole number, the one-hot of a unit's place in its team).
 """
 from __future__ import annotations
 
@@ -55,6 +57,8 @@ def write_recurrent_layout(path: str | os.PathLike, layout: RecurrentInput, hidd
     """Add the version-4 entry of a recurrent clone to a model ``.zip`` just written by SB3's ``save``."""
     meta = {"format": FORMAT, "version": 4, "recurrent": True, "hidden": hidden, "width": width,
             "temperature": float(temperature), **{k: getattr(layout, k) for k in RECURRENT_FIELDS}}
+    if layout.steering or layout.slots:  # left out otherwise: such a file reads as before everywhere
+        meta.update(steering=layout.steering, slots=layout.slots)
     with zipfile.ZipFile(path, "a") as zf:
         zf.writestr(zipfile.ZipInfo(ENTRY, date_time=(1980, 1, 1, 0, 0, 0)), json.dumps(meta, sort_keys=True))
 
@@ -145,8 +149,15 @@ def _recurrent_entry(p: Path, meta: dict) -> RecurrentEntry:
     scale = meta.get("pos_scale")
     if not isinstance(scale, (int, float)) or isinstance(scale, bool):
         raise ModelFileError(f"{p}: recurrent clone entry lacks the number pos_scale; {again}")
+    # optional (clones before them have neither): the wall follower's memory and the unit's place in its team
+    steering, slots = meta.get("steering", False), meta.get("slots", 0)
+    if not isinstance(steering, bool):
+        raise ModelFileError(f"{p}: recurrent clone entry's steering must be true or false, got {steering!r}; {again}")
+    if not isinstance(slots, int) or isinstance(slots, bool) or slots < 0:
+        raise ModelFileError(f"{p}: recurrent clone entry's slots must be a whole number >= 0, got {slots!r}; {again}")
     try:
-        layout = RecurrentInput(**{k: meta[k] for k in RECURRENT_FIELDS if k != "pos_scale"}, pos_scale=float(scale))
+        layout = RecurrentInput(**{k: meta[k] for k in RECURRENT_FIELDS if k != "pos_scale"}, pos_scale=float(scale),
+                                steering=steering, slots=slots)
     except ValueError as exc:
         raise ModelFileError(f"{p}: {exc}") from None
     return RecurrentEntry(layout, meta["hidden"], meta["width"])

@@ -16,7 +16,10 @@ roughly from raw coordinates. So this clone
 Per step the input is the observation (with the derived features of ``agents.clone_input`` when
 ``features``, of the previous frame too when ``delayed``), the unit's previous action (one-hot), the
 progress memory of ``agents.clone_input.Progress`` (steps without getting closer to the goal, moves
-around it) when ``progress``, and the direction scores. ``RecurrentInput``
+around it) when ``progress``, the wall follower's memory of ``agents.clone_steering`` (counted on the
+previous frame, a blocked hold counting as trying) when ``steering``, a one-hot of the unit's place in
+its team when ``slots`` (a player may treat its units by their place: the scripted bots send even and
+odd places round an obstacle on opposite sides first), and the direction scores. ``RecurrentInput``
 builds it for a whole recorded sequence (training) and step by step (play); both give the same rows.
 """
 from __future__ import annotations
@@ -26,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.clone_input import PROGRESS_SIZE, CloneInput, Progress, derived_features
+from agents.clone_steering import SIZE as STEERING_SIZE
+from agents.clone_steering import SteeringMemory
 from envs.spec import DIRECTIONS, HOLD, MOVE0, ObservationSpec
 
 _UNIT_DIRS = (DIRECTIONS / np.hypot(DIRECTIONS[:, 0], DIRECTIONS[:, 1])[:, None]).astype(np.float32)
@@ -74,10 +79,14 @@ class RecurrentInput:
     directions: bool = True   # the direction-aware head (direction scores as inputs to it)
     delayed: bool = True      # the previous frame's derived features and allowed moves (a player reacts a step late)
     progress: bool = True     # the progress memory of agents.clone_input.Progress (is the unit getting anywhere?)
+    steering: bool = False    # the wall follower's memory of agents.clone_steering (on the previous frame)
+    slots: int = 0            # a one-hot of the unit's place in its team (this many places, the last for the rest)
 
     def __post_init__(self):
         # the checks of a feature layout (sizes fit, K from the actions, a position scale)
         self._frame_layout()
+        if self.slots < 0:
+            raise ValueError(f"bad recurrent clone layout {self}: slots >= 0")
 
     def _frame_layout(self) -> CloneInput:
         return CloneInput(1, 0, self.obs_size, self.n_actions, features=True, n_types=self.n_types,
@@ -102,12 +111,13 @@ class RecurrentInput:
         lay = self._frame_layout()
         return (self.obs_size + (lay.feature_size if self.features else 0) * (2 if self.delayed else 1)
                 + (self.n_actions if self.prev_action else 0) + (PROGRESS_SIZE if self.progress else 0)
-                + self.n_scores)
+                + (STEERING_SIZE if self.steering else 0) + self.slots + self.n_scores)
 
     def rows(self, obs: np.ndarray, mask: np.ndarray, prev_obs: np.ndarray, prev_mask: np.ndarray,
-             prev_action: np.ndarray, progress: np.ndarray | None = None) -> np.ndarray:
-        """(..., size) inputs of one step (``progress``: the progress memory's, with ``progress``); the
-        direction scores come last (the head reads them there)."""
+             prev_action: np.ndarray, progress: np.ndarray | None = None,
+             steering: np.ndarray | None = None) -> np.ndarray:
+        """(..., U, size) inputs of one step for a team's U units (``progress``, ``steering``: those memories'
+        inputs, with ``progress``, ``steering``); the direction scores come last (the head reads them there)."""
         spec = self.spec
         parts = [obs.astype(np.float32)]
         if self.features:
@@ -118,6 +128,11 @@ class RecurrentInput:
             parts.append(np.eye(self.n_actions, dtype=np.float32)[prev_action])
         if self.progress:
             parts.append(progress)
+        if self.steering:
+            parts.append(steering)
+        if self.slots:
+            place = np.minimum(np.arange(obs.shape[-2]), self.slots - 1)  # units are the second-to-last axis
+            parts.append(np.broadcast_to(np.eye(self.slots, dtype=np.float32)[place], obs.shape[:-1] + (self.slots,)))
         if self.directions:
             cols = [direction_scores(spec, o) for o in (obs, prev_obs)]
             if self.delayed:
@@ -130,14 +145,20 @@ class RecurrentInput:
         prev_obs = np.concatenate([obs[:1], obs[:-1]])
         prev_mask = np.concatenate([mask[:1], mask[:-1]])
         prev_act = np.concatenate([np.full_like(action[:1], HOLD), action[:-1]])
-        prog = None
+        prog = steer = None
         if self.progress:
             memory, prog = Progress(self._frame_layout()), []
             for t in range(len(obs)):
                 prog.append(memory.inputs(obs[t], mask[t]))
                 memory.taken(action[t])
             prog = np.stack(prog)
-        return self.rows(obs, mask, prev_obs, prev_mask, prev_act, prog)
+        if self.steering:
+            follower, steer = SteeringMemory(self.spec, self.pos_scale), []
+            for t in range(len(obs)):
+                steer.append(follower.inputs(prev_obs[t], prev_mask[t]))
+                follower.taken(action[t])
+            steer = np.stack(steer)
+        return self.rows(obs, mask, prev_obs, prev_mask, prev_act, prog, steer)
 
 
 class RecurrentHistory:
@@ -148,18 +169,22 @@ class RecurrentHistory:
         self.prev: tuple[np.ndarray, np.ndarray] | None = None  # the last observation and mask
         self.prev_action: np.ndarray | None = None
         self.progress = Progress(layout._frame_layout()) if layout.progress else None
+        self.steering = SteeringMemory(layout.spec, layout.pos_scale) if layout.steering else None
 
     def inputs(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
         prev_obs, prev_mask = (obs, mask) if self.prev is None else self.prev
         prev_act = np.full(obs.shape[:-1], HOLD, np.int64) if self.prev_action is None else self.prev_action
         self.prev = (obs.copy(), mask.copy())
         prog = self.progress.inputs(obs, mask) if self.progress is not None else None
-        return self.layout.rows(obs, mask, prev_obs, prev_mask, prev_act, prog)
+        steer = self.steering.inputs(prev_obs, prev_mask) if self.steering is not None else None
+        return self.layout.rows(obs, mask, prev_obs, prev_mask, prev_act, prog, steer)
 
     def taken(self, action: np.ndarray) -> None:
         self.prev_action = np.asarray(action, dtype=np.int64).copy()
         if self.progress is not None:
             self.progress.taken(self.prev_action)
+        if self.steering is not None:
+            self.steering.taken(self.prev_action)
 
 
 def build_net(layout: RecurrentInput, hidden: int = 128, width: int = 128):

@@ -41,12 +41,19 @@ TURNS = 1  # quarter-turned copies of each recorded match (``agents.clone_augmen
 # their bot, even sampled: off by default, see docs/designer-bots.md
 FEATURES = False
 # the recurrent clone (``--recurrent``, clone format 4): GRU and layer sizes; quarter turns (+3.3 points of dev
-# agreement, kite@average) and the play temperature that put both dev-checked clones within 5 points of their
-# bot's dev win rate (kite@average 0.0, retreat@average -4.5; at 1 they play 13 and 8.5 points stronger)
+# agreement, kite@average) and the play temperature that puts dev-checked clones near their bot's dev win rate
+# (sampled at 1 they play 5-13 points stronger)
 RECURRENT_HIDDEN = 128
 RECURRENT_WIDTH = 128
 RECURRENT_TURNS = 4
-RECURRENT_TEMPERATURE = 1.2
+# session 7 (with --steering, chosen on 1,000 dev seeds x 2 sides x 2 sizes): 1.1 puts both within 1 point
+# of their bot's dev win rate (kite@average -1.0, retreat@average -0.5; at 1.2 kite is -6.0)
+RECURRENT_TEMPERATURE = 1.1
+# --steering (a recurrent clone's wall follower memory, agents.clone_steering) comes with a one-hot of the
+# unit's place in its team, this many places (the scripted bots' first walk around goes to a side set by it);
+# on by default with --recurrent: +0.8 / +1.0 points of dev agreement (kite@average / retreat@average)
+RECURRENT_SLOTS = 8
+RECURRENT_STEERING = True
 
 
 @dataclass
@@ -213,7 +220,7 @@ def new_model(obs_size: int, n_actions: int, net_arch: Sequence[int] = (128, 128
 def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = "both", bot: str | None = None,
             epochs: int = 12, seed: int = 0, net_arch: Sequence[int] = (128, 128), frames: int = FRAMES,
             prev_actions: int = PREV_ACTIONS, masks: bool = MASKS, features: bool = FEATURES, turns: int = TURNS,
-            temperature: float = TEMPERATURE, recurrent: bool = False,
+            temperature: float = TEMPERATURE, recurrent: bool = False, steering: bool = False,
             log: Callable[[str], None] | None = None) -> dict:
     """Clone the chosen side(s) of ``replay_files`` into a clone ``.zip`` at ``out``; returns a summary.
 
@@ -242,6 +249,7 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
         # a recurrent clone reads the whole match: frames and --prev-actions do not apply (one previous action)
         summary = clone_recurrent_sequences(replay_sequences(replays, team, bot), out, epochs=epochs, seed=seed,
                                             features=features, prev_action=prev_actions > 0, log=log,
+                                            steering=steering, slots=RECURRENT_SLOTS if steering else 0,
                                             what=f"{len(replays)} replays", temperature=temperature,
                                             **{**feature_layout(replays), **{k: v for k, v in extra.items()
                                                                              if k in ("turns", "spec")}})
@@ -305,8 +313,8 @@ def _turned(seqs, turns: int, spec):
 def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_types: int, pos_scale: float,
                               hidden: int = RECURRENT_HIDDEN, width: int = RECURRENT_WIDTH, features: bool = True,
                               prev_action: bool = True, directions: bool = True, delayed: bool = True,
-                              progress: bool = True, turns: int = 1, spec=None,
-                              temperature: float = 0.0, log: Callable[[str], None] | None = None,
+                              progress: bool = True, steering: bool = False, slots: int = 0, turns: int = 1,
+                              spec=None, temperature: float = 0.0, log: Callable[[str], None] | None = None,
                               what: str = "replays") -> dict:
     """A recurrent clone (clone format 4, ``agents.clone_recurrent``) of team-match sequences, written to ``out``.
 
@@ -318,7 +326,7 @@ def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_type
     base = plain_layout(seqs)
     try:
         layout = RecurrentInput(base.obs_size, base.n_actions, n_types, pos_scale, features, prev_action, directions,
-                                delayed, progress)
+                                delayed, progress, steering, slots)
     except ValueError as exc:
         raise ImitationError(f"cannot build the recurrent clone's input for these replays: {exc}") from None
     seqs = _turned(seqs, turns, spec)
@@ -334,7 +342,8 @@ def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_type
         log(f"cloning {decisions:,} decisions of {len(units)} units from {len(seqs)} team-matches in {what}"
             f"{f' (x{turns} with quarter turns)' if turns != 1 else ''} into a recurrent clone (GRU of {hidden}"
             f"{', derived features' if features else ''}{', previous action' if prev_action else ''}"
-            f"{', direction-aware moves' if directions else ''})")
+            f"{', direction-aware moves' if directions else ''}{', steering memory' if steering else ''}"
+            f"{', place in the team' if slots else ''})")
     stats = train(model.policy.features_extractor.net, units, epochs=epochs, seed=seed, log=log)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.zip")
@@ -343,7 +352,8 @@ def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_type
     tmp.replace(out)
     return {"model": str(out), "team_matches": len(seqs), "decisions": decisions, "epochs": epochs, "seed": seed,
             "recurrent": True, "hidden": hidden, "features": features, "prev_action": prev_action,
-            "directions": directions, "delayed": delayed, "progress": progress, "turns": turns,
+            "directions": directions, "delayed": delayed, "progress": progress, "steering": steering,
+            "slots": slots, "turns": turns,
             "temperature": temperature,
             "train_agreement": stats["agreement"], "cross_entropy": stats["cross_entropy"]}
 

@@ -41,7 +41,7 @@ def test_the_file_is_a_maskable_ppo_model_with_a_format_4_entry(clone_zip):
 
     meta = json.loads(zipfile.ZipFile(clone_zip).read("gameai_clone.json"))
     assert meta["version"] == 4 and meta["recurrent"] is True and meta["hidden"] == 128
-    assert meta["temperature"] == 1.2 and meta["features"] and meta["prev_action"] and meta["directions"]
+    assert meta["temperature"] == 1.1 and meta["steering"] is True and meta["features"] and meta["prev_action"] and meta["directions"]
     model = MaskablePPO.load(clone_zip, device="cpu")  # an ordinary SB3 file: the step function loads anywhere
     size = model.observation_space.shape[0]
     action, _ = model.predict(np.zeros(size, np.float32), action_masks=np.ones(model.action_space.n, bool),

@@ -40,7 +40,7 @@ def register(subparsers) -> None:
     p.add_argument("--temperature", type=float, default=None,
                    help="how the clone plays as a plain bot (bot.zip): 0 = its best action each step, 1 = a sample "
                         "from its action distribution, making the recorded player's slips as often as they did "
-                        "(default 1, 1.2 with --recurrent; a tier, bot.zip@average, sets its own)")
+                        "(default 1, 1.1 with --recurrent; a tier, bot.zip@average, sets its own)")
     p.add_argument("--turns", type=int, default=None, choices=[1, 2, 4],
                    help="also learn from each match turned by quarter turns: 4 = every quarter turn (4x the "
                         "decisions and training time), 2 = half turns, 1 = as recorded (default 1, 4 with --recurrent)")
@@ -48,9 +48,13 @@ def register(subparsers) -> None:
                    help="a recurrent clone (clone format 4): a GRU over each unit's whole match instead of the last "
                         "--frames observations, with moves scored against the directions a player steers by; "
                         "--features (default on here) and --prev-actions 0/1 choose its input; defaults here: "
-                        "--turns 4, --temperature 1.2. It agrees more with its player (held-out kite@average: 81%% "
-                        "against 74%%); about 250 s of CPU for 200 recorded matches (the default clone: 35 s); see "
-                        "docs/designer-bots.md")
+                        "--turns 4, --temperature 1.1, --steering. It agrees more with its player (held-out "
+                        "kite@average: 82%% against 74%%); about 250 s of CPU for 200 recorded matches (the default "
+                        "clone: 35 s); see docs/designer-bots.md")
+    p.add_argument("--steering", action=argparse.BooleanOptionalAction, default=None,
+                   help="with --recurrent: the clone also keeps a wall follower's memory (steps without getting "
+                        "closer to its goal on the frame before, walks around under way) and reads each unit's place "
+                        "in its team (default on with --recurrent, --no-steering drops it; see docs/designer-bots.md)")
     p.add_argument("--record", metavar="BOT@TIER", default=None,
                    help="record matches of this bot instead of training (needs --out-dir)")
     p.add_argument("--opponent", default="focus_fire", help="with --record: the other side's bot (default focus_fire)")
@@ -97,13 +101,15 @@ def run(args) -> int:
 
     if args.record:
         return _record(args)
-    from agents.imitate import (FEATURES, FRAMES, MASKS, PREV_ACTIONS, RECURRENT_TEMPERATURE, RECURRENT_TURNS,
-                                TEMPERATURE, TURNS, ImitationError, imitate)
+    from agents.imitate import (FEATURES, FRAMES, MASKS, PREV_ACTIONS, RECURRENT_STEERING, RECURRENT_TEMPERATURE,
+                                RECURRENT_TURNS, TEMPERATURE, TURNS, ImitationError, imitate)
 
     if not args.replays:
         raise GameAIError("name replay files or folders to learn from (or --record BOT@TIER to make some)")
     if not args.out:
         raise GameAIError("--out FILE.zip is required (where to write the cloned bot)")
+    if args.steering and not args.recurrent:
+        raise GameAIError("--steering is an input of the recurrent clone: add --recurrent")
     log = None if args.json else print
     try:
         summary = imitate(args.replays, args.out, team=args.team, bot=args.bot, epochs=args.epochs,
@@ -114,6 +120,7 @@ def run(args) -> int:
                           masks=MASKS if args.masks is None else args.masks,
                           features=(args.recurrent or FEATURES) if args.features is None else args.features,
                           recurrent=args.recurrent,
+                          steering=args.recurrent and (RECURRENT_STEERING if args.steering is None else args.steering),
                           turns=(RECURRENT_TURNS if args.recurrent else TURNS) if args.turns is None else args.turns,
                           temperature=((RECURRENT_TEMPERATURE if args.recurrent else TEMPERATURE)
                                        if args.temperature is None else args.temperature))
