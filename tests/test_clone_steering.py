@@ -7,18 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from clone_shared import SIZE, record_kite
 
 from gameai.cli.main import main
-
-SIZE = 16  # small maps keep recording and training quick
 
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("replays")
-    assert main(["imitate", "--record", "kite@average", "--opponent", "focus_fire", "--matches", "4",
-                 "--out-dir", str(d), "--map-sizes", str(SIZE)]) == 0
-    return d
+    return record_kite(tmp_path_factory, 4)
 
 
 @pytest.fixture(scope="module")
