@@ -157,10 +157,7 @@ class Progress:
     def inputs(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """(..., PROGRESS_SIZE) for this step's observations (..., D) and masks (history up to the last action)."""
         spec = self.spec
-        e = spec.enemies(obs)
-        near = e[..., 0, 0] > 0
-        centre = np.stack([obs[..., spec.OWN_CENTER_DX], obs[..., spec.OWN_CENTER_DY]], -1)
-        vec = np.where(near[..., None], e[..., 0, 1:3], centre)
+        vec, near = goal_vector(spec, obs)
         from agents.policy import move_along
 
         dist = np.hypot(vec[..., 0], vec[..., 1])
@@ -191,6 +188,15 @@ class Progress:
         self.side = np.where(around & (self.goal >= 1), np.where(turn < 4, 1, 2), np.where(around, self.side, 0))
 
 
+def goal_vector(spec: ObservationSpec, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(vector, seen): where a unit steers, towards its nearest visible enemy or else the map
+    centre, and whether an enemy is in sight (the goal of agents.scripted's strategies)."""
+    e = spec.enemies(obs)
+    near = e[..., 0, 0] > 0
+    centre = np.stack([obs[..., spec.OWN_CENTER_DX], obs[..., spec.OWN_CENTER_DY]], -1)
+    return np.where(near[..., None], e[..., 0, 1:3], centre), near
+
+
 def _step_one_hot(vec: np.ndarray, mask: np.ndarray, want: np.ndarray) -> np.ndarray:
     """(..., 9) one-hot of the allowed step (1-8) best along ``vec``; of hold (0) where none helps or not ``want``."""
     from agents.policy import move_along
@@ -212,8 +218,7 @@ def derived_features(spec: ObservationSpec, obs: np.ndarray, mask: np.ndarray) -
     rng = obs[..., spec.OWN_RANGE]
     ratio = np.where(near, e[..., 0, 3] / np.maximum(rng, 1e-6), 0.0)
     ratio = np.minimum(ratio, 4.0)
-    centre = np.stack([obs[..., spec.OWN_CENTER_DX], obs[..., spec.OWN_CENTER_DY]], -1)
-    to_enemy = np.where(near[..., None], e[..., 0, 1:3], centre)
+    to_enemy = goal_vector(spec, obs)[0]
     ally = a[..., 0, 0] > 0
     yes = np.ones(near.shape, dtype=bool)
     can_attack = mask[..., ATTACK0:ATTACK0 + k] > 0

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.clone_input import PROGRESS_SIZE, CloneInput, Progress, derived_features
+from agents.clone_input import PROGRESS_SIZE, CloneInput, Progress, derived_features, goal_vector
 from agents.clone_steering import SIZE as STEERING_SIZE
 from agents.clone_steering import SteeringMemory
 from envs.spec import DIRECTIONS, HOLD, MOVE0, ObservationSpec
@@ -47,10 +47,10 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 def candidates(spec: ObservationSpec, obs: np.ndarray) -> np.ndarray:
     """(..., N_CANDIDATES, 2) unit vectors a player steers by (zero where there is nothing to steer to)."""
-    e, a = spec.enemies(obs), spec.allies(obs)
-    near = e[..., 0, 0:1] > 0
-    centre = np.stack([obs[..., spec.OWN_CENTER_DX], obs[..., spec.OWN_CENTER_DY]], -1)
-    goal = _unit(np.where(near, e[..., 0, 1:3], centre))
+    a = spec.allies(obs)
+    to_goal, seen = goal_vector(spec, obs)
+    near = seen[..., None]
+    goal = _unit(to_goal)
     ally = np.where(a[..., 0, 0:1] > 0, _unit(a[..., 0, 1:3]), 0.0)
     hurt = (a[..., 0] > 0) & (a[..., 4] < 0.95)
     slot = np.where(hurt, a[..., 4], np.inf).argmin(-1)
@@ -59,6 +59,7 @@ def candidates(spec: ObservationSpec, obs: np.ndarray) -> np.ndarray:
     away = np.where(near, -goal, 0.0)
     fall_back = np.where(near, _unit(away + 0.5 * ally), 0.0)
     sideways = np.stack([-goal[..., 1], goal[..., 0]], -1)  # a negative weight: the other side
+    centre = np.stack([obs[..., spec.OWN_CENTER_DX], obs[..., spec.OWN_CENTER_DY]], -1)
     return np.stack([goal, sideways, ally, to_hurt, fall_back, _unit(centre)], -2).astype(np.float32)
 
 

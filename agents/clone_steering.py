@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.clone_input import goal_vector
 from envs.spec import HOLD, ObservationSpec
 
 #: steps without progress before a walk around starts, and its length (as agents.scripted's wall follower)
@@ -46,10 +47,7 @@ class SteeringMemory:
         from agents.policy import move_along
 
         spec = self.spec
-        e = spec.enemies(prev_obs)
-        near = e[..., 0, 0] > 0
-        centre = np.stack([prev_obs[..., spec.OWN_CENTER_DX], prev_obs[..., spec.OWN_CENTER_DY]], -1)
-        vec = np.where(near[..., None], e[..., 0, 1:3], centre)
+        vec, near = goal_vector(spec, prev_obs)
         dist = np.hypot(vec[..., 0], vec[..., 1])
         if self.best is None:
             self.best = np.full(dist.shape, np.inf)
