@@ -31,18 +31,26 @@ def _close_backends():
     _BACKENDS.clear()
 
 
-def batched(adapter: str = "default"):
-    if adapter not in _BACKENDS:
-        _BACKENDS[adapter] = _open(adapter)
-    return _BACKENDS[adapter]
+def batched(form: str = "merged"):
+    if form not in _BACKENDS:
+        _BACKENDS[form] = _open(form)
+    return _BACKENDS[form]
 
 
-def _open(adapter: str):
+def _open(form: str):
+    """form: "merged" (the shipped voice merged into the weights, as the service runs), "lora" (the
+    same adapter applied by llama.cpp at run time: what happens without a disk cache) or "none"."""
+    import os
+    from unittest import mock
+
     from gameai.dialogue.backends.llama_cpp_backend import LlamaCppBackend
-    # With the shipped NPC voice LoRA on, as the service runs. (A float16 LoRA GGUF made a row's logits
-    # depend on which sequences shared the step, up to 0.35 apart, and flipped sampled tokens; the
-    # adapter's GGUF is float32 for that reason: see adapter.write_gguf.)
-    return LlamaCppBackend(parallel=4, adapter=adapter)
+    if form != "lora":
+        return LlamaCppBackend(parallel=4, adapter="none" if form == "none" else "default")
+    # (A float16 LoRA GGUF made a row's logits depend on which sequences shared the step, up to 0.35
+    # apart, and flipped sampled tokens; the adapter's GGUF is float32 for that reason: see
+    # adapter.write_gguf.)
+    with mock.patch.dict(os.environ, {"GAMEAI_CACHE_DIR": "none"}):  # no cache folder: not merged
+        return LlamaCppBackend(parallel=4, adapter="default")
 
 
 def messages(i: int) -> list[dict[str, str]]:
@@ -74,14 +82,16 @@ def _record_logits(decoder) -> dict[int, list]:
     return seen
 
 
-@pytest.mark.parametrize("adapter", ["default", "none"])
-def test_a_conversation_gets_the_same_line_in_a_batch_as_alone(adapter):
-    """Token for token and logit for logit: with the LoRA on, a step that a conversation decoded
+@pytest.mark.parametrize("form", ["merged", "lora", "none"])
+def test_a_conversation_gets_the_same_line_in_a_batch_as_alone(form):
+    """Token for token and logit for logit: with a run-time LoRA, a step that a conversation decoded
     alone once took other float32 kernels than a shared one (3 of 8 lines differed with session
-    5's adapter); the decoder now pads a lone step to two rows (llama_batch._decode_tokens)."""
+    5's adapter), so the decoder pads a lone step to two rows (llama_batch._decode_tokens). Merged
+    into Q8_0 weights (the default), a row is computed the same way at any batch size unpadded."""
     import numpy as np
 
-    b = batched(adapter)
+    b = batched(form)
+    assert b.adapter_form == {"merged": "merged", "lora": "lora", "none": None}[form]
     grammar = 'root ::= "The price is " [0-9]+ " gold."'
     jobs = [(messages(i), 100 + i, f"key{i % 2}", grammar if i == 3 else None) for i in range(8)]
     seen = _record_logits(b.decoder)
@@ -112,8 +122,27 @@ def test_a_conversation_gets_the_same_line_in_a_batch_as_alone(adapter):
     assert all(alone) and alone[3].startswith("The price is ")  # the grammar held in its own sequence
     assert len(set(alone)) > 4  # different seeds and lines: not one line copied to every slot
     assert b.decoder.batched_tokens > 0 and b.decoder.steps > steps
-    assert b.decoder.prefix_hits > 0  # persona blocks were evaluated once and shared
-    assert b.decoder.pad == (adapter != "none") and (b.decoder.pad_rows > 0) == b.decoder.pad
+    assert b.decoder.prefix_hits + b.decoder.slot_reuses > 0  # persona blocks were evaluated once and shared
+    assert b.decoder.pad == (form == "lora") and (b.decoder.pad_rows > 0) == b.decoder.pad
+    assert wait_idle(b.decoder)
+
+
+@pytest.mark.parametrize("form", ["merged", "lora"])
+def test_a_redraw_reads_only_the_last_prompt_token_and_gets_the_line_it_gets_from_scratch(form):
+    """A slot keeps its last prompt: the engine's redraw of a failed line (same prompt, another seed)
+    takes that slot back instead of reading its whole dynamic part again."""
+    b = batched(form)
+    m = [{"role": "system", "content": f"You are Wren, a ferrywoman. Answer in one short sentence.{PREFIX_MARK} "
+                                       f"Fog on the river, form {form}."},
+         {"role": "user", "content": "How much to get across?"}]
+    first = "".join(b.stream(m, SHORT, seed=41, cache_key="wren-redraw"))
+    assert "".join(b.stream(messages(1), SHORT, seed=3))  # another line between the two
+    reuses, read = b.decoder.slot_reuses, b.decoder.prompt_tokens
+    again = "".join(b.stream(m, SHORT, seed=41, cache_key="wren-redraw"))
+    assert again == first  # the kept cells are the cells the prompt gives from scratch
+    assert b.decoder.slot_reuses == reuses + 1 and b.decoder.prompt_tokens - read <= 2
+    other = "".join(b.stream(m, SHORT, seed=42, cache_key="wren-redraw"))  # a redraw: another seed
+    assert other and b.decoder.slot_reuses == reuses + 2
     assert wait_idle(b.decoder)
 
 

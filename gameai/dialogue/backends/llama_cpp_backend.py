@@ -55,11 +55,7 @@ class LlamaCppBackend(Backend):
             lora = str(gguf_for_llama(adapter_dir, *gguf_model_shape(p), model_name=p.stem))
         self.adapter = adapter_dir
         self._lora_path = lora
-        try:
-            self.llm = Llama(model_path=str(p), lora_path=lora, n_ctx=n_ctx, n_threads=threads(), n_threads_batch=threads(),
-                             verbose=False, seed=0)
-        except (ValueError, RuntimeError, OSError) as exc:
-            raise BackendError(f"{p}: llama.cpp cannot load this model ({exc})") from None
+        self.llm, self.adapter_form = self._load(Llama, p, lora, n_ctx)
         meta = self.llm.metadata
         template = meta.get("tokenizer.chat_template")
         if not template:
@@ -83,6 +79,28 @@ class LlamaCppBackend(Backend):
             # 23 KB a token for SmolLM2-135M, so 8 slots + 8 cached persona blocks hold 377 MB.
             self.decoder = BatchDecoder(self.llm, slots=parallel, n_ctx_per_slot=min(n_ctx, 1024),
                                         prefix_cache=min(8, max_cached_personas), threads=threads())
+
+    @staticmethod
+    def _load(Llama, p: Path, lora: str | None, n_ctx: int):
+        """(the model, how its adapter is applied: "merged" | "lora" | None). The LoRA is merged into
+        the weights once and cached (adapter_merge.py: no float32 matmuls per token, no padded batch
+        steps); applied at run time when there is no cache folder or the cached file will not load."""
+        def make(path: Path, lora_path: str | None):
+            return Llama(model_path=str(path), lora_path=lora_path, n_ctx=n_ctx, n_threads=threads(),
+                         n_threads_batch=threads(), verbose=False, seed=0)
+
+        if lora is not None:
+            from gameai.dialogue.adapter_merge import discard, merged_model
+            merged = merged_model(p, Path(lora))
+            if merged is not None:
+                try:
+                    return make(merged, None), "merged"
+                except (ValueError, RuntimeError, OSError):
+                    discard(merged)  # a damaged cache file: removed; the LoRA is applied this time
+        try:
+            return make(p, lora), "lora" if lora else None
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise BackendError(f"{p}: llama.cpp cannot load this model ({exc})") from None
 
     def _compiled(self, grammar: str | None):
         if grammar is None:
@@ -131,7 +149,7 @@ class LlamaCppBackend(Backend):
 
             h = hashlib.blake2b(digest_size=32)
             cp = self.llm.context_params
-            h.update(f"{llama_cpp.__version__}|{self.llm.n_ctx()}|{cp.n_batch}|{cp.n_ubatch}|{cp.type_k}|{cp.type_v}|"
+            h.update(f"{llama_cpp.__version__}|{self.adapter_form}|{self.llm.n_ctx()}|{cp.n_batch}|{cp.n_ubatch}|{cp.type_k}|{cp.type_v}|"
                      f"{cp.flash_attn_type if hasattr(cp, 'flash_attn_type') else ''}|{cp.n_threads_batch}".encode())
             for f in (self.model_path, self._lora_path):
                 if f is not None:
