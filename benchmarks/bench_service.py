@@ -9,6 +9,8 @@ one queue), `--parallel 8` decodes up to 8 conversations in one llama.cpp batch.
 in the same run, on the same lines; the last table prints each level's throughput as a ratio of
 the same server at concurrency 1 (the target: >= 2x at 8 players), and every run checks that each
 exchange is in the NPC's memory afterwards. Tokens are counted with the model's own tokenizer.
+Every request of a server's run is a new (NPC, line) pair (see OPENERS), the same sequence for each
+server and for the peer.
 
 The server is a real `gameai serve` process on 127.0.0.1 (one model, one queue); the clients
 are httpx in this process, each request a new player talking to one of the shipped NPCs.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import re
 import signal
@@ -39,6 +42,20 @@ NPCS = ["elsbeth", "mara", "tobin", "wren"]
 LINES = ["Good day to you.", "What is new around here?", "How is business lately?",
          "Tell me about this town.", "Any work for a traveller?", "Lovely weather, isn't it?",
          "Who are you?", "What do you sell?"]
+# Openers make every request's (NPC, line) pair new within a server's run (8 x 40 = 320 pairs; a run
+# of --runs 2 sends 200): a batched server keeps its slots' last prompts, and a benchmark that sent
+# the same 8 prompts again and again would measure those repeats, not a town of players.
+OPENERS = ["", "Hello there.", "Excuse me.", "Well met.", "Pardon me.", "Hi.", "Morning.", "Evening.",
+           "Greetings.", "Hey.", "Sorry to bother you.", "Quick question.", "Hello again.", "Oi.", "Good morrow.",
+           "Ahoy.", "Hail, friend.", "Afternoon.", "Hm.", "So.", "Right then.", "Listen.", "Ah, there you are.",
+           "Say.", "Forgive me.", "I just got here.", "Long road behind me.", "Cold out there.", "Busy day?",
+           "Nice place.", "First time here.", "I'm new in town.", "Well now.", "Howdy.", "Look here.",
+           "One thing.", "Hope you're well.", "Hullo.", "Ho there.", "Fine day."]
+
+
+def exchange(k: int) -> tuple[str, str]:
+    """The k-th request of a server's run: (NPC, player line)."""
+    return NPCS[k % len(NPCS)], (OPENERS[(k // len(LINES)) % len(OPENERS)] + " " + LINES[k % len(LINES)]).strip()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -52,14 +69,15 @@ def direct_engine(backend: str, tokens: int, turns: int, runs: int) -> dict[str,
     engine = DialogueEngine(EngineConfig(backend=backend, sampling=Sampling(max_tokens=tokens, timeout_s=600)))
     npcs = {p.id: engine.npc(p) for p in load_cast()}
     for i, npc in enumerate(npcs.values()):  # warm: persona prefix caches, embedder
-        npc.respond(f"warm-{i}", LINES[0])
+        npc.respond(f"warm-{i}", "Hello.")  # a line the runs never send
     rates, p50s = [], []
     for run in range(runs):
         lat = []
         t0 = time.perf_counter()
         for i in range(turns):
+            npc, text = exchange(run * turns + i)
             t = time.perf_counter()
-            npcs[NPCS[i % 4]].respond(f"direct-{run}-{i}", LINES[i % len(LINES)])
+            npcs[npc].respond(f"direct-{run}-{i}", text)
             lat.append(time.perf_counter() - t)
         rates.append(turns / (time.perf_counter() - t0))
         p50s.append(pct(lat, 50) * 1e3)
@@ -106,6 +124,9 @@ def token_counter():
 COUNT_TOKENS = None
 
 
+SERIAL = itertools.count()  # requests sent to the current server (reset when one starts)
+
+
 async def load(url: str, concurrency: int, requests: int, tag: str) -> dict[str, list[float] | float]:
     lat, queued, generated, overhead, errors = [], [], [], [], 0
     tokens, server_errors, ttft, said, cut = 0, 0, [], [], 0
@@ -116,9 +137,10 @@ async def load(url: str, concurrency: int, requests: int, tag: str) -> dict[str,
         async def worker() -> None:
             nonlocal errors
             for i in todo:
-                body = {"player_id": f"{tag}-{i}", "text": LINES[i % len(LINES)]}
+                npc, text = exchange(next(SERIAL))
+                body = {"player_id": f"{tag}-{i}", "text": text}
                 t = time.perf_counter()
-                r = await client.post(f"/v1/npcs/{NPCS[i % 4]}/reply", json=body)
+                r = await client.post(f"/v1/npcs/{npc}/reply", json=body)
                 took = (time.perf_counter() - t) * 1e3
                 if r.status_code != 200:
                     errors += 1
@@ -128,7 +150,7 @@ async def load(url: str, concurrency: int, requests: int, tag: str) -> dict[str,
                 reply = r.json()
                 cut += "backend:error" in reply["flags"]
                 tokens += COUNT_TOKENS(reply["text"])
-                said.append((NPCS[i % 4], body["player_id"], body["text"], reply["text"]))
+                said.append((npc, body["player_id"], body["text"], reply["text"]))
                 if reply["timing"].get("first_token_ms") is not None:
                     ttft.append(reply["timing"]["first_token_ms"])
                 timing = reply["timing"]
@@ -189,6 +211,8 @@ def main() -> None:
 
 
 def serve_levels(args: argparse.Namespace, levels: list[int], parallel: int, peer: dict[str, float]) -> dict[int, dict[str, float]]:
+    global SERIAL
+    SERIAL = itertools.count()  # every server gets the same requests in the same order
     proc, url = start_server(args.backend, args.tokens, parallel)
     out: dict[int, dict[str, float]] = {}
     try:

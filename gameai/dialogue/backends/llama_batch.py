@@ -12,17 +12,23 @@ times, so eight players are served in far less than eight times the time of one.
 - Per-persona prompt-prefix cache: the static persona block of a prompt is evaluated once into a
   cache sequence and shared with each conversation's sequence (`llama_memory_seq_cp` shares KV
   cells in a unified cache, nothing is copied); only the turn's dynamic part is evaluated.
+- Slot reuse: a slot keeps the prompt of the last line it decoded. A redraw (the engine's second
+  draft of a failed line: the same prompt, another seed) takes that slot back and reads only the
+  last token again, as llama.cpp's server does with its slots' prompt cache; without it a redraw
+  read its whole dynamic part again, which the one-conversation backend never did.
 - A consumer that stops reading (a client that hung up) cancels its request: its slot and KV
   cells are freed at the next step.
 
 Determinism: each conversation samples from its own logits with its own seeded chain, so the
 line does not depend on which other conversations share the batch, as long as llama.cpp's CPU
 kernels compute a row the same way whatever else is in its micro-batch. They do for this model's
-Q4_1 matrices at any size, and for a float32 LoRA at any size of two rows or more (llamafile's
-sgemm) but not at one row (ggml's own dot product, different in the last bit). With a LoRA, each
-step is therefore laid out as one micro-batch of at least two rows (_decode_tokens) and each
-prompt chunk is read in a call of its own; tests/test_dialogue_batch.py checks the lines token
-for token and the logits bit for bit.
+Q4_1 matrices and for the Q8_0 ones of the voice merged into the weights (adapter_merge.py, the
+default) at any size. A LoRA applied at run time (no disk cache to merge into) is float32, which
+they compute the same at any size of two rows or more (llamafile's sgemm) but not at one row
+(ggml's own dot product, different in the last bit). With a run-time LoRA, each step is therefore
+laid out as one micro-batch of at least two rows (_decode_tokens) and each prompt chunk is read in
+a call of its own; tests/test_dialogue_batch.py checks the lines token for token and the logits
+bit for bit, in all three forms.
 """
 from __future__ import annotations
 
@@ -120,6 +126,8 @@ class BatchDecoder:
         self.batched_tokens = 0     # tokens decoded in steps that held more than one conversation
         self.pad_rows = 0           # padding rows (see _decode_tokens)
         self.prefix_hits = 0
+        self.slot_reuses = 0        # requests that took back a slot holding the start of their prompt
+        self._kept: dict[int, list[int]] = {}  # free slot -> the prompt tokens still in its KV cells
         self.prompt_tokens = 0      # prompt tokens evaluated (after the shared persona prefix)
         self.generated_tokens = 0
         self._thread = threading.Thread(target=self._run, name="gameai-batch-decode", daemon=True)
@@ -204,12 +212,35 @@ class BatchDecoder:
                 req.out.put(_END)
                 req.admitted.set()
                 continue
-            req.seq = self._free.pop(0)
-            start = self._shared_prefix(req)
+            start = self._take_slot(req)
             req.todo, req.pos = req.tokens[start:], start
             req.chain = self._chain(req)
             self._active.append(req)
             req.admitted.set()
+
+    def _take_slot(self, req: _Request) -> int:
+        """Give req a free slot; returns how many of its tokens are already in the slot's cells.
+        The free slot whose kept prompt starts like req's, if that is more than the persona block;
+        else the lowest free slot, cleared, with the persona's cached block shared into it."""
+        best, common = -1, 0
+        for seq in self._free:
+            n = _common_prefix(self._kept.get(seq, ()), req.tokens)
+            if n > common:
+                best, common = seq, n
+        if common >= 8 and common > req.prefix_len:
+            self._free.remove(best)
+            # The last prompt token is read again for its logits; two with a run-time LoRA, whose
+            # float32 rows take another kernel alone (see _decode_tokens).
+            common = min(common, len(req.tokens) - (2 if self.pad else 1))
+            self._ll.llama_memory_seq_rm(self._mem, best, common, -1)
+            del self._kept[best]
+            req.seq = best
+            self.slot_reuses += 1
+            return common
+        req.seq = self._free.pop(0)
+        if self._kept.pop(req.seq, None) is not None:
+            self._ll.llama_memory_seq_rm(self._mem, req.seq, -1, -1)
+        return self._shared_prefix(req)
 
     def _shared_prefix(self, req: _Request) -> int:
         """Tokens of the request already in its sequence (shared from the persona's cached prefix)."""
@@ -279,7 +310,12 @@ class BatchDecoder:
         if req not in self._active:
             return
         self._active.remove(req)
-        self._ll.llama_memory_seq_rm(self._mem, req.seq, -1, -1)
+        # Keep the prompt's cells (for a redraw of this line); drop the generated ones. After an
+        # error the cells may not match the tokens: clear the slot.
+        kept = min(req.pos, len(req.tokens)) if error is None else 0
+        self._ll.llama_memory_seq_rm(self._mem, req.seq, kept, -1)
+        if kept:
+            self._kept[req.seq] = req.tokens[:kept]
         if req.chain is not None:
             self._ll.llama_sampler_free(req.chain)
             req.chain = None
@@ -357,7 +393,8 @@ class BatchDecoder:
         lowest and highest sequence of the step, and a neighbour when there is one sequence, gets a
         padding row at that sequence's next position, removed right after the call (a free slot
         holds nothing; a slot whose prompt is being read gets its next cell back, as llama.cpp
-        moves its head to the freed cell). A row's result is the same at 2 rows or at 16."""
+        moves its head to the freed cell; a free slot keeping a prompt, the cell after it). A row's
+        result is the same at 2 rows or at 16."""
         by_seq = {r.seq: r for r in singles}
         lo, hi = min(by_seq), max(by_seq)
         if not self.pad:
@@ -380,7 +417,7 @@ class BatchDecoder:
             if r is not None:
                 rows.append((r, r.todo[0]))
             else:
-                pos = where.get(seq, 0)
+                pos = where.get(seq, len(self._kept.get(seq, ())))
                 rows.append((None, singles[0].todo[0], seq, pos))
                 pads.append((seq, pos))
         self.pad_rows += len(pads)
@@ -430,6 +467,15 @@ class BatchDecoder:
             self._finish(r, None)
             return
         r.todo = [tok]
+
+
+def _common_prefix(a, b) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _complete_utf8(raw: bytes) -> str:
