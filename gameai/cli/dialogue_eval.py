@@ -48,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "shuffled order (default 24; 0 = every line of the split)")
     p.add_argument("--no-fluency", action="store_true",
                    help="conversation suite: skip the fluency judge (it needs llama-cpp-python)")
+    p.add_argument("--ratings", metavar="FILE",
+                   help="conversation suite: people's verdicts on replies (JSONL of {\"line\": ..., \"well_formed\": "
+                        "true|false}), used instead of the fluency judge for every reply they cover")
     p.add_argument("--cast", help="standard suite: folder of persona .toml files (default: the shipped example cast)")
     add_backend_args(p)
     p.add_argument("--full-redteam", action="store_true", help="run every generic attack against every NPC")
@@ -161,12 +164,19 @@ def run_conversation(args: argparse.Namespace, console) -> int:
     judge = None
     try:
         suite = load_suite(args.split)
+        ratings = None
+        if args.ratings:
+            from gameai.dialogue.conversation_eval.ratings import load_ratings
+            ratings = load_ratings(args.ratings)
         if not args.no_fluency:
             from gameai.dialogue.conversation_eval.fluency import FluencyJudge
             try:
                 judge = FluencyJudge()
             except DialogueError as exc:
                 console.print(f"[yellow]warning:[/] fluency judge unavailable ({exc}); fluency metrics skipped")
+        if ratings is not None:
+            from gameai.dialogue.conversation_eval.ratings import RatedFluency
+            judge = RatedFluency(ratings, judge)
         engine = start_engine(args, console)
         with engine, Progress(console=console, transient=True) as prog:
             task = prog.add_task("conversations", total=None)
@@ -175,6 +185,8 @@ def run_conversation(args: argparse.Namespace, console) -> int:
                                                                                 description=who))
     except DialogueError as exc:
         raise GameAIError(str(exc)) from None
+    if ratings is not None:
+        card.rated_lines = judge.rated
     print_conversation_card(card)
     return finish(card, args, "targets (issue 12)")
 
@@ -196,7 +208,8 @@ def print_conversation_card(card, examples: int = 4) -> None:
         t.add_column(col, justify=just)
     rows = [("value stated", "value_stated", pct, ""),
             ("value stated in a well-formed sentence", "value_stated_well_formed", pct, ">= 95%"),
-            ("broken/spliced lines (fluency judge)", "broken_lines", pct, ""),
+            ("broken/spliced lines (rated, else fluency judge)" if card.rated_lines is not None
+             else "broken/spliced lines (fluency judge)", "broken_lines", pct, ""),
             ("broken lines on fact questions", "broken_on_fact_questions", str, "0"),
             ("  judge's flags on authored/templated lines", "broken_among_authored", pct, ""),
             ("route accuracy", "route_accuracy", pct, ">= 90%"),
@@ -210,6 +223,8 @@ def print_conversation_card(card, examples: int = 4) -> None:
     for label, key, fmt, target in rows:
         if key in s:
             t.add_row(label, fmt(s[key]), str(s[key + "_n"]), target)
+    if card.rated_lines is not None:
+        t.add_row("replies rated by people (the judge for the rest)", str(card.rated_lines), str(s["lines"]), "")
     t.add_row("reply time p50", f"{s['reply_ms_p50']:.0f} ms", "", "")
     out.print(t)
     rt = Table(title="route accuracy by expected route")

@@ -73,6 +73,7 @@ class ConversationCard:
     backend: str
     turns: list[TurnResult] = field(default_factory=list)
     fluency_checked: bool = False
+    rated_lines: int | None = None  # replies whose fluency came from --ratings (None: no ratings given)
 
     def metrics(self) -> dict[str, tuple[list[TurnResult], list[TurnResult]]]:
         """metric -> (lines it is measured on, lines that failed it)."""
@@ -120,6 +121,8 @@ class ConversationCard:
             r[1] += 1
         s["route_accuracy_by_route"] = {k: _rate(a, n) for k, (a, n) in sorted(routes.items())}
         s["route_n_by_route"] = {k: n for k, (_, n) in sorted(routes.items())}
+        if self.rated_lines is not None:
+            s["rated_lines"] = self.rated_lines
         ms = [t.total_ms for t in self.turns]
         s["reply_ms_p50"] = statistics.median(ms) if ms else float("nan")
         return s
