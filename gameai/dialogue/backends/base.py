@@ -49,3 +49,13 @@ class Backend:
 
     def close(self) -> None:
         """Release the model. Safe to call twice."""
+
+
+def common_prefix(a, b) -> int:
+    """How many leading tokens two token sequences share (prompt-cache reuse)."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n

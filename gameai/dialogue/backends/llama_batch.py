@@ -39,7 +39,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from gameai.dialogue.backends.base import Sampling
+from gameai.dialogue.backends.base import Sampling, common_prefix
 from gameai.dialogue.errors import BackendError
 
 STOPS = ("<|im_end|>", "<|im_start|>", "\n\n")
@@ -128,6 +128,7 @@ class BatchDecoder:
         self.prefix_hits = 0
         self.slot_reuses = 0        # requests that took back a slot holding the start of their prompt
         self._kept: dict[int, list[int]] = {}  # free slot -> the prompt tokens still in its KV cells
+        self._kept_at: dict[int, int] = {}      # free slot -> when its line ended (for least recently used)
         self.prompt_tokens = 0      # prompt tokens evaluated (after the shared persona prefix)
         self.generated_tokens = 0
         self._thread = threading.Thread(target=self._run, name="gameai-batch-decode", daemon=True)
@@ -221,10 +222,11 @@ class BatchDecoder:
     def _take_slot(self, req: _Request) -> int:
         """Give req a free slot; returns how many of its tokens are already in the slot's cells.
         The free slot whose kept prompt starts like req's, if that is more than the persona block;
-        else the lowest free slot, cleared, with the persona's cached block shared into it."""
+        else an empty free slot, or the one whose prompt was kept longest ago, cleared, with the
+        persona's cached block shared into it."""
         best, common = -1, 0
         for seq in self._free:
-            n = _common_prefix(self._kept.get(seq, ()), req.tokens)
+            n = common_prefix(self._kept.get(seq, ()), req.tokens)
             if n > common:
                 best, common = seq, n
         if common >= 8 and common > req.prefix_len:
@@ -233,12 +235,14 @@ class BatchDecoder:
             # float32 rows take another kernel alone (see _decode_tokens).
             common = min(common, len(req.tokens) - (2 if self.pad else 1))
             self._ll.llama_memory_seq_rm(self._mem, best, common, -1)
-            del self._kept[best]
+            del self._kept[best], self._kept_at[best]
             req.seq = best
             self.slot_reuses += 1
             return common
-        req.seq = self._free.pop(0)
+        req.seq = min(self._free, key=lambda s: (s in self._kept, self._kept_at.get(s, 0), s))
+        self._free.remove(req.seq)
         if self._kept.pop(req.seq, None) is not None:
+            del self._kept_at[req.seq]
             self._ll.llama_memory_seq_rm(self._mem, req.seq, -1, -1)
         return self._shared_prefix(req)
 
@@ -316,6 +320,7 @@ class BatchDecoder:
         self._ll.llama_memory_seq_rm(self._mem, req.seq, kept, -1)
         if kept:
             self._kept[req.seq] = req.tokens[:kept]
+            self._kept_at[req.seq] = self.steps
         if req.chain is not None:
             self._ll.llama_sampler_free(req.chain)
             req.chain = None
@@ -467,15 +472,6 @@ class BatchDecoder:
             self._finish(r, None)
             return
         r.todo = [tok]
-
-
-def _common_prefix(a, b) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _complete_utf8(raw: bytes) -> str:

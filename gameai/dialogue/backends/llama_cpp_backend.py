@@ -16,7 +16,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Iterator
 
-from gameai.dialogue.backends.base import Backend, Sampling
+from gameai.dialogue.backends.base import Backend, Sampling, common_prefix
 from gameai.dialogue.embeddings import threads
 from gameai.dialogue.errors import BackendError, ModelMissingError
 
@@ -231,20 +231,11 @@ class LlamaCppBackend(Backend):
     def _restore_prefix(self, key: str, prefix: str, tokens: list[int]) -> None:
         """Load (or first build) the KV state of this persona's static prompt block."""
         have = self.llm.n_tokens
-        cur = self.llm._input_ids[:have].tolist() if have else []
-        common = 0
-        for a, b in zip(cur, tokens):
-            if a != b:
-                break
-            common += 1
+        common = common_prefix(self.llm._input_ids[:have].tolist() if have else [], tokens)
         entry = self._states.get(key)
         if entry is None:
             ptoks = self.llm.tokenize(prefix.encode("utf-8"), add_bos=True, special=True)
-            n = 0
-            for a, b in zip(ptoks, tokens):
-                if a != b:
-                    break
-                n += 1
+            n = common_prefix(ptoks, tokens)
             if n < 8:
                 return
             state = self._load_prefix_state(tokens[:n])
@@ -308,11 +299,7 @@ class LlamaCppBackend(Backend):
         tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
         n = 0
         if cache_key and prefix:
-            ptoks = self.llm.tokenize(prefix.encode("utf-8"), add_bos=True, special=True)
-            for a, b in zip(ptoks, tokens):
-                if a != b:
-                    break
-                n += 1
+            n = common_prefix(self.llm.tokenize(prefix.encode("utf-8"), add_bos=True, special=True), tokens)
         text = GRAMMAR_PATH.read_text(encoding="utf-8") if json_schema is not None else grammar
         yield from self.decoder.stream(tokens, n, cache_key, sampling, seed,
                                        sampling.max_tokens + (16 if json_schema is not None else 0), text)
