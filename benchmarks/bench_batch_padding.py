@@ -7,7 +7,9 @@ the same alone as in a batch (see BatchDecoder._decode_tokens). This plays 48-to
 decoder of 8 slots, one conversation at a time (6 lines) and 8 at once (2 rounds), and prints
 generated tokens per wall second and the process's CPU milliseconds per generated token (what a
 loaded 2-core machine limits). Compare with the commit before the padding, or with
-`--adapter none` (never padded).
+`--adapter none` (never padded). Since the voice is merged into the weights by default
+(gameai/dialogue/adapter_merge.py) nothing is padded either; run with GAMEAI_CACHE_DIR=none to
+measure the run-time LoRA that is padded.
 """
 from __future__ import annotations
 

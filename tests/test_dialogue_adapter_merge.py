@@ -161,3 +161,11 @@ def test_the_backend_loads_the_merged_voice_and_falls_back_to_the_lora_quietly(c
     raw = LlamaCppBackend(n_ctx=256, adapter="none")
     assert raw.adapter_form is None
     raw.close()
+
+
+def test_a_large_model_keeps_its_lora_at_run_time(cache, monkeypatch):
+    import gameai.dialogue.adapter_merge as am
+
+    monkeypatch.setattr(am, "MAX_BASE_BYTES", smollm2_path().stat().st_size - 1)
+    assert merged_model(smollm2_path(), SHIPPED) is None  # nothing written, nothing held in memory
+    assert not cache.exists() or not list(cache.glob("*.gguf"))

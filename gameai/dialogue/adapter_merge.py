@@ -18,8 +18,8 @@ The file lives in the disk cache (`merged-model/`, disk_cache.py), named by a ha
 model file (path, size, mtime), the adapter file's bytes and MERGE_FORMAT; it is written atomically
 (temporary file, then os.replace), so two processes starting at once, or a crash, leave either no
 file or a whole one. About 3.5 s and 145 MB for SmolLM2-135M, once per model and adapter. With the
-disk caches off (GAMEAI_CACHE_DIR=none), the folder not writable or the `gguf` package missing,
-`merged_model` returns None and the backend applies the LoRA at run time, as before.
+disk caches off (GAMEAI_CACHE_DIR=none), the folder not writable, the `gguf` package missing or
+a model file over 1 GB, `merged_model` returns None and the backend applies the LoRA at run time.
 """
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ log = logging.getLogger("gameai.dialogue")
 MERGE_FORMAT = 1     # bump when the merged file's content changes for the same inputs
 KEEP_FILES = 4       # merged models kept in the cache folder (oldest removed)
 Q8_BLOCK = 32        # Q8_0 quantises rows in blocks of 32 values
+# Merging holds the merged tensors in memory and writes them at 8 bits: fine for the embedded
+# 135M model (98 MB -> 145 MB), not for a 7B one, whose LoRA is applied at run time instead.
+MAX_BASE_BYTES = 1 << 30
 
 
 def merged_model(base: Path, lora: Path) -> Path | None:
@@ -45,7 +48,7 @@ def merged_model(base: Path, lora: Path) -> Path | None:
     from gameai.dialogue import disk_cache as dc
 
     folder = dc.cache_dir("merged-model")
-    if folder is None:
+    if folder is None or base.stat().st_size > MAX_BASE_BYTES:
         return None
     try:
         import gguf  # noqa: F401 - in the [dialogue] extra; without it the LoRA is applied at run time
@@ -53,7 +56,10 @@ def merged_model(base: Path, lora: Path) -> Path | None:
         return None
     path = folder / f"{_key(base, lora)}.gguf"
     if path.is_file():
-        os.utime(path)  # most recently used: the last to be pruned
+        try:
+            os.utime(path)  # most recently used: the last to be pruned
+        except OSError:  # a read-only cache, or pruned by another process just now (the load then falls back)
+            pass
         return path
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -161,6 +167,12 @@ def _key(base: Path, lora: Path) -> str:
 
 
 def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("*.gguf"), key=lambda p: p.stat().st_mtime if p.exists() else 0.0)
+    def mtime(p: Path) -> float:
+        try:
+            return p.stat().st_mtime
+        except OSError:  # removed by another process meanwhile
+            return 0.0
+
+    files = sorted(folder.glob("*.gguf"), key=mtime)
     for p in files[:max(0, len(files) - KEEP_FILES)]:
         discard(p)
