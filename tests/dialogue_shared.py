@@ -41,3 +41,24 @@ def engine(backend, memory: str = ":memory:", **cfg) -> DialogueEngine:
     for p in cast().values():
         eng.npc(p)
     return eng
+
+
+def strong_random_adapter(out):
+    """Write a random LoRA (rank 4, strong enough to move the logits far) in both forms into `out`;
+    returns the tokenizer. Two implementations agreeing on it rules out layout mistakes."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from gameai.dialogue.adapter import save_adapter
+    from gameai.dialogue.training.train import TARGET_MODULES, load_base
+
+    model, tok = load_base(1)
+    torch.manual_seed(0)
+    pm = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=list(TARGET_MODULES),
+                                          init_lora_weights=False, task_type="CAUSAL_LM"))
+    with torch.no_grad():
+        for n, p in pm.named_parameters():
+            if "lora_" in n:
+                p.mul_(0.5)
+    save_adapter(pm, out, {"steps": 0})
+    return tok

@@ -81,21 +81,13 @@ def test_llama_cpp_and_transformers_apply_the_adapter_alike(tmp_path):
     tensor layout (e.g. q/k rows not permuted for llama.cpp) breaks the agreement."""
     import torch
     from llama_cpp import Llama
-    from peft import LoraConfig, get_peft_model
 
-    from gameai.dialogue.adapter import apply_peft, save_adapter
+    from dialogue_shared import strong_random_adapter
+    from gameai.dialogue.adapter import apply_peft
     from gameai.dialogue.backends.transformers_backend import smollm2_path
-    from gameai.dialogue.training.train import TARGET_MODULES, load_base
+    from gameai.dialogue.training.train import load_base
 
-    model, tok = load_base(1)
-    torch.manual_seed(0)
-    pm = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=list(TARGET_MODULES),
-                                          init_lora_weights=False, task_type="CAUSAL_LM"))
-    with torch.no_grad():
-        for n, p in pm.named_parameters():
-            if "lora_" in n:
-                p.mul_(0.5)
-    save_adapter(pm, tmp_path, {"steps": 0})
+    tok = strong_random_adapter(tmp_path)
     text = ("<|im_start|>system\nYou are Mara, a blacksmith.<|im_end|>\n<|im_start|>user\n"
             "How old is the forge?<|im_end|>\n<|im_start|>assistant\n")
     ids = tok(text, add_special_tokens=False)["input_ids"]

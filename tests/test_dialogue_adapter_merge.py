@@ -62,20 +62,12 @@ def test_merged_matches_transformers_with_a_strong_random_adapter(tmp_path):
     """Orientation and llama.cpp's q/k row order: a strong random LoRA merged by us gives the logits
     that transformers gives with PEFT's own merge."""
     import torch
-    from peft import LoraConfig, get_peft_model
 
-    from gameai.dialogue.adapter import apply_peft, save_adapter
-    from gameai.dialogue.training.train import TARGET_MODULES, load_base
+    from dialogue_shared import strong_random_adapter
+    from gameai.dialogue.adapter import apply_peft
+    from gameai.dialogue.training.train import load_base
 
-    model, tok = load_base(1)
-    torch.manual_seed(0)
-    pm = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=list(TARGET_MODULES),
-                                          init_lora_weights=False, task_type="CAUSAL_LM"))
-    with torch.no_grad():
-        for n, p in pm.named_parameters():
-            if "lora_" in n:
-                p.mul_(0.5)
-    save_adapter(pm, tmp_path, {"steps": 0})
+    tok = strong_random_adapter(tmp_path)
     write_merged(smollm2_path(), tmp_path / GGUF_FILE, tmp_path / "merged.gguf")
     ids = tok(TEXT, add_special_tokens=False)["input_ids"]
     base, _ = load_base(1)
