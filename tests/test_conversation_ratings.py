@@ -21,8 +21,7 @@ def test_ratings_match_replies_by_their_words_not_case_or_spacing(tmp_path):
     assert judge.score("  six copper,   FRIEND. ").fluent is True
     assert judge.score("but I 65 gold.").fluent is False
     assert judge.rated == 2 and judge.judged == 0
-    with pytest.raises(RatingsError, match="no rating for the reply 'Unheard of.'"):
-        judge.score("Unheard of.")
+    assert judge.score("Unheard of.").fluent is None and judge.unrated == ["Unheard of."]  # no judge: no verdict
 
 
 @pytest.mark.parametrize("rows, msg", [
@@ -31,6 +30,7 @@ def test_ratings_match_replies_by_their_words_not_case_or_spacing(tmp_path):
     ([{"line": "Aye.", "well_formed": "yes"}], r"r.jsonl:1: \"well_formed\" must be true or false"),
     ([{"line": "Aye.", "well_formed": True}, {"line": "aye.", "well_formed": False}], r"r.jsonl:2: .* both"),
     (["[1, 2]"], r"r.jsonl:1: each line needs"),
+    ([{"line": "Aye.", "well_formed": None}], r"r.jsonl:1: not rated yet"),
     ([""], r"r.jsonl: no rated lines"),
 ])
 def test_bad_ratings_files_are_clear_errors(tmp_path, rows, msg):
@@ -73,3 +73,26 @@ def test_cli_bad_ratings_file_is_a_clear_error(capsys, tmp_path):
                "--ratings", str(bad)])
     err = capsys.readouterr().err
     assert rc == 2 and "r.jsonl:1" in err and "Traceback" not in err
+
+
+def test_rate_out_writes_the_replies_to_rate_and_partial_ratings_leave_the_rest_out(capsys, tmp_path):
+    """--rate-out gives the rater a file to fill in; with half of it rated and no judge, the fluency
+    figures are over the rated replies only."""
+    argv = ["dialogue-eval", "--suite", "conversation", "--backend", "authored", "--lines", "10", "--no-fluency"]
+    todo = tmp_path / "todo.jsonl"
+    assert main([*argv, "--rate-out", str(todo)]) == 0
+    assert "replies to rate" in capsys.readouterr().err
+    rows = [json.loads(x) for x in todo.read_text(encoding="utf-8").splitlines()]
+    assert rows and all(r["well_formed"] is None and r["line"] and "player" in r for r in rows)
+    assert len({r["line"] for r in rows}) == len(rows)  # each distinct reply once
+    with pytest.raises(RatingsError, match="todo.jsonl:1: not rated yet"):
+        load_ratings(todo)
+    half = write(tmp_path / "half.jsonl", *({"line": r["line"], "well_formed": i % 2 == 0}
+                                          for i, r in enumerate(rows[: len(rows) // 2 or 1])))
+    rest = tmp_path / "rest.jsonl"
+    out = tmp_path / "card.json"
+    assert main([*argv, "--ratings", str(half), "--rate-out", str(rest), "--json", str(out)]) == 0
+    s = json.loads(out.read_text(encoding="utf-8"))["summary"]
+    unrated = [json.loads(x) for x in rest.read_text(encoding="utf-8").splitlines()]
+    assert len(unrated) == len(rows) - len(rows[: len(rows) // 2 or 1])  # only what is still unrated
+    assert s["rated_lines"] == s["broken_lines_n"] < s["lines"]  # unrated replies: no verdict, left out

@@ -51,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ratings", metavar="FILE",
                    help="conversation suite: people's verdicts on replies (JSONL of {\"line\": ..., \"well_formed\": "
                         "true|false}), used instead of the fluency judge for every reply they cover")
+    p.add_argument("--rate-out", metavar="FILE",
+                   help="conversation suite: write the run's distinct replies that no --ratings entry covers, as "
+                        "a ratings file to fill in (\"well_formed\": null)")
     p.add_argument("--cast", help="standard suite: folder of persona .toml files (default: the shipped example cast)")
     add_backend_args(p)
     p.add_argument("--full-redteam", action="store_true", help="run every generic attack against every NPC")
@@ -188,6 +191,14 @@ def run_conversation(args: argparse.Namespace, console) -> int:
     if ratings is not None:
         card.rated_lines = judge.rated
     print_conversation_card(card)
+    if args.rate_out:
+        from gameai.dialogue.conversation_eval.ratings import write_unrated
+        try:
+            n = write_unrated(card.turns, ratings, args.rate_out)
+        except DialogueError as exc:
+            raise GameAIError(str(exc)) from None
+        console.print(f"wrote {n} replies to rate to {args.rate_out} (set each \"well_formed\" to true or false, "
+                      "then run again with --ratings)")
     return finish(card, args, "targets (issue 12)")
 
 

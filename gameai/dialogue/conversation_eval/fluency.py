@@ -37,7 +37,7 @@ THRESHOLDS = DATA_DIR / "fluency_threshold.toml"
 class FluencyScore:
     mean_logprob: float
     local_min: float        # worst WINDOW-token mean of log p(t | ctx) - log p(t | BOS)
-    fluent: bool
+    fluent: bool | None      # None: no verdict (an unrated reply with no judge, see ratings.py)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ rated. A rated file is one JSON object per line:
     {"line": "Six copper, friend.", "well_formed": true}
 
 A reply matches a rated line when they are equal after trimming white space and ignoring case.
-The engine is deterministic for a seed, so a run with `--json` gives the replies to rate, and the
-same command with `--ratings` again gives the same replies.
+`--rate-out FILE` writes a run's distinct replies that no rating covers in that form, with
+`"well_formed": null` for the rater to fill in (and the player's line beside each, for context).
+The engine is deterministic for a seed, so the same command with `--ratings` gives the same replies.
 """
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def load_ratings(path: str | Path) -> dict[str, bool]:
             raise RatingsError(f"{p}:{n}: not JSON ({exc.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("line"), str) or not row["line"].strip():
             raise RatingsError(f"{p}:{n}: each line needs a non-empty \"line\" string")
+        if row.get("well_formed") is None and "well_formed" in row:
+            raise RatingsError(f"{p}:{n}: not rated yet (\"well_formed\": null); set it to true or false")
         if not isinstance(row.get("well_formed"), bool):
             raise RatingsError(f"{p}:{n}: \"well_formed\" must be true or false")
         key = _key(row["line"])
@@ -59,10 +62,30 @@ def load_ratings(path: str | Path) -> dict[str, bool]:
     return out
 
 
+def write_unrated(turns, ratings: dict[str, bool] | None, path: str | Path) -> int:
+    """Write the distinct replies of `turns` (TurnResults) that `ratings` does not cover, as a ratings
+    file to fill in; returns how many. The file is written whole or not at all."""
+    seen: set[str] = set(ratings or ())
+    rows = []
+    for t in turns:
+        key = _key(t.text)
+        if key and key not in seen:
+            seen.add(key)
+            rows.append({"line": t.text, "well_formed": None, "player": t.say})
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    try:
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        tmp.replace(p)
+    except OSError as exc:
+        raise RatingsError(f"{p}: cannot write the replies to rate ({exc})") from None
+    return len(rows)
+
+
 @dataclass
 class RatedFluency:
-    """A fluency judge that answers from the ratings where it can (`judge` may be None only if every
-    reply is rated; an unrated reply without a judge is a RatingsError)."""
+    """A fluency judge that answers from the ratings where it can, else from `judge`; with no judge
+    an unrated reply gets no verdict (fluent None: left out of the fluency figures)."""
     ratings: dict[str, bool]
     judge: object | None = None
     rated: int = 0
@@ -76,6 +99,6 @@ class RatedFluency:
             return FluencyScore(float("nan"), float("nan"), verdict)
         self.unrated.append(line)
         if self.judge is None:
-            raise RatingsError(f"no rating for the reply {line!r}, and no fluency judge to fall back on")
+            return FluencyScore(float("nan"), float("nan"), None)
         self.judged += 1
         return self.judge.score(line)

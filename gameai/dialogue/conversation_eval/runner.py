@@ -47,7 +47,8 @@ def run_conversation_eval(engine, suite: Suite, max_lines: int | None = None, fl
                            foreign_address=sorted(used - {sp.address}), meta=meta_talk(reply.text))
             if fluency is not None:
                 s = fluency.score(reply.text)
-                r.fluent, r.fluency = s.fluent, (round(s.mean_logprob, 3), round(s.local_min, 3))
+                figures = (round(s.mean_logprob, 3), round(s.local_min, 3))
+                r.fluent, r.fluency = s.fluent, None if s.mean_logprob != s.mean_logprob else figures
             results.append(r)
             done += 1
             if progress:

@@ -93,12 +93,15 @@ class ConversationCard:
             "meta_talk": (T, [t for t in T if t.meta]),
         }
         if self.fluency_checked:
-            out["value_stated_well_formed"] = (facts, [t for t in facts if t.missing or not t.fluent])
-            out["broken_lines"] = (T, [t for t in T if not t.fluent])
-            out["broken_on_fact_questions"] = (facts, [t for t in facts if not t.fluent])
+            # Lines with no verdict (unrated, no judge: see ratings.py) are left out of these.
+            judged = [t for t in T if t.fluent is not None]
+            jfacts = [t for t in facts if t.fluent is not None]
+            out["value_stated_well_formed"] = (jfacts, [t for t in jfacts if t.missing or not t.fluent])
+            out["broken_lines"] = (judged, [t for t in judged if not t.fluent])
+            out["broken_on_fact_questions"] = (jfacts, [t for t in jfacts if not t.fluent])
             # Authored/templated lines were written by people: the judge flagging one is (mostly) its own
             # false alarm, so this is the judge's sanity check on every run.
-            authored = [t for t in T if t.fallback]
+            authored = [t for t in judged if t.fallback]
             out["broken_among_authored"] = (authored, [t for t in authored if not t.fluent])
         return out
 
