@@ -127,8 +127,8 @@ class BatchDecoder:
         self.pad_rows = 0           # padding rows (see _decode_tokens)
         self.prefix_hits = 0
         self.slot_reuses = 0        # requests that took back a slot holding the start of their prompt
-        self._kept: dict[int, list[int]] = {}  # free slot -> the prompt tokens still in its KV cells
-        self._kept_at: dict[int, int] = {}      # free slot -> when its line ended (for least recently used)
+        # free slot -> (the step its line ended at, the prompt tokens still in its KV cells)
+        self._kept: dict[int, tuple[int, list[int]]] = {}
         self.prompt_tokens = 0      # prompt tokens evaluated (after the shared persona prefix)
         self.generated_tokens = 0
         self._thread = threading.Thread(target=self._run, name="gameai-batch-decode", daemon=True)
@@ -226,7 +226,7 @@ class BatchDecoder:
         persona's cached block shared into it."""
         best, common = -1, 0
         for seq in self._free:
-            n = common_prefix(self._kept.get(seq, ()), req.tokens)
+            n = common_prefix(self._kept[seq][1], req.tokens) if seq in self._kept else 0
             if n > common:
                 best, common = seq, n
         if common >= 8 and common > req.prefix_len:
@@ -235,14 +235,13 @@ class BatchDecoder:
             # float32 rows take another kernel alone (see _decode_tokens).
             common = min(common, len(req.tokens) - (2 if self.pad else 1))
             self._ll.llama_memory_seq_rm(self._mem, best, common, -1)
-            del self._kept[best], self._kept_at[best]
+            del self._kept[best]
             req.seq = best
             self.slot_reuses += 1
             return common
-        req.seq = min(self._free, key=lambda s: (s in self._kept, self._kept_at.get(s, 0), s))
+        req.seq = min(self._free, key=lambda s: (s in self._kept, self._kept.get(s, (0,))[0], s))
         self._free.remove(req.seq)
         if self._kept.pop(req.seq, None) is not None:
-            del self._kept_at[req.seq]
             self._ll.llama_memory_seq_rm(self._mem, req.seq, -1, -1)
         return self._shared_prefix(req)
 
@@ -319,8 +318,7 @@ class BatchDecoder:
         kept = min(req.pos, len(req.tokens)) if error is None else 0
         self._ll.llama_memory_seq_rm(self._mem, req.seq, kept, -1)
         if kept:
-            self._kept[req.seq] = req.tokens[:kept]
-            self._kept_at[req.seq] = self.steps
+            self._kept[req.seq] = (self.steps, req.tokens[:kept])
         if req.chain is not None:
             self._ll.llama_sampler_free(req.chain)
             req.chain = None
@@ -422,7 +420,7 @@ class BatchDecoder:
             if r is not None:
                 rows.append((r, r.todo[0]))
             else:
-                pos = where.get(seq, len(self._kept.get(seq, ())))
+                pos = where.get(seq, len(self._kept[seq][1]) if seq in self._kept else 0)
                 rows.append((None, singles[0].todo[0], seq, pos))
                 pads.append((seq, pos))
         self.pad_rows += len(pads)
