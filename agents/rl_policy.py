@@ -48,6 +48,13 @@ def set_torch_threads() -> None:
         torch.set_num_threads(n)
 
 
+def _constant_zero(_progress_remaining: float) -> float:
+    return 0.0
+
+
+_NO_SCHEDULE = {"learning_rate": 0.0, "lr_schedule": _constant_zero}
+
+
 def load_model(path: str | os.PathLike) -> Any:
     """A MaskablePPO model from a ``.zip`` written by ``gameai train`` (or SB3's ``save``)."""
     p = Path(path)
@@ -58,7 +65,9 @@ def load_model(path: str | os.PathLike) -> Any:
     from sb3_contrib import MaskablePPO
 
     try:
-        return MaskablePPO.load(p, device="cpu")
+        # the training schedule is not needed to play or to start a fine-tune (which sets its own), and a
+        # pickled schedule object would tie every model file to the class that wrote it
+        return MaskablePPO.load(p, device="cpu", custom_objects=_NO_SCHEDULE)
     except Exception as exc:  # zipfile/pickle/torch errors all mean "not a model we can read"
         raise ModelFileError(f"{p} is not a readable MaskablePPO model ({type(exc).__name__}: {exc}); "
                              "retrain it with `gameai train`") from exc

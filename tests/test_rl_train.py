@@ -16,7 +16,7 @@ from agents.arena import run_matches
 from agents.rl_eval import head_to_head, wilson
 from agents.rl_policy import LearnedPolicy, load_model
 from agents.rl_slots import held_out_seeds
-from agents.rl_train import TrainConfig, TrainError, train
+from agents.rl_train import LinearDecay, TrainConfig, TrainError, train
 from envs import core
 from envs.ruleset import default_ruleset
 
@@ -85,6 +85,32 @@ def test_stop_and_resume_continues_to_the_target(tmp_path):
     # a setting used only when randomising (its default changed once) does not block a fixed-ruleset resume
     same = TrainConfig(**{**cfg.__dict__, "matches_per_draw": cfg.matches_per_draw * 4})
     assert train(same, R, progress=False, log=lambda m: None).resumed_from == 4_096
+
+
+def test_linear_schedule_reaches_zero_at_the_runs_end_across_a_resume(tmp_path):
+    # SB3 reports progress through one learn() call; the schedule reads the run's own step from it
+    whole = LinearDecay(6e-4, 0, 1_000, 1_000)
+    assert whole(1.0) == pytest.approx(6e-4) and whole(0.5) == pytest.approx(3e-4) and whole(0.0) == 0.0
+    resumed = LinearDecay(6e-4, 600, 1_000, 1_000)  # a call that starts at step 600 of 1,000
+    assert resumed(1.0) == pytest.approx(6e-4 * 0.4) and resumed(0.0) == 0.0
+    stopped = LinearDecay(6e-4, 0, 500, 1_000)  # a call stopped early at step 500 ends mid-decay
+    assert stopped(0.0) == pytest.approx(3e-4)
+
+    cfg = TrainConfig(steps=4_096, out=str(tmp_path / "s.zip"), seed=1, lr_schedule="linear",
+                      **{**SMALL, "imitate_steps": 2_048})
+    train(cfg, R, progress=False, log=lambda m: None, stop_at=2_048)
+    half = load_model(cfg.checkpoint_dir / "model.zip")
+    lr_half = half.policy.optimizer.param_groups[0]["lr"]
+    assert 0 < lr_half < 6e-4  # decaying, not yet at 0
+    train(cfg, R, progress=False, log=lambda m: None)
+    lr_end = load_model(tmp_path / "s.zip").policy.optimizer.param_groups[0]["lr"]
+    assert lr_end < lr_half and lr_end <= 6e-4 * 2 * SMALL["n_slots"] * SMALL["n_steps"] / 4_096
+    # the schedule is part of the run: a checkpoint is not resumed under another one
+    other = TrainConfig(**{**cfg.__dict__, "lr_schedule": "constant", "steps": 8_192})
+    with pytest.raises(TrainError, match="lr_schedule"):
+        train(other, R, progress=False, log=lambda m: None)
+    with pytest.raises(TrainError, match="lr-schedule"):
+        train(TrainConfig(**{**cfg.__dict__, "lr_schedule": "cosine"}), R, progress=False)
 
 
 def test_bad_training_settings_are_explained(tmp_path):

@@ -29,6 +29,9 @@ def register(subparsers) -> None:
                    help="scripted bot cloned before self-play as a warm start; 'none' to learn from scratch")
     p.add_argument("--imitate-steps", type=int, default=300_000, help="slot-steps of the teacher's play to clone")
     p.add_argument("--learning-rate", type=float, default=6e-4, help="PPO learning rate")
+    p.add_argument("--lr-schedule", choices=("linear", "constant"), default="linear",
+                   help="learning rate over the run: linear (falls to 0 at the last step; self-play at a "
+                        "constant rate drifts late in a run) or constant (how ppo was trained)")
     p.add_argument("--league", default="focus_fire,kite,retreat",
                    help="scripted bots in the opponent pool (snapshots of the learner join as it trains)")
     p.add_argument("--eval-seeds", type=int, default=100, help="held-out map seeds for the final evaluation (0: skip)")
@@ -71,6 +74,7 @@ def run(args) -> int:
                       eval_seeds=args.eval_seeds, tensorboard=args.tensorboard,
                       imitate=None if args.imitate.lower() == "none" else args.imitate,
                       imitate_steps=args.imitate_steps, learning_rate=args.learning_rate,
+                      lr_schedule=args.lr_schedule,
                       league_bots=tuple(b.strip() for b in args.league.split(",") if b.strip()),
                       ruleset_source=args.ruleset or "default", obs_layout=layout, randomize=fingerprint(draws),
                       matches_per_draw=args.matches_per_draw, init=init)
