@@ -8,6 +8,9 @@ training (different SeedSequence entropy; continuous values, so a collision is a
 impossible). Map seeds are ``agents.map_seeds.held_out_seeds`` (never drawn in training); every
 seed is played from both sides. Armies: each ruleset's default teams.
 
+``--split dev`` plays rulesets from ``DEV_STREAM`` and map seeds from ``DEV_SEED_START`` instead: choose
+a training recipe there, and report the test split (the default), which no choice has looked at.
+
 Per held-out ruleset:
 - the generalist vs ``focus_fire``, and the old ``ppo`` (layout 1, default ruleset only) vs ``focus_fire``
   as the baseline;
@@ -35,16 +38,19 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 EVAL_STREAM = 0x6E16_E7A1  # the held-out rulesets' seed stream (issue 16, evaluation)
+DEV_STREAM = 0x6E16_DE70   # development rulesets: for choosing a training recipe without touching the above
+DEV_SEED_START = 300_000   # development map seeds start here in the held-out seed range (the test uses 0-49,999
+                           # for matches and 50,000+ for the unit matrix)
 
 
-def held_out_rulesets(n: int):
+def held_out_rulesets(n: int, stream: int = EVAL_STREAM):
     from agents.rl_randomize import RuleDraws
     from envs.ruleset import default_ruleset
 
     draws = RuleDraws.default(default_ruleset())
     out = []
     for i in range(n):
-        rng = np.random.default_rng([EVAL_STREAM, i])
+        rng = np.random.default_rng([stream, i])
         values = draws.draw_values(rng)
         out.append(draws.base.with_values(values))
     return out
@@ -94,6 +100,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--generalist", default="ppo_general", help="shipped bot name or model .zip")
     ap.add_argument("--baseline", default="ppo", help="the old learned bot (shipped name)")
+    ap.add_argument("--split", choices=("test", "dev"), default="test",
+                    help="test: the held-out rulesets and seeds the figures are reported on; dev: rulesets and "
+                         "map seeds of their own, to compare training recipes without tuning on the test split")
     ap.add_argument("--rulesets", type=int, default=12)
     ap.add_argument("--seeds", type=int, default=50, help="held-out map seeds per ruleset (each both sides)")
     ap.add_argument("--matrix-seeds", type=int, default=10, help="held-out map seeds per unit pair and side")
@@ -136,14 +145,16 @@ def main(argv=None) -> int:
     if not steps:
         steps = int(json.loads(Path(gen_path).with_suffix(".json").read_text())["steps"])
     spec_steps = int(round(args.specialist_fraction * steps))
-    seeds = held_out_seeds(args.seeds)
-    m_seeds = held_out_seeds(args.matrix_seeds, start=50_000)
+    first = DEV_SEED_START if args.split == "dev" else 0
+    seeds = held_out_seeds(args.seeds, start=first)
+    m_seeds = held_out_seeds(args.matrix_seeds, start=first + 50_000)
+    stream = DEV_STREAM if args.split == "dev" else EVAL_STREAM
     make_gen, make_base = learned(args.generalist), learned(args.baseline)
     from agents import make_policy
 
     t0, c0 = time.perf_counter(), cpu_seconds()
     rows = []
-    for i, ruleset in enumerate(held_out_rulesets(args.rulesets)):
+    for i, ruleset in enumerate(held_out_rulesets(args.rulesets, stream)):
         if args.only is not None and i not in args.only:
             continue
         blue, red = dict(ruleset.teams["blue"]), dict(ruleset.teams["red"])
@@ -172,7 +183,7 @@ def main(argv=None) -> int:
     summary = summarize(rows)
     summary.update(wall_s=round(time.perf_counter() - t0, 1), cpu_s=round(cpu_seconds() - c0, 1),
                    seeds=args.seeds, matrix_seeds=args.matrix_seeds, generalist=args.generalist,
-                   generalist_steps=steps, eval_stream=EVAL_STREAM)
+                   generalist_steps=steps, split=args.split, eval_stream=stream)
     print(json.dumps(summary, indent=1))
     if args.out:
         Path(args.out).write_text(json.dumps({"summary": summary, "rulesets": rows}, indent=1))
