@@ -6,6 +6,7 @@ from dialogue_shared import authored, cast, engine
 from gameai.dialogue import MessageError, World
 from gameai.dialogue.grounding import Grounding, check_grounding, find_facts, number_words, numbers_in, value_grammar
 from gameai.dialogue.guards import (OutputPolicy, check_input, detect_language, is_gibberish, loop_start, public_text,
+                                    sentences,
                                     sanitize, secret_phrases, trim_to_sentence, validate_message, words)
 from gameai.dialogue.persona import persona_from_dict
 from gameai.dialogue.lexicon import lexicon_for
@@ -416,3 +417,11 @@ def test_how_far_is_answered_with_the_distance(mara):
     assert find_facts("Which way is Greyhill?", mara, world).facts[0].check == ("west",)  # the way only
     line = mara.line("direction", 0, **g.facts[0].line_values)
     assert line == "Greyhill is west of here, two days on foot."
+
+
+def test_sentences_keep_a_closing_quote_and_leave_out_a_trailing_scrap():
+    # a sentence ending in a quote used to be skipped, and its quote glued to the next sentence
+    assert sentences('Aye. "Go now." Fine weather today.') == ["Aye.", '"Go now."', "Fine weather today."]
+    assert sentences("She said \u201cRun!\u201d and then she was gone") == ["She said \u201cRun!\u201d"]
+    assert sentences("Three gold, lad! Not a copper less... and") == ["Three gold, lad!", "Not a copper less..."]
+    assert sentences("no stop at all") == [] and sentences("") == []

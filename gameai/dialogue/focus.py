@@ -19,9 +19,8 @@ import re
 from typing import Callable
 
 from gameai.dialogue.grounding import PERSON_FORMS, Grounding, check_grounding, numbers_in, stated_value
-from gameai.dialogue.guards import words
+from gameai.dialogue.guards import sentences, words
 
-_SENTENCE = re.compile(r"[^.!?]+[.!?]+[\"'\u201d\u2019]?(?=\s|$)")
 # Words this short are mostly function words; a fact's content is in the longer ones.
 MIN_CONTENT_LEN = 4
 SHORT_OPENER_WORDS = 3
@@ -58,7 +57,7 @@ def focus_on_facts(text: str, grounding: Grounding, currency: str, address: tupl
     facts = [f for f in grounding.facts if f.kind not in ("refusal", "memory") and f.line_kind != "intro"]
     if not facts or len(facts) != len(grounding.facts):
         return text
-    sents = [m.group(0).strip() for m in _SENTENCE.finditer(text.strip())]
+    sents = sentences(text)
     if len(sents) < 2 or " ".join(sents) != " ".join(text.split()):
         return text  # a line the splitter does not cover exactly is left as it is
     values = [v for f in facts for v in _values(f.check)]

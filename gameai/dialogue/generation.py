@@ -200,13 +200,8 @@ def _word_index(clean: str, cut: int | None) -> int:
 
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
-_SENTENCE = re.compile(r"[^.!?]+[.!?]+(?=\s|$)")
 COMPASS = frozenset("north south east west northeast northwest southeast southwest northern southern eastern "
                     "western".split())
-
-
-def sentences(text: str) -> list[str]:
-    return [m.group(0).strip() for m in _SENTENCE.finditer(text)]
 
 
 def count_sentences(text: str) -> int:

@@ -26,6 +26,15 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+# a sentence runs to its stop, with a closing quote kept ("Go now.'"), and ends at a space or the end
+_SENTENCE = re.compile(r"[^.!?]+[.!?]+[\"'\u201d\u2019]?(?=\s|$)")
+
+
+def sentences(text: str) -> list[str]:
+    """The whole sentences of ``text``, in order (a trailing scrap without a stop is left out)."""
+    return [m.group(0).strip() for m in _SENTENCE.finditer(text.strip())]
+
+
 # ---------------------------------------------------------------------------------------- input
 @dataclass
 class InputVerdict:

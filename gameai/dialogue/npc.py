@@ -14,7 +14,7 @@ from typing import Any, Iterator, Mapping
 
 from gameai.dialogue import generation
 from gameai.dialogue.grounding import Grounding, numbers_in
-from gameai.dialogue.guards import capitalised_names, check_input, ngrams, validate_message, words
+from gameai.dialogue.guards import capitalised_names, check_input, ngrams, sentences, validate_message, words
 from gameai.dialogue.importance import importance
 from gameai.dialogue.intent import decide_emotion, decide_intent
 from gameai.dialogue.persona import Persona
@@ -249,7 +249,7 @@ class NPC:
         text = " ".join(draft.words)
         data = self._data_words | _data_words(str(t.world), *(f.statement for f in t.grounding.facts))
         own = set(address_words(self.persona))
-        for sent in generation.sentences(text):
+        for sent in sentences(text):
             ws = words(sent)
             if len([w for w in ws if w not in own]) < FLOURISH_MIN_WORDS or len(sent) > 120 \
                     or sent[-1:] not in ".!?" or numbers_in(sent):
