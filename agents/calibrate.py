@@ -10,10 +10,12 @@ deterministic core regenerates what the player saw):
   (strategy, delay) would have asked for. The pair that agrees most is the player's strategy and
   reaction delay — a tier's strategy is deterministic given what it saw, so at the true pair every
   change agrees except those made by decision noise.
-- **APM cap**: a tier grants at most ``apm`` changes per minute from a token bucket. On steps where
-  the shadow asked for more changes than the player made, the bucket was empty, so the changes made
-  there come at the bucket's rate. The mean over those steps is the cap. A player who never ran out
-  of orders gets the 95th percentile of their APM over 20-second windows (their own peak pace).
+- **APM cap**: a tier grants at most ``apm`` changes per minute from a token bucket
+  (``agents.order_budget``). When the player ran out of orders (on at least 20 steps the shadow asked
+  for more changes than the player made), the cap is the tightest bucket every recorded change fits
+  in (``fit_apm``): a bucket at a lower rate would have refused one of them, and the player's own
+  bucket is the one that just fits. A player who never ran out of orders gets the 95th percentile of
+  their APM over 20-second windows (their own peak pace).
 - **decision noise** ``p``: at the fitted pair, a change the strategy did not ask for is a random
   action. A unit wants a change with chance ``p(1-1/v)`` where the strategy keeps its action and
   ``1-p/v`` where it changes it (v valid actions); a step grants each wanting unit with chance
@@ -32,6 +34,7 @@ from typing import Sequence
 
 import numpy as np
 
+from agents.order_budget import fit_apm
 from agents.tiers import SkillTier
 from envs.spec import ATTACK0, HOLD, MOVE0, STEP_SECONDS
 
@@ -207,12 +210,17 @@ def calibrate(replays: Sequence[tuple[str, dict]], name: str, *, team: str = "bl
     apm = sum(int(((m.action != _kept(m.action, m.mask)) & (m.mask[..., 1:] > 0).any(-1)).sum())
               for m, _ in matches) / max(minutes, 1e-9)
     capped = capped_steps >= 20  # enough steps out of orders to read the bucket's rate
-    if capped:
+    tightest = fit_apm((m.action, m.mask, m.obs[..., 0] > 0) for m, _ in matches) if capped else None
+    if tightest is not None:
+        cap = tightest
+    elif capped:  # changes faster than any bucket fit_apm checks: their mean pace on the steps out of orders
         cap = capped_changes / capped_steps / STEP_SECONDS * 60.0
     else:
         cap = float(np.percentile(window_rates, 95)) / STEP_SECONDS * 60.0 if window_rates else apm
     noise = _fit_noise(noise_terms, disagree)
-    tier = SkillTier(name, reaction_delay=int(delay), noise=round(noise, 3), apm=round(float(cap), 1))
+    # the cap a millionth above the tightest fit is kept to 3 decimals, rounded up: rounding down would refuse
+    # one of the player's own changes
+    tier = SkillTier(name, reaction_delay=int(delay), noise=round(noise, 3), apm=float(np.ceil(cap * 1000) / 1000))
     return Style(tier, STRATEGIES[si], apm, capped, float(delay) * STEP_SECONDS, agreement,
                  allowed_attacks / attacks if attacks else 0.0, weakest_hits / allowed_attacks if allowed_attacks else 0.0,
                  low_away / low_steps if low_steps else 0.0, len({id(m) for m, _ in matches}), live_unit_steps)

@@ -15,6 +15,8 @@ and ``width``; its model takes the step input followed by the hidden state
 (``agents.clone_recurrent_sb3``). Two optional version-4 fields (written only when used, so other
 clones' entries are as before): ``steering`` (true/false, the wall follower's memory of
 ``agents.clone_steering``) and ``slots`` (a whole number, the one-hot of a unit's place in its team).
+A third optional version-4 field, ``apm`` (a number > 0), is the player's order budget
+(``agents.order_budget``): the clone plays its choices at that pace. An older gameai ignores it.
 """
 from __future__ import annotations
 
@@ -53,12 +55,14 @@ def write_clone_layout(path: str | os.PathLike, layout: CloneInput, temperature:
 
 
 def write_recurrent_layout(path: str | os.PathLike, layout: RecurrentInput, hidden: int, width: int,
-                           temperature: float) -> None:
+                           temperature: float, apm: float | None = None) -> None:
     """Add the version-4 entry of a recurrent clone to a model ``.zip`` just written by SB3's ``save``."""
     meta = {"format": FORMAT, "version": 4, "recurrent": True, "hidden": hidden, "width": width,
             "temperature": float(temperature), **{k: getattr(layout, k) for k in RECURRENT_FIELDS}}
     if layout.steering or layout.slots:  # left out otherwise: such a file reads as before everywhere
         meta.update(steering=layout.steering, slots=layout.slots)
+    if apm is not None:
+        meta.update(apm=float(apm))
     with zipfile.ZipFile(path, "a") as zf:
         zf.writestr(zipfile.ZipInfo(ENTRY, date_time=(1980, 1, 1, 0, 0, 0)), json.dumps(meta, sort_keys=True))
 
@@ -70,10 +74,11 @@ RECURRENT_FIELDS = ("obs_size", "n_actions", "n_types", "pos_scale", "features",
 
 @dataclass(frozen=True)
 class RecurrentEntry:
-    """What a version-4 entry says: the step input's layout and the network's sizes."""
+    """What a version-4 entry says: the step input's layout, the network's sizes, the order budget."""
     layout: RecurrentInput
     hidden: int
     width: int
+    apm: float | None = None  # the player's order budget (agents.order_budget); None: none
 
 
 def read_clone_layout(path: str | os.PathLike) -> CloneInput | RecurrentEntry | None:
@@ -155,9 +160,14 @@ def _recurrent_entry(p: Path, meta: dict) -> RecurrentEntry:
         raise ModelFileError(f"{p}: recurrent clone entry's steering must be true or false, got {steering!r}; {again}")
     if not isinstance(slots, int) or isinstance(slots, bool) or slots < 0:
         raise ModelFileError(f"{p}: recurrent clone entry's slots must be a whole number >= 0, got {slots!r}; {again}")
+    apm = meta.get("apm")
+    if apm is not None and (not isinstance(apm, (int, float)) or isinstance(apm, bool)
+                            or not 0 < apm < float("inf")):
+        raise ModelFileError(f"{p}: recurrent clone entry's apm (its order budget) must be a number > 0, "
+                             f"got {apm!r}; {again}")
     try:
         layout = RecurrentInput(**{k: meta[k] for k in RECURRENT_FIELDS if k != "pos_scale"}, pos_scale=float(scale),
                                 steering=steering, slots=slots)
     except ValueError as exc:
         raise ModelFileError(f"{p}: {exc}") from None
-    return RecurrentEntry(layout, meta["hidden"], meta["width"])
+    return RecurrentEntry(layout, meta["hidden"], meta["width"], None if apm is None else float(apm))

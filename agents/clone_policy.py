@@ -12,6 +12,7 @@ import numpy as np
 
 from agents.clone_input import CloneInput, InputHistory
 from agents.clone_recurrent import RecurrentHistory
+from agents.order_budget import OrderBudget, kept_actions
 from agents.rl_policy import LearnedPolicy, ModelFileError
 from envs.core import ObservationSpec
 
@@ -54,7 +55,9 @@ class RecurrentClonePolicy(LearnedPolicy):
 
     Each unit's hidden state starts from zero when the clone starts playing (``reset``): at the start
     of a match, or at a takeover mid-match, where the clone has not seen the earlier steps; its one-step
-    memory (last observation and action) starts as at a match's first step."""
+    memory (last observation and action) starts as at a match's first step. A clone with an order
+    budget (its player's, ``agents.order_budget``) plays its choices at that pace: a unit whose new
+    order finds no token keeps its last one, and the clone remembers what it really did."""
 
     def __init__(self, model: Any, entry: Any, temperature: float = 0.0, seed: int = 0, name: str = "clone"):
         super().__init__(model, temperature=temperature, seed=seed, name=name)
@@ -65,8 +68,11 @@ class RecurrentClonePolicy(LearnedPolicy):
                                  f"{layout.n_actions}; the file is damaged, make it again with `gameai imitate`")
         self.layout = layout
         self.hidden = entry.hidden
+        self.apm = entry.apm
         self.history: RecurrentHistory | None = None
         self.state: np.ndarray | None = None
+        self.budget: OrderBudget | None = None
+        self.last: np.ndarray | None = None
 
     def check_spec(self, spec: ObservationSpec) -> None:
         check_clone_spec(self.name, self.layout.obs_size, self.n_actions, spec)
@@ -75,6 +81,8 @@ class RecurrentClonePolicy(LearnedPolicy):
         super().reset(spec, team, seeds)
         self.history = RecurrentHistory(self.layout)
         self.state = None
+        self.budget = OrderBudget(self.apm, len(seeds)) if self.apm is not None else None
+        self.last = None
 
     def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if self.history is None:
@@ -87,6 +95,9 @@ class RecurrentClonePolicy(LearnedPolicy):
         if live.any():
             logits, self.state[live] = recurrent_step(self.policy, rows[live], self.state[live], mask[live])
         out = self.pick(logits, live, gumbel)
+        if self.budget is not None:
+            last = self.last if self.last is not None else np.zeros_like(out)
+            out = self.last = self.budget.grant(out, kept_actions(last, mask), obs[..., 0] > 0)
         self.history.taken(out)
         return out
 

@@ -230,13 +230,21 @@ def build_net(layout: RecurrentInput, hidden: int = 128, width: int = 128):
     return RecurrentCloneNet()
 
 
-def unit_sequences(seqs, layout: RecurrentInput):
+def unit_sequences(seqs, layout: RecurrentInput, held_apm: float | None = None):
     """Team-match sequences (obs (T, U, D), mask (T, U, A), action (T, U)) -> per-unit lists of
-    (x (T, size), mask (T, A), action (T,), live (T,)), one per unit of each team-match."""
+    (x (T, size), mask (T, A), action (T,), live (T,)), one per unit of each team-match.
+
+    With ``held_apm`` (the player's order budget), the decisions that budget may have held
+    (``agents.order_budget.held_decisions``) are not counted as live: a kept order there says nothing
+    of what the player wanted, so the clone does not learn from it (its input still passes through)."""
+    from agents.order_budget import held_decisions
+
     out = []
     for o, m, a in seqs:
         x = layout.sequence(o, m, a)
         live = (m[..., 1:] > 0).any(-1)
+        if held_apm is not None:
+            live &= ~held_decisions(a, m, o[..., 0] > 0, held_apm)
         for u in range(o.shape[1]):
             if live[:, u].any():
                 out.append((x[:, u], m[:, u].astype(bool), a[:, u].astype(np.int64), live[:, u]))
@@ -257,6 +265,17 @@ def _pad(units, idx):
         n = len(ux)
         x[j, :n], m[j, :n], a[j, :n], live[j, :n] = ux, um, ua, ul
     return torch.from_numpy(x), torch.from_numpy(m), torch.from_numpy(a), torch.from_numpy(live)
+
+
+def predict_team(net, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(T, U) best actions of one team-match: its input rows ``x`` (T, U, size) and masks (T, U, A), each
+    unit's hidden state from zero at the first step."""
+    import torch
+
+    with torch.no_grad():
+        logits, _ = net(torch.from_numpy(np.ascontiguousarray(x.transpose(1, 0, 2), dtype=np.float32)))
+    logits = logits.numpy().transpose(1, 0, 2)
+    return np.where(mask > 0, logits, -np.inf).argmax(-1)
 
 
 def train(net, units, *, epochs: int = 12, batch: int = 32, chunk: int = 32, lr: float = 2e-3, seed: int = 0,

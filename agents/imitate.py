@@ -46,9 +46,10 @@ FEATURES = False
 RECURRENT_HIDDEN = 128
 RECURRENT_WIDTH = 128
 RECURRENT_TURNS = 4
-# session 7 (with --steering, chosen on 1,000 dev seeds x 2 sides x 2 sizes): 1.1 puts both within 1 point
-# of their bot's dev win rate (kite@average -1.0, retreat@average -0.5; at 1.2 kite is -6.0)
-RECURRENT_TEMPERATURE = 1.1
+# session 10 (with --steering and the order budget, chosen on 1,000 dev seeds x 2 sides x 2 sizes): 1.0 puts
+# both within 1 point of their bot's dev win rate (kite@average +0.9, retreat@average -0.9; at 1.1 -5.7 / -6.0).
+# Without the budget (session 7) it was 1.1: the budget's held orders already cost the clone some strength
+RECURRENT_TEMPERATURE = 1.0
 # --steering (a recurrent clone's wall follower memory, agents.clone_steering) comes with a one-hot of the
 # unit's place in its team, this many places (the scripted bots' first walk around goes to a side set by it);
 # on by default with --recurrent: +0.8 / +1.0 points of dev agreement (kite@average / retreat@average)
@@ -163,14 +164,15 @@ def agreement(clone_path: str | Path, sequences) -> dict:
     """How often the clone's best action equals the recorded one, on every live decision of ``sequences``.
 
     The clone's history holds the recorded actions (as if it had played them): this scores each decision
-    given the same past, the way the recorded player had it."""
-    from agents.clone_file import read_clone_layout
+    given the same past, the way the recorded player had it. A clone with an order budget plays its choice
+    through that budget, whose tokens are rebuilt from the orders the player really gave."""
+    from agents.clone_file import RecurrentEntry, read_clone_layout
     from agents.rl_policy import load_model, masked_logits
-
-    from agents.clone_file import RecurrentEntry
 
     policy = load_model(clone_path).policy
     layout = read_clone_layout(clone_path) or plain_layout(sequences)
+    if isinstance(layout, RecurrentEntry) and layout.apm is not None:
+        return _budget_agreement(policy.features_extractor.net, layout, sequences)
     if isinstance(layout, RecurrentEntry):
         from agents.clone_recurrent import predict, unit_sequences
 
@@ -182,6 +184,30 @@ def agreement(clone_path: str | Path, sequences) -> dict:
         guess = masked_logits(policy, data.obs[i:i + 8192], data.mask[i:i + 8192]).argmax(-1)
         hits += int((guess == data.action[i:i + 8192]).sum())
     return {"decisions": len(data), "agreement": hits / len(data)}
+
+
+def _budget_agreement(net, entry, sequences) -> dict:
+    """``agreement`` for a recurrent clone with an order budget: each step, its wishes for the whole team go
+    through the budget as the clone plays them (``agents.clone_policy``)."""
+    from agents.clone_recurrent import predict_team
+    from agents.order_budget import OrderBudget, kept_actions
+
+    hits = decisions = held = 0
+    for o, m, a in sequences:
+        guess = predict_team(net, entry.layout.sequence(o, m, a), m)
+        live = (m[..., 1:] > 0).any(-1)
+        alive = o[..., 0] > 0
+        budget = OrderBudget(entry.apm, 1)
+        last = np.zeros_like(a[0])
+        for t in range(len(a)):
+            kept = kept_actions(last, m[t])
+            made = int(((a[t] != kept) & alive[t]).sum())
+            played = budget.grant(guess[t][None], kept[None], alive[t][None], spent=np.array([made]))[0]
+            hits += int((played == a[t])[live[t]].sum())
+            held += int(((played != guess[t]) & live[t]).sum())
+            decisions += int(live[t].sum())
+            last = a[t]
+    return {"decisions": decisions, "agreement": hits / decisions, "held_by_budget": held / decisions}
 
 
 def new_model(obs_size: int, n_actions: int, net_arch: Sequence[int] = (128, 128), seed: int = 0,
@@ -221,12 +247,13 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
             epochs: int = 12, seed: int = 0, net_arch: Sequence[int] = (128, 128), frames: int = FRAMES,
             prev_actions: int = PREV_ACTIONS, masks: bool = MASKS, features: bool = FEATURES, turns: int = TURNS,
             temperature: float = TEMPERATURE, recurrent: bool = False, steering: bool = False,
-            log: Callable[[str], None] | None = None) -> dict:
+            apm: float | str | None = None, log: Callable[[str], None] | None = None) -> dict:
     """Clone the chosen side(s) of ``replay_files`` into a clone ``.zip`` at ``out``; returns a summary.
 
     The clone reads the last ``frames`` observations (with their action masks if ``masks``) and its
     own last ``prev_actions`` actions (``agents.clone_input``); the file is a MaskablePPO model with that layout inside
-    (``agents.clone_file``)."""
+    (``agents.clone_file``). A recurrent clone can play at its player's pace: ``apm`` "auto" fits the
+    order budget the replays fit in (``player_apm``), a number sets one, None plays without."""
     out = Path(out)
     if out.suffix != ".zip":
         raise ImitationError(f"--out must name a .zip file (the model), got {str(out)!r}")
@@ -239,6 +266,10 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
         raise ImitationError(f"--temperature must be a number >= 0, got {temperature}")
     if turns not in (1, 2, 4):
         raise ImitationError(f"--turns must be 1, 2 or 4 (quarter-turned copies of each match), got {turns}")
+    if apm is not None and not recurrent:
+        raise ImitationError("--apm (the clone's order budget) is played by the recurrent clone: add --recurrent")
+    if apm is not None and apm != "auto" and not (isinstance(apm, (int, float)) and 0 < apm < float("inf")):
+        raise ImitationError(f"--apm must be auto, none or a number of order changes per minute > 0, got {apm!r}")
     replays = load_replays(replay_files)
     extra = dict(feature_layout(replays)) if features else {}
     if turns != 1:
@@ -247,7 +278,13 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
         extra.update(temperature=temperature)
     if recurrent:
         # a recurrent clone reads the whole match: frames and --prev-actions do not apply (one previous action)
-        summary = clone_recurrent_sequences(replay_sequences(replays, team, bot), out, epochs=epochs, seed=seed,
+        seqs = replay_sequences(replays, team, bot)
+        if apm == "auto":
+            apm = player_apm(seqs)
+            if log:
+                log(f"order budget: the recorded orders fit in {apm:.1f} changes a minute" if apm is not None else
+                    "order budget: none (orders faster than any budget checked)")
+        summary = clone_recurrent_sequences(seqs, out, epochs=epochs, seed=seed, apm=apm,
                                             features=features, prev_action=prev_actions > 0, log=log,
                                             steering=steering, slots=RECURRENT_SLOTS if steering else 0,
                                             what=f"{len(replays)} replays", temperature=temperature,
@@ -296,6 +333,14 @@ def clone_sequences(seqs, out: Path, *, epochs: int, seed: int, net_arch: Sequen
             "cross_entropy": stats["cross_entropy"]}
 
 
+def player_apm(sequences) -> float | None:
+    """The tightest order budget (changes a minute, ``agents.order_budget.fit_apm``) that every recorded order
+    of ``sequences`` fits in: a capped player's cap; for one never held, the pace of their busiest bursts."""
+    from agents.order_budget import fit_apm
+
+    return fit_apm((a, m, o[..., 0] > 0) for o, m, a in sequences)
+
+
 def _turned(seqs, turns: int, spec):
     """The sequences and their quarter-turned copies (``turns`` of 1: the sequences as they are)."""
     if turns == 1:
@@ -314,11 +359,13 @@ def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_type
                               hidden: int = RECURRENT_HIDDEN, width: int = RECURRENT_WIDTH, features: bool = True,
                               prev_action: bool = True, directions: bool = True, delayed: bool = True,
                               progress: bool = True, steering: bool = False, slots: int = 0, turns: int = 1,
-                              spec=None, temperature: float = 0.0, log: Callable[[str], None] | None = None,
-                              what: str = "replays") -> dict:
+                              spec=None, temperature: float = 0.0, apm: float | None = None,
+                              log: Callable[[str], None] | None = None, what: str = "replays") -> dict:
     """A recurrent clone (clone format 4, ``agents.clone_recurrent``) of team-match sequences, written to ``out``.
 
-    Trained by truncated back-propagation through time on each unit's whole recorded match."""
+    Trained by truncated back-propagation through time on each unit's whole recorded match. With ``apm``
+    (the player's order budget, ``player_apm``) the clone plays at that pace, and the decisions the budget
+    may have held are left out of its loss."""
     from agents.clone_file import write_recurrent_layout
     from agents.clone_recurrent import RecurrentInput, train, unit_sequences
     from agents.clone_recurrent_sb3 import RecurrentClonePolicyNet, RecurrentStepExtractor
@@ -330,10 +377,11 @@ def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_type
     except ValueError as exc:
         raise ImitationError(f"cannot build the recurrent clone's input for these replays: {exc}") from None
     seqs = _turned(seqs, turns, spec)
-    units = unit_sequences(seqs, layout)
-    if not units:
-        raise ImitationError("the replays hold no decisions of live units (every match ended at once)")
+    all_live = int(sum((m[..., 1:] > 0).any(-1).sum() for _, m, _ in seqs))
+    units = unit_sequences(seqs, layout, held_apm=apm)
     decisions = int(sum(u[3].sum() for u in units))
+    if not decisions:
+        raise ImitationError("the replays hold no decisions of live units (every match ended at once)")
     kwargs = {"features_extractor_class": RecurrentStepExtractor, "net_arch": [], "ortho_init": False,
               "features_extractor_kwargs": {"layout": asdict(layout), "hidden": hidden, "width": width}}
     model = new_model(layout.size + hidden, layout.n_actions, seed=seed, policy=RecurrentClonePolicyNet,
@@ -343,18 +391,20 @@ def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_type
             f"{f' (x{turns} with quarter turns)' if turns != 1 else ''} into a recurrent clone (GRU of {hidden}"
             f"{', derived features' if features else ''}{', previous action' if prev_action else ''}"
             f"{', direction-aware moves' if directions else ''}{', steering memory' if steering else ''}"
-            f"{', place in the team' if slots else ''})")
+            f"{', place in the team' if slots else ''})"
+            + (f"; order budget {apm:.1f} APM ({all_live - decisions:,} decisions it may have held left out)"
+               if apm is not None else ""))
     stats = train(model.policy.features_extractor.net, units, epochs=epochs, seed=seed, log=log)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.zip")
     model.save(tmp)
-    write_recurrent_layout(tmp, layout, hidden, width, temperature)
+    write_recurrent_layout(tmp, layout, hidden, width, temperature, apm)
     tmp.replace(out)
     return {"model": str(out), "team_matches": len(seqs), "decisions": decisions, "epochs": epochs, "seed": seed,
             "recurrent": True, "hidden": hidden, "features": features, "prev_action": prev_action,
             "directions": directions, "delayed": delayed, "progress": progress, "steering": steering,
             "slots": slots, "turns": turns,
-            "temperature": temperature,
+            "temperature": temperature, "apm": apm, "held_out_of_loss": all_live - decisions,
             "train_agreement": stats["agreement"], "cross_entropy": stats["cross_entropy"]}
 
 

@@ -7,8 +7,7 @@ skill level:
   decision no longer allowed now (target moved out of range, cell taken) becomes hold;
 - **decision noise**: with probability ``noise`` a unit does a random valid action instead;
 - **APM cap**: the team may change at most ``apm`` unit orders per minute of game time
-  (``envs.core.STEP_SECONDS`` per step); a unit without a fresh order keeps its last one. Orders
-  are granted in a rotating unit order so no unit is always served first.
+  (``agents.order_budget``); a unit without a fresh order keeps its last one.
 
 All randomness is drawn per environment from (match seed, team, policy seed), so a match plays
 the same whatever else is in the batch.
@@ -21,8 +20,9 @@ from typing import Sequence
 
 import numpy as np
 
+from agents.order_budget import OrderBudget, kept_actions
 from agents.policy import Policy, env_generators, random_valid
-from envs.spec import STEP_SECONDS, ObservationSpec
+from envs.spec import ObservationSpec
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,7 @@ class TieredPolicy:
         self.rngs = env_generators(seeds, team, self.seed + 1)
         self.history: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=self.tier.reaction_delay + 1)
         self.prev: np.ndarray | None = None
-        self.tokens = np.zeros(len(seeds))
-        self.t = 0
+        self.budget = OrderBudget(self.tier.apm, len(seeds)) if self.tier.apm is not None else None
 
     def act(self, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
         seen_obs, seen_mask = self.seen(obs, mask)
@@ -97,24 +96,11 @@ class TieredPolicy:
         if tier.noise > 0:
             draws = np.stack([g.random(mask.shape[1]) for g in self.rngs])
             intent = np.where(draws < tier.noise, random_valid(mask, self.rngs), intent)
-        if tier.apm is not None:
+        if self.budget is not None:
             intent = self._cap(intent, obs, mask)
         self.prev = intent
-        self.t += 1
         return intent
 
     def _cap(self, intent: np.ndarray, obs: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        b_n, u_n = intent.shape
-        rate = self.tier.apm / 60.0 * STEP_SECONDS
-        self.tokens = np.minimum(self.tokens + rate, max(1.0, 4 * rate))
         prev = self.prev if self.prev is not None else np.zeros_like(intent)
-        prev_ok = np.take_along_axis(mask, prev[..., None], -1)[..., 0] > 0
-        kept = np.where(prev_ok, prev, 0)  # what a unit does without a new order
-        wants = (intent != kept) & (obs[..., 0] > 0)
-        order = (np.arange(u_n) + self.t) % u_n  # rotate who is served first
-        used = np.cumsum(wants[:, order], axis=1)
-        granted_rot = wants[:, order] & (used <= np.floor(self.tokens)[:, None])
-        granted = np.empty_like(granted_rot)
-        granted[:, order] = granted_rot
-        self.tokens -= granted.sum(1)
-        return np.where(granted, intent, kept)
+        return self.budget.grant(intent, kept_actions(prev, mask), obs[..., 0] > 0)

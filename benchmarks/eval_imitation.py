@@ -11,8 +11,9 @@ Splits, by map seed, never mixed:
   never used to choose anything), ``--test-seeds`` seeds x 2 sides x each map size.
 
 Reports (a) agreement: on every live unit's decision of the test matches, the clone's best action
-(given the recorded past: the same observations and previous actions the bot had) against the action
-the bot sent; and the **noise ceiling**: the share of decisions whose sent action was not replaced by
+(given the recorded past: the same observations and previous actions the bot had; for a recurrent clone
+with an order budget, ``--apm auto``, played through that budget rebuilt from the bot's orders) against
+the action the bot sent; and the **noise ceiling**: the share of decisions whose sent action was not replaced by
 the tier's decision noise (a random action no model can predict); (b) win rate against each of
 ``--eval-opponents`` on ``--eval-seeds`` held-out seeds x 2 sides per map size, the bot next to its
 clone (played plainly: its best action each step).
@@ -90,10 +91,9 @@ class NoiseCounted(TieredPolicy):
             draws = np.stack([g.random(mask.shape[1]) for g in self.rngs])
             intent = np.where(draws < tier.noise, random_valid(mask, self.rngs), intent)
         noisy = intent
-        if tier.apm is not None:
+        if self.budget is not None:
             intent = self._cap(intent, obs, mask)
         self.prev = intent
-        self.t += 1
         live = (mask[..., 1:] > 0).any(-1)
         self.decisions += int(live.sum())
         self.noise_changed += int((live & (noisy != clean) & (intent == noisy)).sum())
@@ -168,6 +168,9 @@ def main() -> int:
     ap.add_argument("--temperatures", default="0",
                     help="comma-separated temperatures to play each clone at for its dev win rate (0 = its best "
                          "action, 1 = a sample from its action distribution); chosen on dev with the layout")
+    ap.add_argument("--apm", default="auto", choices=["auto", "none"],
+                    help="a recurrent clone's order budget: auto = the tightest one the training replays' orders fit "
+                         "in (agents.imitate.player_apm), none = play without (the clones before session 10)")
     ap.add_argument("--dev-only", action="store_true", help="compare the layouts on dev, then stop (no test split)")
     ap.add_argument("--reuse", action="store_true",
                     help="reuse the clone zips an earlier run left in --work (training is deterministic: same "
@@ -176,7 +179,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from agents.imitate import (RECURRENT_SLOTS, agreement, clone_recurrent_sequences, clone_sequences,
-                                feature_layout, load_replays, record_matches, replay_sequences, ruleset_spec)
+                                feature_layout, load_replays, player_apm, record_matches, replay_sequences,
+                                ruleset_spec)
     from agents.map_seeds import held_out_seeds
     from agents.rl_eval import bot_factory, head_to_head
     from agents.rl_tiers import learned_policy
@@ -208,6 +212,10 @@ def main() -> int:
           f"(seeds {args.matches}..{n_rec - 1}), test {len(test)} on held-out seeds; "
           f"{time.perf_counter() - w0:.0f} s wall, {cpu_s() - c0:.0f} s CPU", flush=True)
 
+    apm = player_apm(train_seqs) if args.apm == "auto" else None
+    if apm is not None:
+        print(f"order budget of the recurrent clones: {apm:.3f} APM, the tightest the training replays' orders fit in",
+              flush=True)
     rows = {}
     temps = [float(t) for t in args.temperatures.split(",")]
     ruleset_numbers = feature_layout(train_replays)
@@ -226,7 +234,7 @@ def main() -> int:
     for frames, prev, masks, feats, turns in layouts:
         w1, c1 = time.perf_counter(), cpu_s()
         if frames == 0:  # recurrent (format 4): a GRU over each unit's match
-            path = work / f"clone_{tag}_recurrent{'_steering' if masks else ''}_t{turns}.zip"
+            path = work / f"clone_{tag}_recurrent{'_steering' if masks else ''}_t{turns}{'_budget' if apm else ''}.zip"
         else:
             path = work / f"clone_{tag}_f{frames}p{prev}m{masks}d{feats}t{turns}.zip"
         reused = args.reuse and path.is_file() and path.with_suffix(".json").is_file()
@@ -235,7 +243,7 @@ def main() -> int:
         elif frames == 0:
             summary = clone_recurrent_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, turns=turns,
                                                 spec=spec, steering=bool(masks),
-                                                slots=RECURRENT_SLOTS if masks else 0, **ruleset_numbers)
+                                                slots=RECURRENT_SLOTS if masks else 0, apm=apm, **ruleset_numbers)
         else:
             summary = clone_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, net_arch=net,
                                       frames=frames, prev_actions=prev, masks=bool(masks), features=bool(feats),
@@ -295,7 +303,7 @@ def main() -> int:
           f"load {os.getloadavg()[0]:.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps({
-            "bot": args.bot, "opponent": args.opponent, "noise": noise,
+            "bot": args.bot, "opponent": args.opponent, "noise": noise, "apm": apm,
             "layouts": {layout_label(k) + f"@T{k[5]:g}": {
                 "train": r["train"], "dev": r["dev"], "dev_win_rate": r.get("dev_win_rate")} for k, r in rows.items()},
             "bot_dev_win_rate": bot_dev,

@@ -36,7 +36,7 @@ def test_the_file_is_a_maskable_ppo_model_with_a_format_4_entry(clone_zip):
 
     meta = json.loads(zipfile.ZipFile(clone_zip).read("gameai_clone.json"))
     assert meta["version"] == 4 and meta["recurrent"] is True and meta["hidden"] == 128
-    assert meta["temperature"] == 1.1 and meta["steering"] is True and meta["features"] and meta["prev_action"] and meta["directions"]
+    assert meta["temperature"] == 1.0 and meta["apm"] >= 300.0 and meta["steering"] is True and meta["features"] and meta["prev_action"] and meta["directions"]
     model = MaskablePPO.load(clone_zip, device="cpu")  # an ordinary SB3 file: the step function loads anywhere
     size = model.observation_space.shape[0]
     action, _ = model.predict(np.zeros(size, np.float32), action_masks=np.ones(model.action_space.n, bool),
@@ -165,6 +165,8 @@ def _rewrite_entry(src: Path, dst: Path, entry: bytes) -> None:
     (lambda g: {**g, "hidden": g["hidden"] + 1}, "the file is damaged"),
     (lambda g: {**g, "temperature": -1}, "temperature must be a number >= 0"),
     (lambda g: {**g, "n_actions": 10}, "is not 9 + 2K"),
+    (lambda g: {**g, "apm": "fast"}, "apm (its order budget) must be a number > 0"),
+    (lambda g: {**g, "apm": 0}, "apm (its order budget) must be a number > 0"),
 ])
 def test_a_damaged_recurrent_entry_is_refused_in_one_line(edit, expected, clone_zip, tmp_path, capsys):
     good = json.loads(zipfile.ZipFile(clone_zip).read("gameai_clone.json"))

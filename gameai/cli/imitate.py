@@ -40,7 +40,7 @@ def register(subparsers) -> None:
     p.add_argument("--temperature", type=float, default=None,
                    help="how the clone plays as a plain bot (bot.zip): 0 = its best action each step, 1 = a sample "
                         "from its action distribution, making the recorded player's slips as often as they did "
-                        "(default 1, 1.1 with --recurrent; a tier, bot.zip@average, sets its own)")
+                        "(default 1; a tier, bot.zip@average, sets its own)")
     p.add_argument("--turns", type=int, default=None, choices=[1, 2, 4],
                    help="also learn from each match turned by quarter turns: 4 = every quarter turn (4x the "
                         "decisions and training time), 2 = half turns, 1 = as recorded (default 1, 4 with --recurrent)")
@@ -48,13 +48,18 @@ def register(subparsers) -> None:
                    help="a recurrent clone (clone format 4): a GRU over each unit's whole match instead of the last "
                         "--frames observations, with moves scored against the directions a player steers by; "
                         "--features (default on here) and --prev-actions 0/1 choose its input; defaults here: "
-                        "--turns 4, --temperature 1.1, --steering. It agrees more with its player (held-out "
-                        "kite@average: 82%% against 74%%); about 250 s of CPU for 200 recorded matches (the default "
+                        "--turns 4, --temperature 1, --steering, --apm auto. It agrees more with its player (held-out "
+                        "kite@average: 84.8%% against 74%%); about 200 s of CPU for 200 recorded matches (the default "
                         "clone: 35 s); see docs/designer-bots.md")
     p.add_argument("--steering", action=argparse.BooleanOptionalAction, default=None,
                    help="with --recurrent: the clone also keeps a wall follower's memory (steps without getting "
                         "closer to its goal on the frame before, walks around under way) and reads each unit's place "
                         "in its team (default on with --recurrent, --no-steering drops it; see docs/designer-bots.md)")
+    p.add_argument("--apm", default=None, metavar="auto|none|APM",
+                   help="with --recurrent: the clone's order budget, changes of unit orders per minute for the team "
+                        "(agents/order_budget.py): auto = the tightest budget every recorded order fits in (a capped "
+                        "player's cap; for one never held, the pace of their busiest bursts); the decisions that budget "
+                        "may have held are left out of training. Default auto with --recurrent")
     p.add_argument("--record", metavar="BOT@TIER", default=None,
                    help="record matches of this bot instead of training (needs --out-dir)")
     p.add_argument("--opponent", default="focus_fire", help="with --record: the other side's bot (default focus_fire)")
@@ -96,6 +101,22 @@ def _record(args) -> int:
     return 0
 
 
+def _apm_arg(text: str | None, recurrent: bool) -> float | str | None:
+    from gameai.errors import GameAIError
+
+    if text is None:
+        return "auto" if recurrent else None
+    if text in ("auto", "none"):
+        return None if text == "none" else text
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise GameAIError(f"--apm must be auto, none or a number of order changes per minute > 0, got {text!r}")
+    return value
+
+
 def run(args) -> int:
     from gameai.errors import GameAIError
 
@@ -110,6 +131,7 @@ def run(args) -> int:
         raise GameAIError("--out FILE.zip is required (where to write the cloned bot)")
     if args.steering and not args.recurrent:
         raise GameAIError("--steering is an input of the recurrent clone: add --recurrent")
+    apm = _apm_arg(args.apm, args.recurrent)
     log = None if args.json else print
     try:
         summary = imitate(args.replays, args.out, team=args.team, bot=args.bot, epochs=args.epochs,
@@ -119,7 +141,7 @@ def run(args) -> int:
                           else args.prev_actions,
                           masks=MASKS if args.masks is None else args.masks,
                           features=(args.recurrent or FEATURES) if args.features is None else args.features,
-                          recurrent=args.recurrent,
+                          recurrent=args.recurrent, apm=apm,
                           steering=args.recurrent and (RECURRENT_STEERING if args.steering is None else args.steering),
                           turns=(RECURRENT_TURNS if args.recurrent else TURNS) if args.turns is None else args.turns,
                           temperature=((RECURRENT_TEMPERATURE if args.recurrent else TEMPERATURE)
