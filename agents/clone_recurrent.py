@@ -116,9 +116,10 @@ class RecurrentInput:
 
     def rows(self, obs: np.ndarray, mask: np.ndarray, prev_obs: np.ndarray, prev_mask: np.ndarray,
              prev_action: np.ndarray, progress: np.ndarray | None = None,
-             steering: np.ndarray | None = None) -> np.ndarray:
+             steering: np.ndarray | None = None, mirrored: bool = False) -> np.ndarray:
         """(..., U, size) inputs of one step for a team's U units (``progress``, ``steering``: those memories'
-        inputs, with ``progress``, ``steering``); the direction scores come last (the head reads them there)."""
+        inputs, with ``progress``, ``steering``); the direction scores come last (the head reads them there).
+        ``mirrored``: a mirrored training copy (``agents.clone_augment.mirror``), whose places swap parity."""
         spec = self.spec
         parts = [obs.astype(np.float32)]
         if self.features:
@@ -132,7 +133,8 @@ class RecurrentInput:
         if self.steering:
             parts.append(steering)
         if self.slots:
-            place = np.minimum(np.arange(obs.shape[-2]), self.slots - 1)  # units are the second-to-last axis
+            place = np.arange(obs.shape[-2])  # units are the second-to-last axis
+            place = np.minimum(place ^ 1 if mirrored else place, self.slots - 1)
             parts.append(np.broadcast_to(np.eye(self.slots, dtype=np.float32)[place], obs.shape[:-1] + (self.slots,)))
         if self.directions:
             cols = [direction_scores(spec, o) for o in (obs, prev_obs)]
@@ -141,8 +143,9 @@ class RecurrentInput:
             parts.append(np.concatenate(cols, -1).reshape(obs.shape[:-1] + (-1,)))
         return np.concatenate(parts, -1).astype(np.float32)
 
-    def sequence(self, obs: np.ndarray, mask: np.ndarray, action: np.ndarray) -> np.ndarray:
-        """(T, ..., size) inputs of a recorded sequence (teacher forcing: recorded actions as the previous ones)."""
+    def sequence(self, obs: np.ndarray, mask: np.ndarray, action: np.ndarray, mirrored: bool = False) -> np.ndarray:
+        """(T, ..., size) inputs of a recorded sequence (teacher forcing: recorded actions as the previous ones;
+        ``mirrored``: see ``rows``)."""
         prev_obs = np.concatenate([obs[:1], obs[:-1]])
         prev_mask = np.concatenate([mask[:1], mask[:-1]])
         prev_act = np.concatenate([np.full_like(action[:1], HOLD), action[:-1]])
@@ -159,7 +162,7 @@ class RecurrentInput:
                 steer.append(follower.inputs(prev_obs[t], prev_mask[t]))
                 follower.taken(action[t])
             steer = np.stack(steer)
-        return self.rows(obs, mask, prev_obs, prev_mask, prev_act, prog, steer)
+        return self.rows(obs, mask, prev_obs, prev_mask, prev_act, prog, steer, mirrored)
 
 
 class RecurrentHistory:
@@ -230,18 +233,19 @@ def build_net(layout: RecurrentInput, hidden: int = 128, width: int = 128):
     return RecurrentCloneNet()
 
 
-def unit_sequences(seqs, layout: RecurrentInput, held_apm: float | None = None):
+def unit_sequences(seqs, layout: RecurrentInput, held_apm: float | None = None, mirrored=None):
     """Team-match sequences (obs (T, U, D), mask (T, U, A), action (T, U)) -> per-unit lists of
     (x (T, size), mask (T, A), action (T,), live (T,)), one per unit of each team-match.
 
     With ``held_apm`` (the player's order budget), the decisions that budget may have held
     (``agents.order_budget.held_decisions``) are not counted as live: a kept order there says nothing
-    of what the player wanted, so the clone does not learn from it (its input still passes through)."""
+    of what the player wanted, so the clone does not learn from it (its input still passes through).
+    ``mirrored``: one flag per sequence, true for mirrored training copies (``RecurrentInput.rows``)."""
     from agents.order_budget import held_decisions
 
     out = []
-    for o, m, a in seqs:
-        x = layout.sequence(o, m, a)
+    for i, (o, m, a) in enumerate(seqs):
+        x = layout.sequence(o, m, a, mirrored=bool(mirrored[i]) if mirrored is not None else False)
         live = (m[..., 1:] > 0).any(-1)
         if held_apm is not None:
             live &= ~held_decisions(a, m, o[..., 0] > 0, held_apm)

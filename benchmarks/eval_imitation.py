@@ -171,6 +171,9 @@ def main() -> int:
     ap.add_argument("--apm", default="auto", choices=["auto", "none"],
                     help="a recurrent clone's order budget: auto = the tightest one the training replays' orders fit "
                          "in (agents.imitate.player_apm), none = play without (the clones before session 10)")
+    ap.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=True,
+                    help="recurrent clones also learn from mirrored copies (agents.clone_augment.mirror; default on, "
+                         "as gameai imitate --recurrent)")
     ap.add_argument("--dev-only", action="store_true", help="compare the layouts on dev, then stop (no test split)")
     ap.add_argument("--reuse", action="store_true",
                     help="reuse the clone zips an earlier run left in --work (training is deterministic: same "
@@ -234,7 +237,8 @@ def main() -> int:
     for frames, prev, masks, feats, turns in layouts:
         w1, c1 = time.perf_counter(), cpu_s()
         if frames == 0:  # recurrent (format 4): a GRU over each unit's match
-            path = work / f"clone_{tag}_recurrent{'_steering' if masks else ''}_t{turns}{'_budget' if apm else ''}.zip"
+            path = work / (f"clone_{tag}_recurrent{'_steering' if masks else ''}_t{turns}{'_budget' if apm else ''}"
+                           f"{'_mirror' if args.mirror else ''}.zip")
         else:
             path = work / f"clone_{tag}_f{frames}p{prev}m{masks}d{feats}t{turns}.zip"
         reused = args.reuse and path.is_file() and path.with_suffix(".json").is_file()
@@ -243,7 +247,8 @@ def main() -> int:
         elif frames == 0:
             summary = clone_recurrent_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, turns=turns,
                                                 spec=spec, steering=bool(masks),
-                                                slots=RECURRENT_SLOTS if masks else 0, apm=apm, **ruleset_numbers)
+                                                slots=RECURRENT_SLOTS if masks else 0, apm=apm, mirror=args.mirror,
+                                                **ruleset_numbers)
         else:
             summary = clone_sequences(train_seqs, path, epochs=args.epochs, seed=args.seed, net_arch=net,
                                       frames=frames, prev_actions=prev, masks=bool(masks), features=bool(feats),

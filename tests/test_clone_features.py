@@ -135,6 +135,53 @@ def test_a_quarter_turn_is_a_symmetry_of_the_scripted_bots(match):
         quarter_turns(spec, seqs, 3)
 
 
+def test_a_mirror_with_places_of_the_other_parity_is_a_symmetry_of_the_scripted_bots(match):
+    """Mirrored left to right, a unit goes round obstacles on its other side: the scripted bots choose the
+    side by the unit's place (even / odd), so the mirror is the same player once places swap parity."""
+    from agents.clone_augment import mirror
+    from agents.scripted import base_policy
+    from envs.spec import DIRECTIONS, MOVE0
+
+    spec, seqs = match
+    o, m, a = seqs[0]
+    twice = mirror(spec, *mirror(spec, o, m, a))
+    assert all(np.array_equal(x, y) for x, y in zip(twice, (o, m, a)))  # two mirrors: back where it started
+    mo, mm, ma = mirror(spec, o, m, a)
+    moves = (a >= MOVE0) & (a < MOVE0 + 8)
+    vertical = np.isin(a, [MOVE0 + i for i, d in enumerate(DIRECTIONS) if d[0] == 0])
+    assert ((ma != a) == (moves & ~vertical)).all()  # every move with a sideways part turns
+    u_n = o.shape[1]
+    swap = np.arange(u_n) ^ 1 if u_n % 2 == 0 else np.r_[np.arange(u_n - 1) ^ 1, u_n - 1]
+    for bot in ("kite", "focus_fire"):
+        plain, mirrored = base_policy(bot), base_policy(bot)
+        plain.reset(spec, 0, [0])
+        mirrored.reset(spec, 0, [0])
+        same = n = 0
+        for t in range(len(o)):
+            want = plain.act(o[t][None], m[t][None])
+            _, _, want_mirrored = mirror(spec, o[t][None], m[t][None], want)
+            got = mirrored.act(mo[t][None][:, swap], mm[t][None][:, swap])[:, swap]  # places of the other parity
+            live = (m[t, :, 1:] > 0).any(-1)
+            same += int((got[0] == want_mirrored[0])[live].sum())
+            n += int(live.sum())
+        assert same / n > 0.9, (bot, same / n)
+    with pytest.raises(ValueError, match="mirror was built for"):
+        mirror(spec, o[..., :-1], m, a)
+
+
+def test_a_mirrored_copy_reads_its_places_with_the_parity_swapped(match):
+    from agents.clone_recurrent import RecurrentInput
+
+    spec, seqs = match
+    o, m, a = seqs[0]
+    layout = RecurrentInput(spec.size, spec.n_actions, spec.n_types, float(spec.pos_scale), steering=True, slots=8)
+    lo = layout.size - layout.n_scores - layout.slots
+    plain = layout.sequence(o, m, a)[..., lo:lo + 8].argmax(-1)
+    swapped = layout.sequence(o, m, a, mirrored=True)[..., lo:lo + 8].argmax(-1)
+    places = np.arange(o.shape[1])
+    assert (plain == np.minimum(places, 7)).all() and (swapped == np.minimum(places ^ 1, 7)).all()
+
+
 def test_bad_feature_layouts_are_refused(match):
     from agents.clone_input import CloneInput
 

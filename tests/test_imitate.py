@@ -170,6 +170,9 @@ def test_bad_replays_give_a_clear_error(case, expected, recorded, tmp_path, caps
     (["--frames", "0"], "--frames must be at least 1"),
     (["--prev-actions", "-1"], "--prev-actions at least 0"),
     (["--temperature", "-0.5"], "--temperature must be a number >= 0"),
+    (["--mirror"], "--mirror (mirrored copies, places swapped) is for the recurrent clone"),
+    (["--apm", "200"], "--apm (the clone's order budget) is played by the recurrent clone"),
+    (["--recurrent", "--apm", "-3"], "--apm must be auto, none or a number"),
 ])
 def test_bad_settings_give_a_clear_error(args, expected, recorded, tmp_path, capsys):
     argv = ["imitate", str(recorded), "--out", str(tmp_path / "x.zip"), *args]

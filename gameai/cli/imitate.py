@@ -48,8 +48,8 @@ def register(subparsers) -> None:
                    help="a recurrent clone (clone format 4): a GRU over each unit's whole match instead of the last "
                         "--frames observations, with moves scored against the directions a player steers by; "
                         "--features (default on here) and --prev-actions 0/1 choose its input; defaults here: "
-                        "--turns 4, --temperature 1, --steering, --apm auto. It agrees more with its player (held-out "
-                        "kite@average: 84.8%% against 74%%); about 200 s of CPU for 200 recorded matches (the default "
+                        "--turns 4, --mirror, --temperature 1, --steering, --apm auto. It agrees more with its player (held-out "
+                        "kite@average: 84.8%% against 74%%); about 6 min of CPU for 200 recorded matches (the default "
                         "clone: 35 s); see docs/designer-bots.md")
     p.add_argument("--steering", action=argparse.BooleanOptionalAction, default=None,
                    help="with --recurrent: the clone also keeps a wall follower's memory (steps without getting "
@@ -60,6 +60,10 @@ def register(subparsers) -> None:
                         "(agents/order_budget.py): auto = the tightest budget every recorded order fits in (a capped "
                         "player's cap; for one never held, the pace of their busiest bursts); the decisions that budget "
                         "may have held are left out of training. Default auto with --recurrent")
+    p.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None,
+                   help="with --recurrent: also learn from each match mirrored left to right, each unit's place read "
+                        "with its parity swapped (a player who goes round an obstacle on its left goes round on its "
+                        "right in the mirror; 2x the decisions and training time). Default on with --recurrent")
     p.add_argument("--record", metavar="BOT@TIER", default=None,
                    help="record matches of this bot instead of training (needs --out-dir)")
     p.add_argument("--opponent", default="focus_fire", help="with --record: the other side's bot (default focus_fire)")
@@ -122,8 +126,8 @@ def run(args) -> int:
 
     if args.record:
         return _record(args)
-    from agents.imitate import (FEATURES, FRAMES, MASKS, PREV_ACTIONS, RECURRENT_STEERING, RECURRENT_TEMPERATURE,
-                                RECURRENT_TURNS, TEMPERATURE, TURNS, ImitationError, imitate)
+    from agents.imitate import (FEATURES, FRAMES, MASKS, PREV_ACTIONS, RECURRENT_MIRROR, RECURRENT_STEERING,
+                                RECURRENT_TEMPERATURE, RECURRENT_TURNS, TEMPERATURE, TURNS, ImitationError, imitate)
 
     if not args.replays:
         raise GameAIError("name replay files or folders to learn from (or --record BOT@TIER to make some)")
@@ -131,6 +135,8 @@ def run(args) -> int:
         raise GameAIError("--out FILE.zip is required (where to write the cloned bot)")
     if args.steering and not args.recurrent:
         raise GameAIError("--steering is an input of the recurrent clone: add --recurrent")
+    if args.mirror and not args.recurrent:
+        raise GameAIError("--mirror (mirrored copies, places swapped) is for the recurrent clone: add --recurrent")
     apm = _apm_arg(args.apm, args.recurrent)
     log = None if args.json else print
     try:
@@ -142,6 +148,7 @@ def run(args) -> int:
                           masks=MASKS if args.masks is None else args.masks,
                           features=(args.recurrent or FEATURES) if args.features is None else args.features,
                           recurrent=args.recurrent, apm=apm,
+                          mirror=args.recurrent and (RECURRENT_MIRROR if args.mirror is None else args.mirror),
                           steering=args.recurrent and (RECURRENT_STEERING if args.steering is None else args.steering),
                           turns=(RECURRENT_TURNS if args.recurrent else TURNS) if args.turns is None else args.turns,
                           temperature=((RECURRENT_TEMPERATURE if args.recurrent else TEMPERATURE)
