@@ -103,9 +103,29 @@ def test_progress_memory_counts_steps_without_getting_closer():
     assert (rows[:, :, 3] == 0).all()          # north is the goal step: no move around it
 
 
+def _same_play(spec, bot, seen, transformed_seen, transform, places=None):
+    """Share of live decisions where ``bot`` playing the transformed match (its units in ``places`` order)
+    does the transformed action of ``bot`` playing the match as recorded."""
+    from agents.scripted import base_policy
+
+    (o, m), (to, tm) = seen, transformed_seen
+    places = np.arange(o.shape[1]) if places is None else places
+    plain, other = base_policy(bot), base_policy(bot)
+    plain.reset(spec, 0, [0])
+    other.reset(spec, 0, [0])
+    same = n = 0
+    for t in range(len(o)):
+        want = plain.act(o[t][None], m[t][None])
+        _, _, want_transformed = transform(spec, o[t][None], m[t][None], want)
+        got = other.act(to[t][None][:, places], tm[t][None][:, places])[:, places]
+        live = (m[t, :, 1:] > 0).any(-1)
+        same += int((got[0] == want_transformed[0])[live].sum())
+        n += int(live.sum())
+    return same / n
+
+
 def test_a_quarter_turn_is_a_symmetry_of_the_scripted_bots(match):
     from agents.clone_augment import quarter_turns, turn_quarter
-    from agents.scripted import base_policy
 
     spec, seqs = match
     o, m, a = seqs[0]
@@ -116,18 +136,8 @@ def test_a_quarter_turn_is_a_symmetry_of_the_scripted_bots(match):
     ro, rm, ra = turn_quarter(spec, o, m, a)
     assert not np.array_equal(ro, o) and ((ra != a) == ((a >= 1) & (a <= 8))).all()  # every move turns
     for bot in ("kite", "focus_fire"):
-        plain, turned = base_policy(bot), base_policy(bot)
-        plain.reset(spec, 0, [0])
-        turned.reset(spec, 0, [0])
-        same = n = 0
-        for t in range(len(o)):
-            want = plain.act(o[t][None], m[t][None])
-            _, _, want_turned = turn_quarter(spec, o[t][None], m[t][None], want)
-            got = turned.act(ro[t][None], rm[t][None])
-            live = (m[t, :, 1:] > 0).any(-1)
-            same += int((got[0] == want_turned[0])[live].sum())
-            n += int(live.sum())
-        assert same / n > 0.9, (bot, same / n)  # ties between equally good steps may break the other way
+        share = _same_play(spec, bot, (o, m), (ro, rm), turn_quarter)
+        assert share > 0.9, (bot, share)  # ties between equally good steps may break the other way
     assert len(quarter_turns(spec, seqs, 4)) == 4 * len(seqs) and len(quarter_turns(spec, seqs, 2)) == 2 * len(seqs)
     with pytest.raises(ValueError, match="do not fit"):
         turn_quarter(spec, o[..., :-1], m, a)
@@ -139,7 +149,6 @@ def test_a_mirror_with_places_of_the_other_parity_is_a_symmetry_of_the_scripted_
     """Mirrored left to right, a unit goes round obstacles on its other side: the scripted bots choose the
     side by the unit's place (even / odd), so the mirror is the same player once places swap parity."""
     from agents.clone_augment import mirror
-    from agents.scripted import base_policy
     from envs.spec import DIRECTIONS, MOVE0
 
     spec, seqs = match
@@ -153,18 +162,8 @@ def test_a_mirror_with_places_of_the_other_parity_is_a_symmetry_of_the_scripted_
     u_n = o.shape[1]
     swap = np.arange(u_n) ^ 1 if u_n % 2 == 0 else np.r_[np.arange(u_n - 1) ^ 1, u_n - 1]
     for bot in ("kite", "focus_fire"):
-        plain, mirrored = base_policy(bot), base_policy(bot)
-        plain.reset(spec, 0, [0])
-        mirrored.reset(spec, 0, [0])
-        same = n = 0
-        for t in range(len(o)):
-            want = plain.act(o[t][None], m[t][None])
-            _, _, want_mirrored = mirror(spec, o[t][None], m[t][None], want)
-            got = mirrored.act(mo[t][None][:, swap], mm[t][None][:, swap])[:, swap]  # places of the other parity
-            live = (m[t, :, 1:] > 0).any(-1)
-            same += int((got[0] == want_mirrored[0])[live].sum())
-            n += int(live.sum())
-        assert same / n > 0.9, (bot, same / n)
+        share = _same_play(spec, bot, (o, m), (mo, mm), mirror, places=swap)  # places of the other parity
+        assert share > 0.9, (bot, share)
     with pytest.raises(ValueError, match="mirror was built for"):
         mirror(spec, o[..., :-1], m, a)
 

@@ -82,12 +82,11 @@ def test_the_clone_plays_at_its_players_pace_and_scores_its_own_games_fully(budg
     the same budget step by step: it agrees with itself on (almost) every decision."""
     from agents.clone_file import read_clone_layout
     from agents.imitate import agreement, player_apm
-    from agents.map_seeds import held_out_seeds
+    from agents.map_seeds import held_out_seeds, terrain_for
     from agents.replay import record_match, save_replay
     from agents.rl_eval import bot_factory
     from agents.rl_tiers import learned_policy
     from envs.ruleset import default_ruleset
-    from agents.map_seeds import terrain_for
 
     apm = read_clone_layout(budget_zip).apm
     assert apm is not None and 300.0 <= apm <= 300.0 * (1 + 1e-5)
