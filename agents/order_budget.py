@@ -41,20 +41,32 @@ class OrderBudget:
         self.tokens = np.zeros(n_envs)
         self.t = 0
 
+    def refill(self) -> np.ndarray:
+        """Start a step: a step's worth of tokens more, up to the limit; the whole tokens (B,) it can grant."""
+        self.tokens = np.minimum(self.tokens + self.rate, self.limit)
+        return np.floor(self.tokens)
+
+    def spend(self, changes: np.ndarray) -> None:
+        """End a step that made ``changes`` (B,) order changes."""
+        self.tokens -= changes
+        self.t += 1
+
+    def serving_order(self, u_n: int) -> np.ndarray:
+        """This step's unit order: it rotates every step, so no unit is always served first."""
+        return (np.arange(u_n) + self.t) % u_n
+
     def grant(self, intent: np.ndarray, kept: np.ndarray, alive: np.ndarray,
               spent: np.ndarray | None = None) -> np.ndarray:
         """``intent`` (B, U) where this step's tokens allow it, ``kept`` elsewhere; then spend the granted
         changes, or ``spent`` (B,) changes when scoring a recording (the changes the player really made)."""
-        u_n = intent.shape[1]
-        self.tokens = np.minimum(self.tokens + self.rate, self.limit)
+        available = self.refill()
         wants = (intent != kept) & alive
-        order = (np.arange(u_n) + self.t) % u_n  # rotate who is served first
+        order = self.serving_order(intent.shape[1])
         used = np.cumsum(wants[:, order], axis=1)
-        granted_rot = wants[:, order] & (used <= np.floor(self.tokens)[:, None])
+        granted_rot = wants[:, order] & (used <= available[:, None])
         granted = np.empty_like(granted_rot)
         granted[:, order] = granted_rot
-        self.tokens -= granted.sum(1) if spent is None else spent
-        self.t += 1
+        self.spend(granted.sum(1) if spent is None else spent)
         return np.where(granted, intent, kept)
 
 
@@ -75,28 +87,25 @@ def held_decisions(action: np.ndarray, mask: np.ndarray, alive: np.ndarray, apm:
     budget = OrderBudget(apm, 1)
     held = np.zeros((t_n, u_n), bool)
     for t in range(t_n):
-        tokens = min(budget.tokens[0] + budget.rate, budget.limit)
+        available = budget.refill()[0]
         made = int(changed[t].sum())
-        if made >= np.floor(tokens):
-            order = (np.arange(u_n) + t) % u_n
+        if made >= available:
+            order = budget.serving_order(u_n)
             served = changed[t][order]
             after = np.arange(u_n) > (np.flatnonzero(served).max() if served.any() else -1)
             held[t, order] = after & ~served & alive[t][order]
-        budget.tokens[0] = tokens - made
+        budget.spend(made)
     return held
 
 
-def fits(changes_per_step: Iterable[np.ndarray], apm: float) -> bool:
-    """Whether every recording's changes per step (one (T,) array per team-match) stay within an ``apm`` budget."""
-    rate = apm / 60.0 * STEP_SECONDS
-    limit = max(1.0, SAVED_STEPS * rate)
-    for made in changes_per_step:
-        tokens = 0.0
-        for n in made.tolist():
-            tokens = min(tokens + rate, limit)
-            if n > np.floor(tokens):
-                return False
-            tokens -= n
+def fits(changes: np.ndarray, apm: float) -> bool:
+    """Whether every recording's changes per step (``changes`` (N, T): one row per team-match, zero after
+    its end) stay within an ``apm`` budget."""
+    budget = OrderBudget(apm, len(changes))
+    for made in changes.T:
+        if (made > budget.refill()).any():
+            return False
+        budget.spend(made)
     return True
 
 
@@ -108,10 +117,13 @@ def fit_apm(recordings: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]], hig
     busiest bursts. None when not even ``high`` fits (orders faster than any human gives) or when the
     player never changed an order (nothing to fit)."""
     per_step = [_changes(a, m, live).sum(1) for a, m, live in recordings]
-    if not any(made.any() for made in per_step) or not fits(per_step, high):
+    changes = np.zeros((len(per_step), max((len(p) for p in per_step), default=0)))
+    for row, made in zip(changes, per_step):
+        row[:len(made)] = made
+    if not changes.any() or not fits(changes, high):
         return None
     low = 0.0
     while high - low > 1e-6 * high:  # feasibility rises with apm: bisect on it
         mid = (low + high) / 2
-        low, high = (low, mid) if fits(per_step, mid) else (mid, high)
+        low, high = (low, mid) if fits(changes, mid) else (mid, high)
     return high
