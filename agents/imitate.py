@@ -276,6 +276,7 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
     if apm is not None and apm != "auto" and not (isinstance(apm, (int, float)) and 0 < apm < float("inf")):
         raise ImitationError(f"--apm must be auto, none or a number of order changes per minute > 0, got {apm!r}")
     replays = load_replays(replay_files)
+    what = f"{len(replays)} replay{'' if len(replays) == 1 else 's'}"
     extra = dict(feature_layout(replays)) if features else {}
     if turns != 1:
         extra.update(turns=turns, spec=ruleset_spec(replays))
@@ -294,13 +295,13 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
         summary = clone_recurrent_sequences(seqs, out, epochs=epochs, seed=seed, apm=apm, mirror=mirror,
                                             features=features, prev_action=prev_actions > 0, log=log,
                                             steering=steering, slots=RECURRENT_SLOTS if steering else 0,
-                                            what=f"{len(replays)} replays", temperature=temperature,
+                                            what=what, temperature=temperature,
                                             **{**feature_layout(replays), **{k: v for k, v in extra.items()
                                                                              if k in ("turns", "spec")}})
         return {"replays": len(replays), **summary}
     summary = clone_sequences(replay_sequences(replays, team, bot), out, epochs=epochs, seed=seed, net_arch=net_arch,
                               frames=frames, prev_actions=prev_actions, masks=masks, features=features,
-                              log=log, what=f"{len(replays)} replays", **extra)
+                              log=log, what=what, **extra)
     return {"replays": len(replays), **summary}
 
 

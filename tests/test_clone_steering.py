@@ -118,9 +118,10 @@ def test_the_steering_clone_plays_and_takes_over(steering_zip):
 
 
 def test_steering_without_recurrent_is_refused(recorded, tmp_path, capsys):
-    rc = main(["imitate", str(recorded), "--bot", "kite", "--out", str(tmp_path / "x.zip"), "--steering"])
+    rc = main(["imitate", str(recorded), "--bot", "kite", "--out", str(tmp_path / "x.zip"), "--no-recurrent",
+               "--steering"])
     err = capsys.readouterr().err
-    assert rc == 2 and "--recurrent" in err and "Traceback" not in err
+    assert rc == 2 and "recurrent clone: drop --no-recurrent" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("edit, expected", [

@@ -222,14 +222,20 @@ def test_closing_the_game_mid_match_finishes_it_and_it_counts(tmp_path):
     assert row["steps"] > row["takeover"]["step"] and row["replay"]
 
 
-def test_the_players_imitation_takes_over_when_there_is_one(played, tmp_path):
-    from agents.imitate import imitate
+@pytest.mark.parametrize("kind", ["default", "plain"])
+def test_the_players_imitation_takes_over_when_there_is_one(kind, played, tmp_path, capsys):
+    """The clone `gameai imitate REPLAYS --bot human` makes by default (recurrent, at the player's pace), and the
+    plain one (`--no-recurrent`), each learned from a played match, stand in for the player."""
+    from gameai.cli.main import main
 
     app0, _ = played
     data = tmp_path / "data"
     data.mkdir()
     clone = data / "player_clone.zip"
-    imitate([app0.session.last.replay], clone, bot="human", epochs=1, seed=0, log=None)
+    extra = ["--no-recurrent"] if kind == "plain" else []
+    assert main(["imitate", str(app0.session.last.replay), "--bot", "human", "--out", str(clone), "--epochs", "1",
+                 "--json", *extra]) == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out).get("recurrent", False) is (kind == "default")
     app = make_app(tmp_path, data_dir=data)
     start_match(app)
     for _ in range(30):

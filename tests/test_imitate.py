@@ -31,7 +31,7 @@ def recorded(tmp_path_factory) -> Path:
 def clone_zip(recorded, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("clone") / "clone.zip"
     assert main(["imitate", str(recorded), "--bot", "focus_fire", "--out", str(out), "--epochs", "12",
-                 "--seed", "3"]) == 0
+                 "--seed", "3", "--no-recurrent"]) == 0
     return out
 
 
@@ -167,17 +167,39 @@ def test_bad_replays_give_a_clear_error(case, expected, recorded, tmp_path, caps
     (["--bot", "kite"], "no decisions of bot 'kite'"),
     (["--out", "model.txt"], "must name a .zip"),
     (["--epochs", "0"], "at least 1"),
-    (["--frames", "0"], "--frames must be at least 1"),
+    (["--no-recurrent", "--frames", "0"], "--frames must be at least 1"),
+    (["--frames", "3"], "--frames: inputs of the plain clone, which reads stacked frames; add --no-recurrent"),
+    (["--masks"], "--masks: inputs of the plain clone"),
+    (["--prev-actions", "2"], "the recurrent clone reads its last action or none"),
     (["--prev-actions", "-1"], "--prev-actions at least 0"),
     (["--temperature", "-0.5"], "--temperature must be a number >= 0"),
-    (["--mirror"], "--mirror (mirrored copies, places swapped) is for the recurrent clone"),
-    (["--apm", "200"], "--apm (the clone's order budget) is played by the recurrent clone"),
+    (["--no-recurrent", "--mirror"], "--mirror (mirrored copies, places swapped) is for the recurrent clone"),
+    (["--no-recurrent", "--apm", "200"], "--apm (the clone's order budget) is played by the recurrent clone"),
+    (["--no-recurrent", "--steering"], "--steering is an input of the recurrent clone"),
     (["--recurrent", "--apm", "-3"], "--apm must be auto, none or a number"),
 ])
 def test_bad_settings_give_a_clear_error(args, expected, recorded, tmp_path, capsys):
     argv = ["imitate", str(recorded), "--out", str(tmp_path / "x.zip"), *args]
     rc, _, err = run_cli(capsys, *argv)
     assert rc == 2 and expected in err, err
+
+
+def test_the_default_clone_is_the_recurrent_one_the_targets_were_measured_on(recorded, tmp_path, capsys):
+    """`gameai imitate REPLAYS --out X` makes the clone of docs/designer-bots.md's held-out figures: recurrent,
+    with its steering memory and places, learned from quarter-turned and mirrored copies, playing at temperature 1."""
+    from agents.clone_file import RecurrentEntry, read_clone_entry
+
+    files = sorted(recorded.glob("*.json"))[:2]
+    out = tmp_path / "default.zip"
+    rc, stdout, err = run_cli(capsys, "imitate", *map(str, files), "--bot", "focus_fire", "--out", str(out),
+                              "--epochs", "1", "--json")
+    assert rc == 0, err
+    summary = json.loads(stdout)
+    assert summary["recurrent"] and summary["mirror"] and summary["steering"] and summary["turns"] == 4
+    assert summary["features"] and summary["prev_action"] and "apm" in summary
+    entry, temperature = read_clone_entry(out)
+    assert isinstance(entry, RecurrentEntry) and temperature == 1.0
+    assert entry.layout.steering and entry.layout.slots == 8 and entry.apm == summary["apm"]
 
 
 @pytest.mark.parametrize("args, expected", [
