@@ -14,6 +14,9 @@ Scenes, measured in the same run, each repeated (medians of the repeats are prin
              attack on an enemy, so flow fields are built and followed), the opponent the strongest
              shipped bot (ppo at expert, else focus_fire), an NPC generating
   watch20+LLM the same field and sizes with bots on both sides (peer: what the player's orders cost)
+  play+LLM+learn the same as play+LLM while the demo learns a player's style in the background
+             (demos.style_learning.start_imitation: `gameai imitate` at low priority, one torch thread, on
+             3 recorded matches; restarted whenever it finishes), as after every played match
 Frames are uncapped (no vsync/pacing) so the figures are the frame's work time. Only frames
 during which the model was generating count for the "+LLM" scenes. Every repeat starts a
 fresh skirmish, so armies are at full strength (the units-on-screen column shows it).
@@ -41,7 +44,9 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 os.environ.setdefault("GAMEAI_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from agents.imitate import record_matches  # noqa: E402
 from demos.app import DemoApp, RunOptions  # noqa: E402
+from envs.ruleset import default_ruleset  # noqa: E402
 from demos.terrain_renderer import ChunkedTerrainRenderer, NaiveTileRenderer  # noqa: E402
 
 QUESTIONS = (
@@ -103,7 +108,40 @@ def command_army(app: DemoApp, frame: int) -> None:
         play.give_order("move", cell=((frame // 60) % 2 * (bw - 1) // 2 + bw // 4, bh // 2))
 
 
-def measure(app: DemoApp, npc, frames: int, llm: bool, renderer, units: int = 100, play: bool = False) -> dict:
+class BackgroundLearning:
+    """The style learner's work, kept going for a whole scene: one imitation run after another."""
+
+    def __init__(self, replays: list[Path], out: Path):
+        self.replays, self.out, self.proc, self.runs = replays, out, None, 0
+
+    def keep_going(self) -> None:
+        from demos.style_learning import start_imitation
+
+        if self.proc is None or self.proc.poll() is not None:
+            if self.proc is not None:
+                _, err = self.proc.communicate()
+                if self.proc.returncode:
+                    raise SystemExit(f"the background imitation failed: {err.strip()}")
+            self.proc = start_imitation(self.replays, "focus_fire@average", self.out)
+            self.runs += 1
+
+    def cpu_seconds(self) -> float:
+        """CPU time the running imitation process has used so far (Linux /proc; nan elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, AttributeError):
+            return float("nan")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+        self.proc = None
+
+
+def measure(app: DemoApp, npc, frames: int, llm: bool, renderer, units: int = 100, play: bool = False,
+            learning: BackgroundLearning | None = None) -> dict:
     app.terrain = renderer
     start_scene(app, units, play)
     bx, by = app.skirmish.center_px()
@@ -116,8 +154,16 @@ def measure(app: DemoApp, npc, frames: int, llm: bool, renderer, units: int = 10
     times, cpu, units = [], [], []
     counted = 0
     guard = frames * 20
+    if learning is not None:  # started 10 s before counting: past its imports and replays, it is training
+        learning.keep_going()
+        warm = time.monotonic() + 10.0
+        while time.monotonic() < warm:
+            app.tick()
+        learn_cpu0, learn_t0 = learning.cpu_seconds(), time.monotonic()
     while counted < frames and guard > 0:
         guard -= 1
+        if learning is not None:
+            learning.keep_going()
         if llm:
             keep_generating(app, npc, turn)
         order_ms = order_cpu = 0.0
@@ -133,6 +179,10 @@ def measure(app: DemoApp, npc, frames: int, llm: bool, renderer, units: int = 10
         cpu.append(app.stats.cpu_ms[-1] + order_cpu)
         units.append(app.units_drawn)
         counted += 1
+    learn_share = None
+    if learning is not None:
+        learn_share = (learning.cpu_seconds() - learn_cpu0) / (time.monotonic() - learn_t0)
+        learning.stop()
     if play:
         app.switch("watch")  # leaving: a stand-in finishes the match off the clock (not measured)
         app.skirmish.finish_now()
@@ -143,7 +193,8 @@ def measure(app: DemoApp, npc, frames: int, llm: bool, renderer, units: int = 10
             app.tick()
     return {"fps": 1000.0 / statistics.mean(times), "median_ms": statistics.median(times), "p99_ms": p99(times),
             "cpu_fps": 1000.0 / statistics.mean(cpu), "cpu_ms": statistics.median(cpu), "cpu_p99": p99(cpu),
-            "units": statistics.median(units), "frames": len(times)}
+            "units": statistics.median(units), "frames": len(times),
+            "learner_cpu": float("nan") if learn_share is None else learn_share}
 
 
 def p99(values: list[float]) -> float:
@@ -168,15 +219,18 @@ def main() -> int:
         chunked = app.terrain
         naive = NaiveTileRenderer(app.world.tiles)
         assert isinstance(chunked, ChunkedTerrainRenderer)
-        scenes = {"demo+LLM": (True, chunked, 100, False), "demo": (False, chunked, 100, False),
-                  "naive+LLM": (True, naive, 100, False), "play+LLM": (True, chunked, 20, True),
-                  "watch20+LLM": (True, chunked, 20, False)}
+        learning = BackgroundLearning(record_matches(default_ruleset(), "focus_fire@average", "focus_fire", 3,
+                                                     Path(tmp) / "recorded"), Path(tmp) / "learned.zip")
+        scenes = {"demo+LLM": (True, chunked, 100, False, None), "demo": (False, chunked, 100, False, None),
+                  "naive+LLM": (True, naive, 100, False, None), "play+LLM": (True, chunked, 20, True, None),
+                  "watch20+LLM": (True, chunked, 20, False, None),
+                  "play+LLM+learn": (True, chunked, 20, True, learning)}
         runs: dict[str, list[dict]] = {k: [] for k in scenes}
         for r in range(args.repeats):
             order = list(scenes) if r % 2 == 0 else list(reversed(scenes))  # spread drift over scenes
             for name in order:
-                llm, renderer, units, play = scenes[name]
-                runs[name].append(measure(app, npc, args.frames, llm, renderer, units, play))
+                llm, renderer, units, play, learn = scenes[name]
+                runs[name].append(measure(app, npc, args.frames, llm, renderer, units, play, learn))
         backend = app.worker.info.get("backend")
         opponent = app.session.choice.bot + "@expert"
         app.shutdown()
@@ -186,10 +240,10 @@ def main() -> int:
           f"NPC model backend: {backend}; medians of the repeats")
     print(f"machine: {os.cpu_count()} cores, load average {load0:.1f} before / {os.getloadavg()[0]:.1f} after "
           "(wall-clock figures include time the OS gave to other processes; CPU figures are the main thread's own work)")
-    print(f"{'scene':<11} {'wall fps':>9} {'median ms':>10} {'p99 ms':>8} | {'CPU fps':>8} {'CPU ms':>7} "
+    print(f"{'scene':<14} {'wall fps':>9} {'median ms':>10} {'p99 ms':>8} | {'CPU fps':>8} {'CPU ms':>7} "
           f"{'CPU p99':>8} | {'units on screen':>15}")
     for name, m in med.items():
-        print(f"{name:<11} {m['fps']:9.1f} {m['median_ms']:10.2f} {m['p99_ms']:8.2f} | {m['cpu_fps']:8.1f} "
+        print(f"{name:<14} {m['fps']:9.1f} {m['median_ms']:10.2f} {m['p99_ms']:8.2f} | {m['cpu_fps']:8.1f} "
               f"{m['cpu_ms']:7.2f} {m['cpu_p99']:8.2f} | {m['units']:15.0f}")
     a, b, n = med["demo+LLM"], med["demo"], med["naive+LLM"]
     print()
@@ -200,6 +254,15 @@ def main() -> int:
     pl, w20 = med["play+LLM"], med["watch20+LLM"]
     print(f"player's orders vs bots only, 20 v 20 (play+LLM / watch20+LLM): wall fps x{pl['fps'] / w20['fps']:.2f}, "
           f"wall p99 x{pl['p99_ms'] / w20['p99_ms']:.2f}, CPU ms x{pl['cpu_ms'] / w20['cpu_ms']:.2f}")
+    pll = med["play+LLM+learn"]
+    print(f"learning a player's style in the background vs not (play+LLM+learn / play+LLM): wall fps "
+          f"x{pll['fps'] / pl['fps']:.2f}, wall p99 x{pll['p99_ms'] / pl['p99_ms']:.2f}, CPU ms "
+          f"x{pll['cpu_ms'] / pl['cpu_ms']:.2f}; the learning process used {pll['learner_cpu']:.0%} of a core "
+          f"meanwhile ({learning.runs} imitation runs started)")
+    for label, fps, p in (("wall clock", pll["fps"], pll["p99_ms"]), ("CPU time", pll["cpu_fps"], pll["cpu_p99"])):
+        print(f"targets ({label}): >= 60 fps commanding 20 units with an NPC generating, learning in the "
+              f"background: {'met' if fps >= 60 else 'NOT met'} ({fps:.0f}); p99 <= 33 ms: "
+              f"{'met' if p <= 33 else 'NOT met'} ({p:.1f} ms)")
     for label, fps, p in (("wall clock", pl["fps"], pl["p99_ms"]), ("CPU time", pl["cpu_fps"], pl["cpu_p99"])):
         print(f"targets ({label}): >= 60 fps commanding 20 units vs {opponent} with an NPC generating: "
               f"{'met' if fps >= 60 else 'NOT met'} ({fps:.0f}); p99 <= 33 ms: "

@@ -25,6 +25,7 @@ from demos.hud import Hud
 from demos.input_script import ScriptError, ScriptPlayer, load_script
 from demos.match_record import RecordingError, save_match
 from demos.match_session import PLAYER_TEAM, MatchSession
+from demos.style_learning import StyleLearner
 from demos.menus import HelpScreen, PauseMenu, SettingsScreen
 from demos.minimap import Minimap
 from demos.modes.base import Steer
@@ -69,6 +70,7 @@ class RunOptions:
     log: bool = True
     takeover_model: Path | None = None  # the player's imitation (default: player_clone.zip in the data dir)
     takeover_tier: Path | None = None  # their calibrated tier (default: player_tier.toml in the data dir)
+    learn_style: bool = False  # re-clone the player after each played match (demos.style_learning; the CLI's default)
 
 
 @dataclass
@@ -127,6 +129,7 @@ class DemoApp:
         self.talk = Conversations(self)
         self.session = MatchSession(self.paths.root, options.takeover_model, log=self.log,
                                     tier_path=options.takeover_tier)
+        self.style = self._style_learner(options)
         self.modes = {m.name: m for m in (WorldMode(self), ChatMode(self), WatchMode(self), PlayMode(self))}
         self.current = self.modes["world"]
         self.skirmish = None
@@ -215,6 +218,19 @@ class DemoApp:
         self.talk.reset()
 
     # ---------------------------------------------------------------- the battlefield's matches
+    def _style_learner(self, options: RunOptions) -> StyleLearner | None:
+        if not options.learn_style:
+            return None
+        if options.takeover_model is not None:
+            self.log(f"learning your style is off: {options.takeover_model} is your own file, never overwritten")
+            return None
+        return StyleLearner(self.session.replay_dir, self.session.clone_path, log=self._style_note)
+
+    def _style_note(self, message: str) -> None:
+        """What the style learner says goes to the log and, shortly, on screen (the player is not reading a log)."""
+        self.log(message)
+        self.hud.toast(message[:1].upper() + message[1:], self.now, seconds=4, color=ui.ACCENT)
+
     def hand_over_player_side(self, reason: str) -> None:
         """The player leaves a running match: a stand-in bot plays their side to the end (it still counts)."""
         view = self.skirmish
@@ -230,6 +246,8 @@ class DemoApp:
         if view.played and view.ended_at is not None and self.session.recorded_round != view.round:
             outcome = self.session.finish(view)
             self.sounds.play("quest" if outcome.score == 1.0 else "deny")
+            if self.style is not None and outcome.replay is not None:
+                self.style.request()
             if self.mode != "play":
                 view.played = False  # finished by a stand-in while the player was away: back to the bots' show
 
@@ -367,6 +385,8 @@ class DemoApp:
             self.skirmish.finish_now()
             self._count_finished_match()
         self.save_game()
+        if self.style is not None:
+            self.style.close()
         self.talk.close()
         ui.clear_caches()
         pygame.quit()
@@ -441,6 +461,8 @@ class DemoApp:
     # ---------------------------------------------------------------- update
     def update(self, dt: float) -> None:
         self.talk.poll()
+        if self.style is not None:
+            self.style.poll()
         if self.overlay is not None:
             return  # paused: the world holds still, the NPC process keeps streaming into the chat
         self.now += dt

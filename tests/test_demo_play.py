@@ -351,3 +351,98 @@ def test_the_same_script_on_the_same_seed_plays_the_same_match(played, tmp_path)
     app.run()
     a, b = load_replay(app0.session.last.replay), load_replay(app.session.last.replay)
     assert a["seed"] == b["seed"] and a["actions"] == b["actions"] and a["result"] == b["result"]
+
+
+# --- learning the player's style in the background (demos/style_learning.py) ---------------------------------
+
+def _learner_on(played, tmp_path, *extra_files: tuple[str, str]):
+    """A StyleLearner over a replay folder holding the played match (and ``extra_files``: (name, text))."""
+    import shutil
+
+    from demos.style_learning import StyleLearner
+
+    app0, _ = played
+    replays = tmp_path / "data" / "replays"
+    replays.mkdir(parents=True)
+    shutil.copy(app0.session.last.replay, replays / app0.session.last.replay.name)
+    for name, text in extra_files:
+        (replays / name).write_text(text)
+    lines: list[str] = []
+    return StyleLearner(replays, tmp_path / "data" / "player_clone.zip", log=lines.append), lines
+
+
+def test_the_demo_learns_the_players_style_in_the_background(played, tmp_path):
+    from agents.clone_file import RecurrentEntry, read_clone_entry
+    from demos.style_learning import previous_path
+
+    learner, lines = _learner_on(played, tmp_path)
+    learner.request()
+    assert learner.running
+    learner.request()  # a match ends during the run: one more run after it, not two at once
+    assert learner.pending
+    learner.wait(timeout=600)
+    assert not learner.running and not learner.pending and learner.last_error is None
+    entry, _ = read_clone_entry(learner.clone_path)
+    assert isinstance(entry, RecurrentEntry)  # the clone `gameai imitate` makes by default
+    assert sum("learning your style from your last 1 played match(es)" in line for line in lines) == 2
+    assert "your imitation learned from 1 match(es) (it agrees with" in lines[-1]
+    # the second run kept the first one's clone aside, and wrote the same clone (same replays, same seed; the
+    # zip's timestamps differ, its weights do not)
+    from agents.rl_policy import load_model
+
+    first, second = (load_model(p).policy.state_dict() for p in (previous_path(learner.clone_path),
+                                                                learner.clone_path))
+    assert first.keys() == second.keys() and all((first[k] == second[k]).all() for k in first)
+
+
+def test_a_bad_replay_keeps_the_previous_imitation_and_says_why(played, tmp_path):
+    learner, lines = _learner_on(played, tmp_path, ("played-zzzz.json", "{ not a replay"))
+    learner.clone_path.write_bytes(b"the player's earlier clone")
+    learner.request()
+    learner.wait(timeout=600)
+    assert learner.clone_path.read_bytes() == b"the player's earlier clone"
+    assert "played-zzzz.json" in learner.last_error and "Traceback" not in lines[-1]
+    assert lines[-1].startswith("learning your style did not work: ") and lines[-1].endswith(
+        "(your previous imitation stays)")
+
+
+def test_matches_without_the_player_teach_nothing_and_say_so(played, tmp_path):
+    app0, _ = played
+    data = json.loads(app0.session.last.replay.read_text())
+    data["bots"]["blue"] = "human+focus_fire@novice"  # a match a stand-in finished is not learned as theirs
+    learner, lines = _learner_on(played, tmp_path)
+    app0_copy = learner.replay_dir / app0.session.last.replay.name
+    app0_copy.write_text(json.dumps(data))
+    learner.request()
+    learner.wait(timeout=600)
+    assert not learner.clone_path.exists() and "no decisions of bot 'human'" in learner.last_error
+    assert lines[-1].endswith("(no imitation yet)")
+    empty, _ = _learner_on(played, tmp_path / "other")
+    for f in empty.replay_dir.iterdir():
+        f.unlink()
+    empty.request()
+    assert not empty.running  # no played match at all: nothing is started
+
+
+def test_the_game_learns_after_a_played_match_and_never_overwrites_a_chosen_model(tmp_path):
+    import time
+
+    from agents.clone_file import RecurrentEntry, read_clone_entry
+
+    app = make_app(tmp_path, PLAYED.format(shot=tmp_path / "over.png"), frames=30000, learn_style=True)
+    logged: list[str] = []
+    app.log = logged.append
+    app.style.log = logged.append
+    app.run()  # plays the match, then quits: a run still under way finishes after the game has closed
+    assert any("learning your style from your last 1 played match(es)" in line for line in logged), logged
+    clone = tmp_path / "data" / "player_clone.zip"
+    deadline = time.monotonic() + 600
+    while not clone.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert isinstance(read_clone_entry(clone)[0], RecurrentEntry)
+
+    mine = tmp_path / "mine.zip"
+    mine.write_bytes(b"my own clone")
+    other = make_app(tmp_path / "b", takeover_model=mine, learn_style=True)
+    assert other.style is None and mine.read_bytes() == b"my own clone"
+    other.shutdown()

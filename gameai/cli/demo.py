@@ -59,6 +59,11 @@ def register(subparsers) -> None:
                    help="your calibrated tier (from `gameai calibrate REPLAYS --bot human --name me "
                         "--out FILE.toml`): plays your side when you leave midway and there is no imitation "
                         "model (default: player_tier.toml in the data dir, if there)")
+    p.add_argument("--learn-style", action=argparse.BooleanOptionalAction, default=True,
+                   help="after each match you play, clone your style again from your last 20 played matches, in a "
+                        "low-priority background process, into player_clone.zip in the data dir (it then stands in "
+                        "when you leave a match; the clone it replaces is kept as player_clone.previous.zip). "
+                        "Off with --takeover-model (your file is never overwritten). Default on")
     p.set_defaults(func=run)
 
 
@@ -110,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, backend=args.backend, map_size=args.map_size, headless=args.headless,
         frames=args.frames, screenshot=args.screenshot, script=args.script, data_dir=args.data_dir,
         width=width, height=height, fps_cap=args.fps, llm=not args.no_llm, skirmish_units=args.units,
-        takeover_model=args.takeover_model, takeover_tier=args.takeover_tier,
+        takeover_model=args.takeover_model, takeover_tier=args.takeover_tier, learn_style=args.learn_style,
     )
     done = runpy.run_module("demos.launch", init_globals={"DEMO_OPTIONS": options}, run_name="__main__")
     return int(done.get("DEMO_EXIT_CODE", 1))
