@@ -224,12 +224,9 @@ class DemoApp:
         if options.takeover_model is not None:
             self.log(f"learning your style is off: {options.takeover_model} is your own file, never overwritten")
             return None
-        return StyleLearner(self.session.replay_dir, self.session.clone_path, log=self._style_note)
-
-    def _style_note(self, message: str) -> None:
-        """What the style learner says goes to the log and, shortly, on screen (the player is not reading a log)."""
-        self.log(message)
-        self.hud.toast(message[:1].upper() + message[1:], self.now, seconds=4, color=ui.ACCENT)
+        # the player is not reading a log: when a run ends, a short line says so on screen too
+        return StyleLearner(self.session.replay_dir, self.session.clone_path, log=self.log,
+                            notify=lambda message: self.hud.toast(message, self.now, seconds=4, color=ui.ACCENT))
 
     def hand_over_player_side(self, reason: str) -> None:
         """The player leaves a running match: a stand-in bot plays their side to the end (it still counts)."""

@@ -46,10 +46,11 @@ def start_imitation(replays, bot: str, out: Path) -> subprocess.Popen:
 class StyleLearner:
     """Re-clones the player from their recent replays in a background process; ``poll`` it every frame."""
 
-    def __init__(self, replay_dir: Path, clone_path: Path, log=print):
+    def __init__(self, replay_dir: Path, clone_path: Path, log=print, notify=None):
         self.replay_dir = Path(replay_dir)
         self.clone_path = Path(clone_path)
         self.log = log
+        self.notify = notify or (lambda message: None)  # a short line for the screen when a run ends
         self.proc: subprocess.Popen | None = None
         self.pending = False  # a match ended during a run: learn once more after it
         self.matches = 0  # replays the running (or last) run learns from
@@ -121,9 +122,11 @@ class StyleLearner:
             self.log(f"your imitation learned from {self.matches} match(es)"
                      + (f" (it agrees with {agree:.0%} of your orders there)" if agree is not None else "")
                      + f": {self.clone_path.name} stands in when you leave a match")
+            self.notify(f"Your imitation learned from {self.matches} match(es)")
             return
         lines = [line for line in err.strip().splitlines() if line.strip()]
         reason = lines[-1] if lines else f"exit status {rc}"
         self.last_error = reason.removeprefix("gameai imitate: error: ").removeprefix("gameai: error: ")
         kept = "your previous imitation stays" if self.clone_path.is_file() else "no imitation yet"
         self.log(f"learning your style did not work: {self.last_error} ({kept})")
+        self.notify("Learning your style did not work (the log says why)")

@@ -368,7 +368,8 @@ def _learner_on(played, tmp_path, *extra_files: tuple[str, str]):
     for name, text in extra_files:
         (replays / name).write_text(text)
     lines: list[str] = []
-    return StyleLearner(replays, tmp_path / "data" / "player_clone.zip", log=lines.append), lines
+    return StyleLearner(replays, tmp_path / "data" / "player_clone.zip", log=lines.append,
+                        notify=lambda m: lines.append(f"screen: {m}")), lines
 
 
 def test_the_demo_learns_the_players_style_in_the_background(played, tmp_path):
@@ -385,7 +386,8 @@ def test_the_demo_learns_the_players_style_in_the_background(played, tmp_path):
     entry, _ = read_clone_entry(learner.clone_path)
     assert isinstance(entry, RecurrentEntry)  # the clone `gameai imitate` makes by default
     assert sum("learning your style from your last 1 played match(es)" in line for line in lines) == 2
-    assert "your imitation learned from 1 match(es) (it agrees with" in lines[-1]
+    assert "your imitation learned from 1 match(es) (it agrees with" in lines[-2]
+    assert lines[-1] == "screen: Your imitation learned from 1 match(es)"
     # the second run kept the first one's clone aside, and wrote the same clone (same replays, same seed; the
     # zip's timestamps differ, its weights do not)
     from agents.rl_policy import load_model
@@ -401,9 +403,10 @@ def test_a_bad_replay_keeps_the_previous_imitation_and_says_why(played, tmp_path
     learner.request()
     learner.wait(timeout=600)
     assert learner.clone_path.read_bytes() == b"the player's earlier clone"
-    assert "played-zzzz.json" in learner.last_error and "Traceback" not in lines[-1]
-    assert lines[-1].startswith("learning your style did not work: ") and lines[-1].endswith(
+    assert "played-zzzz.json" in learner.last_error and "Traceback" not in lines[-2]
+    assert lines[-2].startswith("learning your style did not work: ") and lines[-2].endswith(
         "(your previous imitation stays)")
+    assert lines[-1] == "screen: Learning your style did not work (the log says why)"
 
 
 def test_matches_without_the_player_teach_nothing_and_say_so(played, tmp_path):
@@ -416,7 +419,7 @@ def test_matches_without_the_player_teach_nothing_and_say_so(played, tmp_path):
     learner.request()
     learner.wait(timeout=600)
     assert not learner.clone_path.exists() and "no decisions of bot 'human'" in learner.last_error
-    assert lines[-1].endswith("(no imitation yet)")
+    assert lines[-2].endswith("(no imitation yet)")
     empty, _ = _learner_on(played, tmp_path / "other")
     for f in empty.replay_dir.iterdir():
         f.unlink()
