@@ -104,6 +104,24 @@ def test_villagers_stand_on_walkable_ground_and_can_be_reached(world):
         assert dist[int(v.y), int(v.x)] >= 0, f"{v.name} of {v.settlement} cannot be reached on foot"
 
 
+@pytest.mark.parametrize("line", ["Good morning! What is the nearest landmark?", "Any landmarks near here?",
+                                  "Where does the road go?"])
+def test_villagers_find_their_map_facts_by_plain_words(world, line):
+    """A villager's facts about its map are found by the words a player uses for them ("landmark", "road"), not
+    only by the name of the place (which the player does not know yet). (This world has no bridge.)"""
+    from gameai.dialogue.grounding import find_facts
+    from gameai.dialogue.persona import persona_from_dict
+    from gameai.dialogue.world import World
+
+    kind = next(k for k in ("landmark", "road") if k in line.lower())
+    askable = [p for p in world.personas if any(f["id"].startswith(kind) for f in p["facts"])]
+    assert askable
+    for data in askable:
+        persona = persona_from_dict(data)
+        found = find_facts(line, persona, World.from_dict(data.get("world")))
+        assert any(f.id.startswith(f"fact:{kind}") for f in found.facts), (data["name"], found.facts)
+
+
 def test_what_villagers_know_is_true_of_the_map(world):
     by_name = {p.name: p for p in world.landmarks}
     towns = {t.name: t for t in world.settlements}
