@@ -172,7 +172,8 @@ def settlement_facts(game_map, home, rivers, road_dist: np.ndarray, landmarks) -
         dist = math.hypot(near.x - home.x, near.y - home.y)
         facts.append(Fact("landmark", f"The nearest landmark is {near.name} ({near.kind}), "
                                       f"{miles(dist)} {compass(near.x - home.x, near.y - home.y)} of {home.name}.",
-                          (near.name.split()[-1].lower(), "landmark")))  # as the bridge fact says "bridge"
+                          # found by its name, its kind and the word itself, as the bridge fact by "bridge"
+                          tuple(dict.fromkeys((near.name.split()[-1].lower(), near.kind.lower(), "landmark")))))
     named = [name for _, name in rivers if not name.startswith("a stream")]
     if named:
         facts.append(Fact("rivers", f"The rivers of this land are {', '.join(sorted(set(named))[:4])}.",
