@@ -53,7 +53,7 @@ def register(subparsers) -> None:
                         "with moves scored against the directions a player steers by, played at its player's pace "
                         "(--apm); defaults: --features, --turns 4, --mirror, --steering, --apm auto, --temperature 1. "
                         "Held-out agreement with its player 85.9%% (kite@average) and 85.6%% (focus_fire@average); "
-                        "about 9 min of CPU for 200 recorded matches, seconds for a few. --no-recurrent: the plain "
+                        "7-9 min of CPU for 200 recorded matches, seconds for a few. --no-recurrent: the plain "
                         "clone (formats 2-3), an MLP over the last --frames observations: 74%% for kite@average, "
                         "35 s of CPU for 200 matches (see docs/designer-bots.md)")
     p.add_argument("--steering", action=argparse.BooleanOptionalAction, default=None,
