@@ -15,6 +15,7 @@ layout inside (``agents.clone_file``), it plays wherever a bot name or model fil
 """
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -305,6 +306,18 @@ def imitate(replay_files: Sequence[str | Path], out: str | Path, *, team: str = 
     return {"replays": len(replays), **summary}
 
 
+def _write_whole(out: Path, write: Callable[[Path], object]) -> None:
+    """``write`` the clone to a temporary file of this process, then rename it to ``out``: a reader (a takeover,
+    or the demo's style learner writing the same clone from another process) only ever sees a whole file."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.zip")
+    try:
+        write(tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def clone_sequences(seqs, out: Path, *, epochs: int, seed: int, net_arch: Sequence[int], frames: int,
                     prev_actions: int, masks: bool = MASKS, features: bool = FEATURES, n_types: int = 0,
                     pos_scale: float = 0.0, turns: int = 1, spec=None, temperature: float = 0.0, log: Callable[[str], None] | None = None,
@@ -330,11 +343,7 @@ def clone_sequences(seqs, out: Path, *, epochs: int, seed: int, net_arch: Sequen
     # small batches and a decaying rate: the clone is the end product here, so fit it closely
     stats = clone(model.policy, {"obs": data.obs, "mask": data.mask, "action": data.action},
                   epochs=epochs, batch_size=256, lr=2e-3, cosine=True, seed=seed, log=log)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp.zip")
-    model.save(tmp)
-    write_clone_layout(tmp, layout, temperature)
-    tmp.replace(out)  # never leave a half-written model behind
+    _write_whole(out, lambda tmp: (model.save(tmp), write_clone_layout(tmp, layout, temperature)))
     return {"model": str(out), "team_matches": data.matches, "decisions": len(data),
             "epochs": epochs, "seed": seed, "frames": frames, "prev_actions": prev_actions, "masks": masks,
             "features": features, "turns": turns, "temperature": temperature, "train_agreement": stats["agreement"],
@@ -412,11 +421,8 @@ def clone_recurrent_sequences(seqs, out: Path, *, epochs: int, seed: int, n_type
             + (f"; order budget {apm:.1f} APM ({all_live - decisions:,} decisions it may have held left out)"
                if apm is not None else ""))
     stats = train(model.policy.features_extractor.net, units, epochs=epochs, seed=seed, log=log)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp.zip")
-    model.save(tmp)
-    write_recurrent_layout(tmp, layout, hidden, width, temperature, apm)
-    tmp.replace(out)
+    _write_whole(out, lambda tmp: (model.save(tmp),
+                                   write_recurrent_layout(tmp, layout, hidden, width, temperature, apm)))
     return {"model": str(out), "team_matches": len(seqs), "decisions": decisions, "epochs": epochs, "seed": seed,
             "recurrent": True, "hidden": hidden, "features": features, "prev_action": prev_action,
             "directions": directions, "delayed": delayed, "progress": progress, "steering": steering,
