@@ -56,15 +56,19 @@ class Suite:
     routes: dict[str, str]
     test_personas: frozenset[str] = field(default_factory=frozenset)
     line_modulus: int = 4
+    dev_personas: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def n_lines(self) -> int:
         return sum(len(c.turns) for c in self.conversations)
 
     def expected_split(self, conv_id: str, persona: str) -> str:
-        """The recorded split rule (suite.toml [split]): held-out personas, then a hash of the id."""
+        """The recorded split rule (suite.toml [split]): held-out personas, dev-only personas, then a
+        hash of the id."""
         if persona in self.test_personas:
             return "test"
+        if persona in self.dev_personas:
+            return "dev"
         return "test" if int(hashlib.sha256(conv_id.encode()).hexdigest()[:8], 16) % self.line_modulus == 0 else "dev"
 
 
@@ -103,7 +107,7 @@ def load_suite(split: str = "dev") -> Suite:
     m = _manifest()
     personas = load_personas()
     suite = Suite(split, personas, [], m["modes"], m["routes"], frozenset(m["split"]["test_personas"]),
-                  int(m["split"]["line_modulus"]))
+                  int(m["split"]["line_modulus"]), frozenset(m["split"].get("dev_personas", ())))
     path = DATA_DIR / _SPLIT_FILES[split]
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
