@@ -13,7 +13,8 @@ from gameai.dialogue.guards import words
 from gameai.dialogue.persona import Persona
 from gameai.dialogue.world import World
 
-_PRICE_CUES = {"much", "cost", "costs", "owe", "fee", "price", "prices", "sell", "selling", "buy", "worth", "charge", "pay", "afford", "purchase"}
+PRICE_CUES = frozenset({"much", "cost", "costs", "owe", "fee", "price", "prices", "sell", "selling", "buy", "worth", "charge",
+                        "pay", "afford", "purchase"})
 # Asking the way or how far ("how far is it to Millbrook?" asks for the landmark's distance).
 _DIRECTION_CUES = {"where", "way", "direction", "directions", "find", "path", "road", "reach", "get", "located", "lead",
                    "go", "far", "distance"}
@@ -28,8 +29,12 @@ _ASKS_FREE = re.compile(r"\bfor (?:free|nothing)\b|\bfree of charge\b|\b(?:give|
 _RUMOR_CUES = {"rumor", "rumors", "rumour", "rumours", "news", "gossip", "heard", "happening", "tidings", "new"}
 _WHERE_AM_I = re.compile(r"\bwhere (?:exactly |even |on earth |in the world )?(?:am i|is this|are we|have i (?:come|ended up|landed))\b|"
                          r"\bwhat(?:'s|s| is)? (?:this place|the name of this (?:place|town|village)|this (?:town|village|place) "
-                         r"(?:is )?called)\b|\b(?:what|which) (?:town|village|place|city) is this\b|\bwhat time\b|"
-                         r"\bwhat place\b", re.I)
+                         r"(?:is )?called)\b|\b(?:what|which) (?:town|village|place|city) is this\b|"
+                         # "what time is it?", not "what time does the show start?"
+                         r"\bwhat time\b(?!(?:'s|s| is| does| do| did| will) the\b)|\bwhat place\b|\bwhat hour\b|"
+                         r"\b(?:what|which) (?:street|lane|road|quarter|district|island|region|land|country|county|realm|"
+                         r"shire|hamlet|settlement|port|harbour|harbor|bay|valley|part of (?:town|the city)) is this\b|"
+                         r"\bis it (?:still )?(?:noon|midnight|morning|evening|night|dark|dawn|dusk|late|early)(?: yet)?\b", re.I)
 # A keyword matches its inflected forms ("leave" -> "leaves", "dig" -> "digging", "depart" -> "departure"),
 # not another word that starts with it ("late" is not "lately", "pass" is not "passage").
 _INFLECTION = r"(?:[a-z]?(?:s|es|d|ed|ing|er|ers|ure))?"
@@ -120,7 +125,7 @@ def strong_cue(text: str, topic: str | None, asks_free: bool = False) -> bool:
     than only name the thing? A named thing alone yields to what kind of talk the line is."""
     ws = {w.split("'")[0] for w in words(text)}
     if topic == "price":
-        return bool(ws & _PRICE_CUES) or asks_free
+        return bool(ws & PRICE_CUES) or asks_free
     if topic == "direction":
         return bool(ws & {"where", "way", "direction", "directions", "located", "far", "reach", "path"})
     if topic == "quest_offer":
@@ -152,6 +157,13 @@ def _mentions(ws: list[str], text_low: str, name: str, aliases: tuple[str, ...] 
     return head and bool(distinct) and distinct[-1] in ws
 
 
+def named_items(text: str, persona: Persona) -> list:
+    """The persona's wares the line names, by name, alias or the distinctive words of the name."""
+    ws = words(text)
+    low = " ".join(ws)
+    return [it for it in persona.shop if _mentions(ws, low, it.name, it.aliases)]
+
+
 def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grounding:
     """Which facts does this player line ask for? Rules over the data; no model involved."""
     ws = words(text)
@@ -160,10 +172,10 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
     facts: list[GroundedFact] = []
     asks_free = bool(_ASKS_FREE.search(text))
 
-    items = [it for it in persona.shop if _mentions(ws, low, it.name, it.aliases)]
+    items = named_items(text, persona)
     # A bare question naming an item ("and the shield?") asks its price; a longer one without a
     # price word ("can you teach me to use a sword?") is left to the router's meaning match.
-    if items and (wset & _PRICE_CUES or ("?" in text and len(ws) <= 6) or asks_free):
+    if items and (wset & PRICE_CUES or ("?" in text and len(ws) <= 6) or asks_free):
         for it in items[:2]:
             facts.append(GroundedFact(
                 f"price:{it.id}", f"The {it.name} costs {it.price} {persona.currency}.", "price",
@@ -171,7 +183,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
                 line_values={"item": it.name, "price": it.price, "currency": persona.currency,
                              "aliases": it.aliases}))
         return Grounding(facts, "price", asks_free)
-    if persona.shop and wset & _PRICE_CUES and wset & {"what", "wares", "goods", "sell", "selling", "offer", "have"}:
+    if persona.shop and wset & PRICE_CUES and wset & {"what", "wares", "goods", "sell", "selling", "offer", "have"}:
         listing = spoken_list([f"{with_article(it.name)} for {it.price} {persona.currency}" for it in persona.shop])
         # Every item must be named, by the last word of its name or an alias ("nails" of "bag of nails").
         named = tuple("|".join(dict.fromkeys([words(it.name)[-1], *(a.lower() for a in it.aliases)]))
@@ -191,7 +203,9 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
             facts.append(quest_state_fact(q))
         return Grounding(facts, "quest_state")
 
-    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name, head=True)]
+    # A landmark is named by its name or by its id's words ("the inn" for id "inn", "the Crooked
+    # Lantern"): a game's ids name what a thing is.
+    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name, (lm.id.replace("_", " "),), head=True)]
     if lms and wset & _DIRECTION_CUES:
         how_far = bool(wset & {"far", "distance", "long"})
         for lm in lms[:2]:

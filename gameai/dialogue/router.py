@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gameai.dialogue.grounding import (GroundedFact, Grounding, find_facts, location_fact, relationship_fact,
-                                       second_person, strong_cue)
+from gameai.dialogue.grounding import (PRICE_CUES, GroundedFact, Grounding, find_facts, location_fact, named_items,
+                                       quest_phase, quest_state_fact, relationship_fact, second_person, spoken_list,
+                                       strong_cue)
 from gameai.dialogue.guards import words
 from gameai.dialogue.memory import Memory
 from gameai.dialogue.persona import Persona
@@ -28,6 +29,12 @@ DATA_THRESHOLD = 0.45
 MEMORY_THRESHOLD = 0.1
 # ... and without a memory word, only when it is this close (tuned on dev only).
 MEMORY_SOFT_THRESHOLD = 0.45
+# How many of the player's lines a memory answer may bring back, and how close the runners-up must
+# be relative to the closest (chosen on dev memory questions and a fresh unseen dev batch).
+RECALL_LINES = 3
+RECALL_RELATIVE = 0.5
+# An NPC line this close in meaning to a quest's hook offered that quest (a paraphrase of it counts).
+OFFERED_THRESHOLD = 0.6
 # A line that names one datum but is much closer in meaning to another goes to the other.
 OVERRIDE_THRESHOLD = 0.7
 # A question about people goes to a rumour instead of the NPC's own circle only when the rumour is
@@ -36,7 +43,7 @@ RUMOR_OVER_PERSON = 0.1
 RUMOR_FLOOR = 0.3
 _QUESTION_START = frozenset("who whom whose what what's whats where where's wheres when why how how's which is are "
                             "was were do does did can could would will shall should may any anything got know tell "
-                            "have has seen heard and wot wots whats hows wheres".split())
+                            "have has seen heard and wot wots wat wats wut whats hows wheres whos".split())
 # Data a line asks for in so many words, which a request to be taught or helped does not override.
 _ASKED_DATA = ("price", "shop", "quest_state", "location")
 SOCIAL = ("greeting", "farewell", "thanks", "teaching", "help")
@@ -103,21 +110,63 @@ class Router:
                 return g_rest
         g = find_facts(text, p, world, turn)
         asking = is_question(text)
+        if asking and g.topic != "quest_state" and asks_progress(text):
+            # "how's the job standing now?", "any luck yet?": the state of the quest the player has
+            # in hand, whatever they call it
+            q = self._quest_in_hand(text, query, world, player_lines or [])
+            if q is not None:
+                return Grounding([quest_state_fact(q)], "quest_state")
+        if asking and player_lines and set(words(text)) & _PERSON_POINTING and mentioned_person(text, p, world) is None:
+            # "is she any good at her job though?" after "who's Tilda?": she is the person the last
+            # line named, whatever else the line's words touch
+            prev = last_player_line(player_lines)
+            who = mentioned_person(prev, p, world) if prev else None
+            if who is not None:
+                return Grounding([relationship_fact(p, who)], "relationship")
         act, act_score, cued = self.acts.classify(text, query, question=asking)
+        if act == "rumor" and _HOW_MUCH_OF.search(text):
+            # "how long before it's safe to touch?" asks a measure; "safe" is not news here
+            act, cued = None, False
         if act == "memory":
             told = recall(player_lines or [], query)
             if told:
                 return Grounding([memory_fact(told)], "memory")
         # "Teach me ..." / "help me ..." say what the line is for, whatever facts it names.
         requested = cued and act in ("teaching", "help") and g.topic not in _ASKED_DATA
-        if g.facts and strong_cue(text, g.topic, g.asks_free) and not requested:
+        # "what sort of charms do you sell?", "what can I buy off you? permits and that?": the list,
+        # though the line names a ware
+        listing = (cued and act == "shop" and g.topic == "price" and bool(p.shop)
+                   and not set(words(text)) & {"much", "cost", "costs", "price", "charge"})
+        # A line that neither asks nor wants anything tells: "I'm hauling pots to sell at the fair"
+        # names a ware and a price word, but it is the player's news, not a question for the shop.
+        # A question word anywhere still asks ("if I measure an inch on your map, how far is that?").
+        wants = asking or bool(_WANTS.search(text.replace("’", "'"))) or bool(set(words(text)) & _WH_WORDS)
+        by_name = named_person(text, p) if asking and g.topic in ("shop", "fact", "rumor", "quest_offer") else None
+        if by_name is not None and not set(words(text)) & (_MONEY_WORDS - _TRADE_VERBS):
+            # "you sell to Tolliver the baker?": a question that names a person of the NPC's circle
+            # is about them, though it names a trade or a topic too
+            return Grounding([relationship_fact(p, by_name)], "relationship")
+        if asking and g.topic not in ("price", "relationship") and _ASKS_WHO.search(text):
+            # "who's the girl with the lamb in her arms?", "this reeve, what's he like?": a person of
+            # the NPC's circle, named or described, before any datum the same words touch
+            who = mentioned_person(text, p, world)
+            if who is not None:
+                return Grounding([relationship_fact(p, who)], "relationship")
+        if g.facts and strong_cue(text, g.topic, g.asks_free) and not requested and not listing and wants:
             return g
-        if cued and act != "memory" and (asking or act not in ("rumor", "people")):
+        if wants and not asking and not g.facts and not (cued and act in ("teaching", "help")):
+            # an order without a price word: "and a mug of ale while I wait"
+            items = named_items(text, p)
+            if items:
+                return find_facts(f"How much is the {items[0].name}?", p, world, turn)
+        if cued and act != "memory" and (asking or act in SOCIAL or (wants and act in ("work", "shop"))):
             routed = self._act_route(act, text, query, p, world, turn)
             if routed.topic is not None:
                 return routed
-        follow = follow_up_kind(text) if asking and not g.facts and player_lines else None
-        if follow == "linked" or (follow == "pointing" and not names_datum(text, p, world)):
+        # "what's this spot called?" points at here, not at the last line's subject
+        follow = follow_up_kind(text) if asking and not g.facts and player_lines and act != "place" else None
+        if follow == "linked" or (follow == "pointing" and not names_datum(text, p, world)
+                                  and mentioned_person(text, p, world) is None):
             # "how long a walk is that?" after "where is Greyhill?": the question leans on the
             # last one, so route both lines together (by structure, not by any persona's words)
             # before its own nearest datum ("walk" is near the ferry's "passage"). A line that
@@ -134,9 +183,12 @@ class Router:
                     if routed.facts:
                         return routed
                 g2 = self.route(joined, joined_query, world, turn)
-                if g2.facts:
+                # "is he any good?" points back at a person: only a person answers it
+                about_person = follow == "pointing" and not set(words(text)) & (_POINTING - _PERSON_POINTING)
+                if g2.facts and (g2.topic == "relationship" or not about_person):
                     return g2
-        opt, score = self._nearest_data(query, world) if asking else (None, -1.0)
+        measure = bool(_MEASURE_QUESTION.search(text)) and not set(words(text)) & _MONEY_WORDS
+        opt, score = self._nearest_data(query, world, items=not measure) if asking else (None, -1.0)
         if g.facts and asking:
             # Only named, not asked for: the closest datum by meaning, when it is much closer.
             if opt is not None and score >= OVERRIDE_THRESHOLD and not _same_target(opt, g):
@@ -149,8 +201,10 @@ class Router:
         # kind: a datum of another kind that shares its topic words ("... around the abbey?" and
         # "the keeper of the abbey library") does not take it.
         own_kind = act in _DATA_KIND_OF_ACT and self._has_data_for(act)
-        if opt is not None and score >= DATA_THRESHOLD and (opt.kind == _DATA_KIND_OF_ACT.get(act) if own_kind
-                                                             else score >= act_score):
+        kind = _DATA_KIND_OF_ACT.get(act)
+        if act == "place" and _WHERE_IS_A_THING.search(text):
+            kind = "landmark"  # "where's the smithy?" asks the way to a place, not where here is
+        if opt is not None and score >= DATA_THRESHOLD and (opt.kind == kind if own_kind else score >= act_score):
             return self._data_route(opt, text, p, world, turn)
         if act is not None and act != "memory" and (asking or act in SOCIAL) \
                 and (act not in _DATA_KIND_OF_ACT or self._has_data_for(act)):
@@ -163,6 +217,34 @@ class Router:
                 return Grounding([memory_fact(told)], "memory")
         return g if asking else Grounding([])
 
+    def _quest_in_hand(self, text: str, query: np.ndarray, world: World, lines: list[Memory]):
+        """The quest a progress question is about: one the game has under way or done, else one this
+        NPC offered the player earlier in the talk (an NPC line close in meaning to its hook). A bare
+        "how are you doing?" is about the quest only when the line names work or points at it."""
+        hooks = {q.id: q.hook for q in self.persona.quests}
+        held = [q for q in world.quests if quest_phase(q.state)[0] in ("underway", "done", "failed")]
+        said = [m.embedding for m in lines if m.speaker == "npc"]
+        if said and hooks:
+            ids = list(hooks)
+            sims = self.embedder.embed([hooks[i] for i in ids]) @ np.stack(said).T
+            offered = {ids[i] for i in range(len(ids)) if float(sims[i].max()) >= OFFERED_THRESHOLD}
+            held += [q for q in world.quests if q.id in offered and q not in held]
+        ws = set(words(text))
+        if not held:
+            # not offered in this talk: only when the line names the quest ("any progress with the
+            # widow's grave thing?" for "The Restless Grave")
+            named = {q.id for q in self.persona.quests
+                     if ws & {w for w in words(q.name) if len(w) >= 4 and w not in _NAME_FILLER}}
+            held = [q for q in world.quests if q.id in named]
+            if not held:
+                return None
+        if not ws & _WORK_WORDS and not ws & _POINTING and not ws & {"now", "yet"}:
+            return None
+        if len(held) == 1:
+            return held[0]
+        texts = [f"{q.name}. {hooks.get(q.id, '')}" for q in held]
+        return held[self._closest(texts, query)]
+
     def _has_data_for(self, act: str) -> bool:
         """Can the persona answer this kind of talk from its data (an innkeeper without quests
         cannot answer "can I have a room?" with work)?"""
@@ -170,8 +252,10 @@ class Router:
         return {"work": bool(p.quests), "rumor": bool(p.rumors), "people": bool(p.relationships or p.rumors),
                 "place": True}.get(act, False)
 
-    def _nearest_data(self, query: np.ndarray, world: World) -> tuple[DataOption | None, float]:
-        opts = data_options(self.persona, world)
+    def _nearest_data(self, query: np.ndarray, world: World, items: bool = True) -> tuple[DataOption | None, float]:
+        """The persona's datum closest in meaning; items=False leaves the shop out (a question of
+        how long or how many asks a measure, not a price)."""
+        opts = [o for o in data_options(self.persona, world) if items or o.kind != "item"]
         if not opts:
             return None, -1.0
         sims = self.embedder.embed([o.text for o in opts]) @ np.asarray(query, dtype=np.float32)
@@ -244,21 +328,66 @@ class Router:
 _WHERE_IS_A_THING = re.compile(r"\bwhere(?:'s|s| is| are| can| do| does| would)\s+(?!(?:this|here|we|i)\b)", re.I)
 
 
+# A question about a person: "who's ...", "who is it that ...", "what's he like?".
+_ASKS_WHO = re.compile(r"(?:^|[,;:.!?] ?)who(?:se|m)?\b|\bwho(?:'s|s| is| are| was)\b|"
+                       r"\bwhat(?:'s|s| is| are) (?:he|she|they|him|her) like\b", re.I)
+# A question of how long, how old, how many...: a fact's measure, not news ("how long before it's
+# safe to touch?"), and with "how far" and "when" not an item's price ("how long does the mead
+# have to sit?").
+_MEASURE = "long|old|many|heavy|big|deep|tall|wide|often|soon|fast|hot"
+_HOW_MUCH_OF = re.compile(rf"\bhow (?:{_MEASURE})\b", re.I)
+_MEASURE_QUESTION = re.compile(rf"\bhow (?:{_MEASURE}|far)\b|\bwhen\b", re.I)
+# Words of money (grounding's price cues, and the coins and costs people name): a question with one
+# asks a price, whatever else it measures ("how many silver for the cloak?").
+_MONEY_WORDS = PRICE_CUES | frozenset("coin coins gold silver copper cheap dear expensive".split())
+_TRADE_VERBS = frozenset("sell selling buy purchase".split())
+# How a piece of work is getting on: "how's it looking?", "how are your strays coming along?",
+# "any luck yet?", "where does that leave the job?", "how do we stand now?".
+_PROGRESS = re.compile(r"\bhow(?:'s|s| is| are| does| do| did)?\b[^?]*?\b(?:going|coming(?: along)?|looking|getting on|"
+                       r"shaping up|standing|stand|progressing|doing)\b|\bany (?:luck|progress|news of)\b|"
+                       r"\b(?:how|where)(?:'s|s| is| are| do) things\b|\bwhat(?:'s|s| is) the latest on\b|"
+                       r"\bany (?:sign|word) of\b|"
+                       r"\bhow(?:'s|s| is| are) (?:the|that|your|our|my) (?:\w+ )?"
+                       r"(?:business|job|work|task|errand|hunt|search)\b|"
+                       r"\bwhere does (?:that|this|it) leave\b|\b(?:state|status|progress) of\b|"
+                       r"\bwhat(?:'s|s| is) the (?:state|status)\b", re.I)
+_WORK_WORDS = frozenset("job work task quest errand business search hunt bounty contract".split())
+
+
+def asks_progress(text: str) -> bool:
+    return bool(_PROGRESS.search(text.replace("’", "'")))
+
+
 def is_question(text: str) -> bool:
     """A line that asks something: a question mark, a question word first ("where even is this"),
-    or first in a later clause ("go on then, what's the latest"), or a request to be told or shown
-    ("tell me the way to ...", "point me to the mill")."""
-    if "?" in text:
+    or first in a later clause ("go on then, what's the latest"), after a filler ("so whats the
+    state of it now"), an indirect question ("i was wondering how heavy a fleece is"), or a request
+    to be told or shown ("tell me the way to ...", "point me to the mill")."""
+    if "?" in text or _INDIRECT_QUESTION.search(text.replace("’", "'")):
         return True
     for clause in _CLAUSE_BREAK.split(text):
         ws = words(clause)
-        if ws and ws[0] in _QUESTION_START:
+        while ws and ws[0] in _FILLERS:
+            ws = ws[1:]
+        if ws and (ws[0] in _QUESTION_START or ws[0].split("'")[0] in _QUESTION_START):
             return True
     ws = words(text)
     return len(ws) >= 2 and ws[0] in _REQUEST_VERBS and ws[1] in ("me", "us")
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:.!\u2014]+\s*")
+_WH_WORDS = frozenset("how what where when why who which".split())
+_FILLERS = frozenset("so and but well oh ooh ok okay alright right now then say also anyway hmm um er wait".split())
+_INDIRECT_QUESTION = re.compile(r"\bi(?: was| am|'m)? (?:wonder|wondering|curious)\b|\bi'?d (?:like|love) to know\b|"
+                                r"\btell me\b", re.I)
+# Wanting something without asking: "I'd like a sword", "and a mug of ale while I wait", "I'm
+# looking for paid work".
+_WANTS = re.compile(r"^(?:and|then|plus|also) (?:a|an|one|two|some|another) |\bplease\b|"
+                    r"\b(?:i(?:'d| would) like|i want|i need|i'll (?:take|have|buy)|give me|sell me|"
+                    r"let me (?:buy|have)|i could (?:use|do with)|i'?m after|i am after|"
+                    r"looking for (?:\w+ )?(?:work|job|jobs|employment|a room|a bed)|(?:a job|work|anything) for me)\b|"
+                    r"^(?:(?:ok|okay|right|so|oh),? )?(?:and|plus|what about|how about) "
+                    r"(?:the |a |an |some |your )?\w+\W*$", re.I)
 # Imperatives that ask to be told something: "tell me ...", "show us ...".
 _REQUEST_VERBS = frozenset("tell show point direct guide lead remind fill explain describe".split())
 
@@ -266,7 +395,8 @@ _REQUEST_VERBS = frozenset("tell show point direct guide lead remind fill explai
 # A follow-up leans on the line before it: it starts with a linking word or points back with a
 # pronoun instead of naming its subject.
 _FOLLOW_UP_START = frozenset("and but so also then what's whats how's hows".split())
-_POINTING = frozenset("that this it its it's there them they those these one".split())
+_PERSON_POINTING = frozenset("he she him her his".split())
+_POINTING = frozenset("that this it its it's there them they those these one".split()) | _PERSON_POINTING
 
 
 def is_follow_up(text: str) -> bool:
@@ -303,7 +433,7 @@ def last_player_line(lines: list[Memory]) -> str | None:
     return max(said, key=lambda m: m.turn).text if said else None
 
 
-ABOUT_SELF = re.compile(r"\b(?:who are you|who (?:might|would) you be|your name|about yourself|"
+ABOUT_SELF = re.compile(r"\b(?:who are you|who (?:might|would) you be|(?<!said )(?<!say )your name|about yourself|"
                         r"introduce yourself|who you are)\b", re.I)
 
 
@@ -318,6 +448,15 @@ def _same_target(opt: DataOption, g: Grounding) -> bool:
     return any(f.id.split(":", 1)[-1] == opt.key for f in g.facts)
 
 
+def named_person(text: str, persona: Persona) -> str | None:
+    """A person of [[relationships]] named in the line by a word of their name ("Tobin")."""
+    ws = set(words(text))
+    for who, _ in persona.relationships:
+        if any(w in ws for w in words(who) if len(w) >= 3 and w not in ("the", "old")):
+            return who
+    return None
+
+
 def mentioned_person(text: str, persona: Persona, world: World | None = None) -> str | None:
     """A person of [[relationships]] named in the line, by a word of the name ("Tobin") or by a
     distinctive word of the relation ("the innkeeper" for "Tobin: the innkeeper ..."). A word of
@@ -325,15 +464,17 @@ def mentioned_person(text: str, persona: Persona, world: World | None = None) ->
     a ware: "abbey" of "the keeper of the abbey library" for the abbey's healer, "Millbrook" of
     "who keeps the toll house at Millbrook") says where the person is, not who: "is this the
     abbey?" is not about the librarian."""
+    who = named_person(text, persona)
+    if who is not None:
+        return who
     ws = set(words(text))
-    for who, _ in persona.relationships:
-        if any(w in ws for w in words(who) if len(w) >= 3 and w not in ("the", "old")):
-            return who
     setting = _setting_words(persona, world)
     for who, rel in persona.relationships:
         distinct = [w for w in words(rel) if len(w) >= 5 and w not in _COMMON_RELATION_WORDS and w not in setting]
         # A compound names its head: "the smith" for "the blacksmith", "the keeper" for "the innkeeper".
-        if any(w in ws or any(len(x) >= 5 and len(w) - len(x) >= 2 and w.endswith(x) for x in ws) for w in distinct):
+        # A word's own stem names it too: "the mill" for "the miller", "the lamb" for "the orphan lambs".
+        if any(w in ws or any(len(x) >= 5 and len(w) - len(x) >= 2 and w.endswith(x) for x in ws)
+               or any(len(x) >= 4 and 0 < len(w) - len(x) <= 2 and w.startswith(x) for x in ws) for w in distinct):
             return who
     return None
 
@@ -352,9 +493,11 @@ _COMMON_RELATION_WORDS = frozenset("about after again always before being could 
 
 def recall(player_lines: list[Memory], query: np.ndarray, threshold: float = MEMORY_THRESHOLD) -> list[Memory]:
     """The player's own earlier lines that a memory question asks about: the closest by meaning,
-    and the runner-up when it is nearly as close (what a player told often spans two lines);
-    questions are skipped (what the player asked is not what they told)."""
-    told = [m for m in player_lines if m.speaker == "player" and not m.text.rstrip().endswith("?")]
+    and up to two runners-up when they are at least half as close (what a player told often spans
+    lines, and "so what's my trade?" is closer to their introduction than to "I play fiddle at
+    fairs for my bread"); questions and lines that only ask to be remembered are skipped (what the
+    player asked is not what they told)."""
+    told = [m for m in player_lines if m.speaker == "player" and tells_something(m.text)]
     if not told:
         return []
     sims = np.stack([m.embedding for m in told]) @ np.asarray(query, dtype=np.float32)
@@ -362,10 +505,28 @@ def recall(player_lines: list[Memory], query: np.ndarray, threshold: float = MEM
     best = float(sims[order[0]])
     if best < threshold:
         return []
-    picked = [told[int(order[0])]]
-    if len(order) > 1 and float(sims[order[1]]) >= max(threshold, 0.8 * best):
-        picked.append(told[int(order[1])])
+    floor = max(threshold, RECALL_RELATIVE * best)
+    picked = [told[int(i)] for i in order[:RECALL_LINES] if float(sims[int(i)]) >= floor]
     return sorted(picked, key=lambda m: m.turn)
+
+
+def tells_something(line: str) -> bool:
+    """Does a player's line tell something about them: a part of it that is not a question ("is
+    there any work about? I'm short this month." tells; "where exactly is this, I've not tied up
+    here before" asks), and not only a request to be remembered ("bet you've forgotten my name")?"""
+    if _ASKS_TO_BE_REMEMBERED.search(line):
+        return False
+    for part in re.split(r"(?<=[.!?])\s+", line.strip()):
+        ws = words(part)
+        while ws and ws[0] in _FILLERS:
+            ws = ws[1:]
+        if ws and not part.endswith("?") and ws[0] not in _QUESTION_START:
+            return True
+    return False
+
+
+# "bet you've forgotten my name already" asks to be remembered; it tells nothing.
+_ASKS_TO_BE_REMEMBERED = re.compile(r"\b(?:remember|recall|forget|forgot|forgotten)\b", re.I)
 
 
 def memory_fact(told: list[Memory]) -> GroundedFact:
@@ -378,5 +539,6 @@ def memory_fact(told: list[Memory]) -> GroundedFact:
     # "I'm looking for my brother", a small model says it as its own.
     return GroundedFact(f"memory:{told[0].turn}",
                         "Earlier they told you: " + " ".join(second_person(q.strip('"')) for q in quotes),
-                        "memory", line_kind="fact", line_values={"fact": "You told me, " + " and ".join(quotes)},
+                        "memory", line_kind="fact", line_values={"fact": "You told me, " + spoken_list(quotes)},
                         told=tuple(m.text.strip() for m in told))
+

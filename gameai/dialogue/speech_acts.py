@@ -63,35 +63,40 @@ DATA_ACTS = ("work", "rumor", "people", "place")
 # carries little for an embedding to go on, and the embedding alone confuses acts that share
 # words ("can I help you?" offers work; "can you help me?" asks for help).
 _CUES = {
-    "greeting": re.compile(r"^(?:hello|hallo|hullo|hi|hiya|hey|heya|howdy|yo|greetings|evening|morning|mornin|"
+    "greeting": re.compile(r"^(?:(?:oh|ah|well|why) )?(?:hail|hello|hallo|hullo|hi|hiya|hey|heya|howdy|yo|greetings|evening|morning|mornin|evenin|"
                            r"afternoon|good (?:morning|evening|afternoon|day)|g'?day|well met|ahoy|oi|peace be)\b"),
-    "farewell": re.compile(r"\b(?:bye|goodbye|farewell|good ?night|g'?night|nighty night|see (?:you|ya|ye)|so long|"
-                           r"take care|gotta go|got to go|must go|later|i(?:'m| am| must| should|'ll) (?:be )?"
+    "farewell": re.compile(r"\b(?:bye|goodbye|farewell|cheerio|good ?night|g'?night|nighty night|night night|see (?:you|ya|ye)|"
+                           r"so long|take care|gotta go|got to go|must go|(?:got|have|need) to (?:get )?going|later|i(?:'m|m| am| must| should|'ll) (?:be )?"
                            r"(?:off|going|leaving|heading|on my way))\b"),
-    "thanks": re.compile(r"\b(?:thanks|thank|thx|ty|ta|cheers|obliged|grateful|appreciate)\b"),
+    "thanks": re.compile(r"\b(?:thanks|thank|thx|ty|ta|cheers|obliged|grateful|appreciate|bless you)\b"),
     "memory": re.compile(r"\b(?:remember|recall|forget|forgotten|did i (?:say|tell|mention|pick|choose|ask)|i told you|"
-                         r"what(?:'s| is| was) my|who am i|what do i do|what was i|(?:what|which|who) \w+ did i|"
+                         r"what(?:'s|s| is| was) my|who am i|what do i do|what was i|(?:what|which|who) \w+ did i|"
                          r"(?:what|who|where|when|which)\b[^?]*\b(?:am i|was i|did i)(?! \w+ you))\b"),
     # Offering one's service, in the forms a player offers it: "need a hand?", "need anything done?",
     # "anything for me to do?", "anything I could help with?", "can I lend a hand?".
-    "work": re.compile(r"\b(?:(?:can|could|may|shall) i help|need (?:a hand|help|any help)|(?:something|anything) "
+    "work": re.compile(r"\b(?:(?:can|could|may|shall) i help|(?<!i )need (?:a hand|help|any help)|(?:something|anything) "
                        r"(?:that )?i (?:can|could|might) (?:do|help|lend|fetch|carry|fix|mend|build|take on)|help you|"
                        r"need(?:s)? doing|any work|for work|(?:a|any) job|lend (?:you )?a hand|"
                        r"(?:something|anything) (?:for|to) (?:me|us|a \w+|an \w+) to do)\b"
                        r"|^(?:do you |you )?need (?:anything|another|someone|somebody|any)\b"),
-    "help": re.compile(r"\b(?:help (?:me|us|my)|(?:give|lend) (?:me|us) a hand|a hand with|(?:could|would|will|can) "
+    "help": re.compile(r"(?<!the )(?<!your )(?<!for )(?<!all )\bhelp\W*$|\b(?:help (?:me|us|my)|(?:give|lend) (?:me|us) a hand|a hand with|(?:could|would|will|can) "
                        r"you help|help (?:build|find|fix|get|raise)|let'?s build|build \w+ together|together)\b"),
     "teaching": re.compile(r"\b(?:teach|teaching|show me how|show me the|learn|train me|lessons?|any tips|tips? (?:on|for)|"
                            r"how (?:do|should|can|would) i (?!get\b|go\b|reach\b|find\b|pay\b)\w+|how to \w+)\b"),
     # Asking what the NPC has to offer, in any trade: "what do you serve?", "got anything for ...?".
     "shop": re.compile(r"\b(?:what (?:do|can|d) (?:you|ya|ye) (?:sell|serve|have|offer|stock|carry|trade)|"
-                       r"what(?:'s| is) (?:for sale|on offer)|(?:you )?got anything (?:for|to|i can)|"
-                       r"what (?:have|'ve) you got)\b"),
+                       r"what (?:sort|sorts|kind|kinds|type|types) of \w+(?: and such)? (?:do|can|d) (?:you|ya|ye) "
+                       r"(?:sell|have|make|stock|carry)|what can i (?:\w+ )?buy|"
+                       r"what(?:'s| is) (?:for sale|on offer)|(?:you )?got anything (?:for|to|i can)|for sale|"
+                       r"what (?:have|'ve) you got|what'?ve (?:you|ya) got|what (?:you|ya) got)\b"),
     # Any question that opens with "who" asks about a person ("who looks after the books?").
-    "people": re.compile(r"(?:^|[,;:.!?] ?)who(?:se|m)?\b|\b(?:who(?:'s| is| are| do| does)|do you know|(?:your|any) "
+    "people": re.compile(r"(?:^|[,;:.!?] ?)who(?:se|m|s)?\b|\b(?:who(?:'s| is| are| do| does)|do you know|(?:your|any) "
                          r"(?:family|friends?|kin|folk)|closest friend)\b"),
     "rumor": re.compile(r"\b(?:news|gossip|rumou?rs?|heard|hearing|strange|trouble|danger|dangerous|safe|going on)\b"),
 }
+# A question about what the player said before: "who is it I said I was hunting for?", "you
+# still got my name right?" (only as a question: "I said no" and "my name is Nell" tell, not ask).
+_MEMORY_QUESTION = re.compile(r"\b(?:i (?:said|told|mentioned|say|tell)|i'd (?:said|told|mentioned)|my name)\b")
 # A greeting that opens a longer line ("Good morning! Where is the mill?"): the words after its
 # first break are what the player came to ask.
 _GREETING_THEN = re.compile(_CUES["greeting"].pattern + r"[^.!?,;]*[.!?,;]+\s*(?P<rest>\S.*)$", re.S)
@@ -130,6 +135,8 @@ class ActClassifier:
         (closer than THRESHOLD; a question of a data act: QUESTION_THRESHOLD)."""
         low = " ".join(words(text.replace("’", "'")))
         sc = self.scores(query)
+        if question and _MEMORY_QUESTION.search(low):
+            return "memory", sc["memory"], True
         for a in _CUE_ORDER:
             if _CUES[a].search(low):
                 return a, sc[a], True
