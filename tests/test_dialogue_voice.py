@@ -35,3 +35,11 @@ def test_a_persona_with_no_address_word_speaks_neutrally():
     assert keep_own_address("Come with me, stranger.", p) == "Come with me."
     assert keep_own_address("Lad, the well is dry.", p) == "The well is dry."
     assert keep_own_address("Well, my friend, it rains.", p) == "Well, it rains."
+
+
+def test_a_sentence_that_is_only_a_form_of_address_takes_the_personas_own():
+    from gameai.dialogue.voice import keep_own_address
+    p = persona_from_dict({"id": "bee", "name": "Gisela", "role": "a beekeeper",
+                           "speech_style": "sing-song; calls people 'sweetling'"}, source="test")
+    assert keep_own_address("My friend.", p) == "My sweetling."
+    assert keep_own_address("Honey. Two marks a jar.", p) == "Honey. Two marks a jar."  # a ware, not a vocative

@@ -21,14 +21,18 @@ FORMS_OF_ADDRESS = frozenset(
     "neighbour neighbor youngster outsider milord milady".split())
 
 _DECLARED = re.compile(r"\b(?:calls?|calling|says?|saying|addresses)\b[^'\"]{0,40}['\"]([A-Za-z' ]{2,20})['\"]", re.I)
-_LEAD = r"(?:(?:my|dear|old|young)\s+)?"
+_LEAD = r"(?:(?:my|dear|old|young)\s+){0,2}"
 
 
 def _vocative(word_pattern: str) -> re.Pattern[str]:
     # At the start of a sentence and followed by a comma ("Stranger, the flats..."), or after a
     # comma and closing the sentence ("Come with me, stranger.").
+    # A sentence that is only a form of address with "my", "dear"... ("My friend.") is one too; a bare
+    # "Honey." may be a ware.
     return re.compile(rf"(?P<open>^|(?<=[.!?]\s))(?P<lead>{_LEAD})(?P<w>{word_pattern}),\s*"
-                      rf"|,\s*(?P<lead2>{_LEAD})(?P<w2>{word_pattern})(?P<end>\s*[.!?,]|\s*$)", re.I)
+                      rf"|,\s*(?P<lead2>{_LEAD})(?P<w2>{word_pattern})(?P<end>\s*[.!?,]|\s*$)"
+                      rf"|(?P<open3>^|(?<=[.!?]\s))(?P<lead3>(?:(?:my|dear|old|young)\s+){{1,2}})"
+                      rf"(?P<w3>{word_pattern})(?P<end3>[.!?]+)(?=\s|$)", re.I)
 
 
 _ANY_FORM = _vocative("|".join(sorted((re.escape(w) for w in FORMS_OF_ADDRESS), key=len, reverse=True)))
@@ -39,7 +43,7 @@ def _address_words(speech_style: str, authored: tuple[str, ...]) -> tuple[str, .
     found = [m.group(1).strip().lower() for m in _DECLARED.finditer(speech_style)]
     for line in authored:
         for m in _ANY_FORM.finditer(line):
-            found.append((m.group("w") or m.group("w2")).lower())
+            found.append((m.group("w") or m.group("w2") or m.group("w3")).lower())
     return tuple(dict.fromkeys(w for w in found if w))
 
 
@@ -53,9 +57,11 @@ def keep_own_address(text: str, persona: Persona) -> str:
     own = address_words(persona)
 
     def fix(m: re.Match[str]) -> str:
-        word = m.group("w") or m.group("w2")
+        word = m.group("w") or m.group("w2") or m.group("w3")
         if word.lower() in own:
             return m.group(0)
+        if m.group("w3") is not None:  # "My friend." -> "My sweetling."; kept when there is no own word
+            return f"{m.group('open3')}{m.group('lead3')}{_cased(own[0], word)}{m.group('end3')}" if own else m.group(0)
         if m.group("w") is not None:  # "Stranger, the flats..." -> "Traveller, the flats..." / "The flats..."
             return f"{m.group('open')}{_cased(own[0], word)}, " if own else m.group("open")
         return f", {_cased(own[0], word)}{m.group('end')}" if own else m.group("end")
