@@ -416,3 +416,69 @@ def test_a_pronoun_follow_up_about_a_person_and_a_person_named_beside_a_trade(os
     # a pronoun that points back at a thing still follows the thing
     got = route(oswin, "p12c-it", "Where's the water mill?", "is it far?")[0]
     assert got == ("directions", "mill")
+
+
+# A persona written for the session-13 tests: lines that ask by form, not by the data's own words.
+COOPER = {
+    "id": "bram", "name": "Bram Hollis", "role": "the cooper of Wetherby",
+    "speech_style": "blunt; calls people 'sapling'",
+    "facts": [{"id": "oak", "text": "Bram's staves are split from oak felled in the Harl Wood.", "value": "Harl Wood",
+               "keywords": ["staves", "timber"]},
+              {"id": "hours", "text": "Bram works the shop from first light until the noon bell.", "value": "noon"}],
+    "shop": {"currency": "pennies", "items": [
+        {"id": "barrel", "name": "ale barrel", "price": 30, "aliases": ["barrel", "cask"]},
+        {"id": "bucket", "name": "oak bucket", "price": 6, "aliases": ["bucket", "pail"]},
+        {"id": "tub", "name": "washing tub", "price": 12, "aliases": ["tub"]}]},
+    "relationships": [{"who": "Agna", "relation": "his wife, who keeps the books"},
+                      {"who": "Col", "relation": "the brewer who buys most of his barrels"}],
+    "rumors": [{"id": "drowned", "text": "A drowned man was pulled from the mill race last week."},
+               {"id": "wolves", "text": "Wolves have been heard howling near the lambing pens."}],
+    "world": {"location": "the cooperage on Tanner's Row", "time": "morning",
+              "landmarks": [{"id": "tavern", "name": "the Hollow Tankard", "direction": "east", "distance": "two doors down"},
+                            {"id": "chapel", "name": "Saint Edda's", "direction": "north", "distance": "up the hill"}]},
+}
+
+
+@pytest.fixture(scope="module")
+def bram(eng):
+    return eng.npc(persona_from_dict(COOPER, source="test cooper"))
+
+
+@pytest.mark.parametrize("line, want", [
+    # a price asked by its form, the ware by meaning
+    ("what'd you want for something to carry water from the well in", ("price", "bucket")),
+    ("them big round things for beer, what do they go for", ("price", "barrel")),
+    # the way asked by its form, the place by meaning
+    ("where can a thirsty man get a drink round here", ("directions", "tavern")),
+    ("which way to the church", ("directions", "chapel")),
+    # hearsay is the rumour it is about, before a fact that shares a word
+    ("is it true they fished a dead fella out of the mill water", ("rumor", "drowned")),
+    # kin and a tag question
+    ("you're married, aren't you", ("relationship", "Agna")),
+    # "how do you <do> a thing" asks to be taught
+    ("how do you bend the staves without them snapping", ("teaching", None)),
+    # a kind of ware wanted, not named
+    ("i need something to do my washing in", ("shop_list", None)),
+    # plans and declining are small talk, not leave-taking or thanks
+    ("I'm off to the fair tomorrow to sell my cheeses", ("small_talk", None)),
+    ("no thanks, just having a look", ("small_talk", None)),
+    ("right, I'm off. mind the shop", ("farewell", None)),
+    ("be seeing you", ("farewell", None)),
+])
+def test_session_13_lines_asked_by_their_form(bram, line, want):
+    (got, target), r = route(bram, f"p13-{line[:12]}", line)
+    assert got == want[0] and (want[1] is None or target == want[1]), (line, got, target, r.text)
+
+
+def test_a_linked_follow_up_asks_the_last_question_about_its_own_thing(bram):
+    assert route(bram, "p13-follow", "where's the Hollow Tankard?", "and the chapel?")[0] == ("directions", "chapel")
+    assert route(bram, "p13-follow2", "how much is a tub?", "and a bucket?")[0] == ("price", "bucket")
+    # "how far?" alone leans on the last line
+    assert route(bram, "p13-far", "which way to the Hollow Tankard?", "how far?")[0] == ("directions", "tavern")
+
+
+def test_a_possessive_is_not_gibberish_and_what_a_exclaims():
+    from gameai.dialogue.guards import is_gibberish
+    assert not is_gibberish("and the saddler's?")
+    assert not is_question("what a morning")
+    assert is_question("you've got a brother, haven't you")

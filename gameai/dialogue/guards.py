@@ -92,6 +92,7 @@ def detect_language(text: str, lex: Lexicon) -> str:
 
 
 def _suspicious_word(w: str, pieces: Callable[[str], int] | None) -> bool:
+    w = re.sub(r"'(?:s|d|ll|re|ve|m|t)$|s'$", "", w)  # "saddler's" is "saddler" to the word-piece count
     if len(w) < 4 or w.isdigit():
         return False
     if not re.search(r"[aeiouyàâäéèêëïîôöùûüáíóú]", w):

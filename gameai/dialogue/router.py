@@ -35,6 +35,24 @@ RECALL_LINES = 3
 RECALL_RELATIVE = 0.5
 # An NPC line this close in meaning to a quest's hook offered that quest (a paraphrase of it counts).
 OFFERED_THRESHOLD = 0.6
+# A price asked without naming the ware ("what do the hand coverings go for?") is the price of the
+# ware closest in meaning, when it is this close (tuned on dev only).
+PRICE_ITEM_THRESHOLD = 0.33
+# The way asked without naming the place ("where can a fella get a pint?"): the landmark closest in
+# meaning, when it is this close (tuned on dev only).
+WAY_THRESHOLD = 0.3
+WAY_THRESHOLD_CLEAR = 0.25  # ... or this close and clearly nearer than the next landmark
+WAY_MARGIN = 0.05
+# Hearsay ("is it true the bells rang by themselves?") is the rumour closest in meaning, when this close.
+HEARSAY_THRESHOLD = 0.3
+# A question put to the NPC about itself or its things ("what do you call the big noisy one?") is
+# about the persona's fact closest in meaning at this lower bar (tuned on dev only).
+FACT_QUESTION_THRESHOLD = 0.35
+# A linked follow-up ("and the little bell?") asks the last line's question about its own thing,
+# when a ware or landmark is this close to it (tuned on dev only).
+FOLLOW_SUBJECT_THRESHOLD = 0.4
+FOLLOW_SUBJECT_MARGIN = 0.1
+_OWN_SUBJECT_KIND = {"price": "item", "direction": "landmark"}
 # A line that names one datum but is much closer in meaning to another goes to the other.
 OVERRIDE_THRESHOLD = 0.7
 # A question about people goes to a rumour instead of the NPC's own circle only when the rumour is
@@ -42,7 +60,8 @@ OVERRIDE_THRESHOLD = 0.7
 RUMOR_OVER_PERSON = 0.1
 RUMOR_FLOOR = 0.3
 _QUESTION_START = frozenset("who whom whose what what's whats where where's wheres when why how how's which is are "
-                            "was were do does did can could would will shall should may any anything got know tell "
+                            "was were do does did can could would will shall should may any anything got know tell hear heard whatcha "
+                            "don't dont doesn't doesnt didn't didnt isn't isnt aren't arent won't wont can't cant ain't aint "
                             "have has seen heard and wot wots wat wats wut whats hows wheres whos".split())
 # Data a line asks for in so many words, which a request to be taught or helped does not override.
 _ASKED_DATA = ("price", "shop", "quest_state", "location")
@@ -82,8 +101,15 @@ def data_options(persona: Persona, world: World) -> list[DataOption]:
     for r in persona.rumors:
         out.append(DataOption("rumor", r.id, r.text))
     for lm in world.landmarks:
-        out.append(DataOption("landmark", lm.id, f"Where is {lm.name}?"))
+        out.append(DataOption("landmark", lm.id, landmark_text(lm)))
     return out
+
+
+def landmark_text(lm) -> str:
+    """A landmark as a question for the way, with what its id says it is ("Where is the Sour Flagon,
+    the tavern?"): a game's ids name what a thing is."""
+    kind = lm.id.replace("_", " ").lower()
+    return f"Where is {lm.name}?" if kind in lm.name.lower() else f"Where is {lm.name}, the {kind}?"
 
 
 class Router:
@@ -152,6 +178,10 @@ class Router:
             who = mentioned_person(text, p, world)
             if who is not None:
                 return Grounding([relationship_fact(p, who)], "relationship")
+        if not requested and not listing:
+            asked = self._asked_in_so_many_words(text, query, world, turn, g, asking, act if cued else None)
+            if asked is not None:
+                return asked
         if g.facts and strong_cue(text, g.topic, g.asks_free) and not requested and not listing and wants:
             return g
         if wants and not asking and not g.facts and not (cued and act in ("teaching", "help")):
@@ -183,6 +213,19 @@ class Router:
                     if routed.facts:
                         return routed
                 g2 = self.route(joined, joined_query, world, turn)
+                if follow == "linked" and g2.topic in _OWN_SUBJECT_KIND:
+                    # "and the saddler's?" after "which way's the weir?": the last line's question,
+                    # about this line's own thing when it names one of that kind by meaning
+                    # (clearly nearer to its own thing than to the last one's: "and how far is it?" is
+                    # about equally near every place, and stays with the last line's)
+                    opts = [o for o in data_options(p, world) if o.kind == _OWN_SUBJECT_KIND[g2.topic]]
+                    sims = self._sims([o.text for o in opts], query)
+                    last = g2.facts[0].id.split(":", 1)[-1] if g2.facts else None
+                    last_sim = max((float(x) for o, x in zip(opts, sims) if o.key == last), default=-1.0)
+                    i = int(np.argmax(sims)) if len(sims) else -1
+                    if i >= 0 and opts[i].key != last and float(sims[i]) >= FOLLOW_SUBJECT_THRESHOLD \
+                            and float(sims[i]) - last_sim >= FOLLOW_SUBJECT_MARGIN:
+                        return self._data_route(opts[i], text, p, world, turn)
                 # "is he any good?" points back at a person: only a person answers it
                 about_person = follow == "pointing" and not set(words(text)) & (_POINTING - _PERSON_POINTING)
                 if g2.facts and (g2.topic == "relationship" or not about_person):
@@ -204,7 +247,9 @@ class Router:
         kind = _DATA_KIND_OF_ACT.get(act)
         if act == "place" and _WHERE_IS_A_THING.search(text):
             kind = "landmark"  # "where's the smithy?" asks the way to a place, not where here is
-        if opt is not None and score >= DATA_THRESHOLD and (opt.kind == kind if own_kind else score >= act_score):
+        about_you = opt is not None and opt.kind == "fact" and bool(_TO_YOU.search(text)) and not measure
+        threshold = FACT_QUESTION_THRESHOLD if about_you else DATA_THRESHOLD
+        if opt is not None and score >= threshold and (opt.kind == kind if own_kind else score >= act_score):
             return self._data_route(opt, text, p, world, turn)
         if act is not None and act != "memory" and (asking or act in SOCIAL) \
                 and (act not in _DATA_KIND_OF_ACT or self._has_data_for(act)):
@@ -216,6 +261,45 @@ class Router:
             if told:
                 return Grounding([memory_fact(told)], "memory")
         return g if asking else Grounding([])
+
+    def _asked_in_so_many_words(self, text: str, query: np.ndarray, world: World, turn: int, g: Grounding,
+                                asking: bool, cued_act: str | None) -> Grounding | None:
+        """The form of the line says what it asks, though no word of it names the datum: a price
+        ("what'd you want for ...", "what's the fee"), the way ("which way to ...", "where can I get
+        ...", "is there a ... nearby"), or hearsay ("is it true ...", "someone said ..."). The datum
+        is the persona's closest in meaning of that kind."""
+        p, low = self.persona, " ".join(words(text.replace("’", "'")))
+        if p.rumors and _HEARSAY.search(low) and g.topic not in ("price", "direction", "quest_state"):
+            sims = self._sims([r.text for r in p.rumors], query)
+            if float(sims.max()) >= HEARSAY_THRESHOLD:
+                r = p.rumors[int(np.argmax(sims))]
+                return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
+                                               line_values={"rumor": r.text})], "rumor")
+        if not asking:
+            return None
+        # A fact the line names by its keywords ("what's the toll on cargo?" for a fact on tolls) and
+        # an offer to work off a debt ("could I work off the fee?") are not a ware's price.
+        if p.shop and g.topic not in ("price", "fact") and cued_act != "work" and _PRICE_ASKED.search(low) \
+                and not _MEASURE_ONLY.search(low):
+            if g.topic == "shop" and _LISTING.search(low):
+                return g
+            items = named_items(text, p)
+            if not items:
+                sims = self._sims([f"How much is the {n}?" for it in p.shop for n in (it.name, *it.aliases)], query)
+                owners = [it for it in p.shop for _ in (it.name, *it.aliases)]
+                if float(sims.max()) >= PRICE_ITEM_THRESHOLD:
+                    items = [owners[int(np.argmax(sims))]]
+            if items:
+                return find_facts(f"How much is the {items[0].name}?", p, world, turn)
+            return None
+        if world.landmarks and g.topic not in ("direction", "fact") and _WAY_ASKED.search(low):
+            sims = self._sims([landmark_text(lm) for lm in world.landmarks], query)
+            runner_up = float(np.sort(sims)[-2]) if len(sims) > 1 else -1.0
+            best = float(sims.max())
+            if best >= WAY_THRESHOLD or best >= WAY_THRESHOLD_CLEAR and best - runner_up >= WAY_MARGIN:
+                lm = world.landmarks[int(np.argmax(sims))]
+                return find_facts(f"Where is {lm.name}?", p, world, turn)
+        return None
 
     def _quest_in_hand(self, text: str, query: np.ndarray, world: World, lines: list[Memory]):
         """The quest a progress question is about: one the game has under way or done, else one this
@@ -238,7 +322,7 @@ class Router:
             held = [q for q in world.quests if q.id in named]
             if not held:
                 return None
-        if not ws & _WORK_WORDS and not ws & _POINTING and not ws & {"now", "yet"}:
+        if not ws & _WORK_WORDS and not ws & _POINTING and not ws & {"now", "yet", "next"}:
             return None
         if len(held) == 1:
             return held[0]
@@ -252,10 +336,12 @@ class Router:
         return {"work": bool(p.quests), "rumor": bool(p.rumors), "people": bool(p.relationships or p.rumors),
                 "place": True}.get(act, False)
 
-    def _nearest_data(self, query: np.ndarray, world: World, items: bool = True) -> tuple[DataOption | None, float]:
-        """The persona's datum closest in meaning; items=False leaves the shop out (a question of
-        how long or how many asks a measure, not a price)."""
-        opts = [o for o in data_options(self.persona, world) if items or o.kind != "item"]
+    def _nearest_data(self, query: np.ndarray, world: World, items: bool = True,
+                      kinds: tuple[str, ...] | None = None) -> tuple[DataOption | None, float]:
+        """The persona's datum closest in meaning (of these kinds only, if given); items=False leaves
+        the shop out (a question of how long or how many asks a measure, not a price)."""
+        opts = [o for o in data_options(self.persona, world)
+                if (items or o.kind != "item") and (kinds is None or o.kind in kinds)]
         if not opts:
             return None, -1.0
         sims = self.embedder.embed([o.text for o in opts]) @ np.asarray(query, dtype=np.float32)
@@ -328,6 +414,30 @@ class Router:
 _WHERE_IS_A_THING = re.compile(r"\bwhere(?:'s|s| is| are| can| do| does| would)\s+(?!(?:this|here|we|i)\b)", re.I)
 
 
+# A price asked in so many words, though no ware is named: "what'd you want for ...", "what do
+# they go for", "what's the damage", "what's the fee", "what would you charge", "how much for one".
+_PRICE_ASKED = re.compile(r"\b(?:go(?:es)? for|want for|(?:the|your) damage|(?:the|your|a) (?:fee|toll|charge|price|cost)|"
+                          r"(?:would|will|do|d|'d) you charge|set me back|do i owe|how much (?:for|is|are|'s|s|do|does|would|to)|"
+                          r"what(?:'s|s| is| does| do| would| will) (?:it|that|one|they|them) cost|cost(?:s)? me|"
+                          r"cost\W*$|how much\W*$)\b")
+# ... but "how much does it weigh" asks a measure.
+_MEASURE_ONLY = re.compile(r"\bhow much (?:\w+ ){0,3}(?:weigh|weighs|hold|holds|longer|time|water|room|drink|drinks|eat|"
+                           r"eats|burn|burns|use|uses|need|needs|carry|carries|make|makes|earn|earns|fit|fits)\b")
+# A price question for the whole list: "what are your rates, all of them?".
+_LISTING = re.compile(r"\b(?:rates|prices|all|everything|things|stuff|wares|goods|what (?:do|d|'d) you sell)\b")
+# Asking the way to a kind of place: "which way to the big grain store", "how do I get down to ...",
+# "point me at ...", "where can a fella get a pint", "is there a church about", "where does the parson live".
+_WAY_ASKED = re.compile(r"\b(?:which way|what way|how (?:do|can|would|should|will) (?:i|we|you|one) get (?:to|down|up|over|across|out|there)|"
+                        r"point me|where (?:can|could|would|do|might|should) (?:i|we|one|a \w+|a \w+ \w+) (?:get|find|draw|fetch|grab|"
+                        r"eat|drink|sleep|pray|stay|wash|rest|water|cross|wade)(?!.*\bfrom\W*$)|"
+                        r"is there (?:a|an|any|anywhere|somewhere|some) .*\b(?:near|nearby|about|around|round here|close by|hereabouts)|"
+                        r"where does (?:the |your |that |this )?\w+ live|where(?:'s|s| is| are) (?:the|that|those|your) )\b")
+# Hearsay the player asks about: "is it true ...", "someone said ...", "I heard ...", "they say ...".
+_HEARSAY = re.compile(r"\b(?:is it true|someone (?:said|told|says|reckons)|(?:i|we)(?:'ve| have)? heard|they say|"
+                      r"word is|folk(?:s)? (?:say|said)|people (?:say|said|are saying)|rumou?r has it)\b")
+
+
+_TO_YOU = re.compile(r"\b(?:you|your|yours|ya|ye|yer|yourself)\b", re.I)
 # A question about a person: "who's ...", "who is it that ...", "what's he like?".
 _ASKS_WHO = re.compile(r"(?:^|[,;:.!?] ?)who(?:se|m)?\b|\bwho(?:'s|s| is| are| was)\b|"
                        r"\bwhat(?:'s|s| is| are) (?:he|she|they|him|her) like\b", re.I)
@@ -350,7 +460,10 @@ _PROGRESS = re.compile(r"\bhow(?:'s|s| is| are| does| do| did)?\b[^?]*?\b(?:goin
                        r"\bhow(?:'s|s| is| are) (?:the|that|your|our|my) (?:\w+ )?"
                        r"(?:business|job|work|task|errand|hunt|search)\b|"
                        r"\bwhere does (?:that|this|it) leave\b|\b(?:state|status|progress) of\b|"
-                       r"\bwhat(?:'s|s| is) the (?:state|status)\b", re.I)
+                       r"\bwhat(?:'s|s| is) the (?:state|status)\b|"
+                       # what comes next in it: "what do I do next?", "what do you want me to do now?"
+                       r"\bwhat (?:do|should|shall|must|can|d) (?:i|we) do (?:next|now)\b|\bwhat(?:'s|s| is) (?:next|my next)\b|"
+                       r"\bwhat (?:do|d) you want (?:me|us) to do (?:next|now)\b", re.I)
 _WORK_WORDS = frozenset("job work task quest errand business search hunt bounty contract".split())
 
 
@@ -369,10 +482,20 @@ def is_question(text: str) -> bool:
         ws = words(clause)
         while ws and ws[0] in _FILLERS:
             ws = ws[1:]
+        if ws[:2] in (["what", "a"], ["what", "an"]) or ws in (["how", "do"], ["how", "do", "you", "do"]):
+            continue  # "what a reek!" exclaims; "how do" greets
         if ws and (ws[0] in _QUESTION_START or ws[0].split("'")[0] in _QUESTION_START):
             return True
     ws = words(text)
+    if _TAG_QUESTION.search(text.replace("’", "'")):
+        return True
     return len(ws) >= 2 and ws[0] in _REQUEST_VERBS and ws[1] in ("me", "us")
+
+
+# "you got a brother, don't you", "cold out, isn't it": a statement that asks to be confirmed.
+_TAG_QUESTION = re.compile(r"\b(?:don't|doesn't|didn't|isn't|aren't|wasn't|weren't|won't|can't|haven't|hasn't|ain't|"
+                           r"dont|doesnt|didnt|isnt|arent|wont|cant|havent|aint) (?:you|ya|ye|it|he|she|they|we|i)\W*$",
+                           re.I)
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:.!\u2014]+\s*")
@@ -412,6 +535,8 @@ def follow_up_kind(text: str) -> str | None:
         return None
     if ws[0] in _FOLLOW_UP_START and len(ws) <= 7 or ws[:2] in (["what", "if"], ["what", "about"], ["how", "about"]):
         return "linked"
+    if len(ws) <= 3 and ws[0] == "how" and len(ws) >= 2 and ws[1].split("'")[0] in _MEASURE.split("|") + ["far", "much"]:
+        return "linked"  # "how far?", "how long's that"
     return "pointing" if set(ws) & _POINTING else None
 
 
@@ -470,13 +595,39 @@ def mentioned_person(text: str, persona: Persona, world: World | None = None) ->
     ws = set(words(text))
     setting = _setting_words(persona, world)
     for who, rel in persona.relationships:
-        distinct = [w for w in words(rel) if len(w) >= 5 and w not in _COMMON_RELATION_WORDS and w not in setting]
+        distinct = [w for w in words(rel) if len(w) >= 5 and w not in _COMMON_RELATION_WORDS
+                    and not _in_setting(w, setting)]
         # A compound names its head: "the smith" for "the blacksmith", "the keeper" for "the innkeeper".
         # A word's own stem names it too: "the mill" for "the miller", "the lamb" for "the orphan lambs".
         if any(w in ws or any(len(x) >= 5 and len(w) - len(x) >= 2 and w.endswith(x) for x in ws)
                or any(len(x) >= 4 and 0 < len(w) - len(x) <= 2 and w.startswith(x) for x in ws) for w in distinct):
             return who
+    return kin_named(ws, persona)
+
+
+# Words of one tie of kin: "were you ever married?" asks about the wife of "his late wife".
+_KIN = tuple(frozenset(g.split()) for g in (
+    "married marry wed wedded wife wives husband spouse widow widower betrothed sweetheart",
+    "brother brothers sister sisters sibling siblings twin",
+    "mother mum mam ma father dad da pa parents",
+    "son sons daughter daughters child children",
+    "niece nephew", "uncle aunt auntie", "cousin cousins", "grandmother grandfather granny gran grandad grandson granddaughter"))
+
+
+def kin_named(ws: set[str], persona: Persona) -> str | None:
+    """The one person of [[relationships]] tied to the NPC by the kin the line asks about."""
+    for group in _KIN:
+        if ws & group:
+            hits = [who for who, rel in persona.relationships if set(words(rel)) & group]
+            if len(hits) == 1:
+                return hits[0]
     return None
+
+
+def _in_setting(word: str, setting: set[str]) -> bool:
+    """A word of the setting, or its plural ("traps" of the ware "trap"); "the miller" is a person
+    though the mill is a landmark."""
+    return word in setting or word.endswith("s") and (word[:-1] in setting or word.endswith("es") and word[:-2] in setting)
 
 
 def _setting_words(persona: Persona, world: World | None) -> set[str]:

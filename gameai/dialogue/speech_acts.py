@@ -65,10 +65,18 @@ DATA_ACTS = ("work", "rumor", "people", "place")
 _CUES = {
     "greeting": re.compile(r"^(?:(?:oh|ah|well|why) )?(?:hail|hello|hallo|hullo|hi|hiya|hey|heya|howdy|yo|greetings|evening|morning|mornin|evenin|"
                            r"afternoon|good (?:morning|evening|afternoon|day)|g'?day|well met|ahoy|oi|peace be)\b"),
-    "farewell": re.compile(r"\b(?:bye|goodbye|farewell|cheerio|good ?night|g'?night|nighty night|night night|see (?:you|ya|ye)|"
-                           r"so long|take care|gotta go|got to go|must go|(?:got|have|need) to (?:get )?going|later|i(?:'m|m| am| must| should|'ll) (?:be )?"
-                           r"(?:off|going|leaving|heading|on my way))\b"),
-    "thanks": re.compile(r"\b(?:thanks|thank|thx|ty|ta|cheers|obliged|grateful|appreciate|bless you)\b"),
+    # "I'm off" takes leave; "I'm off to the granary tomorrow to see Shadd" and "might see you there"
+    # tell plans.
+    "farewell": re.compile(r"\b(?:bye|goodbye|farewell|cheerio|good ?night|g'?night|nighty night|night night|"
+                           r"(?<!might )(?<!may )(?<!could )(?<!to )(?<!i )(?:be )?see(?:ing)? (?:you|ya|ye)|"
+                           r"so long|take care|gotta go|got to go|must go|(?:got|have|need) to (?:get )?going|"
+                           r"later(?: \w+){0,2}$|"
+                           r"i(?:'m|m| am| must| should|'ll| will) (?:be )?(?:off|going|leaving|heading|on my way|away|making tracks)"
+                           r"(?= *$| (?:now|then|home|to bed|back|off|so|out|away|too|before|soon|again|for (?:the night|"
+                           r"today|now|tonight))\b))\b"),
+    # Not "no thanks" (declining), "thank the gods" or "thanks to the rain" (no thanks to anyone here).
+    "thanks": re.compile(r"(?<!no )\b(?:thanks(?! to (?!you\b|ye\b|ya\b))|thank(?! (?:the|god|gods|goodness|heavens|heaven|stars)\b)|"
+                         r"thx|ty|ta|cheers|obliged|grateful|appreciate|bless you)\b"),
     "memory": re.compile(r"\b(?:remember|recall|forget|forgotten|did i (?:say|tell|mention|pick|choose|ask)|i told you|"
                          r"what(?:'s|s| is| was) my|who am i|what do i do|what was i|(?:what|which|who) \w+ did i|"
                          r"(?:what|who|where|when|which)\b[^?]*\b(?:am i|was i|did i)(?! \w+ you))\b"),
@@ -80,23 +88,35 @@ _CUES = {
                        r"(?:something|anything) (?:for|to) (?:me|us|a \w+|an \w+) to do)\b"
                        r"|^(?:do you |you )?need (?:anything|another|someone|somebody|any)\b"),
     "help": re.compile(r"(?<!the )(?<!your )(?<!for )(?<!all )\bhelp\W*$|\b(?:help (?:me|us|my)|(?:give|lend) (?:me|us) a hand|a hand with|(?:could|would|will|can) "
-                       r"you help|help (?:build|find|fix|get|raise)|let'?s build|build \w+ together|together)\b"),
+                       r"you help|help (?:build|find|fix|get|raise)|let'?s build|build \w+ together|together|"
+                       # a mend asked as a favour: "any chance you could fix it?", "could you do anything for me?"
+                       r"any chance you (?:could|can|would)|(?:could|would|can|will) you (?:fix|mend|patch|repair|sew|"
+                       r"stitch|sort|do (?:anything|something) for me))\b"),
     "teaching": re.compile(r"\b(?:teach|teaching|show me how|show me the|learn|train me|lessons?|any tips|tips? (?:on|for)|"
-                           r"how (?:do|should|can|would) i (?!get\b|go\b|reach\b|find\b|pay\b)\w+|how to \w+)\b"),
+                           r"how (?:do|should|can|would) i (?!get\b|go\b|reach\b|find\b|pay\b)\w+|how to \w+|"
+                           # "how do you spot a dodgy coin?", not "how do you stand the heat?" or "how do you know him?"
+                           r"how (?:do|does|would|can|d) (?:you|ya|ye|one)(?: lot)? (?!stand|bear|cope|manage|like|feel|know|"
+                           r"do|keep|live|sleep|say|spell|mean|find|get to|get there|pay|afford)\w+ "
+                           r"(?:a|an|the|those|these|them|that|this|your|one|it)\b)\b"),
     # Asking what the NPC has to offer, in any trade: "what do you serve?", "got anything for ...?".
     "shop": re.compile(r"\b(?:what (?:do|can|d) (?:you|ya|ye) (?:sell|serve|have|offer|stock|carry|trade)|"
                        r"what (?:sort|sorts|kind|kinds|type|types) of \w+(?: and such)? (?:do|can|d) (?:you|ya|ye) "
                        r"(?:sell|have|make|stock|carry)|what can i (?:\w+ )?buy|"
                        r"what(?:'s| is) (?:for sale|on offer)|(?:you )?got anything (?:for|to|i can)|for sale|"
-                       r"what (?:have|'ve) you got|what'?ve (?:you|ya) got|what (?:you|ya) got)\b"),
+                       r"what (?:have|'ve) you got|what'?ve (?:you|ya) got|what (?:you|ya) got|whatcha (?:selling|got|sell)|"
+                       # a kind of ware wanted but not named: "got anything I could wear that'd turn a knife?",
+                       # "I need something for the mice in my larder", "need a dog that'll go after vermin, got any?"
+                       r"(?:got|have|sell|do you do) (?:anything|something|owt)(?: \w+)? (?:i|to|for|that|so|which)|"
+                       r"i need (?:something|anything) (?:for|to|that|so)|got any\W*$)\b"),
     # Any question that opens with "who" asks about a person ("who looks after the books?").
     "people": re.compile(r"(?:^|[,;:.!?] ?)who(?:se|m|s)?\b|\b(?:who(?:'s| is| are| do| does)|do you know|(?:your|any) "
-                         r"(?:family|friends?|kin|folk)|closest friend)\b"),
-    "rumor": re.compile(r"\b(?:news|gossip|rumou?rs?|heard|hearing|strange|trouble|danger|dangerous|safe|going on)\b"),
+                         r"(?:family|friends?|kin|folk)|closest friend|friend of yours|friends with|(?:get|getting|got) (?:on|along) with)\b"),
+    "rumor": re.compile(r"\b(?:news|gossip|rumou?rs?|heard|hearing|hear (?:anything|any|owt|aught|tell)|strange|trouble|"
+                        r"danger|dangerous|safe|going on)\b"),
 }
 # A question about what the player said before: "who is it I said I was hunting for?", "you
 # still got my name right?" (only as a question: "I said no" and "my name is Nell" tell, not ask).
-_MEMORY_QUESTION = re.compile(r"\b(?:i (?:said|told|mentioned|say|tell)|i'd (?:said|told|mentioned)|my name)\b")
+_MEMORY_QUESTION = re.compile(r"\b(?:i (?:said|told|mentioned|say|tell)|i'd (?:said|told|mentioned)|(?<!to )my name)\b")
 # A greeting that opens a longer line ("Good morning! Where is the mill?"): the words after its
 # first break are what the player came to ask.
 _GREETING_THEN = re.compile(_CUES["greeting"].pattern + r"[^.!?,;]*[.!?,;]+\s*(?P<rest>\S.*)$", re.S)
@@ -110,6 +130,10 @@ def after_greeting(text: str) -> str | None:
 
 # When several cues fire, the first of this order wins ("thanks, bye" ends the talk).
 _CUE_ORDER = ("memory", "farewell", "teaching", "work", "help", "shop", "people", "thanks", "greeting", "rumor")
+
+
+def _clauses(text: str) -> list[str]:
+    return [" ".join(words(c)) for c in re.split(r"[.!?;,\u2014]+", text.replace("’", "'"))]
 
 
 class ActClassifier:
@@ -138,7 +162,9 @@ class ActClassifier:
         if question and _MEMORY_QUESTION.search(low):
             return "memory", sc["memory"], True
         for a in _CUE_ORDER:
-            if _CUES[a].search(low):
+            # Leave-taking is judged clause by clause: "I'm off. Mind yourself" takes leave, "I'm off
+            # to the fair next week" does not.
+            if any(_CUES[a].search(c) for c in _clauses(text)) if a == "farewell" else _CUES[a].search(low):
                 return a, sc[a], True
         act = max(sc, key=sc.get)
         if sc[act] >= THRESHOLD:
