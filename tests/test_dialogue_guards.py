@@ -425,3 +425,11 @@ def test_sentences_keep_a_closing_quote_and_leave_out_a_trailing_scrap():
     assert sentences("She said \u201cRun!\u201d and then she was gone") == ["She said \u201cRun!\u201d"]
     assert sentences("Three gold, lad! Not a copper less... and") == ["Three gold, lad!", "Not a copper less..."]
     assert sentences("no stop at all") == [] and sentences("") == []
+
+
+def test_a_cut_line_never_ends_mid_word():
+    t = "I sell a glass bottle for 2 crowns, a blue goblet for 7 crowns, a reading lens for 15 crowns and a string"
+    out = trim_to_sentence(t, 100)
+    assert out == "I sell a glass bottle for 2 crowns, a blue goblet for 7 crowns."
+    out = trim_to_sentence("The tide turns at dusk and the boats come home with their nets full", 40)
+    assert out.rstrip(".").split()[-1] in "The tide turns at dusk and the boats come home".split()

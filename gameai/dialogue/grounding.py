@@ -178,13 +178,13 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
     if items and (wset & PRICE_CUES or ("?" in text and len(ws) <= 6) or asks_free):
         for it in items[:2]:
             facts.append(GroundedFact(
-                f"price:{it.id}", f"The {it.name} costs {it.price} {persona.currency}.", "price",
+                f"price:{it.id}", f"The {it.name} costs {money(it.price, persona.currency)}.", "price",
                 check=(str(it.price),), price=it.price, line_kind="price",
-                line_values={"item": it.name, "price": it.price, "currency": persona.currency,
+                line_values={"item": it.name, "price": it.price, "currency": currency_for(it.price, persona.currency),
                              "aliases": it.aliases}))
         return Grounding(facts, "price", asks_free)
     if persona.shop and wset & PRICE_CUES and wset & {"what", "wares", "goods", "sell", "selling", "offer", "have"}:
-        listing = spoken_list([f"{with_article(it.name)} for {it.price} {persona.currency}" for it in persona.shop])
+        listing = spoken_list([f"{with_article(it.name)} for {money(it.price, persona.currency)}" for it in persona.shop])
         # Every item must be named, by the last word of its name or an alias ("nails" of "bag of nails").
         named = tuple("|".join(dict.fromkeys([words(it.name)[-1], *(a.lower() for a in it.aliases)]))
                       for it in persona.shop if words(it.name))
@@ -404,9 +404,31 @@ def with_article(name: str) -> str:
         return name
     cut = next((i for i, w in enumerate(ws) if i and w.lower() in ("of", "for", "with", "from")), len(ws))
     head = ws[cut - 1].lower()  # "bag" of "bag of nails", "room" of "room for the night"
-    if ws[0].lower() in ("a", "an", "the", "some", "one", "two", "three") or head.endswith("s") or ws[0][:1].isupper():
+    if ws[0].lower() in ("a", "an", "the", "some", "one", "two", "three") or is_plural(head) or ws[0][:1].isupper():
         return name
     return ("an " if ws[0][:1].lower() in "aeiou" else "a ") + name
+
+
+# Nouns that end in -s and are one thing ("a reading lens", "a mooring pass", "a brass compass").
+_SINGULAR_IN_S = frozenset("lens gas canvas atlas bias chaos news series species bus iris axis trellis abacus "
+                           "cactus walrus octopus".split())
+
+
+def is_plural(noun: str) -> bool:
+    noun = noun.lower()
+    return noun.endswith("s") and not noun.endswith(("ss", "us", "is")) and noun not in _SINGULAR_IN_S
+
+
+def currency_for(amount: int, currency: str) -> str:
+    """"penny" for 1 of "pennies", "crown" for 1 of "crowns"; "gold" and 2 "crowns" as they are."""
+    if amount == 1 and is_plural(currency):
+        return "penny" if currency.lower() == "pennies" else singular(currency)
+    return currency
+
+
+def money(amount: int, currency: str) -> str:
+    """"1 penny", "2 crowns", "1 gold": an amount with its currency in agreement."""
+    return f"{amount} {currency_for(amount, currency)}"
 
 
 def spoken_list(parts: list[str]) -> str:
