@@ -213,19 +213,10 @@ class Router:
                     if routed.facts:
                         return routed
                 g2 = self.route(joined, joined_query, world, turn)
-                if follow == "linked" and g2.topic in _OWN_SUBJECT_KIND:
-                    # "and the saddler's?" after "which way's the weir?": the last line's question,
-                    # about this line's own thing when it names one of that kind by meaning
-                    # (clearly nearer to its own thing than to the last one's: "and how far is it?" is
-                    # about equally near every place, and stays with the last line's)
-                    opts = [o for o in data_options(p, world) if o.kind == _OWN_SUBJECT_KIND[g2.topic]]
-                    sims = self._sims([o.text for o in opts], query)
-                    last = g2.facts[0].id.split(":", 1)[-1] if g2.facts else None
-                    last_sim = max((float(x) for o, x in zip(opts, sims) if o.key == last), default=-1.0)
-                    i = int(np.argmax(sims)) if len(sims) else -1
-                    if i >= 0 and opts[i].key != last and float(sims[i]) >= FOLLOW_SUBJECT_THRESHOLD \
-                            and float(sims[i]) - last_sim >= FOLLOW_SUBJECT_MARGIN:
-                        return self._data_route(opts[i], text, p, world, turn)
+                if follow == "linked" and g2.topic in _OWN_SUBJECT_KIND and g2.facts:
+                    own = self._own_subject(query, world, _OWN_SUBJECT_KIND[g2.topic], g2.facts[0].id.split(":", 1)[-1])
+                    if own is not None:
+                        return self._data_route(own, text, p, world, turn)
                 # "is he any good?" points back at a person: only a person answers it
                 about_person = follow == "pointing" and not set(words(text)) & (_POINTING - _PERSON_POINTING)
                 if g2.facts and (g2.topic == "relationship" or not about_person):
@@ -284,22 +275,36 @@ class Router:
             if g.topic == "shop" and _LISTING.search(low):
                 return g
             items = named_items(text, p)
-            if not items:
-                sims = self._sims([f"How much is the {n}?" for it in p.shop for n in (it.name, *it.aliases)], query)
-                owners = [it for it in p.shop for _ in (it.name, *it.aliases)]
-                if float(sims.max()) >= PRICE_ITEM_THRESHOLD:
-                    items = [owners[int(np.argmax(sims))]]
             if items:
                 return find_facts(f"How much is the {items[0].name}?", p, world, turn)
-            return None
+            ranked = self._ranked(query, world, "item")
+            return self._data_route(ranked[0][0], text, p, world, turn) if ranked[0][1] >= PRICE_ITEM_THRESHOLD else None
         if world.landmarks and g.topic not in ("direction", "fact") and _WAY_ASKED.search(low):
-            sims = self._sims([landmark_text(lm) for lm in world.landmarks], query)
-            runner_up = float(np.sort(sims)[-2]) if len(sims) > 1 else -1.0
-            best = float(sims.max())
+            ranked = self._ranked(query, world, "landmark")
+            best = ranked[0][1]
+            runner_up = ranked[1][1] if len(ranked) > 1 else -1.0
             if best >= WAY_THRESHOLD or best >= WAY_THRESHOLD_CLEAR and best - runner_up >= WAY_MARGIN:
-                lm = world.landmarks[int(np.argmax(sims))]
-                return find_facts(f"Where is {lm.name}?", p, world, turn)
+                return self._data_route(ranked[0][0], text, p, world, turn)
         return None
+
+    def _own_subject(self, query: np.ndarray, world: World, kind: str, last: str) -> DataOption | None:
+        """The ware or landmark a linked follow-up names by meaning ("and the saddler's?" after "which
+        way's the weir?"), when it is clearly nearer to it than to the last line's (`last`, an id):
+        "and how far is it?" is about equally near every place, and stays with the last line's."""
+        ranked = self._ranked(query, world, kind)
+        last_sim = max((s for o, s in ranked if o.key == last), default=-1.0)
+        best, sim = ranked[0] if ranked else (None, -1.0)
+        if best is not None and best.key != last and sim >= FOLLOW_SUBJECT_THRESHOLD \
+                and sim - last_sim >= FOLLOW_SUBJECT_MARGIN:
+            return best
+        return None
+
+    def _ranked(self, query: np.ndarray, world: World, kind: str) -> list[tuple[DataOption, float]]:
+        """The persona's data of one kind (an item's name and each alias count apart), nearest in
+        meaning first."""
+        opts = [o for o in data_options(self.persona, world) if o.kind == kind]
+        sims = self._sims([o.text for o in opts], query)
+        return sorted(zip(opts, (float(x) for x in sims)), key=lambda t: -t[1])
 
     def _quest_in_hand(self, text: str, query: np.ndarray, world: World, lines: list[Memory]):
         """The quest a progress question is about: one the game has under way or done, else one this
@@ -336,12 +341,10 @@ class Router:
         return {"work": bool(p.quests), "rumor": bool(p.rumors), "people": bool(p.relationships or p.rumors),
                 "place": True}.get(act, False)
 
-    def _nearest_data(self, query: np.ndarray, world: World, items: bool = True,
-                      kinds: tuple[str, ...] | None = None) -> tuple[DataOption | None, float]:
-        """The persona's datum closest in meaning (of these kinds only, if given); items=False leaves
-        the shop out (a question of how long or how many asks a measure, not a price)."""
-        opts = [o for o in data_options(self.persona, world)
-                if (items or o.kind != "item") and (kinds is None or o.kind in kinds)]
+    def _nearest_data(self, query: np.ndarray, world: World, items: bool = True) -> tuple[DataOption | None, float]:
+        """The persona's datum closest in meaning; items=False leaves the shop out (a question of
+        how long or how many asks a measure, not a price)."""
+        opts = [o for o in data_options(self.persona, world) if items or o.kind != "item"]
         if not opts:
             return None, -1.0
         sims = self.embedder.embed([o.text for o in opts]) @ np.asarray(query, dtype=np.float32)
@@ -437,7 +440,9 @@ _HEARSAY = re.compile(r"\b(?:is it true|someone (?:said|told|says|reckons)|(?:i|
                       r"word is|folk(?:s)? (?:say|said)|people (?:say|said|are saying)|rumou?r has it)\b")
 
 
+# A line put to the NPC: "what do you call the big one?" (its facts answer at a lower bar).
 _TO_YOU = re.compile(r"\b(?:you|your|yours|ya|ye|yer|yourself)\b", re.I)
+
 # A question about a person: "who's ...", "who is it that ...", "what's he like?".
 _ASKS_WHO = re.compile(r"(?:^|[,;:.!?] ?)who(?:se|m)?\b|\bwho(?:'s|s| is| are| was)\b|"
                        r"\bwhat(?:'s|s| is| are) (?:he|she|they|him|her) like\b", re.I)
@@ -445,6 +450,7 @@ _ASKS_WHO = re.compile(r"(?:^|[,;:.!?] ?)who(?:se|m)?\b|\bwho(?:'s|s| is| are| w
 # safe to touch?"), and with "how far" and "when" not an item's price ("how long does the mead
 # have to sit?").
 _MEASURE = "long|old|many|heavy|big|deep|tall|wide|often|soon|fast|hot"
+_MEASURE_WORDS = frozenset(_MEASURE.split("|")) | {"far", "much"}
 _HOW_MUCH_OF = re.compile(rf"\bhow (?:{_MEASURE})\b", re.I)
 _MEASURE_QUESTION = re.compile(rf"\bhow (?:{_MEASURE}|far)\b|\bwhen\b", re.I)
 # Words of money (grounding's price cues, and the coins and costs people name): a question with one
@@ -535,7 +541,7 @@ def follow_up_kind(text: str) -> str | None:
         return None
     if ws[0] in _FOLLOW_UP_START and len(ws) <= 7 or ws[:2] in (["what", "if"], ["what", "about"], ["how", "about"]):
         return "linked"
-    if len(ws) <= 3 and ws[0] == "how" and len(ws) >= 2 and ws[1].split("'")[0] in _MEASURE.split("|") + ["far", "much"]:
+    if 2 <= len(ws) <= 3 and ws[0] == "how" and ws[1].split("'")[0] in _MEASURE_WORDS:
         return "linked"  # "how far?", "how long's that"
     return "pointing" if set(ws) & _POINTING else None
 
