@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "/ granted outcomes, loop rate, latency percentiles).")
     p.add_argument("--suite", choices=("standard", "conversation"), default="standard",
                    help="standard: grounding, persona and red team on a cast; conversation: ordinary player lines "
-                        "to twenty-six personas with labelled routes and values (data/conversation/)")
+                        "to thirty personas with labelled routes and values (data/conversation/)")
     p.add_argument("--split", choices=("dev", "test"), default="dev",
                    help="conversation suite: dev (tune on it, default) or test (report it, never tune on it)")
     p.add_argument("--lines", type=int, default=24,
