@@ -482,3 +482,23 @@ def test_a_possessive_is_not_gibberish_and_what_a_exclaims():
     assert not is_gibberish("and the saddler's?")
     assert not is_question("what a morning")
     assert is_question("you've got a brother, haven't you")
+
+
+@pytest.mark.parametrize("line", ["I've a free afternoon if you want anything fetched or carried",
+                                  "sounds like trouble down there. want me to go and take a look?",
+                                  "i'd be glad to help out if you need a pair of hands"])
+def test_offers_of_service_are_asking_for_work(bram, line):
+    act, _score, cued = bram.router.acts.classify(line, bram.context.embedder.embed_one(line), question=True)
+    assert (act, cued) == ("work", True), line
+
+
+@pytest.mark.parametrize("line, want", [
+    ("good talking to you. till next time", ("farewell", None)),
+    ("how do you know when a barrel's tight enough", ("teaching", None)),
+    ("got any family round here?", ("relationship", "Agna")),
+    ("is the tavern far from here", ("directions", "tavern")),
+    ("is it getting dark already?", ("location", None)),
+])
+def test_session_13_leave_taking_kin_and_distance(bram, line, want):
+    (got, target), r = route(bram, f"p13b-{line[:12]}", line)
+    assert got == want[0] and (want[1] is None or target == want[1]), (line, got, target, r.text)

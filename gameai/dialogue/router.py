@@ -434,7 +434,8 @@ _WAY_ASKED = re.compile(r"\b(?:which way|what way|how (?:do|can|would|should|wil
                         r"point me|where (?:can|could|would|do|might|should) (?:i|we|one|a \w+|a \w+ \w+) (?:get|find|draw|fetch|grab|"
                         r"eat|drink|sleep|pray|stay|wash|rest|water|cross|wade)(?!.*\bfrom\W*$)|"
                         r"is there (?:a|an|any|anywhere|somewhere|some) .*\b(?:near|nearby|about|around|round here|close by|hereabouts)|"
-                        r"where does (?:the |your |that |this )?\w+ live|where(?:'s|s| is| are) (?:the|that|those|your) )\b")
+                        r"where does (?:the |your |that |this )?\w+ live|where(?:'s|s| is| are) (?:the|that|those|your) |"
+                        r"is (?:the|your) (?:\w+ ){1,3}far\b)")
 # Hearsay the player asks about: "is it true ...", "someone said ...", "I heard ...", "they say ...".
 _HEARSAY = re.compile(r"\b(?:is it true|someone (?:said|told|says|reckons)|(?:i|we)(?:'ve| have)? heard|they say|"
                       r"word is|folk(?:s)? (?:say|said)|people (?:say|said|are saying)|rumou?r has it)\b")
@@ -541,8 +542,9 @@ def follow_up_kind(text: str) -> str | None:
         return None
     if ws[0] in _FOLLOW_UP_START and len(ws) <= 7 or ws[:2] in (["what", "if"], ["what", "about"], ["how", "about"]):
         return "linked"
-    if 2 <= len(ws) <= 3 and ws[0] == "how" and ws[1].split("'")[0] in _MEASURE_WORDS:
-        return "linked"  # "how far?", "how long's that"
+    bare = [w for w in ws if w not in _FILLERS]
+    if 2 <= len(bare) <= 3 and bare[0] == "how" and bare[1].split("'")[0] in _MEASURE_WORDS:
+        return "linked"  # "how far?", "ok, and how long's that"
     return "pointing" if set(ws) & _POINTING else None
 
 
@@ -621,13 +623,18 @@ _KIN = tuple(frozenset(g.split()) for g in (
 
 
 def kin_named(ws: set[str], persona: Persona) -> str | None:
-    """The one person of [[relationships]] tied to the NPC by the kin the line asks about."""
-    for group in _KIN:
-        if ws & group:
-            hits = [who for who, rel in persona.relationships if set(words(rel)) & group]
-            if len(hits) == 1:
-                return hits[0]
+    """The one person of [[relationships]] tied to the NPC by the kin the line asks about ("any
+    family?": the one kin of any kind)."""
+    asked = [g for g in _KIN if ws & g] or ([_ANY_KIN] if ws & _FAMILY else [])
+    for group in asked:
+        hits = [who for who, rel in persona.relationships if set(words(rel)) & group]
+        if len(hits) == 1:
+            return hits[0]
     return None
+
+
+_ANY_KIN = frozenset().union(*_KIN)
+_FAMILY = frozenset("family kin kinfolk relatives relations folks".split())
 
 
 def _in_setting(word: str, setting: set[str]) -> bool:

@@ -70,6 +70,7 @@ _CUES = {
     "farewell": re.compile(r"\b(?:bye|goodbye|farewell|cheerio|good ?night|g'?night|nighty night|night night|"
                            r"(?<!might )(?<!may )(?<!could )(?<!to )(?<!i )(?:be )?see(?:ing)? (?:you|ya|ye)|"
                            r"so long|take care|gotta go|got to go|must go|(?:got|have|need) to (?:get )?going|"
+                           r"(?:till|until|til) (?:next time|then|tomorrow|later)|"
                            r"later(?: \w+){0,2}$|"
                            r"i(?:'m|m| am| must| should|'ll| will) (?:be )?(?:off|going|leaving|heading|on my way|away|making tracks)"
                            r"(?= *$| (?:now|then|home|to bed|back|off|so|out|away|too|before|soon|again|for (?:the night|"
@@ -85,7 +86,10 @@ _CUES = {
     "work": re.compile(r"\b(?:(?:can|could|may|shall) i help|(?<!i )need (?:a hand|help|any help)|(?:something|anything) "
                        r"(?:that )?i (?:can|could|might) (?:do|help|lend|fetch|carry|fix|mend|build|take on)|help you|"
                        r"need(?:s)? doing|any work|for work|(?:a|any) job|lend (?:you )?a hand|"
-                       r"(?:something|anything) (?:for|to) (?:me|us|a \w+|an \w+) to do)\b"
+                       r"(?:something|anything) (?:for|to) (?:me|us|a \w+|an \w+) to do|"
+                       # "want me to deal with it?", "if you need a pair of hands", "anything fetched or carried"
+                       r"want me to (?:deal|look|take|go|sort|handle|fix|check|see|get)|(?:need|want) a (?:pair of )?hands?|"
+                       r"help out|(?:anything|something) (?:fetched|carried|sorted|done|mended|moved))\b"
                        r"|^(?:do you |you )?need (?:anything|another|someone|somebody|any)\b"),
     "help": re.compile(r"(?<!the )(?<!your )(?<!for )(?<!all )\bhelp\W*$|\b(?:help (?:me|us|my)|(?:give|lend) (?:me|us) a hand|a hand with|(?:could|would|will|can) "
                        r"you help|help (?:build|find|fix|get|raise)|let'?s build|build \w+ together|together|"
@@ -97,7 +101,9 @@ _CUES = {
                            # "how do you spot a dodgy coin?", not "how do you stand the heat?" or "how do you know him?"
                            r"how (?:do|does|would|can|d) (?:you|ya|ye|one)(?: lot)? (?!stand|bear|cope|manage|like|feel|know|"
                            r"do|keep|live|sleep|say|spell|mean|find|get to|get there|pay|afford)\w+ "
-                           r"(?:a|an|the|those|these|them|that|this|your|one|it)\b)\b"),
+                           r"(?:a|an|the|those|these|them|that|this|your|one|it)\b|"
+                           # "how do you know when the mash is ready?"
+                           r"how (?:do|does|can|would|d) (?:you|ya|ye|one|i) (?:know|tell) (?:when|if|whether))\b"),
     # Asking what the NPC has to offer, in any trade: "what do you serve?", "got anything for ...?".
     "shop": re.compile(r"\b(?:what (?:do|can|d) (?:you|ya|ye) (?:sell|serve|have|offer|stock|carry|trade)|"
                        r"what (?:sort|sorts|kind|kinds|type|types) of \w+(?: and such)? (?:do|can|d) (?:you|ya|ye) "
