@@ -30,11 +30,12 @@ _RUMOR_CUES = {"rumor", "rumors", "rumour", "rumours", "news", "gossip", "heard"
 _WHERE_AM_I = re.compile(r"\bwhere (?:exactly |even |on earth |in the world )?(?:am i|is this|are we|have i (?:come|ended up|landed))\b|"
                          r"\bwhat(?:'s|s| is)? (?:this place|the name of this (?:place|town|village)|this (?:town|village|place) "
                          r"(?:is )?called)\b|\b(?:what|which) (?:town|village|place|city) is this\b|"
-                         # "what time is it?", not "what time does the show start?"
-                         r"\bis it (?:getting )?(?:late|early|dark|light|night|evening|morning)\b|\bwhat time\b(?!(?:'s|s| is| does| do| did| will) (?:the|you|ya|he|she|they|we)\b)|\bwhat place\b|\bwhat hour\b|"
+                         # "what time is it?", not "what time does the show start?" or "what time do you ring?"
+                         r"\bwhat time\b(?!(?:'s|s| is| does| do| did| will) (?:the|you|ya|he|she|they|we)\b)|\bwhat place\b|\bwhat hour\b|"
                          r"\b(?:what|which) (?:street|lane|road|quarter|district|island|region|land|country|county|realm|"
                          r"shire|hamlet|settlement|port|harbour|harbor|bay|valley|part of (?:town|the city)) is this\b|"
-                         r"\bis it (?:still )?(?:noon|midnight|morning|evening|night|dark|dawn|dusk|late|early)(?: yet)?\b", re.I)
+                         r"\bis it (?:still |getting )?(?:noon|midnight|morning|evening|night|dark|light|dawn|dusk|late|early)"
+                         r"(?: yet)?\b", re.I)
 # A keyword matches its inflected forms ("leave" -> "leaves", "dig" -> "digging", "depart" -> "departure"),
 # not another word that starts with it ("late" is not "lately", "pass" is not "passage").
 _INFLECTION = r"(?:[a-z]?(?:s|es|d|ed|ing|er|ers|ure))?"

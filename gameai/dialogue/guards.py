@@ -360,7 +360,8 @@ def trim_to_sentence(text: str, max_chars: int) -> str:
     """Cut to at most max_chars and drop an unfinished last sentence (the model ran out of tokens),
     unless that would leave fewer than two words; then close the fragment with a full stop."""
     t = text.strip()
-    if len(t) > max_chars:
+    cut_short = len(t) > max_chars
+    if cut_short:
         # never mid-word: "... and a string of glass b" is a broken word, not a short line
         cut = t[:max_chars]
         t = cut if t[max_chars].isspace() or " " not in cut else cut[:cut.rfind(" ")]
@@ -369,7 +370,7 @@ def trim_to_sentence(text: str, max_chars: int) -> str:
     ends = [m.end() for m in re.finditer(r"[.!?](?=\s|$)", t)]
     if ends and len(t[:ends[-1]].split()) >= 2:
         return t[:ends[-1]].strip()
-    if len(text.strip()) > max_chars and "," in t and len(t[:t.rfind(",")].split()) >= 4:
+    if cut_short and "," in t and len(t[:t.rfind(",")].split()) >= 4:
         t = t[:t.rfind(",")]  # a long list cut at its last whole item
     return t.rstrip(" ,;:-") + "." if t else t
 
