@@ -18,12 +18,17 @@ from gameai.dialogue.focus import focus_on_facts
 from gameai.dialogue.grounding import check_grounding, name_the_priced_item, unlisted_prices, value_grammar
 from gameai.dialogue.guards import OutputPolicy, capitalised_names, loop_start, sanitize, trim_to_sentence, words
 from gameai.dialogue.jsonstream import LineExtractor
+from gameai.dialogue.paraphrase import fact_sources, unverified, verifiable, verified_part
 from gameai.dialogue.persona import Persona
 from gameai.dialogue.prompt import Prompt, build_prompt, prefix_key
 from gameai.dialogue.retrieval import retrieve
 from gameai.dialogue.told_back import said_back_to_them
 from gameai.dialogue.turn import TurnContext, TurnState
 from gameai.dialogue.voice import address_words, keep_own_address
+
+# A fact answer the engine could not verify word by word (paraphrase.py): drawn again like any
+# failed line, and the exact clause is said when no draw passes.
+UNVERIFIED = "output:unverified"
 
 # Words held back while streaming so that a rule spanning several words (a 5-word assistant
 # phrase, a secret's 3 content words) is caught before any of its words reach the player.
@@ -175,6 +180,16 @@ def settle(ctx: TurnContext, req: Request, draft: Draft, t: TurnState) -> tuple[
         final = name_the_priced_item(final, t.grounding, req.policy.persona.currency)
     if not problems and len(words(final)) < 2:
         problems = ["output:too_short"]
+    if not problems and not said and verifiable(t.grounding):
+        persona = req.policy.persona
+        sources = fact_sources(persona, t.grounding, t.text)
+        why = unverified(final, sources)
+        part = verified_part(final, sources) if why is not None else ""
+        if part and len(words(part)) >= 2 and not check_grounding(part, t.grounding, persona.currency):
+            t.reply.flags.append(f"{UNVERIFIED}_dropped:{why}")
+            final = part
+        elif why is not None:
+            problems = [f"{UNVERIFIED}:{why}"]
     return said, final, problems
 
 

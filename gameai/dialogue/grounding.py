@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gameai.dialogue.guards import words
-from gameai.dialogue.persona import Persona
+from gameai.dialogue.persona import Fact, Persona
+from gameai.dialogue.self_reference import speak_as
 from gameai.dialogue.world import World
 
 PRICE_CUES = frozenset({"much", "cost", "costs", "owe", "fee", "price", "prices", "sell", "selling", "buy", "worth", "charge",
@@ -244,8 +245,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
         kws = [k.lower() for k in f.keywords] or [w for w in words(f.text) if len(w) >= 5]
         hits = sum(1 for k in kws if re.search(rf"(?<!\w){re.escape(k)}{_INFLECTION}(?!\w)", low))
         if hits >= (1 if f.keywords else 2):
-            facts.append(GroundedFact(f"fact:{f.id}", f.text, "fact", check=(f.value,) if f.value else (),
-                                      line_kind="fact", line_values={"fact": f.text}))
+            facts.append(persona_fact(persona, f))
     return Grounding(facts[:2], "fact" if facts else None, asks_free)
 
 
@@ -437,10 +437,17 @@ def spoken_list(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def persona_fact(persona: Persona, f: Fact) -> GroundedFact:
+    """A [[facts]] entry as the NPC says it of itself ("Brannoch keeps a flock" -> "I keep a flock")."""
+    said = speak_as(f.text, persona)
+    return GroundedFact(f"fact:{f.id}", said, "fact", check=(f.value,) if f.value else (),
+                        line_kind="fact", line_values={"fact": said})
+
+
 def relationship_fact(persona: Persona, who: str) -> GroundedFact:
     """A person of [[relationships]] as a fact: "Tobin is an old friend who pours her ale."."""
     card = dict(persona.relationships)[who].strip().rstrip(".")
-    rel = first_person(card)
+    rel = speak_as(first_person(card), persona, relation=True)
     first = rel.split()[0].lower() if rel.split() else ""
     named = _NAMED_RELATION.match(card)
     if first in ("a", "an", "the", "my", "our", "one"):
@@ -449,7 +456,7 @@ def relationship_fact(persona: Persona, who: str) -> GroundedFact:
         # "Brother Anselm, the keeper of the abbey library" -> "Brother Anselm is the keeper of ...";
         # "Commander Hale, who runs the fort" -> "Commander Hale runs the fort". (A "Who: relation"
         # statement is copied as it stands by a small model: "Anselm: Brother Anselm, ...".)
-        rest = first_person(named.group("rest"))
+        rest = speak_as(first_person(named.group("rest")), persona, relation=True)
         said = f"{named.group('name')} {rest[4:]}." if rest.lower().startswith("who ") \
             else f"{named.group('name')} is {rest}."
     else:

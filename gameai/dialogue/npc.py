@@ -17,6 +17,7 @@ from gameai.dialogue.grounding import Grounding, numbers_in
 from gameai.dialogue.guards import capitalised_names, check_input, ngrams, sentences, validate_message, words
 from gameai.dialogue.importance import importance
 from gameai.dialogue.intent import decide_emotion, decide_intent
+from gameai.dialogue.paraphrase import FUNCTION_WORDS
 from gameai.dialogue.persona import Persona
 from gameai.dialogue.reply import Reply
 from gameai.dialogue.retrieval import compact
@@ -349,8 +350,11 @@ def _upper_first(line: str) -> str:
 
 
 def _lower_first(line: str) -> str:
-    first = line.split(" ", 1)[0]
-    return line[:1].lower() + line[1:] if first in ("The", "A", "An", "It", "That", "This", "There", "For", "You", "Your") else line
+    """After "As I said, ": "My best swarm ..." -> "my best swarm ..."; a name and "I" keep their capital."""
+    first = line.split(" ", 1)[0].rstrip(",.;:!?").lower()
+    if first in FUNCTION_WORDS and first != "i" and not first.startswith("i'"):
+        return line[:1].lower() + line[1:]
+    return line
 
 
 _ABOUT_YOU = re.compile(r"\b(who are you|your name|about yourself|what do you do|who you are)\b", re.I)

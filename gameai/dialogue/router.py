@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gameai.dialogue.grounding import (PRICE_CUES, GroundedFact, Grounding, find_facts, location_fact, named_items,
-                                       quest_phase, quest_state_fact, relationship_fact, second_person, spoken_list,
-                                       strong_cue)
+                                       persona_fact, quest_phase, quest_state_fact, relationship_fact, second_person,
+                                       spoken_list, strong_cue)
 from gameai.dialogue.guards import words
 from gameai.dialogue.memory import Memory
 from gameai.dialogue.persona import Persona
@@ -357,8 +357,7 @@ class Router:
             return find_facts(f"How much is the {it.name}?", p, world, turn)
         if opt.kind == "fact":
             f = next(x for x in p.facts if x.id == opt.key)
-            return Grounding([GroundedFact(f"fact:{f.id}", f.text, "fact", check=(f.value,) if f.value else (),
-                                           line_kind="fact", line_values={"fact": f.text})], "fact")
+            return Grounding([persona_fact(p, f)], "fact")
         if opt.kind == "relationship":
             return Grounding([relationship_fact(p, opt.key)], "relationship")
         if opt.kind == "rumor":
