@@ -93,3 +93,23 @@ def test_a_verified_fact_answer_stands_in_the_models_words():
     r = engine(b).npc(POTTER).respond("p", "How much is the cider jug?")
     assert r.text == "The cider jug? Six pennies, duck." and not r.fallback
     assert not any(f.startswith("output:unverified") for f in r.flags)
+
+
+def test_a_phrase_said_twice_counts_with_its_contraction_spelled_out():
+    assert _why("When do you fire the kiln?", "It is the ninth day. I fire my kiln, it's the ninth day.") \
+        .startswith("phrase:")
+
+
+def test_a_claim_the_fact_denies_is_caught_though_every_word_is_the_facts():
+    from gameai.dialogue.grounding import relationship_fact
+    from gameai.dialogue.paraphrase import contradicted
+    pits = find_facts("Which way to the clay pits?", POTTER, WORLD, 1)
+    assert contradicted("You're at the clay pits, and they are south of here.", pits) == "place:you_are_there"
+    assert contradicted("The clay pits are south of here, a mile past the ford.", pits) is None
+    sister = persona_from_dict({"id": "v", "name": "Vell", "role": "a baker",
+                                "relationships": [{"who": "Margit", "relation": "my sister, who runs the pie stall"}]},
+                               source="test baker")
+    g = relationship_fact(sister, "Margit")
+    from gameai.dialogue.grounding import Grounding
+    assert contradicted("I'm Margit, my sister.", Grounding([g], "relationship")) == "identity:Margit"
+    assert contradicted("Margit is my sister, who runs the pie stall.", Grounding([g], "relationship")) is None

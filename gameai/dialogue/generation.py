@@ -18,7 +18,7 @@ from gameai.dialogue.focus import focus_on_facts
 from gameai.dialogue.grounding import check_grounding, name_the_priced_item, unlisted_prices, value_grammar
 from gameai.dialogue.guards import OutputPolicy, capitalised_names, loop_start, sanitize, trim_to_sentence, words
 from gameai.dialogue.jsonstream import LineExtractor
-from gameai.dialogue.paraphrase import fact_sources, unverified, verifiable, verified_part
+from gameai.dialogue.paraphrase import contradicted, fact_sources, unverified, verifiable, verified_part
 from gameai.dialogue.persona import Persona
 from gameai.dialogue.prompt import Prompt, build_prompt, prefix_key
 from gameai.dialogue.retrieval import retrieve
@@ -183,8 +183,9 @@ def settle(ctx: TurnContext, req: Request, draft: Draft, t: TurnState) -> tuple[
     if not problems and not said and verifiable(t.grounding):
         persona = req.policy.persona
         sources = fact_sources(persona, t.grounding, t.text)
-        why = unverified(final, sources)
+        why = unverified(final, sources) or contradicted(final, t.grounding)
         part = verified_part(final, sources) if why is not None else ""
+        part = "" if part and contradicted(part, t.grounding) else part
         if part and len(words(part)) >= 2 and not check_grounding(part, t.grounding, persona.currency):
             t.reply.flags.append(f"{UNVERIFIED}_dropped:{why}")
             final = part

@@ -321,7 +321,9 @@ def quest_state_fact(q) -> GroundedFact:
     else:
         check = tuple(w for w in words(q.state) if w not in _GENERIC)[:1]
     answers = quest_state_answers(q.name, q.state, q.objective)
-    statement = f"The quest '{q.name}' is {q.state}" + (f"; {q.objective}." if q.objective else ".")
+    # Two sentences, not "...; two of five wolves killed.": a small model copies a semicolon's
+    # second half as a clause of its own ("is in progress, and two of five wolves killed").
+    statement = f"The quest '{q.name}' is {q.state}." + (f" So far, {q.objective}." if q.objective else "")
     return GroundedFact(f"quest:{q.id}", statement, "quest_state", check=check, line_kind="quest_state",
                         line_values={"quest": q.name, "state": q.state, "objective": q.objective,
                                      "answer": answers[0], "answers": answers})

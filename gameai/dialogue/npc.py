@@ -237,6 +237,7 @@ class NPC:
         flourish = next((f for d in drafts if (f := self._flourish(t, req, d)) is not None), None) \
             if t.grounding.facts and not any(f.kind == "refusal" for f in t.grounding.facts) else None
         if flourish is not None:
+            t.reply.flags.append("output:flourish")
             return self._unrepeated(t, lambda k: self._template(t.grounding, t.seed + k, t.text) + " " + flourish)
         t.reply.fallback = True
         return self._unrepeated(t, lambda k: self._template(t.grounding, t.seed + k, t.text))

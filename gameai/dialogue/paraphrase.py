@@ -17,6 +17,7 @@ adverbs and interjections), not any persona's or the benchmark's vocabulary.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from gameai.dialogue.grounding import Grounding, numbers_in
@@ -64,6 +65,27 @@ def _forms(word: str) -> set[str]:
 _FUNCTION_FORMS = frozenset(f for w in FUNCTION_WORDS for f in _forms(w))
 
 
+_CONTRACTIONS = {"it's": "it is", "you're": "you are", "i'm": "i am", "that's": "that is", "there's": "there is",
+                 "he's": "he is", "she's": "she is", "we're": "we are", "they're": "they are", "what's": "what is",
+                 "here's": "here is", "where's": "where is"}
+
+
+def contradicted(line: str, grounding: Grounding) -> str | None:
+    """A claim made of the fact's own words that the fact denies: a direction answer that puts the
+    player at the place ("You're at the chapel, and it's west of here."), or a relation answer in
+    which the NPC is the other person ("I'm Margit, my sister.")."""
+    for f in grounding.facts:
+        if f.kind == "direction" and _YOU_ARE_THERE.search(line):
+            return "place:you_are_there"
+        who = str(f.line_values.get("who", "")).split()
+        if f.kind == "relationship" and who and re.search(rf"\bI(?:'m|\u2019m| am)\s+{re.escape(who[0])}\b", line, re.I):
+            return f"identity:{who[0]}"
+    return None
+
+
+_YOU_ARE_THERE = re.compile(r"\byou(?:'re|\u2019re| are)\s+(?:at|in|on|by)\b", re.I)
+
+
 def unverified(line: str, sources: Iterable[str]) -> str | None:
     """Why `line` cannot be verified against the texts it may draw on, or None when it can:
     "word:<w>" for a word of its own, "phrase:<words>" for a phrase said twice, "number:<n>" for a
@@ -76,9 +98,11 @@ def unverified(line: str, sources: Iterable[str]) -> str | None:
     for w in ws:
         if not (_forms(w) & known) and not (numbers_in(w) and set(numbers_in(w)) <= amounts):
             return f"word:{w}"
+    # "It's morning, and it is morning too": a contraction is its two words for the repeat check.
+    spelled = [x for w in ws for x in _CONTRACTIONS.get(w, w).split()]
     seen: set[tuple[str, ...]] = set()
-    for i in range(len(ws) - REPEATED_PHRASE_WORDS + 1):
-        gram = tuple(ws[i:i + REPEATED_PHRASE_WORDS])
+    for i in range(len(spelled) - REPEATED_PHRASE_WORDS + 1):
+        gram = tuple(spelled[i:i + REPEATED_PHRASE_WORDS])
         if gram in seen:
             return "phrase:" + " ".join(gram)
         seen.add(gram)
