@@ -502,3 +502,63 @@ def test_offers_of_service_are_asking_for_work(bram, line):
 def test_session_13_leave_taking_kin_and_distance(bram, line, want):
     (got, target), r = route(bram, f"p13b-{line[:12]}", line)
     assert got == want[0] and (want[1] is None or target == want[1]), (line, got, target, r.text)
+
+
+# A persona written for the session-15 tests: lines that ask by form, by description, or misspelt.
+THATCHER = {
+    "id": "wenna", "name": "Wenna Reedy", "role": "the thatcher of Ashby",
+    "speech_style": "brisk; calls people 'duck'",
+    "facts": [{"id": "years", "text": "Wenna has thatched the roofs of Ashby for twenty-six years.", "value": "twenty-six"},
+              {"id": "ladder", "text": "Her longest ladder is called Old Heron, and it has forty rungs.", "value": "Old Heron"},
+              {"id": "reed", "text": "Her reed is cut from the Wick marshes each winter.", "value": "Wick",
+               "keywords": ["reed", "marsh"]}],
+    "shop": {"currency": "pennies", "items": [
+        {"id": "bundle", "name": "bundle of reed", "price": 3, "aliases": ["reed bundle"]},
+        {"id": "patch", "name": "roof patching", "price": 40, "aliases": ["patch", "repair"]}]},
+    "relationships": [{"who": "Dunny", "relation": "her apprentice, a gangly boy who carries the reed up the ladders"},
+                      {"who": "Halden", "relation": "the reeve, who pays her for the church roof"}],
+    "rumors": [{"id": "reeve_leaving", "text": "Halden the reeve is leaving for the coast before the first frost."},
+               {"id": "owls", "text": "Barn owls have been nesting in the tithe barn's roof."}],
+    "quests": [{"id": "nails", "name": "The Lost Spars", "hook": "Someone took my bundle of hazel spars; find them and I'll pay you."}],
+    "world": {"location": "Ashby green", "time": "noon",
+              "landmarks": [{"id": "tarn", "name": "Black Tarn", "direction": "west", "distance": "a mile on"},
+                            {"id": "tavern", "name": "the Bent Nail", "direction": "south", "distance": "past the well"}]},
+}
+
+
+@pytest.fixture(scope="module")
+def wenna(eng):
+    return eng.npc(persona_from_dict(THATCHER, source="test thatcher"))
+
+
+@pytest.mark.parametrize("line, want", [
+    # how long the NPC has been at it: the fact counted in years, though no word of it is said
+    ("been at the thatching long?", ("fact", "years")),
+    ("how long have you been up on roofs", ("fact", "years")),
+    # a name the NPC gave something
+    ("that tall thing leaning on the wall, what do you call it", ("fact", "ladder")),
+    # someone described, not named
+    ("who's the skinny lad hauling reeds up there?", ("relationship", "Dunny")),
+    # news of someone the NPC knows, when a rumour names them
+    ("and Halden, what's he up to these days?", ("rumor", "reeve_leaving")),
+    ("what's Halden like to work for?", ("relationship", "Halden")),
+    # an opinion or what the NPC would do is small talk, though the line names its things
+    ("if a storm took your roof tonight, would you patch it yourself?", ("small_talk", None)),
+    ("reckon the reed will last another winter?", ("small_talk", None)),
+    ("slate or reed, what would you do for a cowshed?", ("small_talk", None)),
+    # a price said back to object to it asks nothing of the shop
+    ("40 pennies for a patch?? you're having a laugh", ("small_talk", None)),
+    # a short question that asks something else of a ware is not its price
+    ("why's a patch so dear?", ("small_talk", None)),
+    # an offer of work as a statement
+    ("I'm about all week if you need anything fetched", ("quest_offer", "nails")),
+    # the way to a place by an everyday word for its kind
+    ("is the lake far from here", ("directions", "tarn")),
+    ("which way to the alehouse", ("directions", "tavern")),
+    # shorthand and a slip of the NPC's own word
+    ("hw much for a reed bundel", ("price", "bundle")),
+    ("wheres the tavrn", ("directions", "tavern")),
+])
+def test_session_15_lines(wenna, line, want):
+    (got, target), r = route(wenna, f"p15-{line[:14]}", line)
+    assert got == want[0] and (want[1] is None or target == want[1]), (line, got, target, r.text)

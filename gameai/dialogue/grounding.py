@@ -11,6 +11,7 @@ from typing import Any
 
 from gameai.dialogue.guards import words
 from gameai.dialogue.persona import Fact, Persona
+from gameai.dialogue.place_words import place_aliases
 from gameai.dialogue.self_reference import speak_as
 from gameai.dialogue.world import World
 
@@ -166,10 +167,31 @@ def named_items(text: str, persona: Persona) -> list:
     return [it for it in persona.shop if _mentions(ws, low, it.name, it.aliases)]
 
 
+def names_for_sale(ws: list[str]) -> bool:
+    """A short question that names a ware asks for it ("and the shield?", "got rope?"), unless it
+    asks something else of it: "why's one so much dearer?", "do candles keep ghosts away?"."""
+    if ws and ws[0].split("'")[0] in ("why", "whys"):
+        return False
+    return not (ws and ws[0] in _YES_NO_OPENERS and not set(ws) & _HAVING)
+
+
+_YES_NO_OPENERS = frozenset("do does did can could will would is are was were".split())
+_HAVING = frozenset("you ya ye have got sell selling buy stock any some".split())
+def landmark_aliases(lm) -> tuple[str, ...]:
+    """What else a landmark is called: its id's words ("the inn" for id "inn") and the everyday words
+    for its kind of place ("the lake" for "Sallow Mere")."""
+    kind = lm.id.replace("_", " ")
+    return (kind, *place_aliases(lm.name, kind))
+
+
+_UNAPOSTROPHISED = frozenset("wheres hows whos whens whys".split())
+
+
 def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grounding:
     """Which facts does this player line ask for? Rules over the data; no model involved."""
     ws = words(text)
-    wset = set(ws) | {w.split("'")[0] for w in ws}  # "where's" is a "where" question
+    # "where's" and "wheres" are "where" questions
+    wset = set(ws) | {w.split("'")[0] for w in ws} | {w[:-1] for w in ws if w in _UNAPOSTROPHISED}
     low = " ".join(ws)
     facts: list[GroundedFact] = []
     asks_free = bool(_ASKS_FREE.search(text))
@@ -177,7 +199,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
     items = named_items(text, persona)
     # A bare question naming an item ("and the shield?") asks its price; a longer one without a
     # price word ("can you teach me to use a sword?") is left to the router's meaning match.
-    if items and (wset & PRICE_CUES or ("?" in text and len(ws) <= 6) or asks_free):
+    if items and (wset & PRICE_CUES or ("?" in text and len(ws) <= 6 and names_for_sale(ws)) or asks_free):
         for it in items[:2]:
             facts.append(GroundedFact(
                 f"price:{it.id}", f"The {it.name} costs {money(it.price, persona.currency)}.", "price",
@@ -207,7 +229,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
 
     # A landmark is named by its name or by its id's words ("the inn" for id "inn", "the Crooked
     # Lantern"): a game's ids name what a thing is.
-    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name, (lm.id.replace("_", " "),), head=True)]
+    lms = [lm for lm in world.landmarks if _mentions(ws, low, lm.name, landmark_aliases(lm), head=True)]
     if lms and wset & _DIRECTION_CUES:
         how_far = bool(wset & {"far", "distance", "long"})
         for lm in lms[:2]:

@@ -22,6 +22,7 @@ from gameai.dialogue.persona import Persona
 from gameai.dialogue.reply import Reply
 from gameai.dialogue.retrieval import compact
 from gameai.dialogue.router import Router
+from gameai.dialogue.spelling import mend, own_words
 from gameai.dialogue.turn import TurnContext, TurnState, turn_seed
 from gameai.dialogue.voice import address_words
 from gameai.dialogue.world import World
@@ -165,7 +166,10 @@ class NPC:
         ctx, p = self.context, self.persona
         t.verdict = check_input(t.text, p, pieces=ctx.embedder.word_pieces)
         t.query = ctx.embedder.embed_one(t.text)
-        t.grounding = self.router.route(t.text, t.query, t.world, t.number,
+        # routed as meant ("hw much for a candel"); remembered and prompted as typed
+        routed = mend(t.text, own_words(p, t.world), ctx.embedder.is_common_word)
+        query = t.query if routed == t.text else ctx.embedder.embed_one(routed)
+        t.grounding = self.router.route(routed, query, t.world, t.number,
                                         player_lines=ctx.store.active(p.id, t.player))
         intent = decide_intent(t.verdict, t.grounding, p, t.world)
         emotion = decide_emotion(t.verdict, intent, t.text, p)

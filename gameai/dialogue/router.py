@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from gameai.dialogue.grounding import (PRICE_CUES, GroundedFact, Grounding, find_facts, location_fact, named_items,
-                                       persona_fact, quest_phase, quest_state_fact, relationship_fact, second_person,
-                                       spoken_list, strong_cue)
+                                       names_for_sale, persona_fact, quest_phase, quest_state_fact, relationship_fact,
+                                       second_person, spoken_list, strong_cue)
 from gameai.dialogue.guards import words
 from gameai.dialogue.memory import Memory
 from gameai.dialogue.persona import Persona
+from gameai.dialogue.place_words import place_aliases
 from gameai.dialogue.speech_acts import ActClassifier, after_greeting
 from gameai.dialogue.world import World
 
@@ -136,6 +137,20 @@ class Router:
                 return g_rest
         g = find_facts(text, p, world, turn)
         asking = is_question(text)
+        if asking and _TENURE.search(text.replace("’", "'")) and g.topic not in ("price", "quest_state"):
+            # "been doing this long?", "how long have you been ringing here?": how long the NPC has
+            # been at it, a fact counted in years, though no word of the line names it
+            spans = [f for f in p.facts if _YEARS.search(f.text)]
+            if spans:
+                f = spans[self._closest([f.text for f in spans], query)]
+                return Grounding([persona_fact(p, f)], "fact")
+        if asking and _ASKS_NAME.search(text.replace("’", "'")) and g.topic not in ("price", "relationship"):
+            # "that big brute with one ear, what do you call him?": a name the NPC gave something,
+            # a fact that says what it is called
+            names = [f for f in p.facts if _NAMING.search(f.text)]
+            if names and mentioned_person(text, p, world) is None:
+                f = names[self._closest([f.text for f in names], query)]
+                return Grounding([persona_fact(p, f)], "fact")
         if asking and g.topic != "quest_state" and asks_progress(text):
             # "how's the job standing now?", "any luck yet?": the state of the quest the player has
             # in hand, whatever they call it
@@ -148,7 +163,7 @@ class Router:
             prev = last_player_line(player_lines)
             who = mentioned_person(prev, p, world) if prev else None
             if who is not None:
-                return Grounding([relationship_fact(p, who)], "relationship")
+                return self._about_person(who, text, query)
         act, act_score, cued = self.acts.classify(text, query, question=asking)
         if act == "rumor" and _HOW_MUCH_OF.search(text):
             # "how long before it's safe to touch?" asks a measure; "safe" is not news here
@@ -157,6 +172,15 @@ class Router:
             told = recall(player_lines or [], query)
             if told:
                 return Grounding([memory_fact(told)], "memory")
+        if asking and asks_opinion(text) and g.topic not in ("price", "direction", "quest_state") \
+                and not _MEASURE_QUESTION.search(text) and not set(words(text)) & _MONEY_WORDS:
+            # "if a bear came after your hives, would you fight it off?", "reckon it'll rain?": the
+            # NPC's opinion or what it would do, asked; not a datum the line's words touch
+            return Grounding([])
+        if _PRICE_QUOTED_BACK.search(text.replace("’", "'")) and not _ASKS_PRICE.search(text):
+            # "12 silver for a spyglass?? that's robbery", "eight for mead? they sell it for five in
+            # town": the player says the price back, to object; they ask nothing of the shop
+            return Grounding([])
         # "Teach me ..." / "help me ..." say what the line is for, whatever facts it names.
         requested = cued and act in ("teaching", "help") and g.topic not in _ASKED_DATA
         # "what sort of charms do you sell?", "what can I buy off you? permits and that?": the list,
@@ -171,13 +195,19 @@ class Router:
         if by_name is not None and not set(words(text)) & (_MONEY_WORDS - _TRADE_VERBS):
             # "you sell to Tolliver the baker?": a question that names a person of the NPC's circle
             # is about them, though it names a trade or a topic too
-            return Grounding([relationship_fact(p, by_name)], "relationship")
+            return self._about_person(by_name, text, query)
         if asking and g.topic not in ("price", "relationship") and _ASKS_WHO.search(text):
             # "who's the girl with the lamb in her arms?", "this reeve, what's he like?": a person of
             # the NPC's circle, named or described, before any datum the same words touch
             who = mentioned_person(text, p, world)
             if who is not None:
-                return Grounding([relationship_fact(p, who)], "relationship")
+                return self._about_person(who, text, query)
+            if _WHO_DESCRIBED.search(text):
+                # "who's the big lad hauling stones?", "whose dog is that?": someone pointed at and
+                # described, not named; the nearest of the NPC's people (or of the talk's) by meaning
+                routed = self._act_route("people", text, query, p, world, turn)
+                if routed.facts:
+                    return routed
         if not requested and not listing:
             asked = self._asked_in_so_many_words(text, query, world, turn, g, asking, act if cued else None)
             if asked is not None:
@@ -189,7 +219,10 @@ class Router:
             items = named_items(text, p)
             if items:
                 return find_facts(f"How much is the {items[0].name}?", p, world, turn)
-        if cued and act != "memory" and (asking or act in SOCIAL or (wants and act in ("work", "shop"))):
+        # An offer of work put to the NPC is a request for it, question or not: "I'm free for a few days
+        # if you want anything fetched", "you seem bothered, need a hand with something".
+        offers = cued and act == "work" and bool(_TO_YOU.search(text))
+        if cued and act != "memory" and (asking or act in SOCIAL or offers or (wants and act in ("work", "shop"))):
             routed = self._act_route(act, text, query, p, world, turn)
             if routed.topic is not None:
                 return routed
@@ -222,7 +255,8 @@ class Router:
                 if g2.facts and (g2.topic == "relationship" or not about_person):
                     return g2
         measure = bool(_MEASURE_QUESTION.search(text)) and not set(words(text)) & _MONEY_WORDS
-        opt, score = self._nearest_data(query, world, items=not measure) if asking else (None, -1.0)
+        opt, score = self._nearest_data(query, world, items=not measure and names_for_sale(words(text))) \
+            if asking else (None, -1.0)
         if g.facts and asking:
             # Only named, not asked for: the closest datum by meaning, when it is much closer.
             if opt is not None and score >= OVERRIDE_THRESHOLD and not _same_target(opt, g):
@@ -230,7 +264,7 @@ class Router:
             return g
         who = mentioned_person(text, p, world)
         if who is not None and asking:
-            return Grounding([relationship_fact(p, who)], "relationship")
+            return self._about_person(who, text, query)
         # A question whose form asks for a kind of data (work, news, people, the place) gets that
         # kind: a datum of another kind that shares its topic words ("... around the abbey?" and
         # "the keeper of the abbey library") does not take it.
@@ -303,6 +337,12 @@ class Router:
         """The persona's data of one kind (an item's name and each alias count apart), nearest in
         meaning first."""
         opts = [o for o in data_options(self.persona, world) if o.kind == kind]
+        if kind == "landmark":
+            # A line that asks the way may name the place by an everyday word for its kind ("the
+            # lake" for Sallow Mere): each counts apart, as an item's aliases do. Only here, where
+            # the way is asked: among every datum, more near-duplicates only add near misses.
+            opts += [DataOption("landmark", lm.id, f"Where is the {w}?") for lm in world.landmarks
+                     for w in place_aliases(lm.name, lm.id.replace("_", " "))]
         sims = self._sims([o.text for o in opts], query)
         return sorted(zip(opts, (float(x) for x in sims)), key=lambda t: -t[1])
 
@@ -403,6 +443,21 @@ class Router:
             return Grounding([], act)
         return Grounding([])
 
+    def _about_person(self, who: str, text: str, query: np.ndarray) -> Grounding:
+        """Someone of the NPC's circle: who they are to the NPC, or the news of them when the line
+        asks what they are up to ("and the baron, what's he up to these days?", "is Father Osric
+        leaving? I heard something") and a rumour names them."""
+        p = self.persona
+        low = " ".join(words(text.replace("’", "'")))
+        if _NEWS_OF_SOMEONE.search(low) or _HEARSAY.search(low):
+            named = {w for w in words(who) if len(w) >= 3 and w not in _NAME_FILLER}
+            news = [r for r in p.rumors if named & set(words(r.text))]
+            if news:
+                r = news[self._closest([r.text for r in news], query)]
+                return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
+                                               line_values={"rumor": r.text})], "rumor")
+        return Grounding([relationship_fact(p, who)], "relationship")
+
     def _closest(self, texts: list[str], query: np.ndarray) -> int:
         return int(np.argmax(self._sims(texts, query)))
 
@@ -433,19 +488,65 @@ _WAY_ASKED = re.compile(r"\b(?:which way|what way|how (?:do|can|would|should|wil
                         r"point me|where (?:can|could|would|do|might|should) (?:i|we|one|a \w+|a \w+ \w+) (?:get|find|draw|fetch|grab|"
                         r"eat|drink|sleep|pray|stay|wash|rest|water|cross|wade)(?!.*\bfrom\W*$)|"
                         r"is there (?:a|an|any|anywhere|somewhere|some) .*\b(?:near|nearby|about|around|round here|close by|hereabouts)|"
-                        r"where does (?:the |your |that |this )?\w+ live|where(?:'s|s| is| are) (?:the|that|those|your) |"
+                        r"where does (?:the |your |that |this )?\w+ live|where(?:'s|s| is| are) (?:the|that|those|your) (?!(?:\w+ )?"
+                        # "where's your lad?" asks after a person, not the way
+                        r"(?:lad|lass|boy|girl|man|woman|wife|husband|son|daughter|apprentice|friend|brother|sister|"
+                        r"mother|father|mum|dad|master|mistress|dog|cat|horse)\b)|"
                         r"is (?:the|your) (?:\w+ ){1,3}far\b)")
 # Hearsay the player asks about: "is it true ...", "someone said ...", "I heard ...", "they say ...".
-_HEARSAY = re.compile(r"\b(?:is it true|someone (?:said|told|says|reckons)|(?:i|we)(?:'ve| have)? heard|they say|"
-                      r"word is|folk(?:s)? (?:say|said)|people (?:say|said|are saying)|rumou?r has it)\b")
+_HEARSAY = re.compile(r"\b(?:is it true|(?:i|we)(?:'ve| have)? heard|^heard\b|word is|rumou?r has it|"
+                      # someone said it: "bloke at the inn swore they were", "the carters keep saying"
+                      r"(?:someone|somebody|everyone|everybody|they|folk|folks|people|bloke|fellow|feller|man|woman|lad|"
+                      r"girl|chap|men|lads)\b(?: \w+){0,3} (?:said|say|says|told me|swore|swears|reckons|"
+                      r"reckoned|(?:keep|keeps|was|were|are|is) (?:saying|on about|talking about|mentioning|going on about)))\b")
 
 
+# What someone is up to lately: news of them, not who they are.
+_NEWS_OF_SOMEONE = re.compile(r"\b(?:up to|planning|plans|leaving|left|going away|moving|coming back|been doing|"
+                              r"happened (?:to|with)|happening with|going on with|any news|news of|heard whispers|"
+                              r"heard something|these days|lately)\b")
 # A line put to the NPC: "what do you call the big one?" (its facts answer at a lower bar).
 _TO_YOU = re.compile(r"\b(?:you|your|yours|ya|ye|yer|yourself)\b", re.I)
 
 # A question about a person: "who's ...", "who is it that ...", "what's he like?".
 _ASKS_WHO = re.compile(r"(?:^|[,;:.!?] ?)who(?:se|m)?\b|\bwho(?:'s|s| is| are| was)\b|"
                        r"\bwhat(?:'s|s| is| are) (?:he|she|they|him|her) like\b", re.I)
+# Someone pointed at and described: "who's the girl dipping wicks?", "whose dog is that?" (not
+# "who built the tower?", which asks a fact).
+_WHO_DESCRIBED = re.compile(r"\bwho(?:'s|s| is| was| are)\s+(?:the|that|this|those|these)\b|"
+                            r"\bwhose \w+(?: \w+)? (?:is|was|are) (?:that|this|it|those|these)\b", re.I)
+# How long the NPC has been at something: "how long have you been ...", "been at this game long?".
+_TENURE = re.compile(r"\bhow long (?:have|'ve|had|d) (?:you|ya|ye)\b|\bhow long (?:you|ya|ye) (?:been|had)\b|"
+                     r"^\W*(?:\w+,? )?(?:you )?been (?:\w+ ){1,3}long\b", re.I)
+_YEARS = re.compile(r"\b(?:years?|decades?|since)\b", re.I)
+# Asking what something is called, and the facts that say it.
+_ASKS_NAME = re.compile(r"\bwhat (?:do|d|d'|did|does) (?:you|ya|ye|they|folk|folks|people|anyone) call\b|"
+                        r"\bwhat(?:'s|s| is| was) (?:its|his|her|their) name\b|"
+                        r"\bwhat(?:'s|s| is| was) (?:it|he|she|that|this|they) called\b|"
+                        r"\b(?:has|does) (?:it|he|she|that|this) (?:got |have )?a name\b", re.I)
+_NAMING = re.compile(r"\b(?:named|called|name|names|known as)\b", re.I)
+# An amount said first, then what it buys ("12 silver for a bit of paper??"), and a price not asked.
+_AMOUNT = r"(?:\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-\w+)?|one|two|three|four|five|six|seven|" \
+          r"eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a hundred)"
+_PRICE_QUOTED_BACK = re.compile(rf"^\W*(?:\w+,? )?{_AMOUNT} (?:\w+ )?for\b", re.I)
+_ASKS_PRICE = re.compile(r"\bhow much\b|\bwhat(?:'s|s| is| do| does| would)\b|\bcost\b|\bprice\b", re.I)
+# Asking the NPC's opinion, or what it would do: "d'you reckon ...", "in your opinion", "what would
+# you do?", "good idea or bad?", "if ..., would you ...?", "do you ever get bored of it?".
+_OPINION = re.compile(r"\bin your (?:opinion|view)\b|\bwhat would you do\b|\b(?:good|bad) idea\b|"
+                      r"^if\b[^?]*\bwould (?:you|ya|ye)\b|\bever get (?:bored|tired|lonely|sick|fed up)\b", re.I)
+# ... or "do you think / reckon ...?" put as the question itself ("reckon it'll rain?"), not as a
+# hedge on a question for a datum ("what hour would you reckon it is?") or for someone's measure
+# ("what do you think of Tobin?").
+_RECKON = re.compile(r"\b(?:d'?you|do you|you) (?:think|reckon)\b(?! (?:of|about)\b)|^(?:\w+ )?reckon\b(?! (?:of|about)\b)|"
+                     r"[,;:] ?reckon\b", re.I)
+
+
+def asks_opinion(text: str) -> bool:
+    low = text.replace("’", "'").strip().lower()
+    if _OPINION.search(low):
+        return True
+    m = _RECKON.search(low)
+    return m is not None and not set(words(low[:m.start()])) & _WH_WORDS
 # A question of how long, how old, how many...: a fact's measure, not news ("how long before it's
 # safe to touch?"), and with "how far" and "when" not an item's price ("how long does the mead
 # have to sit?").
