@@ -304,6 +304,12 @@ class Router:
             return None
         # A fact the line names by its keywords ("what's the toll on cargo?" for a fact on tolls) and
         # an offer to work off a debt ("could I work off the fee?") are not a ware's price.
+        if p.shop and g.topic == "fact" and _PRICE_ASKED.search(low) and not _MEASURE_ONLY.search(low):
+            # "what do the beeswax ones go for?": a ware named and its price asked, over a fact that
+            # shares the ware's word
+            items = named_items(text, p)
+            if items:
+                return find_facts(f"How much is the {items[0].name}?", p, world, turn)
         if p.shop and g.topic not in ("price", "fact") and cued_act != "work" and _PRICE_ASKED.search(low) \
                 and not _MEASURE_ONLY.search(low):
             if g.topic == "shop" and _LISTING.search(low):
