@@ -184,6 +184,11 @@ def landmark_aliases(lm) -> tuple[str, ...]:
     return (kind, *place_aliases(lm.name, kind))
 
 
+def rumor_fact(r) -> GroundedFact:
+    """A rumour of the persona's, as the fact to say."""
+    return GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor", line_values={"rumor": r.text})
+
+
 _UNAPOSTROPHISED = frozenset("wheres hows whos whens whys".split())
 
 
@@ -260,7 +265,7 @@ def find_facts(text: str, persona: Persona, world: World, turn: int = 0) -> Grou
 
     if persona.rumors and wset & _RUMOR_CUES:
         r = persona.rumors[turn % len(persona.rumors)]
-        facts.append(GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor", line_values={"rumor": r.text}))
+        facts.append(rumor_fact(r))
         return Grounding(facts, "rumor")
 
     for f in persona.facts:

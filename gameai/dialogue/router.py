@@ -16,7 +16,7 @@ import numpy as np
 
 from gameai.dialogue.grounding import (PRICE_CUES, GroundedFact, Grounding, find_facts, location_fact, named_items,
                                        names_for_sale, persona_fact, quest_phase, quest_state_fact, relationship_fact,
-                                       second_person, spoken_list, strong_cue)
+                                       rumor_fact, second_person, spoken_list, strong_cue)
 from gameai.dialogue.guards import words
 from gameai.dialogue.memory import Memory
 from gameai.dialogue.persona import Persona
@@ -298,8 +298,7 @@ class Router:
             sims = self._sims([r.text for r in p.rumors], query)
             if float(sims.max()) >= HEARSAY_THRESHOLD:
                 r = p.rumors[int(np.argmax(sims))]
-                return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
-                                               line_values={"rumor": r.text})], "rumor")
+                return Grounding([rumor_fact(r)], "rumor")
         if not asking:
             return None
         # A fact the line names by its keywords ("what's the toll on cargo?" for a fact on tolls) and
@@ -408,8 +407,7 @@ class Router:
             return Grounding([relationship_fact(p, opt.key)], "relationship")
         if opt.kind == "rumor":
             r = next(x for x in p.rumors if x.id == opt.key)
-            return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
-                                           line_values={"rumor": r.text})], "rumor")
+            return Grounding([rumor_fact(r)], "rumor")
         lm = next(x for x in world.landmarks if x.id == opt.key)
         return find_facts(f"Where is {lm.name}?", p, world, turn)
 
@@ -420,8 +418,7 @@ class Router:
             return find_facts("Any work?", p, world, turn)
         if act == "rumor" and p.rumors:
             r = p.rumors[self._closest([r.text for r in p.rumors], query)]
-            return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
-                                           line_values={"rumor": r.text})], "rumor")
+            return Grounding([rumor_fact(r)], "rumor")
         if act == "shop" and p.shop:
             return find_facts("What do you sell?", p, world, turn)
         if act == "people" and (p.relationships or p.rumors):
@@ -434,8 +431,7 @@ class Router:
                 best_rel = float(rel_sims.max()) if len(rel_sims) else -1.0
                 if len(rum_sims) and float(rum_sims.max()) >= max(best_rel + RUMOR_OVER_PERSON, RUMOR_FLOOR):
                     r = p.rumors[int(np.argmax(rum_sims))]
-                    return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
-                                                   line_values={"rumor": r.text})], "rumor")
+                    return Grounding([rumor_fact(r)], "rumor")
                 if not len(rel_sims):
                     return Grounding([])
                 who = p.relationships[int(np.argmax(rel_sims))][0]
@@ -460,8 +456,7 @@ class Router:
             news = [r for r in p.rumors if named & set(words(r.text))]
             if news:
                 r = news[self._closest([r.text for r in news], query)]
-                return Grounding([GroundedFact(f"rumor:{r.id}", r.text, "rumor", line_kind="rumor",
-                                               line_values={"rumor": r.text})], "rumor")
+                return Grounding([rumor_fact(r)], "rumor")
         return Grounding([relationship_fact(p, who)], "relationship")
 
     def _closest(self, texts: list[str], query: np.ndarray) -> int:
