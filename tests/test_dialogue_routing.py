@@ -562,3 +562,10 @@ def wenna(eng):
 def test_session_15_lines(wenna, line, want):
     (got, target), r = route(wenna, f"p15-{line[:14]}", line)
     assert got == want[0] and (want[1] is None or target == want[1]), (line, got, target, r.text)
+
+
+def test_a_name_asked_after_a_person_is_that_persons(wenna):
+    # "what's his name?" points back at the person the last line asked about, not at the fact
+    # that names the ladder
+    (got, target), r = route(wenna, "p15-name", "is your apprentice any good?", "what's his name?")
+    assert (got, target) == ("relationship", "Dunny"), r.text

@@ -144,13 +144,6 @@ class Router:
             if spans:
                 f = spans[self._closest([f.text for f in spans], query)]
                 return Grounding([persona_fact(p, f)], "fact")
-        if asking and _ASKS_NAME.search(text.replace("’", "'")) and g.topic not in ("price", "relationship"):
-            # "that big brute with one ear, what do you call him?": a name the NPC gave something,
-            # a fact that says what it is called
-            names = [f for f in p.facts if _NAMING.search(f.text)]
-            if names and mentioned_person(text, p, world) is None:
-                f = names[self._closest([f.text for f in names], query)]
-                return Grounding([persona_fact(p, f)], "fact")
         if asking and g.topic != "quest_state" and asks_progress(text):
             # "how's the job standing now?", "any luck yet?": the state of the quest the player has
             # in hand, whatever they call it
@@ -164,6 +157,14 @@ class Router:
             who = mentioned_person(prev, p, world) if prev else None
             if who is not None:
                 return self._about_person(who, text, query)
+        if asking and _ASKS_NAME.search(text.replace("’", "'")) and g.topic not in ("price", "relationship"):
+            # "that big brute with one ear, what do you call him?": a name the NPC gave something,
+            # a fact that says what it is called (after the person a follow-up points back at: "what's
+            # her name?" after "who's the girl at the loom?")
+            names = [f for f in p.facts if _NAMING.search(f.text)]
+            if names and mentioned_person(text, p, world) is None:
+                f = names[self._closest([f.text for f in names], query)]
+                return Grounding([persona_fact(p, f)], "fact")
         act, act_score, cued = self.acts.classify(text, query, question=asking)
         if act == "rumor" and _HOW_MUCH_OF.search(text):
             # "how long before it's safe to touch?" asks a measure; "safe" is not news here
@@ -496,7 +497,7 @@ _WAY_ASKED = re.compile(r"\b(?:which way|what way|how (?:do|can|would|should|wil
                         r"is (?:the|your) (?:\w+ ){1,3}far\b)")
 # Hearsay the player asks about: "is it true ...", "someone said ...", "I heard ...", "they say ...".
 _HEARSAY = re.compile(r"\b(?:is it true|(?:i|we)(?:'ve| have)? heard|^heard\b|word is|rumou?r has it|"
-                      # someone said it: "bloke at the inn swore they were", "the carters keep saying"
+                      # someone said it: "bloke at the inn swore they were", "folk keep saying"
                       r"(?:someone|somebody|everyone|everybody|they|folk|folks|people|bloke|fellow|feller|man|woman|lad|"
                       r"girl|chap|men|lads)\b(?: \w+){0,3} (?:said|say|says|told me|swore|swears|reckons|"
                       r"reckoned|(?:keep|keeps|was|were|are|is) (?:saying|on about|talking about|mentioning|going on about)))\b")
