@@ -22,6 +22,9 @@ Per held-out ruleset:
 
     PYTHONPATH=. python benchmarks/eval_generalist.py --generalist ppo_general --rulesets 12 --seeds 50 \
         --specialists 2 --out benchmarks/data/eval_generalist.json
+
+``--compare A.json B.json`` then says how far two such runs (two training seeds or recipes) agree
+with each other on the same rulesets: are the verdicts the game's, or the bot's?
 """
 from __future__ import annotations
 
@@ -117,10 +120,22 @@ def main(argv=None) -> int:
                     help="evaluate only these ruleset indices (to split the work over processes; see --merge)")
     ap.add_argument("--merge", nargs="*", default=None, metavar="JSON",
                     help="combine the --out files of split runs (later files win per ruleset) and summarise")
+    ap.add_argument("--compare", nargs=2, default=None, metavar=("A_JSON", "B_JSON"),
+                    help="how far the unit-matrix verdicts of two evaluated generalists (two --out files on the "
+                         "same rulesets, e.g. two training seeds) agree with each other, generalist with "
+                         "generalist and specialist with specialist")
     ap.add_argument("--specialists-only", action="store_true", help="skip the focus_fire part (a split run)")
     ap.add_argument("--part", choices=("all", "generalist", "baseline"), default="all",
                     help="which bots play focus_fire (to split the work over processes)")
     args = ap.parse_args(argv)
+    if args.compare:
+        try:
+            report = compare(*(json.loads(Path(f).read_text()) for f in args.compare))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"eval_generalist: cannot compare {args.compare[0]} and {args.compare[1]}: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(report, indent=1))
+        return 0
     if args.merge:
         rows: dict[int, dict] = {}
         for f in args.merge:
@@ -197,8 +212,6 @@ def _varied_keys(ruleset):
 
 
 def summarize(rows) -> dict:
-    from scipy.stats import spearmanr
-
     ff = [r for r in rows if "generalist_vs_focus_fire" in r and "baseline_vs_focus_fire" in r]
     out = {"rulesets": len(ff)}
     if ff:
@@ -213,10 +226,38 @@ def summarize(rows) -> dict:
         out["generalist_vs_specialist_mean"] = float(np.mean([r["generalist_vs_specialist"] for r in spec_rows]))
         g = [r["matrix_generalist"][k] for r in spec_rows for k in r["matrix_generalist"]]
         s = [r["matrix_specialist"][k] for r in spec_rows for k in r["matrix_generalist"]]
-        out["matrix_pairs"] = len(g)
-        out["matrix_spearman"] = float(spearmanr(g, s).statistic) if len(g) > 2 else None
-        out["matrix_median_abs_diff_points"] = float(np.median(np.abs(np.array(g) - np.array(s))) * 100)
+        out.update({f"matrix_{k}": v for k, v in agreement(g, s).items()})
     return out
+
+
+def agreement(a, b) -> dict:
+    """Spearman correlation and median absolute difference (points) of two lists of unit-matrix win rates."""
+    from scipy.stats import spearmanr
+
+    return {"pairs": len(a), "spearman": float(spearmanr(a, b).statistic) if len(a) > 2 else None,
+            "median_abs_diff_points": float(np.median(np.abs(np.array(a) - np.array(b))) * 100) if a else None}
+
+
+def compare(a: dict, b: dict) -> dict:
+    """Verdict agreement between two evaluation runs on the same rulesets (e.g. two training seeds).
+
+    Whether a unit-matrix verdict belongs to the game or to the bot that played it: if two generalists
+    trained the same way disagree with each other more than each does with its own specialist, the
+    verdict is mostly the bot's.
+    """
+    rows_a = {r["ruleset"]: r for r in a["rulesets"] if "matrix_generalist" in r}
+    rows_b = {r["ruleset"]: r for r in b["rulesets"] if "matrix_generalist" in r}
+    shared = sorted(set(rows_a) & set(rows_b))
+    if not shared:
+        raise ValueError("the two runs share no ruleset with a unit matrix")
+    for i in shared:
+        if rows_a[i]["values"] != rows_b[i]["values"]:
+            raise ValueError(f"ruleset {i} has different numbers in the two runs (another split or stream?)")
+    report = {"rulesets": len(shared)}
+    for which in ("matrix_generalist", "matrix_specialist"):
+        pairs = [(rows_a[i][which][k], rows_b[i][which][k]) for i in shared for k in sorted(rows_a[i][which])]
+        report[which.removeprefix("matrix_")] = agreement([x for x, _ in pairs], [y for _, y in pairs])
+    return report
 
 
 if __name__ == "__main__":
