@@ -4,7 +4,9 @@ A generalist bot must play whatever numbers a designer tries, so it trains on ma
 ``RuleDraws`` holds ranges for ruleset numbers (key paths such as ``units.archer.range``) and draws
 one ruleset (``Ruleset.with_values``) and one army per side (random mixes within a budget) at a
 time (and, ``base_share`` of the time, the base ruleset with its own teams unchanged, so the
-generalist keeps its home game). ``default_ranges`` gives the documented default: every archetype's hp, damage, range, speed,
+generalist keeps its home game; and, ``single_unit_share`` of the other draws, one archetype per side
+bought with the budget, the equal-cost armies of a balance sweep's unit matrix, which random mixes
+almost never are). ``default_ranges`` gives the documented default: every archetype's hp, damage, range, speed,
 cooldown, armor and heal between ×0.5 and ×2 of its value in the base ruleset (zero stats, such as
 a non-healer's heal, stay zero), cut to what the ruleset allows (speed at most 1, cooldown a whole
 number of steps >= 1). Numbers are drawn log-uniformly, so ×0.5 and ×2 are equally likely.
@@ -105,6 +107,18 @@ def random_army(base: Ruleset, budget: float, rng: np.random.Generator) -> dict[
     return army
 
 
+def single_unit_army(base: Ruleset, budget: float, rng: np.random.Generator) -> dict[str, int]:
+    """One archetype, drawn uniformly among those the budget can buy, bought with all of it (as
+    ``envs.ruleset.equal_cost_army``); the cheapest single unit if none fits."""
+    names = list(base.unit_names)
+    cost = np.array([base.units[n].cost for n in names], dtype=np.float64)
+    fits = np.flatnonzero(cost <= budget)
+    if len(fits) == 0:
+        return {names[int(cost.argmin())]: 1}
+    i = int(fits[rng.integers(len(fits))])
+    return {names[i]: int(budget // cost[i])}
+
+
 @dataclass
 class RuleDraws:
     """Rulesets (numbers drawn from ``ranges``) and armies (random mixes within a budget drawn from
@@ -115,6 +129,7 @@ class RuleDraws:
     budget_range: tuple[float, float] = (0.6, 1.0)
     source: str = "default"
     base_share: float = 0.2  # share of draws that are the base ruleset with its own teams, unchanged
+    single_unit_share: float = 0.0  # share of the other draws where each side is one archetype (unit-matrix armies)
 
     def __post_init__(self):
         self.ranges = tuple(self.ranges)
@@ -124,6 +139,8 @@ class RuleDraws:
             raise RandomizeError(f"budget range {self.budget_range} must satisfy 0 < low <= high")
         if not (0.0 <= self.base_share <= 1.0):
             raise RandomizeError(f"base_share must be within [0, 1], got {self.base_share}")
+        if not (0.0 <= self.single_unit_share <= 1.0):  # also rejects NaN
+            raise RandomizeError(f"single_unit_share must be within [0, 1], got {self.single_unit_share}")
 
     @classmethod
     def default(cls, base: Ruleset) -> "RuleDraws":
@@ -146,11 +163,16 @@ class RuleDraws:
             return self.base, dict(self.base.teams["blue"]), dict(self.base.teams["red"])
         ruleset = self.base.with_values(values)
         budget = ruleset.match.budget * rng.uniform(*self.budget_range)  # one budget: both sides buy alike
-        armies = [random_army(ruleset, budget, rng) for _ in range(2)]
+        # only drawn when used, so a share of 0 keeps the draws of runs made before it existed
+        single = self.single_unit_share > 0 and rng.random() < self.single_unit_share
+        buy = single_unit_army if single else random_army
+        armies = [buy(ruleset, budget, rng) for _ in range(2)]
         return ruleset, armies[0], armies[1]
 
     def describe(self) -> str:
-        return f"{self.source}: {len(self.ranges)} ranges, budgets ×{self.budget_range[0]}–×{self.budget_range[1]}"
+        single = f", single-unit armies {self.single_unit_share:.0%}" if self.single_unit_share else ""
+        return (f"{self.source}: {len(self.ranges)} ranges, budgets ×{self.budget_range[0]}–×{self.budget_range[1]}"
+                f"{single}")
 
 
 def ranges_from_params(params: Sequence) -> tuple[StatRange, ...]:
@@ -166,5 +188,8 @@ def fingerprint(draws: RuleDraws | None) -> Mapping | None:
     """What identifies a randomisation for resume checks (plain data)."""
     if draws is None:
         return None
-    return {"source": draws.source, "budget_range": list(draws.budget_range), "base_share": draws.base_share,
-            "ranges": [[r.key, r.low, r.high, r.integer] for r in draws.ranges]}
+    out = {"source": draws.source, "budget_range": list(draws.budget_range), "base_share": draws.base_share,
+           "ranges": [[r.key, r.low, r.high, r.integer] for r in draws.ranges]}
+    if draws.single_unit_share:  # absent at 0, so checkpoints written before the option still resume
+        out["single_unit_share"] = draws.single_unit_share
+    return out

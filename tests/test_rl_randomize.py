@@ -38,6 +38,37 @@ def test_draws_are_seeded_within_ranges_and_budget():
         assert 0 < ruleset.team_cost(blue) <= ruleset.match.budget and 0 < ruleset.team_cost(red) <= ruleset.match.budget
 
 
+def test_single_unit_share_buys_unit_matrix_armies_and_zero_keeps_old_draws():
+    from envs.ruleset import equal_cost_army
+
+    mixed, none, all_single = (RuleDraws(R, default_ranges(R), base_share=0.0, single_unit_share=s) for s in (0.0, 0.0, 1.0))
+    # a share of 0 draws exactly what the draws drew before the option existed (old runs still reproduce)
+    assert [mixed.draw(np.random.default_rng(i))[1:] for i in range(5)] == \
+        [none.draw(np.random.default_rng(i))[1:] for i in range(5)]
+    assert fingerprint(mixed) == fingerprint(RuleDraws(R, default_ranges(R), base_share=0.0))
+    assert fingerprint(all_single)["single_unit_share"] == 1.0
+    rng, seen = np.random.default_rng(1), set()
+    for _ in range(40):
+        ruleset, blue, red = all_single.draw(rng)
+        for army in (blue, red):
+            (unit, count), = army.items()  # one archetype a side
+            seen.add(unit)
+            spare = ruleset.match.budget - ruleset.team_cost(army)
+            assert 0 <= spare and count >= 1 and spare < ruleset.match.budget  # within the budget
+            assert count <= equal_cost_army(ruleset, unit)[unit]  # at most the full-budget unit-matrix army
+    assert seen == set(R.unit_names)  # every archetype is drawn
+    half = RuleDraws(R, default_ranges(R), base_share=0.0, single_unit_share=0.5)
+    rng = np.random.default_rng(2)
+    singles = sum(len(b) == 1 and len(r) == 1 for _, b, r in (half.draw(rng) for _ in range(200)))
+    assert 70 <= singles <= 150  # about half (random mixes are seldom single-unit on both sides)
+
+
+@pytest.mark.parametrize("share", [-0.1, 1.5, float("nan")])
+def test_bad_single_unit_share_is_explained(share):
+    with pytest.raises(RandomizeError, match="single_unit_share"):
+        RuleDraws(R, default_ranges(R), single_unit_share=share)
+
+
 @pytest.mark.parametrize("ranges, message", [
     ((), "no ranges"),
     ((StatRange("units.archer.range", 5.0, 3.0),), "empty range"),
@@ -61,7 +92,9 @@ def test_bad_spec_range_from_a_file_is_a_clear_cli_error(tmp_path, capsys, monke
     for args, message in [(["--randomize", str(spec)], "units.archer.speed"),
                           (["--randomize", "missing.toml"], "missing.toml"),
                           (["--init", "missing.zip"], "no such model file"),
-                          (["--randomize", "default", "--matches-per-draw", "0"], "matches_per_draw")]:
+                          (["--randomize", "default", "--matches-per-draw", "0"], "matches_per_draw"),
+                          (["--randomize", "default", "--single-unit-share", "2"], "single_unit_share"),
+                          (["--single-unit-share", "0.3"], "needs --randomize")]:
         assert main(["train", "--steps", "100", "--out", "x.zip", *args]) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, (args, err)

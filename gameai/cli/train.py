@@ -43,6 +43,10 @@ def register(subparsers) -> None:
                         "armies within the budget; trains on observation layout v2")
     p.add_argument("--matches-per-draw", type=int, default=128,
                    help="with --randomize: matches a slot group plays on one drawn ruleset")
+    p.add_argument("--single-unit-share", type=float, default=0.0, metavar="F",
+                   help="with --randomize: share of the drawn (non-default) rulesets played with one archetype "
+                        "per side bought with the budget, the armies of a sweep's unit matrix, which random "
+                        "mixes almost never are")
     p.add_argument("--init", metavar="BOT", default=None,
                    help="fine-tune: start from this learned bot (a shipped name such as ppo_general, or a model "
                         ".zip) instead of imitation; e.g. adapt the generalist to one --ruleset")
@@ -63,7 +67,7 @@ def run(args) -> int:
     from envs.maps import MapError
 
     try:
-        draws = rule_draws(args.randomize, ruleset)
+        draws = rule_draws(args.randomize, ruleset, args.single_unit_share)
         init = resolve_init(args.init)
     except (RandomizeError, ModelFileError) as exc:
         raise GameAIError(str(exc)) from None
@@ -100,15 +104,18 @@ def run(args) -> int:
     return 0
 
 
-def rule_draws(spec_arg: str | None, ruleset):
+def rule_draws(spec_arg: str | None, ruleset, single_unit_share: float = 0.0):
     """``--randomize``: None, the default ranges, or a balance sweep spec's parameter ranges (its parser
     validates the file and the values against the ruleset; the spec's own ruleset is the base)."""
+    from agents.rl_randomize import RandomizeError, RuleDraws, default_ranges, ranges_from_params
+
     if spec_arg is None:
+        if single_unit_share:
+            raise RandomizeError("--single-unit-share needs --randomize (it shapes the drawn armies)")
         return None
-    from agents.rl_randomize import RandomizeError, RuleDraws, ranges_from_params
 
     if spec_arg == "default":
-        return RuleDraws.default(ruleset)
+        return RuleDraws(ruleset, default_ranges(ruleset), source="default", single_unit_share=single_unit_share)
     from gameai.balance.spec import SpecError, load_spec
 
     try:
@@ -117,7 +124,7 @@ def rule_draws(spec_arg: str | None, ruleset):
         raise RandomizeError(f"--randomize {spec_arg}: {exc}") from None
     budget = 1.0 if spec.budget is None else spec.budget / spec.base_ruleset.match.budget  # armies as the sweep's
     return RuleDraws(spec.base_ruleset, ranges_from_params(spec.params), budget_range=(0.6 * budget, budget),
-                     source=str(spec_arg))
+                     source=str(spec_arg), single_unit_share=single_unit_share)
 
 
 def resolve_init(arg: str | None) -> str | None:
