@@ -106,6 +106,7 @@ class TrainResult:
     league: list[dict[str, Any]]
     evaluation: dict[str, Any] = field(default_factory=dict)
     idle_fraction: float = 0.0
+    rulesets_drawn: int = 0  # randomising: ruleset draws over all slot groups this session (how many games it met)
 
 
 # the settings that must match for a checkpoint to be resumed
@@ -364,7 +365,7 @@ def train(cfg: TrainConfig, ruleset: Ruleset, *, progress: bool = True, log: Cal
             save_checkpoint(cfg, model, league)
     seconds = time.perf_counter() - start
     result = TrainResult(Path(cfg.out), int(model.num_timesteps), seconds, done, league.table(),
-                         idle_fraction=venv.idle_fraction)
+                         idle_fraction=venv.idle_fraction, rulesets_drawn=int(venv.rulesets_drawn))
     if model.num_timesteps < cfg.steps:
         return result  # stopped early on request: the checkpoint holds the progress
     out = Path(cfg.out)
@@ -380,7 +381,8 @@ def train(cfg: TrainConfig, ruleset: Ruleset, *, progress: bool = True, log: Cal
             ruleset, lambda: LearnedPolicy(model, name="trained", obs_layout=cfg.obs_layout), cfg.eval_bots,
             cfg.eval_seeds, map_size=cfg.map_size)
     report = {"model": str(out), "obs_layout": cfg.obs_layout, "steps": result.steps, "train_seconds_this_session": round(seconds, 1),
-              "resumed_from": done, "idle_slot_fraction": result.idle_fraction, "config": asdict(cfg),
+              "resumed_from": done, "idle_slot_fraction": result.idle_fraction,
+              "rulesets_drawn_this_session": result.rulesets_drawn, "config": asdict(cfg),
               "league": result.league, "evaluation": result.evaluation}
     out.with_suffix(".json").write_text(json.dumps(report, indent=1, default=float))
     return result

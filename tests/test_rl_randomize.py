@@ -1,6 +1,7 @@
 """Domain-randomised self-play (``gameai train --randomize``) and fine-tuning per ruleset (``--init``)."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -119,6 +120,8 @@ def test_short_randomised_run_beats_random_on_an_unseen_ruleset(randomized):
 
     out, result = randomized
     assert model_layout(load_model(out)) == 2
+    assert result.rulesets_drawn >= SMALL["groups"]  # each slot group draws its first ruleset at the start
+    assert json.loads(out.with_suffix(".json").read_text())["rulesets_drawn_this_session"] == result.rulesets_drawn
     # a ruleset from another seed stream than training's (training draws from the slot envs' own seeds)
     draws = RuleDraws(R, default_ranges(R), base_share=0.0)
     unseen = R.with_values(draws.draw_values(np.random.default_rng([2**31, 99])))

@@ -90,7 +90,9 @@ def run(args) -> int:
     except (TrainError, ModelFileError, MapError) as exc:
         raise GameAIError(str(exc)) from None
     print(f"trained {result.steps:,} agent-steps ({result.seconds:.0f} s this session, "
-          f"idle slots {result.idle_fraction:.1%}); model: {result.model_path}")
+          f"idle slots {result.idle_fraction:.1%}"
+          + (f", {result.rulesets_drawn} rulesets drawn" if result.rulesets_drawn else "")
+          + f"); model: {result.model_path}")
     print("league (OpenSkill, best first):")
     for row in result.league:
         vs = "" if row["learner_score"] is None else f"  learner's recent score vs it {row['learner_score']:.0%}"
