@@ -23,6 +23,7 @@ Per held-out ruleset:
     PYTHONPATH=. python benchmarks/eval_generalist.py --generalist ppo_general --rulesets 12 --seeds 50 \
         --specialists 2 --out benchmarks/data/eval_generalist.json
 
+``--generalist-matrix`` also plays the generalist's unit matrix on rulesets without a specialist.
 ``--compare A.json B.json`` then says how far two such runs (two training seeds or recipes) agree
 with each other on the same rulesets: are the verdicts the game's, or the bot's?
 """
@@ -123,14 +124,22 @@ def main(argv=None) -> int:
     ap.add_argument("--compare", nargs=2, default=None, metavar=("A_JSON", "B_JSON"),
                     help="how far the unit-matrix verdicts of two evaluated generalists (two --out files on the "
                          "same rulesets, e.g. two training seeds) agree with each other, generalist with "
-                         "generalist and specialist with specialist")
+                         "generalist and specialist with specialist; A1.json,A2.json,... averages several runs' "
+                         "win rates first (the verdict of an ensemble of training runs)")
+    ap.add_argument("--generalist-matrix", action="store_true",
+                    help="also play the generalist's unit matrix on rulesets without a specialist (cheap: no "
+                         "fine-tune), so that --compare can set two training runs' verdicts side by side")
     ap.add_argument("--specialists-only", action="store_true", help="skip the focus_fire part (a split run)")
     ap.add_argument("--part", choices=("all", "generalist", "baseline"), default="all",
                     help="which bots play focus_fire (to split the work over processes)")
     args = ap.parse_args(argv)
     if args.compare:
         try:
-            report = compare(*(json.loads(Path(f).read_text()) for f in args.compare))
+            groups = [[f for f in arg.split(",") if f] for arg in args.compare]
+            if set(groups[0]) & set(groups[1]):
+                raise ValueError("a run is on both sides; the two sides must be independent runs")
+            report = compare(*(ensemble([json.loads(Path(f).read_text()) for f in g]) for g in groups))
+            report["runs"] = [len(g) for g in groups]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             print(f"eval_generalist: cannot compare {args.compare[0]} and {args.compare[1]}: {exc}", file=sys.stderr)
             return 2
@@ -191,6 +200,8 @@ def main(argv=None) -> int:
             row["generalist_vs_specialist"] = hs["win_rate"]
             row["matrix_generalist"] = unit_matrix(ruleset, make_gen, m_seeds, args.map_size)
             row["matrix_specialist"] = unit_matrix(ruleset, make_spec, m_seeds, args.map_size)
+        elif args.generalist_matrix:
+            row["matrix_generalist"] = unit_matrix(ruleset, make_gen, m_seeds, args.map_size)
         rows.append(row)
         print(f"ruleset {i:2d}: " + "   ".join(f"{k} {v:.1%}" for k, v in row.items()
                                                 if isinstance(v, float) and k.startswith(("generalist", "baseline"))),
@@ -212,14 +223,17 @@ def _varied_keys(ruleset):
 
 
 def summarize(rows) -> dict:
-    ff = [r for r in rows if "generalist_vs_focus_fire" in r and "baseline_vs_focus_fire" in r]
-    out = {"rulesets": len(ff)}
-    if ff:
-        out.update(generalist_vs_focus_fire_mean=float(np.mean([r["generalist_vs_focus_fire"] for r in ff])),
-                   baseline_vs_focus_fire_mean=float(np.mean([r["baseline_vs_focus_fire"] for r in ff])),
-                   generalist_vs_focus_fire_min=float(np.min([r["generalist_vs_focus_fire"] for r in ff])),
-                   generalist_beats_baseline_on=int(sum(r["generalist_vs_focus_fire"] > r["baseline_vs_focus_fire"]
-                                                        for r in ff)))
+    gen = [r["generalist_vs_focus_fire"] for r in rows if "generalist_vs_focus_fire" in r]
+    base = [r["baseline_vs_focus_fire"] for r in rows if "baseline_vs_focus_fire" in r]
+    both = [r for r in rows if "generalist_vs_focus_fire" in r and "baseline_vs_focus_fire" in r]
+    out = {"rulesets": len(gen)}  # a run split with --part plays one of the two bots
+    if gen:
+        out.update(generalist_vs_focus_fire_mean=float(np.mean(gen)), generalist_vs_focus_fire_min=float(np.min(gen)))
+    if base:
+        out["baseline_vs_focus_fire_mean"] = float(np.mean(base))
+    if both:
+        out["generalist_beats_baseline_on"] = int(sum(r["generalist_vs_focus_fire"] > r["baseline_vs_focus_fire"]
+                                                      for r in both))
     spec_rows = [r for r in rows if "generalist_vs_specialist" in r]
     out["specialist_rulesets"] = len(spec_rows)
     if spec_rows:
@@ -236,6 +250,27 @@ def agreement(a, b) -> dict:
 
     return {"pairs": len(a), "spearman": float(spearmanr(a, b).statistic) if len(a) > 2 else None,
             "median_abs_diff_points": float(np.median(np.abs(np.array(a) - np.array(b))) * 100) if a else None}
+
+
+def ensemble(runs: list[dict]) -> dict:
+    """One run whose unit-matrix win rates are the mean of several runs' on the rulesets they all played
+    (each matrix kind kept only where every run has it)."""
+    if not runs:
+        raise ValueError("no runs to average")
+    if len(runs) == 1:
+        return runs[0]
+    by_run = [{r["ruleset"]: r for r in run["rulesets"] if "matrix_generalist" in r} for run in runs]
+    rows = []
+    for i in sorted(set.intersection(*(set(b) for b in by_run))):
+        first = by_run[0][i]
+        if any(b[i]["values"] != first["values"] for b in by_run):
+            raise ValueError(f"ruleset {i} has different numbers in the runs (another split or stream?)")
+        row = {"ruleset": i, "values": first["values"]}
+        for which in ("matrix_generalist", "matrix_specialist"):
+            if all(which in b[i] for b in by_run):
+                row[which] = {k: float(np.mean([b[i][which][k] for b in by_run])) for k in first[which]}
+        rows.append(row)
+    return {"rulesets": rows}
 
 
 def compare(a: dict, b: dict) -> dict:
@@ -255,6 +290,8 @@ def compare(a: dict, b: dict) -> dict:
             raise ValueError(f"ruleset {i} has different numbers in the two runs (another split or stream?)")
     report = {"rulesets": len(shared)}
     for which in ("matrix_generalist", "matrix_specialist"):
+        if not all(which in rows_a[i] and which in rows_b[i] for i in shared):
+            continue  # a run played with --generalist-matrix has no specialists to compare
         pairs = [(rows_a[i][which][k], rows_b[i][which][k]) for i in shared for k in sorted(rows_a[i][which])]
         report[which.removeprefix("matrix_")] = agreement([x for x, _ in pairs], [y for _, y in pairs])
     return report
