@@ -159,3 +159,56 @@ def test_learned_bot_sweep_is_the_same_with_any_batch_size_and_in_another_proces
                          capture_output=True, text=True, cwd=REPO, timeout=600)
     assert res.returncode == 0, res.stderr[-2000:]
     assert [list(r) for r in json.loads(res.stdout.strip().splitlines()[-1])] == [list(r) for r in by_16]
+
+
+def test_a_sweep_plays_a_model_file_a_designer_trained(tmp_path):
+    """`bots = ["mine.zip"]`: a model from `gameai train --out` plays in sweeps (found next to the spec),
+    as the shipped bot with the same weights plays; a match is known by the file's contents, not its path."""
+    import shutil
+
+    from gameai.balance.learned_check import learned_bots
+    from gameai.balance.spec import SpecError
+
+    (tmp_path / "bots").mkdir()
+    shutil.copy(model_path("ppo_general"), tmp_path / "bots" / "mine.zip")
+    spec_text = ('name = "t"\nmaster_seed = 5\n[matchups]\nequal_cost = ["warrior", "archer"]\n'
+                 '[play]\nbots = ["bots/mine.zip", "focus_fire"]\nmatches = 4\nlearned_bot_check = true\n')
+    (tmp_path / "spec.toml").write_text(spec_text)
+    spec = load_spec(tmp_path / "spec.toml")
+    mine = str((tmp_path / "bots" / "mine.zip").resolve())
+    assert spec.bots == (mine, "focus_fire") and spec.reference_bot == mine and learned_bots(spec) == [mine]
+
+    seeds = SEEDS[:6]
+    by_file = run_matches(R, WARRIORS, ARCHERS, seeds, blue_bot=mine, red_bot="focus_fire", max_steps=120)
+    by_name = run_matches(R, WARRIORS, ARCHERS, seeds, blue_bot="ppo_general", red_bot="focus_fire", max_steps=120)
+    assert _outcomes(by_file) == _outcomes(by_name)
+
+    def sweep(folder: Path, store: str) -> list:
+        path = folder / "sweep.toml"
+        path.write_text(spec_text.replace('["bots/mine.zip", "focus_fire"]', '["bots/mine.zip"]')
+                        .replace("learned_bot_check = true", "max_steps = 120\nbatch = 4"))
+        spec = load_spec(path)
+        with ResultStore(tmp_path / store) as st, make_runner("local", 1) as runner:
+            rows = play(spec, build_design(spec), st, runner, progress=False).rows
+        assert {r.bot for r in rows} == set(spec.bots)
+        return sorted([r.key, r.seed, r.winner, r.steps, r.a_hp_left, r.b_hp_left] for r in rows)
+
+    first = sweep(tmp_path, "a.sqlite")
+    assert len(first) == 4 * 1  # 4 matches of the one matchup, base configuration
+    moved = tmp_path / "moved"
+    shutil.copytree(tmp_path / "bots", moved / "bots")
+    assert sweep(moved, "b.sqlite") == first  # another folder, the same file: the same matches
+    shutil.copy(model_path("ppo"), moved / "bots" / "mine.zip")  # retrained: new weights at the same path
+    again = sweep(moved, "a.sqlite")  # the first store: its old results must not be reused
+    assert {r[0] for r in again}.isdisjoint(r[0] for r in first)
+    assert sorted(r[1] for r in again) == sorted(r[1] for r in first)  # same seeds: runs compared match for match
+
+    (tmp_path / "bots" / "broken.zip").write_text("not a model")
+    shutil.copy(model_path("ppo_general"), tmp_path / "bots" / "copy.zip")
+    for bots, needle in ((["bots/missing.zip"], "does not exist"),
+                         (["bots/broken.zip"], "not a readable MaskablePPO model"),
+                         (["bots/mine.zip", "bots/copy.zip"], "names the same model twice")):
+        (tmp_path / "bad.toml").write_text(spec_text.replace('["bots/mine.zip", "focus_fire"]', json.dumps(bots)))
+        with pytest.raises(SpecError) as err:
+            load_spec(tmp_path / "bad.toml")
+        assert "play.bots" in str(err.value) and needle in str(err.value), str(err.value)

@@ -16,6 +16,16 @@ LEARNED_BOTS: dict[str, tuple[str, str]] = {
 }
 
 
+def is_model_file(name: str) -> bool:
+    """A bot named by its model file (``gameai train --out X.zip``) rather than a shipped name."""
+    return str(name).endswith(".zip")
+
+
+def is_learned(name: str) -> bool:
+    """A learned bot: a shipped one or a model file."""
+    return name in LEARNED_BOTS or is_model_file(name)
+
+
 def model_path(name: str) -> Path:
     """The shipped model file of a learned bot."""
     if name not in LEARNED_BOTS:

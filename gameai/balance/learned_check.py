@@ -38,9 +38,9 @@ def extreme_configs(spec: SweepSpec, configs: Sequence[Any], n: int = 2) -> list
 
 
 def learned_bots(spec: SweepSpec) -> list[str]:
-    from agents.pretrained import LEARNED_BOTS
+    from agents.pretrained import is_learned
 
-    return [b for b in spec.bots if b in LEARNED_BOTS]
+    return [b for b in spec.bots if is_learned(b)]
 
 
 def _win_rate(ruleset, blue: dict, red: dict, make_bot: Callable, seeds: list[int]) -> float:
@@ -71,7 +71,7 @@ def learned_bot_check(spec: SweepSpec, configs: Sequence[Any], work_dir: str | P
     map_seeds = held_out_seeds(seeds, start=90_000)
     for c in extreme_configs(spec, configs, n_configs):
         for bot in bots:
-            out = Path(work_dir) / f"{bot}_tuned_{c.id}.zip"
+            out = Path(work_dir) / f"{Path(bot).stem}_tuned_{c.id}.zip"  # a model file's bot name is its path
             log(f"learned bot check: fine-tuning {bot} on {dict(c.overrides)} for {steps:,} steps")
             fine_tune(bot, c.ruleset, steps, seed=spec.master_seed, out=out, log=lambda m: None,
                       map_size=MAP_SIZE, **train_settings)

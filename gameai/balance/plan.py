@@ -1,7 +1,7 @@
 """The plan: every match a sweep must play, with its identity, its seed, and its batch.
 
 A match's identity is (phase, simulator and bots code, base ruleset, configuration, matchup,
-bot, tier, repetition, map settings). Its key (the store's primary key) is a hash of that identity and
+bot, tier, repetition, map settings; for a bot named by its model file, the file's contents). Its key (the store's primary key) is a hash of that identity and
 the master seed; its simulation seed is the same hash without the code fingerprint (so a refactor does
 not re-roll the matches). Neither depends on worker order or batch, so any backend with any
 number of workers plays exactly the same matches and gets exactly the same results.
@@ -43,6 +43,27 @@ def engine_fingerprint(with_weights: bool = False) -> str:
             h.update(str(f.relative_to(root.parent)).encode())
             h.update(f.read_bytes())
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _file_digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+
+
+def bot_identity(bot: str) -> tuple[str, str | None]:
+    """(what a match's seed knows of the bot, the model file's content digest or None).
+
+    A bot named by its model file (`bots = ["run1.zip"]`) is identified by the file's contents, not
+    its path: moving the spec does not change a match, and retraining the file never reuses the old
+    file's results (the digest is in the key). Its seed knows only that it is a model file, as a
+    shipped bot's seed leaves its weights out: every model file plays the same maps and sides, so
+    two training runs are compared match for match."""
+    from agents.pretrained import is_model_file
+
+    if not is_model_file(bot):
+        return bot, None
+    st = Path(bot).stat()
+    return "model file", _file_digest(str(Path(bot).resolve()), st.st_mtime_ns, st.st_size)
 
 
 def uses_learned_bots(spec: SweepSpec) -> bool:
@@ -99,6 +120,7 @@ def plan_matches(spec: SweepSpec, configs: list[Config], *, phase: str = "sweep"
     for cfg in configs:
         for mu in spec.matchups:
             for bot in spec.bots:
+                bot_id, model = bot_identity(bot)
                 for tier in spec.tiers:
                     for rep in range(n):
                         a_side = "red" if spec.swap_sides and rep % 2 else "blue"
@@ -114,14 +136,16 @@ def plan_matches(spec: SweepSpec, configs: list[Config], *, phase: str = "sweep"
                             "phase": phase, "engine": engine, "ruleset": ruleset_fp,
                             "overrides": list(cfg.overrides),
                             "a": mu.a.identity(), "b": mu.b.identity(), "budget": spec.budget,
-                            "bot": bot, "tier": tier, "rep": rep, "a_side": a_side,
+                            "bot": bot_id, "tier": tier, "rep": rep, "a_side": a_side,
                             "map": [spec.maps.kind, spec.maps.size, map_id], "max_steps": spec.max_steps,
                         }
+                        if model is not None:
+                            identity["model"] = model
                         key = _digest({"master_seed": spec.master_seed, **identity}).hex()
                         # The seed leaves out the engine fingerprint: code changes must not re-roll
                         # the matches (a refactor would then move every figure); the key keeps it,
                         # so results of old code are never mixed with new in one store.
-                        seed_identity = {k: v for k, v in identity.items() if k != "engine"}
+                        seed_identity = {k: v for k, v in identity.items() if k not in ("engine", "model")}
                         seed = int.from_bytes(_digest({"seed_of": seed_identity, "master_seed": spec.master_seed})[:4],
                                               "little")
                         tasks.append(MatchTask(key, phase, cfg, mu, bot, tier, rep, a_side, seed, map_seed))

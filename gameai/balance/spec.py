@@ -426,6 +426,44 @@ def _tier_file(source: str, name: str) -> str:
     return str(path.resolve())
 
 
+def _next_to_spec(source: str, name: str):
+    """A path named in the spec: relative paths are relative to the spec file."""
+    from pathlib import Path
+
+    path = Path(name)
+    return Path(source).parent / path if not path.is_absolute() and Path(source).is_file() else path
+
+
+def _model_file(source: str, name: str) -> str:
+    """A model file named in play.bots (`gameai train --out X.zip`): found next to the spec, loaded now to
+    check it, kept as an absolute path (so every worker of a sweep finds the same file)."""
+    from pathlib import Path
+
+    from agents.rl_policy import ModelFileError, load_model
+
+    path = _next_to_spec(source, name)
+    try:
+        load_model(path)
+    except ModelFileError as exc:
+        raise _err(source, "play.bots", f"model file {name!r} cannot be used: {exc}") from None
+    return str(path.resolve())
+
+
+def _no_model_twice(source: str, bots: list[str]) -> None:
+    """A sweep knows a model file by its contents (gameai.balance.plan.bot_identity): two files with the
+    same weights would be one bot's matches twice."""
+    from pathlib import Path
+
+    seen: dict[str, str] = {}
+    for b in bots:
+        if b.endswith(".zip"):
+            digest = hashlib.blake2b(Path(b).read_bytes(), digest_size=16).hexdigest()
+            if digest in seen:
+                raise _err(source, "play.bots", "names the same model twice", [seen[digest], b],
+                           "list each trained model once")
+            seen[digest] = b
+
+
 def _known_bots() -> tuple[list[str], tuple[str, ...]]:
     """Every bot name `agents.make_policy` accepts (scripted and learned), and the skill tiers."""
     import agents
@@ -582,11 +620,14 @@ def _parse_play(source: str, data: dict) -> PlaySettings:
                                        "reference_bot", "learned_bot_check", "learned_check_steps"})
     known_bots, known_tiers = _known_bots()
     bots = _str_list(source, "play.bots", play.get("bots", ["focus_fire"]))
+    bots = [_model_file(source, b) if b.endswith(".zip") else b for b in bots]
+    _no_model_twice(source, bots)
     if not bots:
         raise _err(source, "play.bots", "no bots", bots, f"name one of: {', '.join(known_bots)}")
     for b in bots:
-        if b not in known_bots:
-            raise _err(source, "play.bots", "unknown bot", b, f"available bots: {', '.join(known_bots)}")
+        if b not in known_bots and not b.endswith(".zip"):
+            raise _err(source, "play.bots", "unknown bot", b,
+                       f"available bots: {', '.join(known_bots)}, or a model file MODEL.zip from `gameai train`")
     tiers = _str_list(source, "play.tiers", play.get("tiers", ["expert"]))
     if not tiers:
         raise _err(source, "play.tiers", "no skill tiers", tiers, f"name some of: {', '.join(known_tiers)}")
@@ -604,17 +645,19 @@ def _parse_play(source: str, data: dict) -> PlaySettings:
         max_steps = _int(source, "play.max_steps", max_steps, minimum=1)
     batch = _int(source, "play.batch", play.get("batch", 64), minimum=1)
     reference = play.get("reference_bot", bots[0])
+    if isinstance(reference, str) and reference.endswith(".zip"):
+        reference = str(_next_to_spec(source, reference).resolve())  # as the bots' model files are kept
     if reference not in bots:
         raise _err(source, "play.reference_bot", "is not one of the bots this spec plays", reference,
                    f"name one of: {', '.join(bots)}")
     check = play.get("learned_bot_check", False)
     if not isinstance(check, bool):
         raise _err(source, "play.learned_bot_check", "must be true or false", check)
-    from agents.pretrained import LEARNED_BOTS
+    from agents.pretrained import LEARNED_BOTS, is_learned
 
-    if check and not any(b in LEARNED_BOTS for b in bots):
+    if check and not any(is_learned(b) for b in bots):
         raise _err(source, "play.learned_bot_check", "needs a learned bot among play.bots", list(bots),
-                   f"add one of: {', '.join(LEARNED_BOTS)}")
+                   f"add one of: {', '.join(LEARNED_BOTS)}, or a model file MODEL.zip from `gameai train`")
     check_steps = _int(source, "play.learned_check_steps", play.get("learned_check_steps", 100_000), minimum=1)
     return PlaySettings(tuple(bots), tuple(tiers), matches, swap, max_steps, batch, reference, check, check_steps)
 
