@@ -452,12 +452,12 @@ def _model_file(source: str, name: str) -> str:
 def _no_model_twice(source: str, bots: list[str]) -> None:
     """A sweep knows a model file by its contents (gameai.balance.plan.bot_identity): two files with the
     same weights would be one bot's matches twice."""
-    from pathlib import Path
+    from gameai.balance.plan import bot_identity  # plan imports this module: import at use
 
     seen: dict[str, str] = {}
     for b in bots:
         if b.endswith(".zip"):
-            digest = hashlib.blake2b(Path(b).read_bytes(), digest_size=16).hexdigest()
+            digest = bot_identity(b)[1]
             if digest in seen:
                 raise _err(source, "play.bots", "names the same model twice", [seen[digest], b],
                            "list each trained model once")
