@@ -1,8 +1,8 @@
 """The plan: every match a sweep must play, with its identity, its seed, and its batch.
 
 A match's identity is (phase, simulator and bots code, base ruleset, configuration, matchup,
-bot, tier, repetition, map settings; for a bot named by its model file, the file's contents). Its key (the store's primary key) is a hash of that identity and
-the master seed; its simulation seed is the same hash without the code fingerprint (so a refactor does
+bot, tier, repetition, map settings; for a bot named by its model file, the file's contents). Its
+key (the store's primary key) is a hash of that identity and the master seed; its simulation seed is the same hash without the code fingerprint (so a refactor does
 not re-roll the matches). Neither depends on worker order or batch, so any backend with any
 number of workers plays exactly the same matches and gets exactly the same results.
 """
