@@ -177,6 +177,13 @@ def test_a_sweep_plays_a_model_file_a_designer_trained(tmp_path):
     spec = load_spec(tmp_path / "spec.toml")
     mine = str((tmp_path / "bots" / "mine.zip").resolve())
     assert spec.bots == (mine, "focus_fire") and spec.reference_bot == mine and learned_bots(spec) == [mine]
+    from gameai.balance.learned_check import _file_label
+
+    (tmp_path / "other").mkdir()
+    shutil.copy(model_path("ppo"), tmp_path / "other" / "mine.zip")  # another run, the same file name
+    labels = {_file_label(mine), _file_label(str(tmp_path / "other" / "mine.zip"))}
+    assert len(labels) == 2 and all(lb.startswith("mine-") for lb in labels)  # tuned copies never overwrite
+    assert _file_label("ppo_general") == "ppo_general"
 
     seeds = SEEDS[:6]
     by_file = run_matches(R, WARRIORS, ARCHERS, seeds, blue_bot=mine, red_bot="focus_fire", max_steps=120)

@@ -43,6 +43,15 @@ def learned_bots(spec: SweepSpec) -> list[str]:
     return [b for b in spec.bots if is_learned(b)]
 
 
+def _file_label(bot: str) -> str:
+    """A file name for a bot's tuned copy: a model file's bot name is its path, and two runs may share a
+    stem (runs/a/mine.zip, runs/b/mine.zip), so its content digest keeps their copies (and checkpoints) apart."""
+    from gameai.balance.plan import bot_identity
+
+    digest = bot_identity(bot)[1]
+    return bot if digest is None else f"{Path(bot).stem}-{digest[:8]}"
+
+
 def _win_rate(ruleset, blue: dict, red: dict, make_bot: Callable, seeds: list[int]) -> float:
     """The first army's win rate, the same bot on both sides, each seed from both sides."""
     from agents.arena import run_matches
@@ -71,7 +80,7 @@ def learned_bot_check(spec: SweepSpec, configs: Sequence[Any], work_dir: str | P
     map_seeds = held_out_seeds(seeds, start=90_000)
     for c in extreme_configs(spec, configs, n_configs):
         for bot in bots:
-            out = Path(work_dir) / f"{Path(bot).stem}_tuned_{c.id}.zip"  # a model file's bot name is its path
+            out = Path(work_dir) / f"{_file_label(bot)}_tuned_{c.id}.zip"
             log(f"learned bot check: fine-tuning {bot} on {dict(c.overrides)} for {steps:,} steps")
             fine_tune(bot, c.ruleset, steps, seed=spec.master_seed, out=out, log=lambda m: None,
                       map_size=MAP_SIZE, **train_settings)

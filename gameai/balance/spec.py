@@ -412,13 +412,9 @@ def _parse_matchups(source, data, ruleset) -> tuple[dict[str, Army], list[Matchu
 
 def _tier_file(source: str, name: str) -> str:
     """A calibrated tier file named in play.tiers: found next to the spec, checked now, kept as an absolute path."""
-    from pathlib import Path
-
     from agents.tier_file import TierFileError, load_tier_file
 
-    path = Path(name)
-    if not path.is_absolute() and Path(source).is_file():
-        path = Path(source).parent / path
+    path = _next_to_spec(source, name)
     try:
         load_tier_file(path)
     except TierFileError as exc:
@@ -437,8 +433,6 @@ def _next_to_spec(source: str, name: str):
 def _model_file(source: str, name: str) -> str:
     """A model file named in play.bots (`gameai train --out X.zip`): found next to the spec, loaded now to
     check it, kept as an absolute path (so every worker of a sweep finds the same file)."""
-    from pathlib import Path
-
     from agents.rl_policy import ModelFileError, load_model
 
     path = _next_to_spec(source, name)
@@ -452,11 +446,12 @@ def _model_file(source: str, name: str) -> str:
 def _no_model_twice(source: str, bots: list[str]) -> None:
     """A sweep knows a model file by its contents (gameai.balance.plan.bot_identity): two files with the
     same weights would be one bot's matches twice."""
+    from agents.pretrained import is_model_file
     from gameai.balance.plan import bot_identity  # plan imports this module: import at use
 
     seen: dict[str, str] = {}
     for b in bots:
-        if b.endswith(".zip"):
+        if is_model_file(b):
             digest = bot_identity(b)[1]
             if digest in seen:
                 raise _err(source, "play.bots", "names the same model twice", [seen[digest], b],
@@ -620,12 +615,14 @@ def _parse_play(source: str, data: dict) -> PlaySettings:
                                        "reference_bot", "learned_bot_check", "learned_check_steps"})
     known_bots, known_tiers = _known_bots()
     bots = _str_list(source, "play.bots", play.get("bots", ["focus_fire"]))
-    bots = [_model_file(source, b) if b.endswith(".zip") else b for b in bots]
+    from agents.pretrained import is_model_file
+
+    bots = [_model_file(source, b) if is_model_file(b) else b for b in bots]
     _no_model_twice(source, bots)
     if not bots:
         raise _err(source, "play.bots", "no bots", bots, f"name one of: {', '.join(known_bots)}")
     for b in bots:
-        if b not in known_bots and not b.endswith(".zip"):
+        if b not in known_bots and not is_model_file(b):
             raise _err(source, "play.bots", "unknown bot", b,
                        f"available bots: {', '.join(known_bots)}, or a model file MODEL.zip from `gameai train`")
     tiers = _str_list(source, "play.tiers", play.get("tiers", ["expert"]))
@@ -645,7 +642,7 @@ def _parse_play(source: str, data: dict) -> PlaySettings:
         max_steps = _int(source, "play.max_steps", max_steps, minimum=1)
     batch = _int(source, "play.batch", play.get("batch", 64), minimum=1)
     reference = play.get("reference_bot", bots[0])
-    if isinstance(reference, str) and reference.endswith(".zip"):
+    if isinstance(reference, str) and is_model_file(reference):
         reference = str(_next_to_spec(source, reference).resolve())  # as the bots' model files are kept
     if reference not in bots:
         raise _err(source, "play.reference_bot", "is not one of the bots this spec plays", reference,
